@@ -1,0 +1,106 @@
+#pragma once
+// The chunks of one disk folder (a line of mfshdd.cfg): scanned at start into an index,
+// served by id and version, guarded by a free-space reserve, and given up as damaged after
+// repeated I/O errors (its chunks are then reported lost; the other disks carry on).
+// Thread-safe: one mutex, so one operation at a time per disk.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "chunkserver/storage/chunk_file.h"
+#include "chunkserver/storage/disk_io.h"
+
+namespace elk::chunkstore {
+
+struct ChunkStoreOptions {
+  std::string dir;
+  // Space kept free on the disk (HDD_LEAVE_SPACE_DEFAULT); growth into it is refused.
+  uint64_t leave_space = uint64_t{256} << 20;
+  // I/O errors after which the disk is marked damaged.
+  uint32_t error_threshold = 3;
+  // Chunk files kept open between operations.
+  size_t max_open_files = 256;
+};
+
+struct ChunkInfo {
+  ChunkName name;
+  std::string path;
+  uint64_t size = 0;  // bytes of block data
+};
+
+struct StoreSpace {
+  uint64_t total = 0;
+  uint64_t available = 0;  // free on the disk
+  uint64_t usable = 0;     // free beyond the reserve: what new data may take
+};
+
+class ChunkStore {
+ public:
+  // Creates the 256 subfolders if missing and indexes the chunk files found in them.
+  static Result<std::unique_ptr<ChunkStore>> Open(DiskIo& io, ChunkStoreOptions options);
+  ChunkStore(DiskIo& io, ChunkStoreOptions options);
+  ~ChunkStore();
+
+  std::vector<ChunkInfo> Chunks() const;
+  std::optional<ChunkInfo> Find(uint64_t id) const;
+  // Older versions left behind by the scan when the same id was found twice.
+  std::vector<ChunkInfo> Superseded() const;
+  // Files in the subfolders that are not chunk files, skipped by the scan.
+  size_t skipped_files() const;
+
+  // Every operation names the chunk with its version: kNoChunk for an unknown id,
+  // kWrongVersion when the stored version differs.
+  Status Create(ChunkName name);
+  Status Read(ChunkName name, uint64_t offset, std::span<uint8_t> out);
+  Result<uint32_t> ReadBlock(ChunkName name, uint32_t block, std::span<uint8_t> out);
+  Status Write(ChunkName name, uint64_t offset, std::span<const uint8_t> data);
+  Status SetVersion(ChunkName name, uint32_t new_version);
+  Status Truncate(ChunkName name, uint64_t length);
+  Status Duplicate(ChunkName from, ChunkName to);
+  Status DuplicateTruncate(ChunkName from, ChunkName to, uint64_t length);
+  Status Delete(ChunkName name);
+  Status Verify(ChunkName name);
+  // Writes back a chunk's header, fsyncs and closes it (end of a write session).
+  Status Close(uint64_t id);
+
+  Result<StoreSpace> Space();
+  bool damaged() const;
+  // The chunks lost with this disk: all of them once it is damaged, none before.
+  std::vector<ChunkName> LostChunks() const;
+
+ private:
+  struct Entry {
+    ChunkName name;
+    uint64_t size = 0;
+    std::unique_ptr<ChunkFile> file;  // open between operations, or null
+  };
+
+  Status Scan();
+  void Index(ChunkName name, uint64_t file_size);
+  // The entry for `name`, opened; checks the disk, the id and the version.
+  Result<Entry*> Get(ChunkName name);
+  // Counts I/O errors toward the damage threshold; returns `s`.
+  Status Note(Status s);
+  // kNoSpace when `growth` bytes would eat into the reserve.
+  Status Reserve(uint64_t growth);
+  void AfterUse(Entry& e);
+  Status Copy(ChunkName from, ChunkName to, std::optional<uint64_t> truncate_to);
+
+  DiskIo& io_;
+  const ChunkStoreOptions options_;
+  mutable std::mutex mu_;
+  std::map<uint64_t, Entry> chunks_;
+  std::vector<ChunkInfo> superseded_;
+  size_t skipped_ = 0;
+  size_t open_files_ = 0;
+  uint32_t io_errors_ = 0;
+  bool damaged_ = false;
+};
+
+}  // namespace elk::chunkstore
