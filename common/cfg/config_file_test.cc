@@ -1,0 +1,190 @@
+#include "common/cfg/config_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "common/log/log.h"
+
+namespace elk::cfg {
+namespace {
+
+Schema MasterLike() {
+  return Schema{
+      Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
+      Key::Size("HDD_LEAVE_SPACE_DEFAULT", "256MiB"),
+      Key::Bool("LOCK_MEMORY", false),
+      Key::Duration("REPLICATIONS_DELAY_INIT", 300),
+      Key::Double("ACCEPTABLE_DIFFERENCE", 0.1, 0.0, 10.0),
+      Key::Host("MATOCL_LISTEN_HOST", "*"),
+      Key::Port("MATOCL_LISTEN_PORT", 9421),
+      Key::String("SYSLOG_IDENT", "mfsmaster"),
+      Key::Mode("FILE_UMASK", 027),
+  };
+}
+
+class TempFile {
+ public:
+  TempFile() {
+    char name[] = "/tmp/elkcfg_test_XXXXXX";
+    int fd = mkstemp(name);
+    if (fd >= 0) close(fd);
+    path_ = name;
+  }
+  ~TempFile() { unlink(path_.c_str()); }
+  void Write(const std::string& text) const { std::ofstream(path_) << text; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(ConfigFile, DefaultsWhenNothingLoaded) {
+  ConfigFile cfg(MasterLike());
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);
+  EXPECT_EQ(cfg.GetSize("HDD_LEAVE_SPACE_DEFAULT"), 256ull << 20);
+  EXPECT_FALSE(cfg.GetBool("LOCK_MEMORY"));
+  EXPECT_EQ(cfg.GetHost("MATOCL_LISTEN_HOST"), "*");
+  EXPECT_EQ(cfg.GetPort("MATOCL_LISTEN_PORT"), 9421);
+  EXPECT_EQ(cfg.GetMode("FILE_UMASK"), 027u);
+  EXPECT_DOUBLE_EQ(cfg.GetDouble("ACCEPTABLE_DIFFERENCE"), 0.1);
+  EXPECT_FALSE(cfg.IsSet("CHUNKS_LOOP_TIME"));
+}
+
+TEST(ConfigFile, ParsesCommentsBlanksAndSpaces) {
+  ConfigFile cfg(MasterLike());
+  ASSERT_TRUE(cfg.LoadString("# a comment\n"
+                             "\n"
+                             "   CHUNKS_LOOP_TIME=600   # trailing\n"
+                             "HDD_LEAVE_SPACE_DEFAULT =  1GiB\n"
+                             "LOCK_MEMORY\t=\tyes\r\n"
+                             "SYSLOG_IDENT = my master  \n"
+                             "REPLICATIONS_DELAY_INIT = 1h\n"
+                             "FILE_UMASK = 002\n")
+                  .ok());
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 600);
+  EXPECT_TRUE(cfg.IsSet("CHUNKS_LOOP_TIME"));
+  EXPECT_EQ(cfg.GetSize("HDD_LEAVE_SPACE_DEFAULT"), 1ull << 30);
+  EXPECT_TRUE(cfg.GetBool("LOCK_MEMORY"));
+  EXPECT_EQ(cfg.GetString("SYSLOG_IDENT"), "my master");
+  EXPECT_EQ(cfg.GetDuration("REPLICATIONS_DELAY_INIT"), 3600);
+  EXPECT_EQ(cfg.GetMode("FILE_UMASK"), 02u);
+}
+
+TEST(ConfigFile, BadValueNamesFileLineKeyAndReason) {
+  ConfigFile cfg(MasterLike());
+  Status s = cfg.LoadString("\n# x\nCHUNKS_LOOP_TIME = abc\n", "/etc/mfs/mfsmaster.cfg");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Code::kBadConfig);
+  EXPECT_EQ(s.message(), "/etc/mfs/mfsmaster.cfg:3: CHUNKS_LOOP_TIME: 'abc' is not an integer");
+}
+
+TEST(ConfigFile, OutOfRangeIsRefused) {
+  ConfigFile cfg(MasterLike());
+  Status s = cfg.LoadString("CHUNKS_LOOP_TIME = 0\n", "m.cfg");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "m.cfg:1: CHUNKS_LOOP_TIME: '0' is below the minimum 1");
+  s = cfg.LoadString("ACCEPTABLE_DIFFERENCE = 11\n", "m.cfg");
+  EXPECT_NE(s.message().find("above the maximum"), std::string::npos);
+  s = cfg.LoadString("MATOCL_LISTEN_PORT = 70000\n", "m.cfg");
+  EXPECT_EQ(s.message(), "m.cfg:1: MATOCL_LISTEN_PORT: '70000' is not a port (1..65535)");
+}
+
+TEST(ConfigFile, LineWithoutEqualsIsRefused) {
+  ConfigFile cfg(MasterLike());
+  Status s = cfg.LoadString("CHUNKS_LOOP_TIME 5\n", "m.cfg");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "m.cfg:1: expected KEY = VALUE, got 'CHUNKS_LOOP_TIME 5'");
+  EXPECT_FALSE(cfg.LoadString("= 5\n").ok());
+}
+
+TEST(ConfigFile, UnknownKeyIsWarnedNotFatal) {
+  ConfigFile cfg(MasterLike());
+  uint64_t before = log::LinesWritten(log::Level::kWarning);
+  testing::internal::CaptureStderr();
+  ASSERT_TRUE(cfg.LoadString("NO_SUCH_KEY = 1\nCHUNKS_LOOP_TIME = 5\n", "m.cfg").ok());
+  std::string logged = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(log::LinesWritten(log::Level::kWarning), before + 1);
+  EXPECT_NE(logged.find("m.cfg:1: unknown key NO_SUCH_KEY (ignored)"), std::string::npos) << logged;
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 5);
+}
+
+TEST(ConfigFile, DuplicateKeyLastWinsWithWarning) {
+  ConfigFile cfg(MasterLike());
+  uint64_t before = log::LinesWritten(log::Level::kWarning);
+  ASSERT_TRUE(cfg.LoadString("CHUNKS_LOOP_TIME = 5\nCHUNKS_LOOP_TIME = 7\n").ok());
+  EXPECT_EQ(log::LinesWritten(log::Level::kWarning), before + 1);
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 7);
+}
+
+TEST(ConfigFile, LogUndefinedListsUnsetKeys) {
+  ConfigFile cfg(MasterLike());
+  cfg.set_log_undefined(true);
+  uint64_t before = log::LinesWritten(log::Level::kInfo);
+  ASSERT_TRUE(cfg.LoadString("CHUNKS_LOOP_TIME = 5\n").ok());
+  EXPECT_EQ(log::LinesWritten(log::Level::kInfo), before + MasterLike().keys().size() - 1);
+}
+
+TEST(ConfigFile, MissingFileEitherFailsOrUsesDefaults) {
+  ConfigFile cfg(MasterLike());
+  Status s = cfg.Load("/nonexistent/elkfs/mfsmaster.cfg");
+  EXPECT_EQ(s.code(), Code::kNoEnt);
+  EXPECT_NE(s.message().find("/nonexistent/elkfs/mfsmaster.cfg"), std::string::npos);
+  uint64_t before = log::LinesWritten(log::Level::kWarning);
+  EXPECT_TRUE(cfg.LoadOrDefaults("/nonexistent/elkfs/mfsmaster.cfg").ok());
+  EXPECT_EQ(log::LinesWritten(log::Level::kWarning), before + 1);
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);
+}
+
+TEST(ConfigFile, ReloadAppliesGoodFileAndKeepsOldOnFailure) {
+  TempFile file;
+  file.Write("CHUNKS_LOOP_TIME = 10\nLOCK_MEMORY = 1\n");
+  ConfigFile cfg(MasterLike());
+  ASSERT_TRUE(cfg.Load(file.path()).ok());
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 10);
+
+  file.Write("CHUNKS_LOOP_TIME = 20\n");
+  ASSERT_TRUE(cfg.Reload().ok());
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 20);
+  EXPECT_FALSE(cfg.GetBool("LOCK_MEMORY"));  // removed from the file: back to default
+
+  // The good first line must not be applied when a later line is bad.
+  file.Write("LOCK_MEMORY = 1\nCHUNKS_LOOP_TIME = never\n");
+  Status s = cfg.Reload();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), file.path() + ":2: CHUNKS_LOOP_TIME: 'never' is not an integer");
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 20);
+  EXPECT_FALSE(cfg.GetBool("LOCK_MEMORY"));
+}
+
+TEST(ConfigFile, ReloadWithoutLoadIsRefused) {
+  ConfigFile cfg(MasterLike());
+  EXPECT_FALSE(cfg.Reload().ok());
+}
+
+TEST(ConfigFile, WrongTypeGetterLogsErrorAndReturnsZero) {
+  ConfigFile cfg(MasterLike());
+  uint64_t before = log::LinesWritten(log::Level::kError);
+  EXPECT_EQ(cfg.GetInteger("SYSLOG_IDENT"), 0);
+  EXPECT_EQ(cfg.GetInteger("UNDECLARED"), 0);
+  EXPECT_EQ(log::LinesWritten(log::Level::kError), before + 2);
+}
+
+TEST(Schema, AddReplacesMergeKeepsOwnAndCheckFindsBadDefaults) {
+  Schema schema{Key::Integer("A", 1)};
+  schema.Add(Key::Integer("A", 2));
+  EXPECT_EQ(schema.keys().size(), 1u);
+  EXPECT_EQ(schema.Find("A")->default_text, "2");
+  schema.Merge(Schema{Key::Integer("A", 3), Key::Bool("B", true)});
+  EXPECT_EQ(schema.Find("A")->default_text, "2");
+  ASSERT_NE(schema.Find("B"), nullptr);
+  EXPECT_TRUE(schema.Check().ok());
+  schema.Add(Key::Size("C", "lots"));
+  EXPECT_FALSE(schema.Check().ok());
+}
+
+}  // namespace
+}  // namespace elk::cfg
