@@ -33,6 +33,8 @@ function(elk_program name)
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${ELKFS_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  # Every program in one folder, so scripts and the cluster harness find them together.
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
   if(NOT ARG_DEST)
     set(ARG_DEST bin)
   endif()

@@ -1,0 +1,193 @@
+#include "tests/harness/cluster.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace elk::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return out ? Status::Ok() : Status(Code::kIo, "cannot write " + path);
+}
+
+std::string Lines(const std::map<std::string, std::string>& kv) {
+  std::string out;
+  for (const auto& [k, v] : kv) out += fmt::format("{} = {}\n", k, v);
+  return out;
+}
+
+bool IsMounted(const std::string& path) {
+  std::ifstream mounts("/proc/mounts");
+  std::string dev, point, rest;
+  while (mounts >> dev >> point && std::getline(mounts, rest)) {
+    if (point == path) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string Cluster::BinDir() {
+  if (const char* env = ::getenv("ELKFS_BIN_DIR")) return env;
+  return ELKFS_BIN_DIR;  // set by CMake: build/<preset>/bin
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {}
+
+std::string Cluster::chunkserver_disk(int i) const { return fmt::format("{}/hdd{}", dir_, i); }
+
+Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
+  std::unique_ptr<Cluster> c(new Cluster(std::move(options)));  // private constructor
+  char tmpl[] = "/tmp/elkfs-cluster-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return Status::FromErrno(errno, "mkdtemp");
+  c->dir_ = tmpl;
+  c->port_ml_ = FreePort();
+  c->port_cs_ = FreePort();
+  c->port_client_ = FreePort();
+  c->port_http_ = FreePort();
+  for (int i = 0; i < c->options_.chunkservers; i++) c->cs_ports_.push_back(FreePort());
+  c->chunkservers_.resize(static_cast<size_t>(c->options_.chunkservers));
+  ELK_RETURN_IF_ERROR(c->WriteConfigs());
+  ELK_RETURN_IF_ERROR(c->StartMaster());
+  if (c->options_.metalogger) ELK_RETURN_IF_ERROR(c->StartMetalogger());
+  for (int i = 0; i < c->options_.chunkservers; i++) ELK_RETURN_IF_ERROR(c->StartChunkserver(i));
+  if (c->options_.mount) ELK_RETURN_IF_ERROR(c->Mount(false));
+  if (c->options_.meta_mount) ELK_RETURN_IF_ERROR(c->Mount(true));
+  return c;
+}
+
+Status Cluster::WriteConfigs() {
+  for (const char* d : {"master", "metalogger", "mnt", "meta"}) fs::create_directories(dir_ + "/" + d);
+  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsexports.cfg", options_.exports));
+  std::map<std::string, std::string> master = {
+      {"DATA_PATH", master_data()},
+      {"EXPORTS_FILENAME", dir_ + "/mfsexports.cfg"},
+      {"MATOML_LISTEN_HOST", "127.0.0.1"},
+      {"MATOML_LISTEN_PORT", std::to_string(port_ml_)},
+      {"MATOCS_LISTEN_HOST", "127.0.0.1"},
+      {"MATOCS_LISTEN_PORT", std::to_string(port_cs_)},
+      {"MATOCL_LISTEN_HOST", "127.0.0.1"},
+      {"MATOCL_LISTEN_PORT", std::to_string(port_client_)},
+      {"HTTP_LISTEN_HOST", "127.0.0.1"},
+      {"HTTP_LISTEN_PORT", std::to_string(port_http_)},
+      {"REPLICATIONS_DELAY_INIT", "1"},
+      {"REPLICATIONS_DELAY_DISCONNECT", "2"},
+  };
+  for (const auto& [k, v] : options_.master_cfg) master[k] = v;
+  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master)));
+  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmetalogger.cfg",
+                                Lines({{"DATA_PATH", metalogger_data()},
+                                       {"MASTER_HOST", "127.0.0.1"},
+                                       {"MASTER_PORT", std::to_string(port_ml_)}})));
+  for (int i = 0; i < options_.chunkservers; i++) {
+    fs::create_directories(chunkserver_disk(i));
+    fs::create_directories(fmt::format("{}/cs{}", dir_, i));
+    ELK_RETURN_IF_ERROR(WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i), chunkserver_disk(i) + "\n"));
+    std::map<std::string, std::string> cs = {
+        {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
+        {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
+        {"MASTER_HOST", "127.0.0.1"},
+        {"MASTER_PORT", std::to_string(port_cs_)},
+        {"CSSERV_LISTEN_HOST", "127.0.0.1"},
+        {"CSSERV_LISTEN_PORT", std::to_string(cs_ports_[static_cast<size_t>(i)])},
+        {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
+        {"MASTER_RECONNECTION_DELAY", "1"},
+    };
+    for (const auto& [k, v] : options_.chunkserver_cfg) cs[k] = v;
+    ELK_RETURN_IF_ERROR(WriteFile(ChunkserverCfg(i), Lines(cs)));
+  }
+  return Status::Ok();
+}
+
+std::string Cluster::ChunkserverCfg(int i) const {
+  return fmt::format("{}/mfschunkserver{}.cfg", dir_, i);
+}
+
+Status Cluster::StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
+                            Process& slot) {
+  auto p = Process::Spawn(argv, log(name));
+  if (!p.ok()) return p.status();
+  slot = std::move(*p);
+  if (port != 0 && !WaitForPort(port, options_.start_timeout)) {
+    return Status(Code::kTimeout, fmt::format("{} did not listen on port {} (log: {})", name, port,
+                                              log(name)));
+  }
+  if (!slot.Alive()) return Status(Code::kIo, fmt::format("{} exited (log: {})", name, log(name)));
+  return Status::Ok();
+}
+
+Status Cluster::StartMaster(bool auto_recover) {
+  std::vector<std::string> argv = {BinDir() + "/mfsmaster", "-f", "-c", dir_ + "/mfsmaster.cfg"};
+  if (auto_recover) argv.push_back("-a");
+  return StartServer("master", argv, port_client_, master_);
+}
+int Cluster::StopMaster() { return master_.Terminate(); }
+void Cluster::KillMaster() { master_.Kill(); }
+
+Status Cluster::StartChunkserver(int i) {
+  return StartServer(fmt::format("chunkserver{}", i),
+                     {BinDir() + "/mfschunkserver", "-f", "-c", ChunkserverCfg(i)},
+                     cs_ports_.at(static_cast<size_t>(i)),
+                     chunkservers_.at(static_cast<size_t>(i)));
+}
+int Cluster::StopChunkserver(int i) { return chunkservers_.at(static_cast<size_t>(i)).Terminate(); }
+void Cluster::KillChunkserver(int i) { chunkservers_.at(static_cast<size_t>(i)).Kill(); }
+
+Status Cluster::StartMetalogger() {
+  return StartServer("metalogger",
+                     {BinDir() + "/mfsmetalogger", "-f", "-c", dir_ + "/mfsmetalogger.cfg"}, 0,
+                     metalogger_);
+}
+int Cluster::StopMetalogger() { return metalogger_.Terminate(); }
+void Cluster::KillMetalogger() { metalogger_.Kill(); }
+
+Status Cluster::Mount(bool meta) {
+  std::string point = meta ? meta_point() : mount_point();
+  std::vector<std::string> argv = {BinDir() + "/mfsmount", point, "-f", "-H", "127.0.0.1", "-P",
+                                   std::to_string(port_client_)};
+  if (meta) argv.push_back("-m");
+  Process& slot = meta ? meta_mount_ : mount_;
+  ELK_RETURN_IF_ERROR(StartServer(meta ? "meta-mount" : "mount", argv, 0, slot));
+  for (int i = 0; i < 300 && !IsMounted(point); i++) {
+    if (!slot.Alive()) return Status(Code::kIo, "mfsmount exited (log: " + log("mount") + ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!IsMounted(point)) return Status(Code::kTimeout, "mount did not appear at " + point);
+  (meta ? meta_mounted_ : mounted_) = true;
+  return Status::Ok();
+}
+
+Status Cluster::Unmount(bool meta) {
+  std::string point = meta ? meta_point() : mount_point();
+  bool& flag = meta ? meta_mounted_ : mounted_;
+  if (flag && IsMounted(point)) {
+    std::string cmd = "fusermount3 -u " + point + " 2>/dev/null || umount -l " + point;
+    if (std::system(cmd.c_str()) != 0) return Status(Code::kBusy, "cannot unmount " + point);
+  }
+  flag = false;
+  (meta ? meta_mount_ : mount_).Terminate(std::chrono::seconds(5));
+  return Status::Ok();
+}
+
+Cluster::~Cluster() {
+  (void)Unmount(true);
+  (void)Unmount(false);
+  metalogger_.Terminate(std::chrono::seconds(5));
+  for (auto& cs : chunkservers_) cs.Terminate(std::chrono::seconds(5));
+  master_.Terminate(std::chrono::seconds(10));
+  if (!options_.keep_dir && !dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+}  // namespace elk::test
