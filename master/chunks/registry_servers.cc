@@ -1,0 +1,100 @@
+// Chunkserver life: registration, reports of held chunks, space updates, disconnection.
+
+#include "common/log/log.h"
+#include "master/chunks/registry.h"
+
+namespace elk::master {
+
+Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t used_bytes,
+                                               uint64_t total_bytes, uint32_t now) {
+  for (const ChunkServer& s : servers_.all()) {
+    // The old connection must be closed (ServerDisconnected) before the server is back.
+    if (s.connected && s.address == address) {
+      return Status(Code::kBadRegister, fmt::format("chunkserver {:08X}:{} already connected",
+                                                    address.ip, address.port));
+    }
+  }
+  auto id = servers_.Connect(address);
+  if (!id) return Status(Code::kBadRegister, "no free chunkserver id");
+  ChunkServer& s = *servers_.Find(*id);
+  s.used_bytes = used_bytes;
+  s.total_bytes = total_bytes;
+  s.load = 0;
+  s.marked_for_removal = false;
+  log::Info("chunkserver {} ({:08X}:{}) registered at {}", *id, address.ip, address.port, now);
+  return *id;
+}
+
+Status ChunkRegistry::UpdateServer(ServerId id, uint64_t used_bytes, uint64_t total_bytes,
+                                   uint32_t load) {
+  ChunkServer* s = servers_.Find(id);
+  if (s == nullptr || !s->connected) return Status(Code::kDisconnected, "unknown chunkserver");
+  s->used_bytes = used_bytes;
+  s->total_bytes = total_bytes;
+  s->load = load;
+  return Status::Ok();
+}
+
+Status ChunkRegistry::SetServerMarkedForRemoval(ServerId id, bool marked) {
+  ChunkServer* s = servers_.Find(id);
+  if (s == nullptr || !s->connected) return Status(Code::kDisconnected, "unknown chunkserver");
+  s->marked_for_removal = marked;
+  return Status::Ok();
+}
+
+Status ChunkRegistry::ServerReportsChunks(ServerId id, std::span<const ReportedChunk> chunks) {
+  if (!servers_.IsConnected(id)) return Status(Code::kDisconnected, "unknown chunkserver");
+  for (const ReportedChunk& r : chunks)
+    Reconcile(id, r);
+  return Status::Ok();
+}
+
+void ChunkRegistry::Reconcile(ServerId server, const ReportedChunk& r) {
+  Chunk* chunk = FindMutable(r.id);
+  if (chunk == nullptr) {
+    orphans_.push_back(OrphanCopy{server, r.id, r.version});
+    return;
+  }
+  // The master may have missed a version bump (changelog lost at a crash): when no copy
+  // is valid, a newer one on disk is the best data there is.
+  if (r.version > chunk->version() && ValidLocations(*chunk).empty()) {
+    log::Warning("chunk {:016X}: adopting version {} (had {}) from server {}", r.id, r.version,
+                 chunk->version(), server);
+    chunk->set_version(r.version);
+  }
+  const CopyState state = r.version == chunk->version() ? CopyState::kValid : CopyState::kInvalid;
+  if (Copy* existing = chunk->copies().Find(server)) {
+    *existing = Copy{server, state, r.marked_for_removal, r.version};
+  } else {
+    AddCopy(*chunk, Copy{server, state, r.marked_for_removal, r.version});
+  }
+}
+
+Status ChunkRegistry::ServerDisconnected(ServerId id, uint32_t now) {
+  if (!servers_.IsConnected(id)) return Status(Code::kDisconnected, "unknown chunkserver");
+  size_t lost = 0;
+  for (auto it = chunks_.begin(); it != chunks_.end();) {
+    Chunk& chunk = it->second;
+    const Copy* copy = chunk.copies().Find(id);
+    if (copy == nullptr) {
+      ++it;
+      continue;
+    }
+    if (copy->state == CopyState::kValid) chunk.set_lost_copy_at(now);
+    chunk.copies().Remove(id);
+    ++lost;
+    if (chunk.refcount() == 0 && chunk.copies().empty()) {
+      locks_.Unlock(it->first);
+      it = chunks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(orphans_, [id](const OrphanCopy& o) { return o.server == id; });
+  ops_.ForgetServer(id);
+  servers_.Disconnect(id, now);
+  log::Info("chunkserver {} disconnected; {} copies dropped", id, lost);
+  return Status::Ok();
+}
+
+}  // namespace elk::master
