@@ -1,0 +1,151 @@
+// Goal and trash time, one node or a whole tree at a time, and the per-tree summaries
+// that mfsgetgoal -r, mfsgettrashtime -r and mfsdirinfo print.
+
+#include <algorithm>
+
+#include "master/namespace/namespace.h"
+
+namespace elk::master {
+
+template <typename Fn>
+void Namespace::Walk(InodeId top, Fn&& fn) const {
+  std::vector<InodeId> stack{top};
+  while (!stack.empty()) {
+    InodeId id = stack.back();
+    stack.pop_back();
+    const Node& node = nodes_.At(id);
+    fn(id, node);
+    if (node.is_dir()) {
+      DirOf(id).ForEach([&stack](std::string_view, InodeId child) { stack.push_back(child); });
+    }
+  }
+}
+
+namespace {
+
+template <typename T>
+T Apply(SetMode mode, T current, T wanted) {
+  switch (mode) {
+    case SetMode::kIncrease:
+      return std::max(current, wanted);
+    case SetMode::kDecrease:
+      return std::min(current, wanted);
+    case SetMode::kSet:
+      break;
+  }
+  return wanted;
+}
+
+}  // namespace
+
+Result<uint8_t> Namespace::GetGoal(InodeId inode) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  return node->goal;
+}
+
+Result<uint32_t> Namespace::GetTrashTime(InodeId inode) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  return node->trashtime;
+}
+
+Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, uint8_t goal,
+                                              SetMode mode, bool recursive, uint32_t now) {
+  if (goal < kMinGoal || goal > kMaxGoal) return Status(Code::kInval, "goal must be 1..9");
+  const Node* top = nodes_.Get(inode);
+  if (top == nullptr) return Status(Code::kNoEnt);
+  if (!recursive && !cred.IsRoot() && cred.uid != top->uid) return Status(Code::kPerm);
+  std::vector<InodeId> ids{inode};
+  if (recursive) {
+    ids.clear();
+    Walk(inode, [&ids](InodeId id, const Node&) { ids.push_back(id); });
+  }
+  RecursiveSetCounts counts;
+  for (InodeId id : ids) {
+    Node& node = nodes_.At(id);
+    if (!cred.IsRoot() && cred.uid != node.uid) {
+      ++counts.not_permitted;
+      continue;
+    }
+    uint8_t value = Apply(mode, node.goal, goal);
+    if (value == node.goal) {
+      ++counts.not_changed;
+      continue;
+    }
+    node.goal = value;
+    node.ctime = now;
+    ++counts.changed;
+  }
+  return counts;
+}
+
+Result<RecursiveSetCounts> Namespace::SetTrashTime(const Cred& cred, InodeId inode,
+                                                   uint32_t trashtime, SetMode mode, bool recursive,
+                                                   uint32_t now) {
+  const Node* top = nodes_.Get(inode);
+  if (top == nullptr) return Status(Code::kNoEnt);
+  if (!recursive && !cred.IsRoot() && cred.uid != top->uid) return Status(Code::kPerm);
+  std::vector<InodeId> ids{inode};
+  if (recursive) {
+    ids.clear();
+    Walk(inode, [&ids](InodeId id, const Node&) { ids.push_back(id); });
+  }
+  RecursiveSetCounts counts;
+  for (InodeId id : ids) {
+    Node& node = nodes_.At(id);
+    if (!cred.IsRoot() && cred.uid != node.uid) {
+      ++counts.not_permitted;
+      continue;
+    }
+    uint32_t value = Apply(mode, node.trashtime, trashtime);
+    if (value == node.trashtime) {
+      ++counts.not_changed;
+      continue;
+    }
+    node.trashtime = value;
+    node.ctime = now;
+    ++counts.changed;
+  }
+  return counts;
+}
+
+Result<ValueSummary> Namespace::GetGoalRecursive(InodeId inode) const {
+  if (nodes_.Get(inode) == nullptr) return Status(Code::kNoEnt);
+  ValueSummary summary;
+  Walk(inode, [&summary](InodeId, const Node& node) {
+    auto& counts = summary.by_value[node.goal];
+    node.is_dir() ? ++counts.dirs : ++counts.files;
+  });
+  return summary;
+}
+
+Result<ValueSummary> Namespace::GetTrashTimeRecursive(InodeId inode) const {
+  if (nodes_.Get(inode) == nullptr) return Status(Code::kNoEnt);
+  ValueSummary summary;
+  Walk(inode, [&summary](InodeId, const Node& node) {
+    auto& counts = summary.by_value[node.trashtime];
+    node.is_dir() ? ++counts.dirs : ++counts.files;
+  });
+  return summary;
+}
+
+Result<DirInfo> Namespace::GetDirInfo(InodeId inode) const {
+  if (nodes_.Get(inode) == nullptr) return Status(Code::kNoEnt);
+  DirInfo info;
+  Walk(inode, [&info](InodeId, const Node& node) {
+    ++info.inodes;
+    if (node.is_dir()) ++info.dirs;
+    if (!node.is_file()) return;
+    ++info.files;
+    for (ChunkId c : node.chunks.view())
+      info.chunks += c != 0 ? 1 : 0;
+    uint64_t size = (node.length + kBlockSize - 1) / kBlockSize * kBlockSize;
+    info.length += node.length;
+    info.size += size;
+    info.realsize += size * node.goal;
+  });
+  return info;
+}
+
+}  // namespace elk::master

@@ -1,0 +1,188 @@
+#pragma once
+// The master's namespace: every node's metadata, in memory.
+//
+// The same calls serve client requests and changelog replay, so each mutation is one
+// function that takes every input explicitly - the caller's credentials, the time
+// `now` - and allocates inode numbers itself by a rule that depends only on the
+// current state (lowest free number). Replaying the same calls in the same order
+// therefore rebuilds the same state, which Dump() makes comparable as text.
+//
+// Chunk reference counts are kept by a ChunkRefCounter that the namespace calls when
+// files share, drop or replace chunks.
+
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "master/namespace/chunk_refs.h"
+#include "master/namespace/directory.h"
+#include "master/namespace/node.h"
+#include "master/namespace/types.h"
+
+namespace elk::master {
+
+class Namespace {
+ public:
+  // Creates the root (inode 1, mode 0755, owned by root, goal 2, trash time 86400).
+  explicit Namespace(ChunkRefCounter& refs, uint32_t now = 0);
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+
+  // ---- reading (tree.cc) ----
+  Result<Attr> Lookup(const Cred& cred, InodeId parent, std::string_view name) const;
+  Result<Attr> GetAttr(InodeId inode) const;
+  Result<std::string> Readlink(InodeId inode) const;
+  // Up to max entries starting at cookie (0: from the start), "." and ".." first.
+  Result<std::vector<DirEntry>> Readdir(const Cred& cred, InodeId dir, uint64_t cookie,
+                                        size_t max) const;
+  Status Access(const Cred& cred, InodeId inode, uint8_t mask) const;
+  StatFs Stats() const;
+
+  // ---- creating (tree.cc) ----
+  // Any non-directory type. The owner is cred.uid; the group cred.gid, or the parent's
+  // group when the parent is setgid. rdev matters for devices only.
+  Result<Attr> Create(const Cred& cred, InodeId parent, std::string_view name, NodeType type,
+                      uint16_t mode, uint16_t umask, uint32_t rdev, uint32_t now);
+  Result<Attr> Mkdir(const Cred& cred, InodeId parent, std::string_view name, uint16_t mode,
+                     uint16_t umask, uint32_t now);
+  Result<Attr> Symlink(const Cred& cred, InodeId parent, std::string_view name,
+                       std::string_view target, uint32_t now);
+  Result<Attr> Link(const Cred& cred, InodeId inode, InodeId parent, std::string_view name,
+                    uint32_t now);
+
+  // ---- changing (setattr.cc, remove.cc, rename.cc) ----
+  Result<SetAttrResult> SetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req,
+                                uint32_t now);
+  Status Unlink(const Cred& cred, InodeId parent, std::string_view name, uint32_t now);
+  Status Rmdir(const Cred& cred, InodeId parent, std::string_view name, uint32_t now);
+  Status Rename(const Cred& cred, InodeId src_parent, std::string_view src_name, InodeId dst_parent,
+                std::string_view dst_name, RenameFlags flags, uint32_t now);
+
+  // ---- extended attributes (xattr.cc) ----
+  Result<std::string> GetXattr(const Cred& cred, InodeId inode, std::string_view name) const;
+  Status SetXattr(const Cred& cred, InodeId inode, std::string_view name, std::string_view value,
+                  XattrFlags flags, uint32_t now);
+  Result<std::vector<std::string>> ListXattr(const Cred& cred, InodeId inode) const;
+  Status RemoveXattr(const Cred& cred, InodeId inode, std::string_view name, uint32_t now);
+
+  // ---- goal, trash time, dirinfo (goal.cc) ----
+  Result<uint8_t> GetGoal(InodeId inode) const;
+  Result<uint32_t> GetTrashTime(InodeId inode) const;
+  // On one node, or with recursive on the whole tree under it. Only the owner or root
+  // may change a node; others count as not_permitted.
+  Result<RecursiveSetCounts> SetGoal(const Cred& cred, InodeId inode, uint8_t goal, SetMode mode,
+                                     bool recursive, uint32_t now);
+  Result<RecursiveSetCounts> SetTrashTime(const Cred& cred, InodeId inode, uint32_t trashtime,
+                                          SetMode mode, bool recursive, uint32_t now);
+  Result<ValueSummary> GetGoalRecursive(InodeId inode) const;
+  Result<ValueSummary> GetTrashTimeRecursive(InodeId inode) const;
+  Result<DirInfo> GetDirInfo(InodeId inode) const;
+
+  // ---- trash, reserved, open files (trash.cc) ----
+  // Counts an open of inode by a session (kNoEnt if there is no such node).
+  Status Open(InodeId inode, uint32_t session);
+  // Returns chunk ids that lost their last reference (a reserved file freed).
+  std::vector<ChunkId> Close(InodeId inode, uint32_t session);
+  bool IsOpen(InodeId inode) const;
+  std::vector<DetachedItem> ListTrash() const;
+  std::vector<DetachedItem> ListReserved() const;
+  // Frees at most max_items trash items whose time has come; returns chunk ids that lost
+  // their last reference. An item still open moves to reserved instead.
+  std::vector<ChunkId> PurgeExpired(uint32_t now, size_t max_items);
+  Result<std::vector<ChunkId>> PurgeTrashItem(InodeId inode);
+  // Puts a trashed file back at its path, recreating missing directories (owned by
+  // root, mode 0755) as MooseFS does. kExist if the name is taken, kNotDir if a path
+  // component is not a directory.
+  Status Undelete(InodeId inode, uint32_t now);
+
+  // ---- snapshots and chunks (snapshot.cc) ----
+  // Copies src (a file or a whole tree) to dst_parent/dst_name; files share chunks.
+  // With overwrite, existing files in the destination are replaced and existing
+  // directories merged into; without it an existing dst_name is kExist.
+  Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
+                            std::string_view dst_name, bool overwrite, uint32_t now);
+  // Appends each source's chunks to dst after rounding dst's length up to a chunk.
+  Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
+  Result<ChunkId> ChunkAt(InodeId inode, uint32_t index) const;
+  // Replaces one chunk id, growing the list with holes as needed. The old id is
+  // unreferenced here; the caller has referenced the new one.
+  Status SetChunk(InodeId inode, uint32_t index, ChunkId chunk);
+  Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
+
+  // ---- comparison (dump.cc) ----
+  // Every node, entry, xattr, trash and reserved item in a canonical text form.
+  std::string Dump() const;
+
+  // For the benchmark: nodes in use.
+  size_t NodeCount() const { return nodes_.used(); }
+
+ private:
+  friend class NamespaceTestPeer;
+
+  struct TrashInfo {
+    std::string path;
+    uint32_t expires = 0;
+  };
+  using XattrMap = std::map<std::string, std::string, std::less<>>;
+
+  // permissions.cc
+  bool Permits(const Cred& cred, const Node& node, uint8_t mask) const;
+  Status CheckAccess(const Cred& cred, const Node& node, uint8_t mask) const;
+  // May cred remove or rename `child` out of `dir` given dir's sticky bit?
+  bool StickyAllows(const Cred& cred, const Node& dir, const Node& child) const;
+  static Status CheckNewName(std::string_view name);
+  static Status CheckExistingName(std::string_view name);
+
+  // tree.cc
+  Attr MakeAttr(InodeId id, const Node& node) const;
+  Result<Node*> DirNode(InodeId inode);
+  Result<const Node*> DirNode(InodeId inode) const;
+  Directory& DirOf(InodeId dir) { return dirs_.at(dir); }
+  const Directory& DirOf(InodeId dir) const { return dirs_.at(dir); }
+  // Checks write+exec on the parent and a free valid name, allocates and links a node.
+  Result<InodeId> NewNode(const Cred& cred, InodeId parent, std::string_view name, NodeType type,
+                          uint16_t mode, uint32_t now);
+  void AddEntry(InodeId parent, Node& dir, std::string_view name, InodeId child, uint32_t now);
+  std::string PathOf(InodeId dir) const;
+  bool IsAncestorOrSelf(InodeId ancestor, InodeId node) const;
+
+  // remove.cc
+  // Removes name from dir; a non-directory child loses a link (and may go to trash,
+  // reserved or be freed), a directory child is freed (it must be empty).
+  void DropEntry(InodeId parent, Node& dir, std::string_view name, InodeId child, uint32_t now);
+  void LastLinkGone(InodeId inode, Node& node, std::string path, uint32_t now);
+  // Frees a node and its side data; collects chunks that lost their last reference.
+  void FreeNode(InodeId inode, std::vector<ChunkId>* gone);
+
+  // setattr.cc
+  std::vector<ChunkId> TruncateChunks(Node& node, uint64_t length);
+
+  // goal.cc
+  template <typename Fn>
+  void Walk(InodeId top, Fn&& fn) const;  // fn(InodeId, const Node&) over the tree
+
+  // snapshot.cc
+  Result<InodeId> CopyTree(const Cred& cred, InodeId src, InodeId dst_parent,
+                           std::string_view dst_name, bool overwrite, uint32_t now);
+  InodeId CopyNode(const Cred& cred, InodeId src, InodeId dst_parent, std::string_view name,
+                   uint32_t now);
+
+  ChunkRefCounter& refs_;
+  NodeTable nodes_;
+  std::unordered_map<InodeId, Directory> dirs_;
+  std::unordered_map<InodeId, std::string> symlinks_;
+  std::unordered_map<InodeId, uint32_t> rdevs_;
+  std::unordered_map<InodeId, XattrMap> xattrs_;
+  std::map<InodeId, TrashInfo> trash_;
+  std::set<std::pair<uint32_t, InodeId>> trash_by_expiry_;
+  std::map<InodeId, std::string> reserved_;
+  std::map<std::pair<InodeId, uint32_t>, uint32_t> opens_;  // (inode, session) -> count
+};
+
+}  // namespace elk::master

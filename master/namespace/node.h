@@ -1,0 +1,89 @@
+#pragma once
+// One node's fixed fields (64 bytes) and the paged table that holds them by inode.
+// What only some nodes have - a directory's entries, a symlink's target, a device's
+// rdev, extended attributes - lives in side tables keyed by inode, so a plain file pays
+// for none of it.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include "master/namespace/chunk_list.h"
+#include "master/namespace/types.h"
+
+namespace elk::master {
+
+enum NodeFlag : uint8_t {
+  kFlagHasXattr = 1,
+  kFlagTrash = 2,     // unlinked, kept until its trash time ends
+  kFlagReserved = 4,  // unlinked while open, kept until its last close
+};
+
+struct Node {
+  uint64_t length = 0;
+  ChunkList chunks;    // files only
+  InodeId parent = 0;  // directories only (the root is its own parent)
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t atime = 0;
+  uint32_t mtime = 0;
+  uint32_t ctime = 0;
+  uint32_t trashtime = 0;
+  uint32_t nlink = 0;
+  uint16_t mode = 0;
+  NodeType type = NodeType::kNone;
+  uint8_t goal = 0;
+  uint8_t flags = 0;
+
+  bool is_dir() const { return type == NodeType::kDirectory; }
+  bool is_file() const { return type == NodeType::kFile; }
+  bool detached() const { return (flags & (kFlagTrash | kFlagReserved)) != 0; }
+};
+
+static_assert(sizeof(Node) <= 64, "a node must stay compact");
+
+// Nodes in pages of 4096, indexed by inode: no per-node hash overhead, and a Node&
+// stays valid while other nodes are added. Inode numbers are handed out lowest-free
+// first, a rule that depends only on which inodes are in use, so replay and a reload
+// from an image allocate the same numbers.
+class NodeTable {
+ public:
+  static constexpr uint32_t kPageBits = 12;
+  static constexpr uint32_t kPageSize = 1u << kPageBits;
+
+  Node* Get(InodeId id) {
+    if (id == 0 || id >= high_water_) return nullptr;
+    Node& n = pages_[id >> kPageBits][id & (kPageSize - 1)];
+    return n.type == NodeType::kNone ? nullptr : &n;
+  }
+  const Node* Get(InodeId id) const { return const_cast<NodeTable*>(this)->Get(id); }
+  // For an inode known to be in use (found in a directory, or checked before).
+  Node& At(InodeId id) { return pages_[id >> kPageBits][id & (kPageSize - 1)]; }
+  const Node& At(InodeId id) const { return pages_[id >> kPageBits][id & (kPageSize - 1)]; }
+
+  // A fresh zeroed node (reach it with At); the caller sets its type before anything
+  // else looks it up.
+  InodeId Allocate();
+  void Free(InodeId id);
+
+  InodeId high_water() const { return high_water_; }
+  size_t used() const { return used_; }
+
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {  // fn(InodeId, const Node&) in inode order
+    for (InodeId id = 1; id < high_water_; ++id) {
+      const Node& n = At(id);
+      if (n.type != NodeType::kNone) fn(id, n);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<Node[]>> pages_;
+  std::priority_queue<InodeId, std::vector<InodeId>, std::greater<>> free_;
+  InodeId high_water_ = 1;  // inode 0 is never used
+  size_t used_ = 0;
+};
+
+}  // namespace elk::master

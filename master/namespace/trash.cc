@@ -1,0 +1,108 @@
+// Detached files: trash (unlinked, kept for their trash time), reserved (unlinked while
+// open, kept until the last close), and the open counts that decide between them.
+
+#include "master/namespace/namespace.h"
+
+namespace elk::master {
+
+Status Namespace::Open(InodeId inode, uint32_t session) {
+  if (nodes_.Get(inode) == nullptr) return Status(Code::kNoEnt);
+  ++opens_[{inode, session}];
+  return Status::Ok();
+}
+
+bool Namespace::IsOpen(InodeId inode) const {
+  auto it = opens_.lower_bound({inode, 0});
+  return it != opens_.end() && it->first.first == inode;
+}
+
+std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session) {
+  std::vector<ChunkId> gone;
+  auto it = opens_.find({inode, session});
+  if (it == opens_.end()) return gone;
+  if (--it->second == 0) opens_.erase(it);
+  const Node* node = nodes_.Get(inode);
+  if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(inode)) {
+    FreeNode(inode, &gone);
+  }
+  return gone;
+}
+
+std::vector<DetachedItem> Namespace::ListTrash() const {
+  std::vector<DetachedItem> items;
+  for (const auto& [inode, info] : trash_)
+    items.push_back({inode, info.path, info.expires});
+  return items;
+}
+
+std::vector<DetachedItem> Namespace::ListReserved() const {
+  std::vector<DetachedItem> items;
+  for (const auto& [inode, path] : reserved_)
+    items.push_back({inode, path, 0});
+  return items;
+}
+
+Result<std::vector<ChunkId>> Namespace::PurgeTrashItem(InodeId inode) {
+  auto it = trash_.find(inode);
+  if (it == trash_.end()) return Status(Code::kNoEnt, "not in trash");
+  std::vector<ChunkId> gone;
+  if (IsOpen(inode)) {
+    // Still open: it waits in reserved for its last close, under the same path.
+    Node& node = nodes_.At(inode);
+    reserved_[inode] = std::move(it->second.path);
+    trash_by_expiry_.erase({it->second.expires, inode});
+    trash_.erase(it);
+    node.flags = static_cast<uint8_t>((node.flags & ~kFlagTrash) | kFlagReserved);
+    return gone;
+  }
+  FreeNode(inode, &gone);
+  return gone;
+}
+
+std::vector<ChunkId> Namespace::PurgeExpired(uint32_t now, size_t max_items) {
+  std::vector<ChunkId> gone;
+  for (size_t done = 0; done < max_items && !trash_by_expiry_.empty(); ++done) {
+    auto [expires, inode] = *trash_by_expiry_.begin();
+    if (expires > now) break;
+    auto freed = PurgeTrashItem(inode);
+    gone.insert(gone.end(), freed->begin(), freed->end());
+  }
+  return gone;
+}
+
+Status Namespace::Undelete(InodeId inode, uint32_t now) {
+  auto it = trash_.find(inode);
+  if (it == trash_.end()) return Status(Code::kNoEnt, "not in trash");
+  std::string_view path = it->second.path;
+  size_t last = path.rfind('/');
+  std::string_view leaf = path.substr(last + 1);
+
+  // Walk (and recreate where missing) the directories above the file.
+  InodeId dir = kRootInode;
+  for (size_t pos = 1; pos <= last;) {
+    size_t end = path.find('/', pos);
+    std::string_view part = path.substr(pos, end - pos);
+    pos = end + 1;
+    InodeId next = DirOf(dir).Find(part);
+    if (next == 0) {
+      auto made = NewNode(Cred{}, dir, part, NodeType::kDirectory, 0755, now);
+      if (!made.ok()) return made.status();
+      next = *made;
+    } else if (!nodes_.At(next).is_dir()) {
+      return Status(Code::kNotDir, std::string(part));
+    }
+    dir = next;
+  }
+  if (DirOf(dir).Find(leaf) != 0) return Status(Code::kExist, std::string(leaf));
+
+  Node& node = nodes_.At(inode);
+  AddEntry(dir, nodes_.At(dir), leaf, inode, now);
+  trash_by_expiry_.erase({it->second.expires, inode});
+  trash_.erase(it);  // leaf points into the path: used above, not after
+  node.flags &= static_cast<uint8_t>(~kFlagTrash);
+  node.nlink = 1;
+  node.ctime = now;
+  return Status::Ok();
+}
+
+}  // namespace elk::master
