@@ -1,6 +1,6 @@
 #pragma once
 // The wire frame: an 8-byte header - u32 type, u32 length, both big-endian - then `length`
-// bytes of payload. See docs/wire-frame.md.
+// bytes of payload. See docs/wire-protocol.md.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,0 +1,321 @@
+#pragma once
+// Client to master (CLTOMA_*). Every request starts with msgid:32, echoed in its reply so
+// a client can keep many requests in flight on one session. A request answers with its
+// MATOCL_* reply on success, or MATOCL_STATUS (msgid, status) on failure and for requests
+// that return nothing (unlink, rmdir, rename, write-chunk-end, snapshot, append-chunks).
+// Layouts: name:bits; strings and lists are u32 length/count + items; Creds is
+// uid:32 gid:32 groups:(count:32 gid:32...).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/protocol/fields.h"
+#include "common/protocol/message_types.h"
+#include "common/protocol/records.h"
+
+namespace elk::protocol {
+
+// CLTOMA_GET_CHALLENGE: msgid:32
+// Asks for a random challenge before registering with a password.
+struct CltomaGetChallenge {
+  static constexpr uint32_t kType = CLTOMA_GET_CHALLENGE;
+  uint32_t msgid = 0;
+  ELK_FIELDS(msgid)
+};
+
+// CLTOMA_REGISTER_SESSION: msgid:32 export_path:str password_response:blob session_id:32
+// password_response is HMAC-SHA256(password, challenge), empty without a password;
+// session_id 0 opens a new session, else reconnects to that one.
+struct CltomaRegisterSession {
+  static constexpr uint32_t kType = CLTOMA_REGISTER_SESSION;
+  uint32_t msgid = 0;
+  std::string export_path;
+  std::vector<uint8_t> password_response;
+  uint32_t session_id = 0;
+  ELK_FIELDS(msgid, export_path, password_response, session_id)
+};
+
+// CLTOMA_LOOKUP: msgid:32 parent:32 name:str creds:Creds
+struct CltomaLookup {
+  static constexpr uint32_t kType = CLTOMA_LOOKUP;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, creds)
+};
+
+// CLTOMA_GETATTR: msgid:32 inode:32 creds:Creds
+struct CltomaGetattr {
+  static constexpr uint32_t kType = CLTOMA_GETATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, creds)
+};
+
+// CLTOMA_SETATTR: msgid:32 inode:32 creds:Creds mode:opt16 uid:opt32 gid:opt32 atime:opt32
+// mtime:opt32 length:opt64   (optN: present:8, then the value when present = 1; only
+// present attributes change; length truncates or extends)
+struct CltomaSetattr {
+  static constexpr uint32_t kType = CLTOMA_SETATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  Creds creds;
+  std::optional<uint16_t> mode;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<uint32_t> atime;
+  std::optional<uint32_t> mtime;
+  std::optional<uint64_t> length;
+  ELK_FIELDS(msgid, inode, creds, mode, uid, gid, atime, mtime, length)
+};
+
+// CLTOMA_MKNOD: msgid:32 parent:32 name:str type:8 mode:16 umask:16 rdev:32 creds:Creds
+struct CltomaMknod {
+  static constexpr uint32_t kType = CLTOMA_MKNOD;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  NodeType type = NodeType::kFile;
+  uint16_t mode = 0;
+  uint16_t umask = 0;
+  uint32_t rdev = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, type, mode, umask, rdev, creds)
+};
+
+// CLTOMA_CREATE: msgid:32 parent:32 name:str mode:16 umask:16 creds:Creds
+// A regular file, created and opened in one round trip.
+struct CltomaCreate {
+  static constexpr uint32_t kType = CLTOMA_CREATE;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  uint16_t mode = 0;
+  uint16_t umask = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, mode, umask, creds)
+};
+
+// CLTOMA_MKDIR: msgid:32 parent:32 name:str mode:16 umask:16 creds:Creds
+struct CltomaMkdir {
+  static constexpr uint32_t kType = CLTOMA_MKDIR;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  uint16_t mode = 0;
+  uint16_t umask = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, mode, umask, creds)
+};
+
+// CLTOMA_UNLINK: msgid:32 parent:32 name:str creds:Creds
+struct CltomaUnlink {
+  static constexpr uint32_t kType = CLTOMA_UNLINK;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, creds)
+};
+
+// CLTOMA_RMDIR: msgid:32 parent:32 name:str creds:Creds
+struct CltomaRmdir {
+  static constexpr uint32_t kType = CLTOMA_RMDIR;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, creds)
+};
+
+// CLTOMA_RENAME: msgid:32 src_parent:32 src_name:str dst_parent:32 dst_name:str
+// creds:Creds
+struct CltomaRename {
+  static constexpr uint32_t kType = CLTOMA_RENAME;
+  uint32_t msgid = 0;
+  uint32_t src_parent = 0;
+  std::string src_name;
+  uint32_t dst_parent = 0;
+  std::string dst_name;
+  Creds creds;
+  ELK_FIELDS(msgid, src_parent, src_name, dst_parent, dst_name, creds)
+};
+
+// CLTOMA_LINK: msgid:32 inode:32 dst_parent:32 dst_name:str creds:Creds
+struct CltomaLink {
+  static constexpr uint32_t kType = CLTOMA_LINK;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t dst_parent = 0;
+  std::string dst_name;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, dst_parent, dst_name, creds)
+};
+
+// CLTOMA_SYMLINK: msgid:32 parent:32 name:str target:str creds:Creds
+struct CltomaSymlink {
+  static constexpr uint32_t kType = CLTOMA_SYMLINK;
+  uint32_t msgid = 0;
+  uint32_t parent = 0;
+  std::string name;
+  std::string target;
+  Creds creds;
+  ELK_FIELDS(msgid, parent, name, target, creds)
+};
+
+// CLTOMA_READLINK: msgid:32 inode:32
+struct CltomaReadlink {
+  static constexpr uint32_t kType = CLTOMA_READLINK;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
+// CLTOMA_READDIR: msgid:32 inode:32 creds:Creds cookie:64 max_entries:32
+// cookie 0 starts at the beginning; MATOCL_READDIR returns the next one.
+struct CltomaReaddir {
+  static constexpr uint32_t kType = CLTOMA_READDIR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  Creds creds;
+  uint64_t cookie = 0;
+  uint32_t max_entries = 0;
+  ELK_FIELDS(msgid, inode, creds, cookie, max_entries)
+};
+
+// CLTOMA_STATFS: msgid:32
+struct CltomaStatfs {
+  static constexpr uint32_t kType = CLTOMA_STATFS;
+  uint32_t msgid = 0;
+  ELK_FIELDS(msgid)
+};
+
+// Bits of CltomaOpen::flags.
+enum OpenFlags : uint8_t { kOpenRead = 1, kOpenWrite = 2, kOpenTruncate = 4 };
+
+// CLTOMA_OPEN: msgid:32 inode:32 flags:8 creds:Creds
+struct CltomaOpen {
+  static constexpr uint32_t kType = CLTOMA_OPEN;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint8_t flags = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, flags, creds)
+};
+
+// CLTOMA_READ_CHUNK: msgid:32 inode:32 chunk_index:32
+// Where to read chunk `chunk_index` (64 MiB units) of a file.
+struct CltomaReadChunk {
+  static constexpr uint32_t kType = CLTOMA_READ_CHUNK;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t chunk_index = 0;
+  ELK_FIELDS(msgid, inode, chunk_index)
+};
+
+// CLTOMA_WRITE_CHUNK: msgid:32 inode:32 chunk_index:32
+// Locks the chunk for writing (creating or duplicating it if needed) and returns the chain.
+struct CltomaWriteChunk {
+  static constexpr uint32_t kType = CLTOMA_WRITE_CHUNK;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t chunk_index = 0;
+  ELK_FIELDS(msgid, inode, chunk_index)
+};
+
+// CLTOMA_WRITE_CHUNK_END: msgid:32 chunkid:64 inode:32 file_length:64
+// Unlocks the chunk and sets the file's length.
+struct CltomaWriteChunkEnd {
+  static constexpr uint32_t kType = CLTOMA_WRITE_CHUNK_END;
+  uint32_t msgid = 0;
+  uint64_t chunkid = 0;
+  uint32_t inode = 0;
+  uint64_t file_length = 0;
+  ELK_FIELDS(msgid, chunkid, inode, file_length)
+};
+
+// CLTOMA_CHUNK_INFO: msgid:32 inode:32 chunk_index:32
+// For mfsfileinfo/mfscheckfile: every copy of one chunk, valid or not.
+struct CltomaChunkInfo {
+  static constexpr uint32_t kType = CLTOMA_CHUNK_INFO;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t chunk_index = 0;
+  ELK_FIELDS(msgid, inode, chunk_index)
+};
+
+// CLTOMA_GETGOAL: msgid:32 inode:32 recursive:8 creds:Creds
+struct CltomaGetgoal {
+  static constexpr uint32_t kType = CLTOMA_GETGOAL;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  bool recursive = false;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, recursive, creds)
+};
+
+// How SETGOAL/SETTRASHTIME apply their value (mfssetgoal N, N+ or N-).
+enum class SetMode : uint8_t { kSet = 0, kIncrease = 1, kDecrease = 2, kLast };
+
+// CLTOMA_SETGOAL: msgid:32 inode:32 goal:8 mode:8 recursive:8 creds:Creds
+struct CltomaSetgoal {
+  static constexpr uint32_t kType = CLTOMA_SETGOAL;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint8_t goal = 0;
+  SetMode mode = SetMode::kSet;
+  bool recursive = false;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, goal, mode, recursive, creds)
+};
+
+// CLTOMA_GETTRASHTIME: msgid:32 inode:32 recursive:8 creds:Creds
+struct CltomaGettrashtime {
+  static constexpr uint32_t kType = CLTOMA_GETTRASHTIME;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  bool recursive = false;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, recursive, creds)
+};
+
+// CLTOMA_SETTRASHTIME: msgid:32 inode:32 trashtime:32 mode:8 recursive:8 creds:Creds
+struct CltomaSettrashtime {
+  static constexpr uint32_t kType = CLTOMA_SETTRASHTIME;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t trashtime = 0;
+  SetMode mode = SetMode::kSet;
+  bool recursive = false;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, trashtime, mode, recursive, creds)
+};
+
+// CLTOMA_SNAPSHOT: msgid:32 src_inode:32 dst_parent:32 dst_name:str overwrite:8 creds:Creds
+struct CltomaSnapshot {
+  static constexpr uint32_t kType = CLTOMA_SNAPSHOT;
+  uint32_t msgid = 0;
+  uint32_t src_inode = 0;
+  uint32_t dst_parent = 0;
+  std::string dst_name;
+  bool overwrite = false;
+  Creds creds;
+  ELK_FIELDS(msgid, src_inode, dst_parent, dst_name, overwrite, creds)
+};
+
+// CLTOMA_APPEND_CHUNKS: msgid:32 dst_inode:32 src_inode:32 creds:Creds
+// Appends src's chunks (shared, not copied) to dst.
+struct CltomaAppendChunks {
+  static constexpr uint32_t kType = CLTOMA_APPEND_CHUNKS;
+  uint32_t msgid = 0;
+  uint32_t dst_inode = 0;
+  uint32_t src_inode = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, dst_inode, src_inode, creds)
+};
+
+}  // namespace elk::protocol

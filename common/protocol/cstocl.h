@@ -1,0 +1,46 @@
+#pragma once
+// Chunkserver to client (CSTOCL_*): read data and statuses; write statuses also travel
+// up a write chain.
+
+#include <cstdint>
+
+#include "common/protocol/fields.h"
+#include "common/protocol/message_types.h"
+#include "common/protocol/wire.h"
+#include "common/status.h"
+
+namespace elk::protocol {
+
+// CSTOCL_READ_DATA: chunkid:64 block:16 offset:16 crc:32 data:(size:32 bytes)
+// crc: CRC32C of data (of the part of the block that was asked for).
+struct CstoclReadData {
+  static constexpr uint32_t kType = CSTOCL_READ_DATA;
+  uint64_t chunkid = 0;
+  uint16_t block = 0;
+  uint16_t offset = 0;
+  uint32_t crc = 0;
+  Bytes data;
+  ELK_FIELDS(chunkid, block, offset, crc, data)
+};
+
+// CSTOCL_READ_STATUS: chunkid:64 status:8   (the end of a read; kCrc tells the client to
+// read another copy)
+struct CstoclReadStatus {
+  static constexpr uint32_t kType = CSTOCL_READ_STATUS;
+  uint64_t chunkid = 0;
+  Code status = Code::kOk;
+  ELK_FIELDS(chunkid, status)
+};
+
+// CSTOCL_WRITE_STATUS: chunkid:64 write_id:32 status:8
+// write_id 0 answers CLTOCS_WRITE_INIT; otherwise the CLTOCS_WRITE_DATA of that id, sent
+// once every server down the chain has written it.
+struct CstoclWriteStatus {
+  static constexpr uint32_t kType = CSTOCL_WRITE_STATUS;
+  uint64_t chunkid = 0;
+  uint32_t write_id = 0;
+  Code status = Code::kOk;
+  ELK_FIELDS(chunkid, write_id, status)
+};
+
+}  // namespace elk::protocol

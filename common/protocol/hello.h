@@ -1,0 +1,29 @@
+#pragma once
+// The hello every connection starts with (ANTOAN_HELLO), and the check of a received one.
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "common/protocol/antoan.h"
+#include "common/status.h"
+
+namespace elk::protocol {
+
+// Bumped whenever a layout changes incompatibly; peers must speak the same one.
+inline constexpr uint32_t kProtocolVersion = 1;
+
+// "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
+std::string_view RoleName(Role role);
+
+// Our hello, for `role`, carrying the build's version string.
+AntoanHello MakeHello(Role role, std::string software_version);
+
+// Ok when `peer` speaks `our_version` and is one of `accepted` roles; otherwise kProtocol
+// with a message for both logs: "peer speaks protocol 3, we speak 4", "peer is a client
+// (0.1.0), expected a chunkserver".
+Status CheckHello(const AntoanHello& peer, std::initializer_list<Role> accepted,
+                  uint32_t our_version = kProtocolVersion);
+
+}  // namespace elk::protocol

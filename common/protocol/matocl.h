@@ -1,0 +1,182 @@
+#pragma once
+// Master to client (MATOCL_*): the replies to CLTOMA_* requests. Each starts with the
+// request's msgid:32. Attr is the 44-byte record of records.h; ChunkLocation is
+// chunkid:64 version:32 file_length:64 copies:(count:32 ip:32 port:16 ...).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/protocol/fields.h"
+#include "common/protocol/message_types.h"
+#include "common/protocol/records.h"
+#include "common/status.h"
+
+namespace elk::protocol {
+
+// MATOCL_CHALLENGE: msgid:32 challenge:blob (32 random bytes)
+struct MatoclChallenge {
+  static constexpr uint32_t kType = MATOCL_CHALLENGE;
+  uint32_t msgid = 0;
+  std::vector<uint8_t> challenge;
+  ELK_FIELDS(msgid, challenge)
+};
+
+// MATOCL_REGISTER_SESSION: msgid:32 session_id:32 root_inode:32 readonly:8 min_goal:8
+// max_goal:8 min_trashtime:32 max_trashtime:32   (the export's options, as granted)
+struct MatoclRegisterSession {
+  static constexpr uint32_t kType = MATOCL_REGISTER_SESSION;
+  uint32_t msgid = 0;
+  uint32_t session_id = 0;
+  uint32_t root_inode = 0;
+  bool readonly = false;
+  uint8_t min_goal = 0;
+  uint8_t max_goal = 0;
+  uint32_t min_trashtime = 0;
+  uint32_t max_trashtime = 0;
+  ELK_FIELDS(msgid, session_id, root_inode, readonly, min_goal, max_goal, min_trashtime,
+             max_trashtime)
+};
+
+// MATOCL_STATUS: msgid:32 status:8
+// The failure of any request, and the success of those that return nothing.
+struct MatoclStatus {
+  static constexpr uint32_t kType = MATOCL_STATUS;
+  uint32_t msgid = 0;
+  Code status = Code::kOk;
+  ELK_FIELDS(msgid, status)
+};
+
+// MATOCL_{LOOKUP,GETATTR,SETATTR,MKNOD,CREATE,MKDIR,LINK,SYMLINK,OPEN}: msgid:32 attr:Attr
+template <uint32_t Type>
+struct MatoclAttrReply {
+  static constexpr uint32_t kType = Type;
+  uint32_t msgid = 0;
+  Attr attr;
+  ELK_FIELDS(msgid, attr)
+};
+using MatoclLookup = MatoclAttrReply<MATOCL_LOOKUP>;
+using MatoclGetattr = MatoclAttrReply<MATOCL_GETATTR>;
+using MatoclSetattr = MatoclAttrReply<MATOCL_SETATTR>;
+using MatoclMknod = MatoclAttrReply<MATOCL_MKNOD>;
+using MatoclCreate = MatoclAttrReply<MATOCL_CREATE>;
+using MatoclMkdir = MatoclAttrReply<MATOCL_MKDIR>;
+using MatoclLink = MatoclAttrReply<MATOCL_LINK>;
+using MatoclSymlink = MatoclAttrReply<MATOCL_SYMLINK>;
+using MatoclOpen = MatoclAttrReply<MATOCL_OPEN>;
+
+// MATOCL_READLINK: msgid:32 target:str
+struct MatoclReadlink {
+  static constexpr uint32_t kType = MATOCL_READLINK;
+  uint32_t msgid = 0;
+  std::string target;
+  ELK_FIELDS(msgid, target)
+};
+
+// One directory entry: name:str attr:Attr (readdirplus: the attributes come along).
+struct DirEntry {
+  std::string name;
+  Attr attr;
+  ELK_FIELDS(name, attr)
+};
+
+// MATOCL_READDIR: msgid:32 entries:(count:32 DirEntry...) next_cookie:64 eof:8
+struct MatoclReaddir {
+  static constexpr uint32_t kType = MATOCL_READDIR;
+  uint32_t msgid = 0;
+  std::vector<DirEntry> entries;
+  uint64_t next_cookie = 0;
+  bool eof = false;
+  ELK_FIELDS(msgid, entries, next_cookie, eof)
+};
+
+// MATOCL_STATFS: msgid:32 total_space:64 avail_space:64 trash_space:64 reserved_space:64
+// inodes:32
+struct MatoclStatfs {
+  static constexpr uint32_t kType = MATOCL_STATFS;
+  uint32_t msgid = 0;
+  uint64_t total_space = 0;
+  uint64_t avail_space = 0;
+  uint64_t trash_space = 0;
+  uint64_t reserved_space = 0;
+  uint32_t inodes = 0;
+  ELK_FIELDS(msgid, total_space, avail_space, trash_space, reserved_space, inodes)
+};
+
+// MATOCL_{READ_CHUNK,WRITE_CHUNK}: msgid:32 location:ChunkLocation
+// For WRITE_CHUNK the copies are the write chain, first server first.
+template <uint32_t Type>
+struct MatoclChunkReply {
+  static constexpr uint32_t kType = Type;
+  uint32_t msgid = 0;
+  ChunkLocation location;
+  ELK_FIELDS(msgid, location)
+};
+using MatoclReadChunk = MatoclChunkReply<MATOCL_READ_CHUNK>;
+using MatoclWriteChunk = MatoclChunkReply<MATOCL_WRITE_CHUNK>;
+
+// One copy as mfsfileinfo shows it: ip:32 port:16 version:32 valid:8
+struct ChunkCopyInfo {
+  ServerAddr server;
+  uint32_t version = 0;
+  bool valid = false;
+  ELK_FIELDS(server, version, valid)
+};
+
+// MATOCL_CHUNK_INFO: msgid:32 chunkid:64 version:32 copies:(count:32 ChunkCopyInfo...)
+// chunkid 0: the index is a hole.
+struct MatoclChunkInfo {
+  static constexpr uint32_t kType = MATOCL_CHUNK_INFO;
+  uint32_t msgid = 0;
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  std::vector<ChunkCopyInfo> copies;
+  ELK_FIELDS(msgid, chunkid, version, copies)
+};
+
+// How many files and directories have a given goal: goal:8 files:32 dirs:32
+struct GoalCount {
+  uint8_t goal = 0;
+  uint32_t files = 0;
+  uint32_t dirs = 0;
+  ELK_FIELDS(goal, files, dirs)
+};
+
+// MATOCL_GETGOAL: msgid:32 counts:(count:32 GoalCount...)   (one entry unless recursive)
+struct MatoclGetgoal {
+  static constexpr uint32_t kType = MATOCL_GETGOAL;
+  uint32_t msgid = 0;
+  std::vector<GoalCount> counts;
+  ELK_FIELDS(msgid, counts)
+};
+
+// trashtime:32 files:32 dirs:32
+struct TrashtimeCount {
+  uint32_t trashtime = 0;
+  uint32_t files = 0;
+  uint32_t dirs = 0;
+  ELK_FIELDS(trashtime, files, dirs)
+};
+
+// MATOCL_GETTRASHTIME: msgid:32 counts:(count:32 TrashtimeCount...)
+struct MatoclGettrashtime {
+  static constexpr uint32_t kType = MATOCL_GETTRASHTIME;
+  uint32_t msgid = 0;
+  std::vector<TrashtimeCount> counts;
+  ELK_FIELDS(msgid, counts)
+};
+
+// MATOCL_{SETGOAL,SETTRASHTIME}: msgid:32 changed:32 not_changed:32 not_permitted:32
+template <uint32_t Type>
+struct MatoclSetReply {
+  static constexpr uint32_t kType = Type;
+  uint32_t msgid = 0;
+  uint32_t changed = 0;
+  uint32_t not_changed = 0;
+  uint32_t not_permitted = 0;
+  ELK_FIELDS(msgid, changed, not_changed, not_permitted)
+};
+using MatoclSetgoal = MatoclSetReply<MATOCL_SETGOAL>;
+using MatoclSettrashtime = MatoclSetReply<MATOCL_SETTRASHTIME>;
+
+}  // namespace elk::protocol

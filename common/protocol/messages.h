@@ -1,0 +1,73 @@
+#pragma once
+// Every message struct, in one list, and a dispatch from a type id to its struct. Servers
+// switch on their own link's ids; the list serves the tests and fuzzers that must cover
+// every message, and any code that wants "decode whatever this is".
+
+#include <cstdint>
+#include <type_traits>
+
+#include "common/protocol/antoan.h"
+#include "common/protocol/cltocs.h"
+#include "common/protocol/cltoma.h"
+#include "common/protocol/cstocl.h"
+#include "common/protocol/cstocs.h"
+#include "common/protocol/cstoma.h"
+#include "common/protocol/matocl.h"
+#include "common/protocol/matocs.h"
+#include "common/protocol/matoml.h"
+#include "common/protocol/mltoma.h"
+
+namespace elk::protocol {
+
+template <Message... M>
+struct MessageList {
+  static constexpr size_t kSize = sizeof...(M);
+
+  // Calls f(std::type_identity<M>{}) for each message.
+  template <typename F>
+  static void ForEach(F&& f) {
+    (f(std::type_identity<M>{}), ...);
+  }
+
+  // Calls f(std::type_identity<M>{}) for the message whose kType is `type`; false when
+  // no message has it.
+  template <typename F>
+  static bool Visit(uint32_t type, F&& f) {
+    return ((M::kType == type ? (f(std::type_identity<M>{}), true) : false) || ...);
+  }
+};
+
+// Append here when adding a message (the tests then cover it).
+using AllMessages = MessageList<
+    // ANTOAN
+    AntoanNop, AntoanHello, AntoanStatus,
+    // CLTOMA
+    CltomaGetChallenge, CltomaRegisterSession, CltomaLookup, CltomaGetattr, CltomaSetattr,
+    CltomaMknod, CltomaCreate, CltomaMkdir, CltomaUnlink, CltomaRmdir, CltomaRename, CltomaLink,
+    CltomaSymlink, CltomaReadlink, CltomaReaddir, CltomaStatfs, CltomaOpen, CltomaReadChunk,
+    CltomaWriteChunk, CltomaWriteChunkEnd, CltomaChunkInfo, CltomaGetgoal, CltomaSetgoal,
+    CltomaGettrashtime, CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks,
+    // MATOCL
+    MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
+    MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
+    MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclReadChunk, MatoclWriteChunk,
+    MatoclChunkInfo, MatoclGetgoal, MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime,
+    // CSTOMA
+    CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
+    CstomaChunkLost, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion, CstomaDuplicateChunk,
+    CstomaTruncateChunk, CstomaReplicateChunk,
+    // MATOCS
+    MatocsRegister, MatocsCreateChunk, MatocsDeleteChunk, MatocsSetVersion, MatocsDuplicateChunk,
+    MatocsTruncateChunk, MatocsReplicateChunk,
+    // CLTOCS
+    CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd,
+    // CSTOCL
+    CstoclReadData, CstoclReadStatus, CstoclWriteStatus,
+    // CSTOCS
+    CstocsGetChunkBlocks, CstocsChunkBlocks, CstocsRead, CstocsReadData, CstocsReadStatus,
+    // MLTOMA
+    MltomaRegister, MltomaDownloadStart, MltomaDownloadChunk, MltomaDownloadEnd,
+    // MATOML
+    MatomlRegister, MatomlChangelog, MatomlDownloadStart, MatomlDownloadChunk>;
+
+}  // namespace elk::protocol

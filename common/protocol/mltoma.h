@@ -1,0 +1,39 @@
+#pragma once
+// Metalogger to master (MLTOMA_*): registration and the metadata image download.
+
+#include <cstdint>
+
+#include "common/protocol/fields.h"
+#include "common/protocol/message_types.h"
+
+namespace elk::protocol {
+
+// MLTOMA_REGISTER: last_version:64
+// The newest changelog version the metalogger holds; the master streams what follows.
+struct MltomaRegister {
+  static constexpr uint32_t kType = MLTOMA_REGISTER;
+  uint64_t last_version = 0;
+  ELK_FIELDS(last_version)
+};
+
+// MLTOMA_DOWNLOAD_START: (empty)   (asks for the newest metadata.mfs)
+struct MltomaDownloadStart {
+  static constexpr uint32_t kType = MLTOMA_DOWNLOAD_START;
+  ELK_FIELDS()
+};
+
+// MLTOMA_DOWNLOAD_CHUNK: offset:64 size:32   (size <= 1 MiB)
+struct MltomaDownloadChunk {
+  static constexpr uint32_t kType = MLTOMA_DOWNLOAD_CHUNK;
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  ELK_FIELDS(offset, size)
+};
+
+// MLTOMA_DOWNLOAD_END: (empty)   (the master may release the image)
+struct MltomaDownloadEnd {
+  static constexpr uint32_t kType = MLTOMA_DOWNLOAD_END;
+  ELK_FIELDS()
+};
+
+}  // namespace elk::protocol

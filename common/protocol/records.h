@@ -1,0 +1,75 @@
+#pragma once
+// Records nested in messages of several links. Layouts use MooseFS's notation: name:bits,
+// strings and blobs are u32 length + bytes, lists are u32 count + items.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/protocol/fields.h"
+
+namespace elk::protocol {
+
+// What a node is. kLast bounds the decoder: larger values are refused.
+enum class NodeType : uint8_t {
+  kFile = 1,
+  kDirectory = 2,
+  kSymlink = 3,
+  kFifo = 4,
+  kBlockDevice = 5,
+  kCharDevice = 6,
+  kSocket = 7,
+  kLast,
+};
+
+// inode:32 type:8 mode:16 uid:32 gid:32 atime:32 mtime:32 ctime:32 nlink:32 length:64
+// goal:8 trashtime:32  (44 bytes)
+struct Attr {
+  uint32_t inode = 0;
+  NodeType type = NodeType::kFile;
+  uint16_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t atime = 0;
+  uint32_t mtime = 0;
+  uint32_t ctime = 0;
+  uint32_t nlink = 0;
+  uint64_t length = 0;
+  uint8_t goal = 0;
+  uint32_t trashtime = 0;
+  ELK_FIELDS(inode, type, mode, uid, gid, atime, mtime, ctime, nlink, length, goal, trashtime)
+};
+
+// Who asks: uid:32 gid:32 groups:(count:32 gid:32...)
+struct Creds {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> groups;  // supplementary groups
+  ELK_FIELDS(uid, gid, groups)
+};
+
+// A chunkserver address: ip:32 port:16
+struct ServerAddr {
+  uint32_t ip = 0;  // IPv4, host order
+  uint16_t port = 0;
+  ELK_FIELDS(ip, port)
+};
+
+// chunkid:64 version:32
+struct ChunkVersion {
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  ELK_FIELDS(chunkid, version)
+};
+
+// Where a chunk lives: chunkid:64 version:32 file_length:64 copies:(count:32 ServerAddr...)
+// For a write, `copies` is the chain in the order the client must use.
+struct ChunkLocation {
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  uint64_t file_length = 0;
+  std::vector<ServerAddr> copies;
+  ELK_FIELDS(chunkid, version, file_length, copies)
+};
+
+}  // namespace elk::protocol
