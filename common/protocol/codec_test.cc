@@ -21,6 +21,9 @@ namespace {
 std::atomic<size_t> g_largest_allocation{0};
 }  // namespace
 
+// Replacing the global allocation functions pairs malloc with free by design; GCC at -O2 cannot
+// see that and calls it a mismatch.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t size) {
   size_t prev = g_largest_allocation.load();
   while (size > prev && !g_largest_allocation.compare_exchange_weak(prev, size)) {
