@@ -318,4 +318,31 @@ struct CltomaAppendChunks {
   ELK_FIELDS(msgid, dst_inode, src_inode, creds)
 };
 
+// Which detached files CLTOMA_LIST_DETACHED lists.
+enum class DetachedKind : uint8_t { kTrash = 0, kReserved = 1, kLast };
+
+// CLTOMA_LIST_DETACHED: msgid:32 kind:8   (meta sessions only; MATOCL_LIST_DETACHED)
+struct CltomaListDetached {
+  static constexpr uint32_t kType = CLTOMA_LIST_DETACHED;
+  uint32_t msgid = 0;
+  DetachedKind kind = DetachedKind::kTrash;
+  ELK_FIELDS(msgid, kind)
+};
+
+// CLTOMA_UNDELETE: msgid:32 inode:32   (meta sessions only: trash/undel; MATOCL_STATUS)
+struct CltomaUndelete {
+  static constexpr uint32_t kType = CLTOMA_UNDELETE;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
+// CLTOMA_PURGE: msgid:32 inode:32   (meta sessions only: unlink in trash/; MATOCL_STATUS)
+struct CltomaPurge {
+  static constexpr uint32_t kType = CLTOMA_PURGE;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
 }  // namespace elk::protocol

@@ -6,6 +6,7 @@
 
 #include "common/protocol/fields.h"
 #include "common/protocol/message_types.h"
+#include "common/protocol/records.h"
 #include "common/protocol/wire.h"
 #include "common/status.h"
 
@@ -41,6 +42,20 @@ struct CstoclWriteStatus {
   uint32_t write_id = 0;
   Code status = Code::kOk;
   ELK_FIELDS(chunkid, write_id, status)
+};
+
+// CSTOCL_WRITE_ERROR: chunkid:64 write_id:32 status:8 server:(ip:32 port:16)
+// Sent instead of CSTOCL_WRITE_STATUS when the init (write_id 0) or a write fails: server
+// names the chunkserver of the chain that failed - the one that could not be reached, went
+// away, or reported the error. 0.0.0.0:0 means the sender itself; a server relaying the
+// error up the chain replaces that with the address of the next server it wrote to.
+struct CstoclWriteError {
+  static constexpr uint32_t kType = CSTOCL_WRITE_ERROR;
+  uint64_t chunkid = 0;
+  uint32_t write_id = 0;
+  Code status = Code::kIo;
+  ServerAddr server;
+  ELK_FIELDS(chunkid, write_id, status, server)
 };
 
 }  // namespace elk::protocol

@@ -66,9 +66,9 @@ struct CstomaChunkLost {
   ELK_FIELDS(chunkids)
 };
 
-// CSTOMA_{CREATE_CHUNK,DELETE_CHUNK,SET_VERSION,DUPLICATE_CHUNK,TRUNCATE_CHUNK}:
-// chunkid:64 status:8   (the answer to the MATOCS_* command of the same name; for
-// DUPLICATE_CHUNK the chunkid is the new chunk's)
+// CSTOMA_{CREATE_CHUNK,DELETE_CHUNK,SET_VERSION,DUPLICATE_CHUNK,TRUNCATE_CHUNK,
+// DUPTRUNC_CHUNK}: chunkid:64 status:8   (the answer to the MATOCS_* command of the same
+// name; for DUPLICATE_CHUNK and DUPTRUNC_CHUNK the chunkid is the new chunk's)
 template <uint32_t Type>
 struct CstomaChunkStatus {
   static constexpr uint32_t kType = Type;
@@ -81,6 +81,7 @@ using CstomaDeleteChunk = CstomaChunkStatus<CSTOMA_DELETE_CHUNK>;
 using CstomaSetVersion = CstomaChunkStatus<CSTOMA_SET_VERSION>;
 using CstomaDuplicateChunk = CstomaChunkStatus<CSTOMA_DUPLICATE_CHUNK>;
 using CstomaTruncateChunk = CstomaChunkStatus<CSTOMA_TRUNCATE_CHUNK>;
+using CstomaDuptruncChunk = CstomaChunkStatus<CSTOMA_DUPTRUNC_CHUNK>;
 
 // CSTOMA_REPLICATE_CHUNK: chunkid:64 version:32 status:8
 struct CstomaReplicateChunk {

@@ -179,4 +179,20 @@ struct MatoclSetReply {
 using MatoclSetgoal = MatoclSetReply<MATOCL_SETGOAL>;
 using MatoclSettrashtime = MatoclSetReply<MATOCL_SETTRASHTIME>;
 
+// One trash or reserved file: inode:32 path:str expires:32 (trash only; seconds since epoch)
+struct DetachedEntry {
+  uint32_t inode = 0;
+  std::string path;
+  uint32_t expires = 0;
+  ELK_FIELDS(inode, path, expires)
+};
+
+// MATOCL_LIST_DETACHED: msgid:32 items:(count:32 DetachedEntry...)
+struct MatoclListDetached {
+  static constexpr uint32_t kType = MATOCL_LIST_DETACHED;
+  uint32_t msgid = 0;
+  std::vector<DetachedEntry> items;
+  ELK_FIELDS(msgid, items)
+};
+
 }  // namespace elk::protocol

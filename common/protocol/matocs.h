@@ -77,4 +77,17 @@ struct MatocsReplicateChunk {
   ELK_FIELDS(chunkid, version, sources)
 };
 
+// MATOCS_DUPTRUNC_CHUNK: new_chunkid:64 new_version:32 old_chunkid:64 old_version:32
+// length:32   As MATOCS_DUPLICATE_CHUNK, the copy then cut to length (<= 64 MiB): copy-on-write
+// of a snapshot chunk that is being truncated.
+struct MatocsDuptruncChunk {
+  static constexpr uint32_t kType = MATOCS_DUPTRUNC_CHUNK;
+  uint64_t new_chunkid = 0;
+  uint32_t new_version = 0;
+  uint64_t old_chunkid = 0;
+  uint32_t old_version = 0;
+  uint32_t length = 0;
+  ELK_FIELDS(new_chunkid, new_version, old_chunkid, old_version, length)
+};
+
 }  // namespace elk::protocol

@@ -45,6 +45,10 @@ inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
 inline constexpr uint32_t CLTOMA_SETTRASHTIME = 1043;
 inline constexpr uint32_t CLTOMA_SNAPSHOT = 1050;
 inline constexpr uint32_t CLTOMA_APPEND_CHUNKS = 1051;
+// Meta file system (sessions on "."): trash and reserved files.
+inline constexpr uint32_t CLTOMA_LIST_DETACHED = 1060;
+inline constexpr uint32_t CLTOMA_UNDELETE = 1061;
+inline constexpr uint32_t CLTOMA_PURGE = 1062;
 
 // MATOCL: master to client, 2000-2999.
 inline constexpr uint32_t MATOCL_CHALLENGE = 2000;
@@ -69,6 +73,7 @@ inline constexpr uint32_t MATOCL_GETGOAL = 2040;
 inline constexpr uint32_t MATOCL_SETGOAL = 2041;
 inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
 inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
+inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 
 // CSTOMA: chunkserver to master, 3000-3999.
 inline constexpr uint32_t CSTOMA_REGISTER = 3000;
@@ -83,6 +88,7 @@ inline constexpr uint32_t CSTOMA_SET_VERSION = 3012;
 inline constexpr uint32_t CSTOMA_DUPLICATE_CHUNK = 3013;
 inline constexpr uint32_t CSTOMA_TRUNCATE_CHUNK = 3014;
 inline constexpr uint32_t CSTOMA_REPLICATE_CHUNK = 3015;
+inline constexpr uint32_t CSTOMA_DUPTRUNC_CHUNK = 3016;
 
 // MATOCS: master to chunkserver, 4000-4999.
 inline constexpr uint32_t MATOCS_REGISTER = 4000;
@@ -92,6 +98,7 @@ inline constexpr uint32_t MATOCS_SET_VERSION = 4012;
 inline constexpr uint32_t MATOCS_DUPLICATE_CHUNK = 4013;
 inline constexpr uint32_t MATOCS_TRUNCATE_CHUNK = 4014;
 inline constexpr uint32_t MATOCS_REPLICATE_CHUNK = 4015;
+inline constexpr uint32_t MATOCS_DUPTRUNC_CHUNK = 4016;
 
 // CLTOCS: client to chunkserver (and chunkserver to the next one in a write chain), 5000-5999.
 inline constexpr uint32_t CLTOCS_READ = 5000;
@@ -103,6 +110,7 @@ inline constexpr uint32_t CLTOCS_WRITE_END = 5012;
 inline constexpr uint32_t CSTOCL_READ_DATA = 6000;
 inline constexpr uint32_t CSTOCL_READ_STATUS = 6001;
 inline constexpr uint32_t CSTOCL_WRITE_STATUS = 6010;
+inline constexpr uint32_t CSTOCL_WRITE_ERROR = 6011;
 
 // CSTOCS: chunkserver to chunkserver (replication), 7000-7999.
 inline constexpr uint32_t CSTOCS_GET_CHUNK_BLOCKS = 7000;
@@ -175,6 +183,9 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_SETTRASHTIME, kSmall),
     ELK_TYPE(CLTOMA_SNAPSHOT, kSmall),
     ELK_TYPE(CLTOMA_APPEND_CHUNKS, kSmall),
+    ELK_TYPE(CLTOMA_LIST_DETACHED, kTiny),
+    ELK_TYPE(CLTOMA_UNDELETE, kTiny),
+    ELK_TYPE(CLTOMA_PURGE, kTiny),
 
     ELK_TYPE(MATOCL_CHALLENGE, kTiny),
     ELK_TYPE(MATOCL_REGISTER_SESSION, kTiny),
@@ -198,6 +209,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_SETGOAL, kTiny),
     ELK_TYPE(MATOCL_GETTRASHTIME, kMedium),
     ELK_TYPE(MATOCL_SETTRASHTIME, kTiny),
+    ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
 
     ELK_TYPE(CSTOMA_REGISTER, kTiny),
     ELK_TYPE(CSTOMA_REGISTER_CHUNKS, kBulk),
@@ -211,6 +223,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CSTOMA_DUPLICATE_CHUNK, kTiny),
     ELK_TYPE(CSTOMA_TRUNCATE_CHUNK, kTiny),
     ELK_TYPE(CSTOMA_REPLICATE_CHUNK, kTiny),
+    ELK_TYPE(CSTOMA_DUPTRUNC_CHUNK, kTiny),
 
     ELK_TYPE(MATOCS_REGISTER, kTiny),
     ELK_TYPE(MATOCS_CREATE_CHUNK, kTiny),
@@ -219,6 +232,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCS_DUPLICATE_CHUNK, kTiny),
     ELK_TYPE(MATOCS_TRUNCATE_CHUNK, kTiny),
     ELK_TYPE(MATOCS_REPLICATE_CHUNK, kSmall),
+    ELK_TYPE(MATOCS_DUPTRUNC_CHUNK, kTiny),
 
     ELK_TYPE(CLTOCS_READ, kTiny),
     ELK_TYPE(CLTOCS_WRITE_INIT, kSmall),
@@ -228,6 +242,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CSTOCL_READ_DATA, kBlockData),
     ELK_TYPE(CSTOCL_READ_STATUS, kTiny),
     ELK_TYPE(CSTOCL_WRITE_STATUS, kTiny),
+    ELK_TYPE(CSTOCL_WRITE_ERROR, kTiny),
 
     ELK_TYPE(CSTOCS_GET_CHUNK_BLOCKS, kTiny),
     ELK_TYPE(CSTOCS_CHUNK_BLOCKS, kTiny),

@@ -47,22 +47,24 @@ using AllMessages = MessageList<
     CltomaSymlink, CltomaReadlink, CltomaReaddir, CltomaStatfs, CltomaOpen, CltomaReadChunk,
     CltomaWriteChunk, CltomaWriteChunkEnd, CltomaChunkInfo, CltomaGetgoal, CltomaSetgoal,
     CltomaGettrashtime, CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks,
+    CltomaListDetached, CltomaUndelete, CltomaPurge,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclReadChunk, MatoclWriteChunk,
     MatoclChunkInfo, MatoclGetgoal, MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime,
+    MatoclListDetached,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion, CstomaDuplicateChunk,
-    CstomaTruncateChunk, CstomaReplicateChunk,
+    CstomaTruncateChunk, CstomaReplicateChunk, CstomaDuptruncChunk,
     // MATOCS
     MatocsRegister, MatocsCreateChunk, MatocsDeleteChunk, MatocsSetVersion, MatocsDuplicateChunk,
-    MatocsTruncateChunk, MatocsReplicateChunk,
+    MatocsTruncateChunk, MatocsReplicateChunk, MatocsDuptruncChunk,
     // CLTOCS
     CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd,
     // CSTOCL
-    CstoclReadData, CstoclReadStatus, CstoclWriteStatus,
+    CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError,
     // CSTOCS
     CstocsGetChunkBlocks, CstocsChunkBlocks, CstocsRead, CstocsReadData, CstocsReadStatus,
     // MLTOMA

@@ -112,5 +112,19 @@ TEST(MessagesTest, DecodingAFrameChecksItsType) {
   EXPECT_EQ(wrong.status().message(), "expected a CLTOMA_READLINK frame, got CLTOMA_STATFS (1023)");
 }
 
+TEST(MessagesTest, ChunkserverWriteErrorAndDuptruncLayouts) {
+  auto err = EncodePayload(CstoclWriteError{.chunkid = 0x0102030405060708, .write_id = 9,
+                                            .status = Code::kDisconnected,
+                                            .server = {.ip = 0x7f000001, .port = 9422}});
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(*err, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 9, 28, 127, 0, 0, 1,
+                                        0x24, 0xCE}));
+  auto dup = EncodePayload(MatocsDuptruncChunk{.new_chunkid = 2, .new_version = 3,
+                                               .old_chunkid = 4, .old_version = 5, .length = 6});
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->size(), 8u + 4 + 8 + 4 + 4);
+  EXPECT_EQ(dup->back(), 6);
+}
+
 }  // namespace
 }  // namespace elk::protocol

@@ -22,6 +22,12 @@ class Chunk {
   uint32_t refcount() const { return refcount_; }
   // The highest goal among the references (0 when there are none).
   uint8_t goal() const { return goal_; }
+  // How many references ask for exactly `goal` (for the metadata image).
+  uint32_t RefsOfGoal(uint8_t goal) const {
+    if (goal == 0 || goal > kMaxChunkGoal) return 0;
+    if (goal_refs_) return (*goal_refs_)[goal];
+    return goal == goal_ ? refcount_ : 0;
+  }
   // Goals outside 1..9 are clamped into it.
   void AddRef(uint8_t goal);
   // False (and no change) when no reference with that goal exists.

@@ -62,6 +62,13 @@ Status ChunkRegistry::ChangeGoal(ChunkId id, uint8_t old_goal, uint8_t new_goal)
   return Status::Ok();
 }
 
+Status ChunkRegistry::ApplySetVersion(ChunkId id, uint32_t version) {
+  Chunk* chunk = FindMutable(id);
+  if (chunk == nullptr) return Status(Code::kNoChunk, fmt::format("no chunk {:016X}", id));
+  chunk->set_version(version);
+  return Status::Ok();
+}
+
 Status ChunkRegistry::ApplyIncVersion(ChunkId id) {
   Chunk* chunk = FindMutable(id);
   if (chunk == nullptr) return Status(Code::kNoChunk, fmt::format("no chunk {:016X}", id));

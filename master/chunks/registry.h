@@ -106,6 +106,8 @@ class ChunkRegistry {
   Status RemoveRef(ChunkId id, uint8_t goal);
   // A referencing file's goal changed (mfssetgoal).
   Status ChangeGoal(ChunkId id, uint8_t old_goal, uint8_t new_goal);
+  // Loading the metadata image: the chunk's saved version.
+  Status ApplySetVersion(ChunkId id, uint32_t version);
   // The version a write starts (live: PrepareWrite).
   Status ApplyIncVersion(ChunkId id);
   // Copy-on-write: one reference of `goal` moves from old_id to the new chunk new_id.

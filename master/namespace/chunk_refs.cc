@@ -2,7 +2,7 @@
 
 namespace elk::master {
 
-uint32_t MemoryChunkRefs::Unref(ChunkId chunk) {
+uint32_t MemoryChunkRefs::Unref(ChunkId chunk, uint8_t /*goal*/) {
   auto it = counts_.find(chunk);
   if (it == counts_.end()) return 0;  // unknown: nothing to drop
   if (--it->second > 0) return it->second;

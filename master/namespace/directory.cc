@@ -67,6 +67,12 @@ void Directory::Compact() {
 }
 
 void Directory::Add(std::string_view name, InodeId inode) {
+  (void)Restore(name, inode, next_seq_);
+}
+
+bool Directory::Restore(std::string_view name, InodeId inode, uint64_t seq) {
+  if (seq < next_seq_ || name.empty() || name.size() > 255) return false;
+  next_seq_ = seq;
   // Keep the table at most 3/4 full, counting tombstones (they occupy slots).
   if ((entries_.size() + 1) * 4 > index_.size() * 3) {
     if (dead_ > live_) {
@@ -81,6 +87,7 @@ void Directory::Add(std::string_view name, InodeId inode) {
   names_.append(name);
   Index(pos);
   ++live_;
+  return true;
 }
 
 bool Directory::Remove(std::string_view name) {

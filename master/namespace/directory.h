@@ -24,6 +24,10 @@ class Directory {
   void Add(std::string_view name, InodeId inode);
   // Removes the entry; false if there is none.
   bool Remove(std::string_view name);
+  // Loading an image: adds an entry with its saved sequence number (which must exceed every
+  // earlier one; false otherwise), and restores the next number to hand out.
+  bool Restore(std::string_view name, InodeId inode, uint64_t seq);
+  void set_next_seq(uint64_t seq) { next_seq_ = seq; }
   // Points an existing entry at another inode, keeping its place in listings.
   bool Retarget(std::string_view name, InodeId inode);
 

@@ -73,6 +73,9 @@ Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, u
       ++counts.not_changed;
       continue;
     }
+    for (ChunkId c : node.chunks.view()) {
+      if (c != 0) refs_.ChangeGoal(c, node.goal, value);
+    }
     node.goal = value;
     node.ctime = now;
     ++counts.changed;

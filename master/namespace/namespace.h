@@ -119,6 +119,14 @@ class Namespace {
   // Every node, entry, xattr, trash and reserved item in a canonical text form.
   std::string Dump() const;
 
+  // ---- the metadata image (store.cc) ----
+  // Every fact Dump() shows, in a compact binary form (byte_codec.h varints). Chunk
+  // references are not counted here: the chunk registry saves its own.
+  std::string SerializeNodes() const;
+  // Replaces the whole state with a serialized one without calling the ChunkRefCounter.
+  // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
+  Status LoadNodes(std::string_view data);
+
   // For the benchmark: nodes in use.
   size_t NodeCount() const { return nodes_.used(); }
 
@@ -162,6 +170,9 @@ class Namespace {
 
   // setattr.cc
   std::vector<ChunkId> TruncateChunks(Node& node, uint64_t length);
+
+  // store.cc
+  Status CheckLoaded() const;
 
   // goal.cc
   template <typename Fn>

@@ -15,6 +15,19 @@ InodeId NodeTable::Allocate() {
   return id;
 }
 
+Node* NodeTable::Place(InodeId id) {
+  if (id == 0 || id < high_water_) return nullptr;
+  while (high_water_ < id)
+    free_.push(high_water_++);
+  InodeId got = high_water_++;
+  if ((got >> kPageBits) >= pages_.size()) pages_.resize((got >> kPageBits) + 1);
+  for (auto& page : pages_) {
+    if (!page) page = std::make_unique<Node[]>(kPageSize);
+  }
+  ++used_;
+  return &At(got);
+}
+
 void NodeTable::Free(InodeId id) {
   pages_[id >> kPageBits][id & (kPageSize - 1)] = Node{};
   free_.push(id);

@@ -67,6 +67,9 @@ class NodeTable {
   // else looks it up.
   InodeId Allocate();
   void Free(InodeId id);
+  // Loading an image: a zeroed node at `id`, which must exceed every id placed before;
+  // the ids skipped become free. nullptr when id is out of order.
+  Node* Place(InodeId id);
 
   InodeId high_water() const { return high_water_; }
   size_t used() const { return used_; }

@@ -42,7 +42,7 @@ std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
   for (uint32_t i = keep; i < node.chunks.size(); ++i) {
     ChunkId c = node.chunks[i];
     if (c == 0) continue;
-    refs_.Unref(c);
+    refs_.Unref(c, node.goal);
     released.push_back(c);
   }
   if (keep < node.chunks.size()) node.chunks.Resize(keep);

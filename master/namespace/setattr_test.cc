@@ -75,7 +75,7 @@ TEST_F(NsTest, Times) {
 TEST_F(NsTest, TruncateDropsChunksBeyondLength) {
   InodeId f = File(kRootInode, "f");
   for (uint32_t i = 0; i < 4; ++i) {
-    refs.Ref(100 + i);
+    refs.Ref(100 + i, kDefaultGoal);
     ASSERT_TRUE(ns.SetChunk(f, i, 100 + i).ok());
   }
   SetAttrRequest req;

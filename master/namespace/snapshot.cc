@@ -86,7 +86,7 @@ InodeId Namespace::CopyNode(const Cred& cred, InodeId src, InodeId dst_parent,
   for (uint32_t i = 0; i < s.chunks.size(); ++i) {
     ChunkId c = s.chunks[i];
     n->chunks[i] = c;
-    if (c != 0) refs_.Ref(c);
+    if (c != 0) refs_.Ref(c, n->goal);
   }
   if (s.type == NodeType::kSymlink) symlinks_.emplace(id, symlinks_.at(src));
   if (auto it = rdevs_.find(src); it != rdevs_.end()) rdevs_.emplace(id, it->second);
@@ -130,7 +130,7 @@ Status Namespace::AppendChunks(const Cred& cred, InodeId dst, std::span<const In
     dnode->chunks.Resize(base);
     for (ChunkId c : chunks) {
       dnode->chunks.Append(c);
-      if (c != 0) refs_.Ref(c);
+      if (c != 0) refs_.Ref(c, dnode->goal);
     }
     if (src_length > 0 || !chunks.empty()) {
       dnode->length = uint64_t{base} * kChunkSize + src_length;
@@ -154,7 +154,7 @@ Status Namespace::SetChunk(InodeId inode, uint32_t index, ChunkId chunk) {
   if (index > kMaxChunkIndex) return Status(Code::kIndexTooBig);
   if (index >= node->chunks.size()) node->chunks.Resize(index + 1);
   ChunkId old = node->chunks[index];
-  if (old != 0 && old != chunk) refs_.Unref(old);
+  if (old != 0 && old != chunk) refs_.Unref(old, node->goal);
   node->chunks[index] = chunk;
   return Status::Ok();
 }

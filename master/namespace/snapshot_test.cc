@@ -21,7 +21,7 @@ class SnapshotTest : public NsTest {
     ASSERT_TRUE(ns.SetXattr(root, a, "user.k", "v", XattrFlags::kAny, now).ok());
   }
   void Give(InodeId f, uint32_t index, ChunkId c) {
-    refs.Ref(c);
+    refs.Ref(c, kDefaultGoal);
     ASSERT_TRUE(ns.SetChunk(f, index, c).ok());
   }
   InodeId src = 0, a = 0, sub = 0, b = 0;
@@ -54,7 +54,7 @@ TEST_F(SnapshotTest, LaterSourceChangesDoNotReachSnapshot) {
   std::string before = ns.Dump();
   File(src, "new");
   ASSERT_TRUE(ns.Unlink(root, sub, "b", now).ok());
-  refs.Ref(99);
+  refs.Ref(99, kDefaultGoal);
   ASSERT_TRUE(ns.SetChunk(a, 0, 99).ok());  // copy-on-write of chunk 1 in the source
   EXPECT_EQ(ns.Lookup(root, snap->inode, "new").code(), Code::kNoEnt);
   auto csub = ns.Lookup(root, snap->inode, "sub");
@@ -127,7 +127,7 @@ TEST_F(SnapshotTest, AppendChunksRoundsToChunkBoundary) {
 TEST_F(SnapshotTest, SetChunkAndChunkAt) {
   EXPECT_EQ(*ns.ChunkAt(a, 0), 1u);
   EXPECT_EQ(*ns.ChunkAt(a, 5), 0u);
-  refs.Ref(77);
+  refs.Ref(77, kDefaultGoal);
   ASSERT_TRUE(ns.SetChunk(a, 0, 77).ok());
   EXPECT_EQ(refs.Count(1), 0u);
   EXPECT_EQ(*ns.ChunkAt(a, 0), 77u);

@@ -10,7 +10,7 @@ class TrashTest : public NsTest {
     d = Dir(kRootInode, "d");
     f = File(d, "f");
     for (ChunkId c : {ChunkId{500}, ChunkId{501}}) {
-      refs.Ref(c);
+      refs.Ref(c, kDefaultGoal);
       ASSERT_TRUE(ns.SetChunk(f, static_cast<uint32_t>(c - 500), c).ok());
     }
   }

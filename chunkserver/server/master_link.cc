@@ -1,0 +1,195 @@
+#include "chunkserver/server/master_link.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "common/log/log.h"
+#include "common/protocol/cstoma.h"
+#include "common/protocol/hello.h"
+#include "common/protocol/matocs.h"
+
+namespace elk::chunkserver {
+
+namespace proto = protocol;
+
+MasterLink::MasterLink(net::EventLoop& loop, const ServerConfig& config, net::Address listen,
+                       Callbacks callbacks)
+    : loop_(loop),
+      config_(config),
+      listen_(listen),
+      callbacks_(std::move(callbacks)),
+      delay_(config.master_reconnection_delay) {}
+
+MasterLink::~MasterLink() {
+  if (pending_) pending_->Cancel();
+  loop_.Cancel(retry_timer_);
+  loop_.Cancel(heartbeat_timer_);
+  if (conn_) conn_->Close();
+}
+
+void MasterLink::Start() {
+  heartbeat_timer_ = loop_.RunEvery(config_.heartbeat, [this] {
+    if (registered()) SendSpace(callbacks_.space());
+  });
+  Connect();
+}
+
+void MasterLink::Connect() {
+  retry_timer_ = net::kNoTimer;
+  auto master = net::Resolve(config_.master_host, config_.master_port);
+  if (!master.ok()) {
+    log::Warning("master {}:{}: {}", config_.master_host, config_.master_port,
+                 master.status().ToString());
+    return RetryLater();
+  }
+  state_ = State::kConnecting;
+  std::weak_ptr<int> alive = alive_;
+  pending_ = net::ConnectAsync(loop_, *master, config_.master_timeout,
+                               [this, alive, to = *master](Result<net::UniqueFd> fd) {
+                                 if (alive.expired()) return;
+                                 OnConnected(std::move(fd), to);
+                               });
+}
+
+void MasterLink::RetryLater() {
+  state_ = State::kIdle;
+  if (retry_timer_ != net::kNoTimer) return;
+  log::Info("reconnecting to the master in {} ms", delay_.count());
+  retry_timer_ = loop_.RunAfter(delay_, [this] { Connect(); });
+  delay_ = std::min(delay_ * 2, std::max(config_.master_reconnection_max, config_.master_reconnection_delay));
+}
+
+void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
+  pending_.reset();
+  if (!fd.ok()) {
+    log::Warning("cannot connect to the master {}: {}", master, fd.status().ToString());
+    return RetryLater();
+  }
+  if (listen_.ip == net::kAnyIp && config_.announce_ip == 0) {
+    sockaddr_in local{};
+    socklen_t len = sizeof(local);
+    if (::getsockname(fd->get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+      listen_.ip = net::Address::FromSockaddr(local).ip;
+    }
+  }
+  net::ConnectionOptions options;
+  options.max_payload = ProtocolMaxPayload;
+  options.keepalive = config_.master_timeout / 3;
+  options.idle_timeout = config_.master_timeout;
+  std::weak_ptr<int> alive = alive_;
+  auto conn = net::Connection::Create(
+      loop_, std::move(*fd), master, options,
+      {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
+       .on_close = [this, alive](net::Connection&, const Status& why) {
+         if (!alive.expired()) OnClose(why);
+       }});
+  if (!conn.ok()) {
+    log::Warning("master {}: {}", master, conn.status().ToString());
+    return RetryLater();
+  }
+  conn_ = std::move(*conn);
+  conn_->set_name(fmt::format("master {}", master));
+  ++connects_;
+  state_ = State::kHello;
+  (void)SendMsg(*conn_, proto::MakeHello(proto::Role::kChunkserver, "elkfs"));
+}
+
+void MasterLink::OnClose(const Status& why) {
+  log::Warning("lost the master: {}", why.ToString());
+  conn_.reset();
+  RetryLater();
+}
+
+Status MasterLink::OnFrame(const proto::FrameView& frame) {
+  if (state_ == State::kHello) {
+    auto hello = proto::Decode<proto::AntoanHello>(frame);
+    if (!hello.ok()) return hello.status();
+    ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kMaster}));
+    state_ = State::kRegistering;
+    return Register();
+  }
+  if (frame.type == proto::ANTOAN_STATUS) {
+    auto st = proto::Decode<proto::AntoanStatus>(frame);
+    if (st.ok()) log::Warning("master says: {} {}", code_name(st->status), st->message);
+    return Status::Ok();
+  }
+  if (frame.type == proto::MATOCS_REGISTER) {
+    auto reply = proto::Decode<proto::MatocsRegister>(frame);
+    if (!reply.ok()) return reply.status();
+    if (reply->status != Code::kOk) {
+      return Status(reply->status, "the master refused our registration");
+    }
+    server_id_ = reply->server_id;
+    state_ = State::kRegistered;
+    delay_ = config_.master_reconnection_delay;
+    log::Info("registered with the master as server {}", server_id_);
+    FlushReports();
+    return Status::Ok();
+  }
+  if (state_ != State::kRegistered) {
+    return Status(Code::kProtocol, fmt::format("{} before registration", proto::TypeName(frame.type)));
+  }
+  return callbacks_.on_command(frame);
+}
+
+Status MasterLink::Register() {
+  const SpaceSummary space = callbacks_.space();
+  const std::vector<chunkstore::ChunkName> chunks = callbacks_.chunks();
+  const uint32_t ip = config_.announce_ip != 0 ? config_.announce_ip : listen_.ip;
+  ELK_RETURN_IF_ERROR(SendMsg(*conn_, proto::CstomaRegister{
+                                          .addr = {.ip = ip, .port = listen_.port},
+                                          .used_space = space.used,
+                                          .total_space = space.total,
+                                          .chunk_count = static_cast<uint32_t>(chunks.size())}));
+  const size_t batch = std::max<size_t>(config_.chunks_per_register_packet, 1);
+  for (size_t at = 0; at < chunks.size(); at += batch) {
+    proto::CstomaRegisterChunks msg;
+    const size_t end = std::min(chunks.size(), at + batch);
+    msg.chunks.reserve(end - at);
+    for (size_t i = at; i < end; ++i) {
+      msg.chunks.push_back({.chunkid = chunks[i].id, .version = chunks[i].version});
+    }
+    ELK_RETURN_IF_ERROR(SendMsg(*conn_, msg));
+  }
+  log::Info("registering with the master: {} chunks, {} of {} bytes used", chunks.size(),
+            space.used, space.total);
+  return SendMsg(*conn_, proto::CstomaRegisterDone{});
+}
+
+void MasterLink::SendSpace(const SpaceSummary& s) {
+  (void)Send(proto::CstomaSpace{.used_space = s.used,
+                                .total_space = s.total,
+                                .chunk_count = s.chunks,
+                                .removal_used_space = s.removal_used,
+                                .removal_total_space = s.removal_total,
+                                .removal_chunk_count = s.removal_chunks});
+}
+
+void MasterLink::ReportDamaged(const std::vector<uint64_t>& ids) {
+  damaged_.insert(ids.begin(), ids.end());
+  if (!ids.empty()) (void)Send(proto::CstomaChunkDamaged{.chunkids = ids});
+}
+
+void MasterLink::ReportLost(std::vector<uint64_t> ids) {
+  if (ids.empty()) return;
+  for (uint64_t id : ids) damaged_.erase(id);
+  if (!registered()) {
+    // Lost chunks are left out of the next registration anyway; kept for the log only.
+    unsent_lost_.insert(unsent_lost_.end(), ids.begin(), ids.end());
+    return;
+  }
+  (void)Send(proto::CstomaChunkLost{.chunkids = std::move(ids)});
+}
+
+void MasterLink::FlushReports() {
+  if (!damaged_.empty()) {
+    (void)Send(proto::CstomaChunkDamaged{.chunkids = {damaged_.begin(), damaged_.end()}});
+  }
+  if (!unsent_lost_.empty()) {
+    (void)Send(proto::CstomaChunkLost{.chunkids = std::move(unsent_lost_)});
+    unsent_lost_.clear();
+  }
+}
+
+}  // namespace elk::chunkserver

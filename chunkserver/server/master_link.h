@@ -1,0 +1,91 @@
+#pragma once
+// The chunkserver's connection to the master (port 9420): connect, hello, register (our
+// listen address, space, then the chunk list in batches, then done), a space heartbeat,
+// and reconnection with back-off when the master goes away. Master commands (MATOCS_*)
+// are handed to the owner; replies and reports go out through Send()/Report*().
+//
+// Damaged-chunk reports made while disconnected are kept and sent after the next
+// registration, so none is lost. Loop thread only.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chunkserver/server/config.h"
+#include "chunkserver/server/disk_set.h"
+#include "chunkserver/server/send.h"
+#include "common/net/connection.h"
+#include "common/net/connector.h"
+#include "common/net/event_loop.h"
+
+namespace elk::chunkserver {
+
+class MasterLink {
+ public:
+  struct Callbacks {
+    // The chunk list and the space, gathered at registration (loop thread).
+    std::function<std::vector<chunkstore::ChunkName>()> chunks;
+    std::function<SpaceSummary()> space;
+    // A MATOCS_* command other than MATOCS_REGISTER. Non-ok closes the link.
+    std::function<Status(const protocol::FrameView&)> on_command;
+  };
+
+  // `listen` is the address clients reach us on (its ip may be "any").
+  MasterLink(net::EventLoop& loop, const ServerConfig& config, net::Address listen,
+             Callbacks callbacks);
+  ~MasterLink();
+  MasterLink(const MasterLink&) = delete;
+  MasterLink& operator=(const MasterLink&) = delete;
+
+  void Start();
+
+  // Queues a message to the master; dropped (with Ok) when not registered.
+  template <protocol::Message M>
+  Status Send(const M& msg) {
+    if (!registered()) return Status::Ok();
+    return SendMsg(*conn_, msg);
+  }
+  void ReportDamaged(const std::vector<uint64_t>& ids);
+  // The chunk was deleted: stop re-reporting it as damaged.
+  void ForgetDamaged(uint64_t id) { damaged_.erase(id); }
+  void ReportLost(std::vector<uint64_t> ids);
+  // Sends a heartbeat now (tests).
+  void SendSpace(const SpaceSummary& space);
+
+  bool registered() const { return conn_ && state_ == State::kRegistered; }
+  uint32_t server_id() const { return server_id_; }
+  uint64_t connects() const { return connects_; }
+
+ private:
+  enum class State { kIdle, kConnecting, kHello, kRegistering, kRegistered };
+
+  void Connect();
+  void OnConnected(Result<net::UniqueFd> fd, net::Address master);
+  Status OnFrame(const protocol::FrameView& frame);
+  void OnClose(const Status& why);
+  void RetryLater();
+  Status Register();
+  void FlushReports();
+
+  net::EventLoop& loop_;
+  ServerConfig config_;
+  net::Address listen_;
+  Callbacks callbacks_;
+  State state_ = State::kIdle;
+  std::shared_ptr<net::Connection> conn_;
+  std::shared_ptr<net::PendingConnect> pending_;
+  net::TimerId retry_timer_ = net::kNoTimer;
+  net::TimerId heartbeat_timer_ = net::kNoTimer;
+  std::chrono::milliseconds delay_;
+  uint32_t server_id_ = 0;
+  uint64_t connects_ = 0;
+  std::set<uint64_t> damaged_;  // damaged chunks still here: re-sent after each registration
+  std::vector<uint64_t> unsent_lost_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace elk::chunkserver

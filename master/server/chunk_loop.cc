@@ -1,0 +1,54 @@
+#include "master/server/chunk_loop.h"
+
+#include <chrono>
+#include <utility>
+
+#include "common/log/log.h"
+
+namespace elk::master {
+
+ChunkLoop::ChunkLoop(net::EventLoop& loop, ChunkRegistry& registry, ChunkserverHub& hub,
+                     replication::Config config, NowFn now)
+    : loop_(loop), registry_(registry), hub_(hub), now_(std::move(now)), planner_(config, now_()) {}
+
+ChunkLoop::~ChunkLoop() {
+  loop_.Cancel(timer_);
+}
+
+void ChunkLoop::Start() {
+  auto interval = std::chrono::seconds(std::max<uint32_t>(1, planner_.config().tick_interval));
+  timer_ = loop_.RunEvery(interval, [this] { Tick(); });
+}
+
+size_t ChunkLoop::Tick() {
+  uint32_t now = now_();
+  registry_.ExpireOperations(now, planner_.config().operation_timeout);
+  size_t sent = 0;
+  for (const auto& action : planner_.Tick(registry_, now)) {
+    if (Send(action)) sent++;
+  }
+  return sent;
+}
+
+bool ChunkLoop::Send(const replication::Action& a) {
+  ChunkserverLink* link = hub_.Find(a.target);
+  Status s = link != nullptr ? Status::Ok() : Status(Code::kDisconnected, "server not connected");
+  if (s.ok() && a.kind == replication::ActionKind::kReplicate) {
+    Location from = registry_.LocationOf(a.source);
+    s = link->SendReplicate(a.chunk, a.version, {from.address});
+  } else if (s.ok()) {
+    s = link->SendDelete(a.chunk, a.version);
+  }
+  if (s.ok()) return true;
+  log::Warning("chunk {:016X}: {} on server {} not sent: {}", a.chunk,
+               a.kind == replication::ActionKind::kReplicate ? "replication" : "deletion", a.target,
+               s.ToString());
+  if (a.kind == replication::ActionKind::kReplicate) {
+    (void)registry_.ReplicationDone(a.chunk, a.target, a.version, false);
+  } else {
+    (void)registry_.DeleteDone(a.chunk, a.target, false);
+  }
+  return false;
+}
+
+}  // namespace elk::master

@@ -1,0 +1,117 @@
+#pragma once
+// The chunkserver side of the master (port 9420): one ChunkserverLink per connected
+// chunkserver, all of them owned by a ChunkserverHub.
+//
+// A link: both sides send ANTOAN_HELLO; then CSTOMA_REGISTER (-> RegisterServer),
+// CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE (answered
+// MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (-> UpdateServer),
+// damaged/lost reports, and the answers to the commands the master sends (-> the registry's
+// *Done, then ChunkserverEvents::OnChunkReply so a waiting client write can go on). A
+// disconnect -> ServerDisconnected and OnServerGone.
+//
+// Nothing here touches Metadata: the hub needs only the registry, so it is tested alone.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "common/net/address.h"
+#include "common/net/connection.h"
+#include "common/net/event_loop.h"
+#include "common/net/unique_fd.h"
+#include "common/protocol/frame.h"
+#include "common/status.h"
+#include "master/chunks/registry.h"
+
+namespace elk::master {
+
+using NowFn = std::function<uint32_t()>;
+
+// What the rest of the master hears from chunkservers.
+class ChunkserverEvents {
+ public:
+  virtual ~ChunkserverEvents() = default;
+  // The answer to a MATOCS_* command (type: the CSTOMA_* id), after the registry was told.
+  virtual void OnChunkReply(ServerId server, uint32_t type, ChunkId chunk, bool ok) = 0;
+  // The server's connection closed; commands sent to it will not be answered.
+  virtual void OnServerGone(ServerId server) = 0;
+};
+
+struct ChunkserverLinkOptions {
+  std::chrono::milliseconds timeout{10000};  // MATOCS_TIMEOUT: silence that drops a server
+  std::string version = "elkfs";
+};
+
+class ChunkserverLink {
+ public:
+  ChunkserverLink(ChunkRegistry& registry, ChunkserverEvents& events, NowFn now);
+  ~ChunkserverLink();
+
+  Status Start(net::EventLoop& loop, net::UniqueFd fd, net::Address peer,
+               const ChunkserverLinkOptions& options, std::function<void()> on_close);
+  void Close();
+
+  ServerId id() const { return id_; }
+  bool registered() const { return registered_; }
+  const net::Address& peer() const { return peer_; }
+
+  // Commands; each is answered by the CSTOMA_* message of the same name.
+  Status SendCreate(ChunkId chunk, uint32_t version);
+  Status SendDelete(ChunkId chunk, uint32_t version);
+  Status SendSetVersion(ChunkId chunk, uint32_t version, uint32_t old_version);
+  Status SendDuplicate(ChunkId new_chunk, uint32_t new_version, ChunkId old_chunk,
+                       uint32_t old_version);
+  Status SendTruncate(ChunkId chunk, uint32_t length, uint32_t version, uint32_t old_version);
+  Status SendReplicate(ChunkId chunk, uint32_t version, const std::vector<ServerAddress>& sources);
+
+ private:
+  Status OnFrame(const protocol::FrameView& frame);
+  Status OnHello(const protocol::FrameView& frame);
+  Status OnRegister(const protocol::FrameView& frame);
+  Status OnChunks(const protocol::FrameView& frame);
+  Status OnRegisterDone();
+  Status OnSpace(const protocol::FrameView& frame);
+  Status OnTrouble(const protocol::FrameView& frame);
+  Status OnCommandReply(const protocol::FrameView& frame);
+  void OnClosed();
+  template <typename M>
+  Status SendMsg(const M& msg);
+
+  ChunkRegistry& registry_;
+  ChunkserverEvents& events_;
+  NowFn now_;
+  std::shared_ptr<net::Connection> conn_;
+  net::Address peer_;
+  std::function<void()> on_close_;
+  bool hello_ = false;
+  bool registered_ = false;
+  ServerId id_ = kNoServer;
+  uint64_t chunks_reported_ = 0;
+};
+
+// Every chunkserver link: accepts, looks up by id, forgets closed ones.
+class ChunkserverHub {
+ public:
+  ChunkserverHub(net::EventLoop& loop, ChunkRegistry& registry, ChunkserverEvents& events,
+                 NowFn now, ChunkserverLinkOptions options);
+  ~ChunkserverHub();
+
+  void Accept(net::UniqueFd fd, net::Address peer);
+  // The registered link of a server, or nullptr.
+  ChunkserverLink* Find(ServerId id);
+  size_t size() const { return links_.size(); }
+  void CloseAll();
+
+ private:
+  net::EventLoop& loop_;
+  ChunkRegistry& registry_;
+  ChunkserverEvents& events_;
+  NowFn now_;
+  ChunkserverLinkOptions options_;
+  std::map<ChunkserverLink*, std::unique_ptr<ChunkserverLink>> links_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace elk::master

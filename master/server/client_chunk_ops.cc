@@ -1,0 +1,160 @@
+// Chunk, goal, trash-time and snapshot requests of a client link.
+#include <utility>
+
+#include "master/server/client_link.h"
+
+namespace elk::master {
+
+namespace proto = protocol;
+
+namespace {
+
+template <typename Count, typename V>
+std::vector<Count> Summaries(const ValueSummary& s) {
+  std::vector<Count> out;
+  for (const auto& [value, c] : s.by_value) {
+    out.push_back(Count{static_cast<V>(value), static_cast<uint32_t>(c.files),
+                        static_cast<uint32_t>(c.dirs)});
+  }
+  return out;
+}
+
+// One value for one node, as a one-entry summary.
+ValueSummary SummaryOf(uint32_t value, bool dir) {
+  ValueSummary s;
+  (dir ? s.by_value[value].dirs : s.by_value[value].files) = 1;
+  return s;
+}
+
+template <uint32_t Type>
+proto::MatoclSetReply<Type> SetReply(uint32_t msgid, const RecursiveSetCounts& c) {
+  return {msgid, static_cast<uint32_t>(c.changed), static_cast<uint32_t>(c.not_changed),
+          static_cast<uint32_t>(c.not_permitted)};
+}
+
+}  // namespace
+
+void ClientLink::ReadChunk(const proto::CltomaReadChunk& m) {
+  auto r = ctx_.meta.ChunkForRead(m.inode, m.chunk_index);
+  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  proto::ChunkLocation loc{r->chunk, r->plan.version, r->file_length, {}};
+  for (const auto& l : r->plan.copies)
+    loc.copies.push_back({l.address.ip, l.address.port});
+  Reply(proto::MatoclReadChunk{m.msgid, std::move(loc)});
+}
+
+void ClientLink::WriteChunk(const proto::CltomaWriteChunk& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  auto w = ctx_.meta.PrepareChunkWrite(Cred{}, m.inode, m.chunk_index, session_id_, Now());
+  if (!w.ok()) return ReplyStatus(m.msgid, w.status());
+  auto attr = ctx_.meta.ns().GetAttr(m.inode);
+  ChunkWriteOrder order;
+  order.chunk = w->chunk;
+  order.version = w->version;
+  order.created = w->created;
+  order.old_version = w->plan.old_version;
+  order.duplicated_from = w->plan.duplicated_from;
+  order.servers = w->created ? w->servers : w->plan.chain;
+  order.session = session_id_;
+  order.file_length = attr.ok() ? attr->length : 0;
+  std::weak_ptr<net::Connection> weak = conn_;
+  uint32_t msgid = m.msgid;
+  ReplyGate& gate = ctx_.gate;
+  ctx_.writes.Start(std::move(order), [weak, msgid, &gate](Result<proto::ChunkLocation> r) {
+    auto conn = weak.lock();
+    if (!conn) return;
+    if (!r.ok()) return gate.Reply(conn, proto::MatoclStatus{msgid, r.status().code()});
+    gate.Reply(conn, proto::MatoclWriteChunk{msgid, std::move(*r)});
+  });
+}
+
+void ClientLink::WriteChunkEnd(const proto::CltomaWriteChunkEnd& m) {
+  ReplyStatus(m.msgid,
+              ctx_.meta.ChunkWriteEnd(m.inode, m.chunkid, m.file_length, session_id_, Now()));
+}
+
+void ClientLink::ChunkInfo(const proto::CltomaChunkInfo& m) {
+  auto chunk = ctx_.meta.ns().ChunkAt(m.inode, m.chunk_index);
+  if (!chunk.ok()) return ReplyStatus(m.msgid, chunk.status());
+  proto::MatoclChunkInfo reply{m.msgid, *chunk, 0, {}};
+  const ChunkRegistry& reg = ctx_.meta.chunks();
+  if (const Chunk* c = *chunk != 0 ? reg.Find(*chunk) : nullptr; c != nullptr) {
+    reply.version = c->version();
+    for (const Copy& copy : c->copies().view()) {
+      Location l = reg.LocationOf(copy.server);
+      bool valid = copy.state == CopyState::kValid && reg.servers().IsConnected(copy.server);
+      reply.copies.push_back({{l.address.ip, l.address.port}, copy.version, valid});
+    }
+  }
+  Reply(reply);
+}
+
+void ClientLink::Getgoal(const proto::CltomaGetgoal& m) {
+  const Namespace& ns = ctx_.meta.ns();
+  Result<ValueSummary> s = Status(Code::kNoEnt);
+  if (m.recursive) {
+    s = ns.GetGoalRecursive(m.inode);
+  } else if (auto a = ns.GetAttr(m.inode); a.ok()) {
+    s = SummaryOf(a->goal, a->type == NodeType::kDirectory);
+  } else {
+    s = a.status();
+  }
+  if (!s.ok()) return ReplyStatus(m.msgid, s.status());
+  Reply(proto::MatoclGetgoal{m.msgid, Summaries<proto::GoalCount, uint8_t>(*s)});
+}
+
+void ClientLink::Gettrashtime(const proto::CltomaGettrashtime& m) {
+  const Namespace& ns = ctx_.meta.ns();
+  Result<ValueSummary> s = Status(Code::kNoEnt);
+  if (m.recursive) {
+    s = ns.GetTrashTimeRecursive(m.inode);
+  } else if (auto a = ns.GetAttr(m.inode); a.ok()) {
+    s = SummaryOf(a->trashtime, a->type == NodeType::kDirectory);
+  } else {
+    s = a.status();
+  }
+  if (!s.ok()) return ReplyStatus(m.msgid, s.status());
+  Reply(proto::MatoclGettrashtime{m.msgid, Summaries<proto::TrashtimeCount, uint32_t>(*s)});
+}
+
+void ClientLink::Setgoal(const proto::CltomaSetgoal& m) {
+  Status s = Writable();
+  if (s.ok()) s = CheckGoal(options_, m.goal);
+  if (!s.ok()) return ReplyStatus(m.msgid, s);
+  auto r =
+      ctx_.meta.SetGoal(MapCred(m.creds), m.inode, m.goal, FromWire(m.mode), m.recursive, Now());
+  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  Reply(SetReply<proto::MATOCL_SETGOAL>(m.msgid, *r));
+}
+
+void ClientLink::Settrashtime(const proto::CltomaSettrashtime& m) {
+  Status s = Writable();
+  if (s.ok()) s = CheckTrashTime(options_, m.trashtime);
+  if (!s.ok()) return ReplyStatus(m.msgid, s);
+  auto r = ctx_.meta.SetTrashTime(MapCred(m.creds), m.inode, m.trashtime, FromWire(m.mode),
+                                  m.recursive, Now());
+  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  Reply(SetReply<proto::MATOCL_SETTRASHTIME>(m.msgid, *r));
+}
+
+void ClientLink::Snapshot(const proto::CltomaSnapshot& m) {
+  Status s = Writable();
+  if (s.ok()) {
+    auto r = ctx_.meta.MakeSnapshot(MapCred(m.creds), m.src_inode, m.dst_parent, m.dst_name,
+                                    m.overwrite, Now());
+    s = r.status();
+  }
+  ReplyStatus(m.msgid, s);
+}
+
+void ClientLink::AppendChunks(const proto::CltomaAppendChunks& m) {
+  Status s = Writable();
+  if (s.ok()) {
+    InodeId src = m.src_inode;
+    s = ctx_.meta.AppendChunks(MapCred(m.creds), m.dst_inode, std::span<const InodeId>(&src, 1),
+                               Now());
+  }
+  ReplyStatus(m.msgid, s);
+}
+
+}  // namespace elk::master

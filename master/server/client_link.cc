@@ -1,0 +1,209 @@
+#include "master/server/client_link.h"
+
+#include <utility>
+
+#include "common/log/log.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/hello.h"
+
+namespace elk::master {
+
+namespace proto = protocol;
+
+ClientLink::~ClientLink() {
+  if (conn_) conn_->Close();
+}
+
+Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close) {
+  peer_ = peer;
+  on_close_ = std::move(on_close);
+  net::ConnectionOptions copts;
+  copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
+  copts.keepalive = std::chrono::seconds(5);
+  auto conn = net::Connection::Create(
+      ctx_.loop, std::move(fd), peer, copts,
+      {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
+       .on_close =
+           [this](net::Connection&, const Status&) {
+             if (on_close_) on_close_();
+           },
+       .on_pressure = {}});
+  if (!conn.ok()) return conn.status();
+  conn_ = std::move(*conn);
+  conn_->set_name("client " + peer.ToString());
+  auto hello = proto::EncodePayload(proto::MakeHello(proto::Role::kMaster, ctx_.version));
+  if (!hello.ok()) return hello.status();
+  return conn_->Send(proto::ANTOAN_HELLO, std::move(*hello));
+}
+
+void ClientLink::Close(Status why) {
+  if (conn_) conn_->Close(std::move(why));
+}
+
+Status ClientLink::OnFrame(const proto::FrameView& f) {
+  if (!hello_) return OnHello(f);
+  if (f.type == proto::ANTOAN_STATUS) return Status::Ok();
+  if (session_id_ != 0) ctx_.sessions.Touch(session_id_, Now());
+  return Dispatch(f);
+}
+
+Status ClientLink::OnHello(const proto::FrameView& f) {
+  auto hello = proto::Decode<proto::AntoanHello>(f);
+  if (!hello.ok()) return hello.status();
+  Status s = proto::CheckHello(
+      *hello, {proto::Role::kClient, proto::Role::kTool, proto::Role::kIscsiTarget});
+  if (!s.ok()) {
+    if (auto st = proto::EncodePayload(proto::AntoanStatus{s.code(), s.message()}); st.ok()) {
+      (void)conn_->Send(proto::ANTOAN_STATUS, std::move(*st));
+    }
+    conn_->CloseAfterFlush(s);
+    return Status::Ok();
+  }
+  hello_ = true;
+  return Status::Ok();
+}
+
+template <typename M, typename Fn>
+Status ClientLink::Run(const proto::FrameView& f, Fn fn) {
+  auto m = proto::Decode<M>(f);
+  if (!m.ok()) return m.status();
+  if (session_id_ == 0 && M::kType != proto::CLTOMA_GET_CHALLENGE &&
+      M::kType != proto::CLTOMA_REGISTER_SESSION) {
+    ReplyStatus(m->msgid, Status(Code::kBadSession, "no session registered"));
+    return Status::Ok();
+  }
+  (this->*fn)(*m);
+  return Status::Ok();
+}
+
+Status ClientLink::Dispatch(const proto::FrameView& f) {
+  using C = ClientLink;
+  switch (f.type) {
+    case proto::CLTOMA_GET_CHALLENGE:
+      return Run<proto::CltomaGetChallenge>(f, &C::GetChallenge);
+    case proto::CLTOMA_REGISTER_SESSION:
+      return Run<proto::CltomaRegisterSession>(f, &C::Register);
+    case proto::CLTOMA_LOOKUP:
+      return Run<proto::CltomaLookup>(f, &C::Lookup);
+    case proto::CLTOMA_GETATTR:
+      return Run<proto::CltomaGetattr>(f, &C::Getattr);
+    case proto::CLTOMA_SETATTR:
+      return Run<proto::CltomaSetattr>(f, &C::Setattr);
+    case proto::CLTOMA_MKNOD:
+      return Run<proto::CltomaMknod>(f, &C::Mknod);
+    case proto::CLTOMA_CREATE:
+      return Run<proto::CltomaCreate>(f, &C::Create);
+    case proto::CLTOMA_MKDIR:
+      return Run<proto::CltomaMkdir>(f, &C::Mkdir);
+    case proto::CLTOMA_UNLINK:
+      return Run<proto::CltomaUnlink>(f, &C::Unlink);
+    case proto::CLTOMA_RMDIR:
+      return Run<proto::CltomaRmdir>(f, &C::Rmdir);
+    case proto::CLTOMA_RENAME:
+      return Run<proto::CltomaRename>(f, &C::Rename);
+    case proto::CLTOMA_LINK:
+      return Run<proto::CltomaLink>(f, &C::Link);
+    case proto::CLTOMA_SYMLINK:
+      return Run<proto::CltomaSymlink>(f, &C::Symlink);
+    case proto::CLTOMA_READLINK:
+      return Run<proto::CltomaReadlink>(f, &C::Readlink);
+    case proto::CLTOMA_READDIR:
+      return Run<proto::CltomaReaddir>(f, &C::Readdir);
+    case proto::CLTOMA_STATFS:
+      return Run<proto::CltomaStatfs>(f, &C::Statfs);
+    case proto::CLTOMA_OPEN:
+      return Run<proto::CltomaOpen>(f, &C::Open);
+    case proto::CLTOMA_READ_CHUNK:
+      return Run<proto::CltomaReadChunk>(f, &C::ReadChunk);
+    case proto::CLTOMA_WRITE_CHUNK:
+      return Run<proto::CltomaWriteChunk>(f, &C::WriteChunk);
+    case proto::CLTOMA_WRITE_CHUNK_END:
+      return Run<proto::CltomaWriteChunkEnd>(f, &C::WriteChunkEnd);
+    case proto::CLTOMA_CHUNK_INFO:
+      return Run<proto::CltomaChunkInfo>(f, &C::ChunkInfo);
+    case proto::CLTOMA_GETGOAL:
+      return Run<proto::CltomaGetgoal>(f, &C::Getgoal);
+    case proto::CLTOMA_SETGOAL:
+      return Run<proto::CltomaSetgoal>(f, &C::Setgoal);
+    case proto::CLTOMA_GETTRASHTIME:
+      return Run<proto::CltomaGettrashtime>(f, &C::Gettrashtime);
+    case proto::CLTOMA_SETTRASHTIME:
+      return Run<proto::CltomaSettrashtime>(f, &C::Settrashtime);
+    case proto::CLTOMA_SNAPSHOT:
+      return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
+    case proto::CLTOMA_APPEND_CHUNKS:
+      return Run<proto::CltomaAppendChunks>(f, &C::AppendChunks);
+    case proto::CLTOMA_LIST_DETACHED:
+      return Run<proto::CltomaListDetached>(f, &C::ListDetached);
+    case proto::CLTOMA_UNDELETE:
+      return Run<proto::CltomaUndelete>(f, &C::Undelete);
+    case proto::CLTOMA_PURGE:
+      return Run<proto::CltomaPurge>(f, &C::Purge);
+    default:
+      return Status(Code::kProtocol,
+                    fmt::format("unexpected {} from a client", proto::TypeName(f.type)));
+  }
+}
+
+void ClientLink::GetChallenge(const proto::CltomaGetChallenge& m) {
+  challenge_ = NewChallenge();
+  Reply(proto::MatoclChallenge{m.msgid, {challenge_->begin(), challenge_->end()}});
+}
+
+Result<InodeId> ClientLink::ResolveFolder(const std::string& folder) const {
+  InodeId inode = kRootInode;
+  if (folder == "." || folder == "/") return inode;
+  size_t pos = 1;
+  while (pos <= folder.size()) {
+    size_t end = folder.find('/', pos);
+    if (end == std::string::npos) end = folder.size();
+    if (end > pos) {
+      auto attr = ctx_.meta.ns().Lookup(Cred{}, inode, folder.substr(pos, end - pos));
+      if (!attr.ok()) return attr.status();
+      if (attr->type != NodeType::kDirectory) return Status(Code::kNotDir, folder);
+      inode = attr->inode;
+    }
+    pos = end + 1;
+  }
+  return inode;
+}
+
+void ClientLink::Register(const proto::CltomaRegisterSession& m) {
+  auto rules = ctx_.exports.rules();
+  MountRequest req{peer_.ip, m.export_path, conn_->name(), challenge_, m.password_response};
+  auto session = m.session_id == 0 ? ctx_.sessions.Open(*rules, req, Now())
+                                   : ctx_.sessions.Resume(m.session_id, *rules, req, Now());
+  challenge_.reset();
+  if (!session.ok()) {
+    log::Notice("{}: mount of '{}' refused: {}", conn_->name(), m.export_path,
+                session.status().ToString());
+    return ReplyStatus(m.msgid, session.status());
+  }
+  const Session* s = *session;
+  auto root = ResolveFolder(s->folder);
+  if (!root.ok()) return ReplyStatus(m.msgid, root.status());
+  session_id_ = s->id;
+  options_ = s->rule.options;
+  meta_ = s->meta();
+  root_ = *root;
+  if (ctx_.sessions_changed) ctx_.sessions_changed();
+  log::Info("{}: session {} on '{}'{}", conn_->name(), session_id_, s->folder,
+            options_.readonly ? " (read-only)" : "");
+  Reply(proto::MatoclRegisterSession{
+      m.msgid, session_id_, root_, options_.readonly, static_cast<uint8_t>(options_.mingoal),
+      static_cast<uint8_t>(options_.maxgoal), options_.mintrashtime, options_.maxtrashtime});
+}
+
+void ClientLink::ReplyStatus(uint32_t msgid, const Status& s) {
+  Reply(proto::MatoclStatus{msgid, s.code()});
+}
+
+Cred ClientLink::MapCred(const proto::Creds& creds) const {
+  return MapCredentials(options_, FromWire(creds));
+}
+
+Status ClientLink::Writable() const {
+  return CheckWritable(options_);
+}
+
+}  // namespace elk::master

@@ -1,0 +1,130 @@
+#pragma once
+// One client connection (port 9421): hello, the optional password challenge, session
+// registration against the exports, then requests. Every reply goes through the
+// ReplyGate, so it leaves only after that turn's changelog records are committed.
+//
+// Credentials are mapped by the session's export (maproot/mapall); mutations on a
+// read-only export answer kReadOnly (EROFS); goals and trash times outside the export's
+// limits answer kPerm. Failures answer MATOCL_STATUS (msgid, status).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "common/cfg/exports_file.h"
+#include "common/net/connection.h"
+#include "common/net/event_loop.h"
+#include "common/protocol/cltoma.h"
+#include "common/protocol/matocl.h"
+#include "common/status.h"
+#include "master/meta/metadata.h"
+#include "master/server/chunk_writes.h"
+#include "master/server/convert.h"
+#include "master/server/reply_gate.h"
+#include "master/sessions/session_table.h"
+
+namespace elk::master {
+
+// What client links act on; owned by MasterServer.
+struct ClientContext {
+  net::EventLoop& loop;
+  Metadata& meta;
+  SessionTable& sessions;
+  cfg::ExportsTable& exports;
+  ReplyGate& gate;
+  ChunkWrites& writes;
+  NowFn now;
+  std::function<void()> sessions_changed;  // a session opened: save sessions.mfs
+  std::string version = "elkfs";
+};
+
+class ClientLink {
+ public:
+  explicit ClientLink(ClientContext& ctx) : ctx_(ctx) {}
+  ~ClientLink();
+  ClientLink(const ClientLink&) = delete;
+  ClientLink& operator=(const ClientLink&) = delete;
+
+  Status Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close);
+  void Close(Status why = Status::Ok());
+  uint32_t session_id() const { return session_id_; }
+
+ private:
+  Status OnFrame(const protocol::FrameView& f);
+  Status OnHello(const protocol::FrameView& f);
+  Status Dispatch(const protocol::FrameView& f);
+  template <typename M, typename Fn>
+  Status Run(const protocol::FrameView& f, Fn fn);
+
+  // Registration (client_link.cc).
+  void GetChallenge(const protocol::CltomaGetChallenge& m);
+  void Register(const protocol::CltomaRegisterSession& m);
+  Result<InodeId> ResolveFolder(const std::string& folder) const;
+
+  // Namespace requests (client_ops.cc).
+  void Lookup(const protocol::CltomaLookup& m);
+  void Getattr(const protocol::CltomaGetattr& m);
+  void Setattr(const protocol::CltomaSetattr& m);
+  void Mknod(const protocol::CltomaMknod& m);
+  void Create(const protocol::CltomaCreate& m);
+  void Mkdir(const protocol::CltomaMkdir& m);
+  void Unlink(const protocol::CltomaUnlink& m);
+  void Rmdir(const protocol::CltomaRmdir& m);
+  void Rename(const protocol::CltomaRename& m);
+  void Link(const protocol::CltomaLink& m);
+  void Symlink(const protocol::CltomaSymlink& m);
+  void Readlink(const protocol::CltomaReadlink& m);
+  void Readdir(const protocol::CltomaReaddir& m);
+  void Statfs(const protocol::CltomaStatfs& m);
+  void Open(const protocol::CltomaOpen& m);
+
+  // Chunks, goals, trash times, snapshots (client_chunk_ops.cc).
+  void ReadChunk(const protocol::CltomaReadChunk& m);
+  void WriteChunk(const protocol::CltomaWriteChunk& m);
+  void WriteChunkEnd(const protocol::CltomaWriteChunkEnd& m);
+  void ChunkInfo(const protocol::CltomaChunkInfo& m);
+  void Getgoal(const protocol::CltomaGetgoal& m);
+  void Setgoal(const protocol::CltomaSetgoal& m);
+  void Gettrashtime(const protocol::CltomaGettrashtime& m);
+  void Settrashtime(const protocol::CltomaSettrashtime& m);
+  void Snapshot(const protocol::CltomaSnapshot& m);
+  void AppendChunks(const protocol::CltomaAppendChunks& m);
+
+  // The meta file system: sessions on "." only (client_meta_ops.cc).
+  void ListDetached(const protocol::CltomaListDetached& m);
+  void Undelete(const protocol::CltomaUndelete& m);
+  void Purge(const protocol::CltomaPurge& m);
+
+  // Replies.
+  template <typename M>
+  void Reply(const M& msg) {
+    ctx_.gate.Reply(conn_, msg);
+  }
+  void ReplyStatus(uint32_t msgid, const Status& s);
+  template <uint32_t Type>
+  void ReplyAttr(uint32_t msgid, const Result<Attr>& attr);
+
+  Cred MapCred(const protocol::Creds& creds) const;
+  Status Writable() const;
+  uint32_t Now() const { return ctx_.now(); }
+
+  ClientContext& ctx_;
+  std::shared_ptr<net::Connection> conn_;
+  net::Address peer_;
+  std::function<void()> on_close_;
+  bool hello_ = false;
+  std::optional<Challenge> challenge_;
+  uint32_t session_id_ = 0;
+  bool meta_ = false;  // mounted "." (the meta file system)
+  cfg::ExportOptions options_;
+  InodeId root_ = kRootInode;
+};
+
+template <uint32_t Type>
+void ClientLink::ReplyAttr(uint32_t msgid, const Result<Attr>& attr) {
+  if (!attr.ok()) return ReplyStatus(msgid, attr.status());
+  Reply(protocol::MatoclAttrReply<Type>{msgid, ToWire(*attr)});
+}
+
+}  // namespace elk::master

@@ -1,0 +1,146 @@
+// Namespace requests of a client link: lookups and POSIX mutations.
+#include <algorithm>
+
+#include "master/server/client_link.h"
+
+namespace elk::master {
+
+namespace proto = protocol;
+
+void ClientLink::Lookup(const proto::CltomaLookup& m) {
+  ReplyAttr<proto::MATOCL_LOOKUP>(m.msgid,
+                                  ctx_.meta.ns().Lookup(MapCred(m.creds), m.parent, m.name));
+}
+
+void ClientLink::Getattr(const proto::CltomaGetattr& m) {
+  ReplyAttr<proto::MATOCL_GETATTR>(m.msgid, ctx_.meta.ns().GetAttr(m.inode));
+}
+
+void ClientLink::Setattr(const proto::CltomaSetattr& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  SetAttrRequest req;
+  req.mode = m.mode;
+  req.uid = m.uid;
+  req.gid = m.gid;
+  if (m.atime) {
+    req.atime_how = TimeSet::kValue;
+    req.atime = *m.atime;
+  }
+  if (m.mtime) {
+    req.mtime_how = TimeSet::kValue;
+    req.mtime = *m.mtime;
+  }
+  req.length = m.length;
+  auto r = ctx_.meta.SetAttr(MapCred(m.creds), m.inode, req, Now());
+  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  ReplyAttr<proto::MATOCL_SETATTR>(m.msgid, r->attr);
+}
+
+void ClientLink::Mknod(const proto::CltomaMknod& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyAttr<proto::MATOCL_MKNOD>(
+      m.msgid, ctx_.meta.Create(MapCred(m.creds), m.parent, m.name, FromWire(m.type), m.mode,
+                                m.umask, m.rdev, Now()));
+}
+
+void ClientLink::Create(const proto::CltomaCreate& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyAttr<proto::MATOCL_CREATE>(
+      m.msgid, ctx_.meta.Create(MapCred(m.creds), m.parent, m.name, NodeType::kFile, m.mode,
+                                m.umask, 0, Now()));
+}
+
+void ClientLink::Mkdir(const proto::CltomaMkdir& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyAttr<proto::MATOCL_MKDIR>(
+      m.msgid, ctx_.meta.Mkdir(MapCred(m.creds), m.parent, m.name, m.mode, m.umask, Now()));
+}
+
+void ClientLink::Unlink(const proto::CltomaUnlink& m) {
+  Status s = Writable();
+  if (s.ok()) s = ctx_.meta.Unlink(MapCred(m.creds), m.parent, m.name, Now());
+  ReplyStatus(m.msgid, s);
+}
+
+void ClientLink::Rmdir(const proto::CltomaRmdir& m) {
+  Status s = Writable();
+  if (s.ok()) s = ctx_.meta.Rmdir(MapCred(m.creds), m.parent, m.name, Now());
+  ReplyStatus(m.msgid, s);
+}
+
+void ClientLink::Rename(const proto::CltomaRename& m) {
+  Status s = Writable();
+  if (s.ok()) {
+    s = ctx_.meta.Rename(MapCred(m.creds), m.src_parent, m.src_name, m.dst_parent, m.dst_name,
+                         RenameFlags::kNone, Now());
+  }
+  ReplyStatus(m.msgid, s);
+}
+
+void ClientLink::Link(const proto::CltomaLink& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyAttr<proto::MATOCL_LINK>(
+      m.msgid, ctx_.meta.Link(MapCred(m.creds), m.inode, m.dst_parent, m.dst_name, Now()));
+}
+
+void ClientLink::Symlink(const proto::CltomaSymlink& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyAttr<proto::MATOCL_SYMLINK>(
+      m.msgid, ctx_.meta.Symlink(MapCred(m.creds), m.parent, m.name, m.target, Now()));
+}
+
+void ClientLink::Readlink(const proto::CltomaReadlink& m) {
+  auto target = ctx_.meta.ns().Readlink(m.inode);
+  if (!target.ok()) return ReplyStatus(m.msgid, target.status());
+  Reply(proto::MatoclReadlink{m.msgid, *target});
+}
+
+void ClientLink::Readdir(const proto::CltomaReaddir& m) {
+  // Bounded so the reply stays far below MATOCL_READDIR's limit (~300 bytes an entry).
+  constexpr uint32_t kMaxEntries = 10000;
+  uint32_t max = m.max_entries == 0 ? kMaxEntries : std::min(m.max_entries, kMaxEntries);
+  const Namespace& ns = ctx_.meta.ns();
+  auto entries = ns.Readdir(MapCred(m.creds), m.inode, m.cookie, max);
+  if (!entries.ok()) return ReplyStatus(m.msgid, entries.status());
+  proto::MatoclReaddir reply{m.msgid, {}, m.cookie, entries->size() < max};
+  for (const auto& e : *entries) {
+    auto attr = ns.GetAttr(e.inode);
+    proto::Attr wire = attr.ok() ? ToWire(*attr) : proto::Attr{e.inode, ToWire(e.type)};
+    reply.entries.push_back({e.name, wire});
+    reply.next_cookie = e.next_cookie;
+  }
+  Reply(reply);
+}
+
+void ClientLink::Statfs(const proto::CltomaStatfs& m) {
+  StatFs st = ctx_.meta.ns().Stats();
+  proto::MatoclStatfs reply{m.msgid};
+  for (const auto& server : ctx_.meta.chunks().servers().all()) {
+    if (!server.connected) continue;
+    reply.total_space += server.total_bytes;
+    reply.avail_space += server.total_bytes - std::min(server.used_bytes, server.total_bytes);
+  }
+  reply.trash_space = st.trash_length;
+  reply.reserved_space = st.reserved_length;
+  reply.inodes = static_cast<uint32_t>(std::min<uint64_t>(st.files + st.dirs, UINT32_MAX));
+  Reply(reply);
+}
+
+void ClientLink::Open(const proto::CltomaOpen& m) {
+  Cred cred = MapCred(m.creds);
+  uint8_t mask = 0;
+  if (m.flags & proto::kOpenRead) mask |= kMayRead;
+  if (m.flags & (proto::kOpenWrite | proto::kOpenTruncate)) mask |= kMayWrite;
+  Status s = ctx_.meta.ns().Access(cred, m.inode, mask);
+  if (s.ok() && (mask & kMayWrite) != 0) s = Writable();
+  if (!s.ok()) return ReplyStatus(m.msgid, s);
+  if (m.flags & proto::kOpenTruncate) {
+    SetAttrRequest req;
+    req.length = 0;
+    auto r = ctx_.meta.SetAttr(cred, m.inode, req, Now());
+    if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  }
+  ReplyAttr<proto::MATOCL_OPEN>(m.msgid, ctx_.meta.ns().GetAttr(m.inode));
+}
+
+}  // namespace elk::master

@@ -1,0 +1,78 @@
+#include "master/server/config.h"
+
+#include <cstdint>
+
+namespace elk::master {
+
+cfg::Schema MasterKeys() {
+  using cfg::Key;
+  return cfg::Schema{
+      Key::String("EXPORTS_FILENAME", "/etc/mfs/mfsexports.cfg"),
+      Key::String("TOPOLOGY_FILENAME", "/etc/mfs/mfstopology.cfg"),
+      Key::Host("MATOML_LISTEN_HOST", "*"),
+      Key::Port("MATOML_LISTEN_PORT", 9419),
+      Key::Host("MATOCS_LISTEN_HOST", "*"),
+      Key::Port("MATOCS_LISTEN_PORT", 9420),
+      Key::Host("MATOCL_LISTEN_HOST", "*"),
+      Key::Port("MATOCL_LISTEN_PORT", 9421),
+      Key::Host("HTTP_LISTEN_HOST", "*"),
+      Key::Port("HTTP_LISTEN_PORT", 9425),
+      Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
+      Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
+      Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
+      Key::Integer("CHUNKS_LOOP_MIN_TIME", 300, 1, 7200),
+      Key::Integer("CHUNKS_LOOP_MAX_CPS", 100000, 1, 10000000),
+      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000),
+      Key::Integer("CHUNKS_READ_REP_LIMIT", 10, 1, 1000),
+      Key::Integer("CHUNKS_DEL_LIMIT", 100, 1, 100000),
+      Key::Integer("CHUNKS_SOFT_DEL_LIMIT", 10, 1, 100000),
+      Key::Integer("CHUNKS_HARD_DEL_LIMIT", 25, 1, 100000),
+      Key::Double("ACCEPTABLE_DIFFERENCE", 0.1, 0.001, 10.0),
+      Key::Double("ACCEPTABLE_PERCENTAGE_DIFFERENCE", 1.0, 0.01, 10.0),
+      Key::Duration("REPLICATIONS_DELAY_INIT", 300, 0, 86400 * 7),
+      Key::Duration("REPLICATIONS_DELAY_DISCONNECT", 3600, 0, 86400 * 7),
+      Key::Integer("METADATA_SAVE_FREQ", 1, 1, 24 * 365),
+      Key::Integer("BACK_LOGS", 50, 1, 10000),
+      Key::Integer("BACK_META_KEEP_PREVIOUS", 1, 0, 99),
+      Key::Integer("CHANGELOG_PRESERVE_SECONDS", 1800, 0, 86400 * 7),
+      Key::Integer("MISSING_LOG_CAPACITY", 100000, 0, 10000000),
+      Key::Duration("SESSION_SUSTAIN_TIME", 86400, 60, 86400 * 7 * 4),
+      Key::Duration("EMPTY_TRASH_PERIOD", 1, 1, 3600),
+      Key::Integer("EMPTY_TRASH_BATCH", 1000, 1, 1000000),
+      Key::Integer("ATIME_MODE", 0, 0, 4),
+      Key::Bool("NO_ATIME", false),
+      Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
+      Key::Bool("CHANGELOG_SYNC", true),
+      Key::String("AUTH_CODE", ""),
+  };
+}
+
+Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
+  auto u32 = [&](const char* key) { return static_cast<uint32_t>(f.GetInteger(key)); };
+  auto secs = [&](const char* key) { return static_cast<uint32_t>(f.GetDuration(key)); };
+  MasterConfig c;
+  c.data_path = f.GetString("DATA_PATH");
+  c.exports_path = f.GetString("EXPORTS_FILENAME");
+  c.matoml = {f.GetHost("MATOML_LISTEN_HOST"), f.GetPort("MATOML_LISTEN_PORT")};
+  c.matocs = {f.GetHost("MATOCS_LISTEN_HOST"), f.GetPort("MATOCS_LISTEN_PORT")};
+  c.matocl = {f.GetHost("MATOCL_LISTEN_HOST"), f.GetPort("MATOCL_LISTEN_PORT")};
+  c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
+  c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
+  c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");
+  c.replication.del_limit = u32("CHUNKS_DEL_LIMIT");
+  c.replication.acceptable_difference = f.GetDouble("ACCEPTABLE_DIFFERENCE");
+  c.replication.replications_delay_init = secs("REPLICATIONS_DELAY_INIT");
+  c.replication.replications_delay_disconnect = secs("REPLICATIONS_DELAY_DISCONNECT");
+  c.metadata_save_freq = u32("METADATA_SAVE_FREQ");
+  c.back_logs = u32("BACK_LOGS");
+  c.back_meta_keep = u32("BACK_META_KEEP_PREVIOUS");
+  c.session_sustain_time = secs("SESSION_SUSTAIN_TIME");
+  c.empty_trash_period = secs("EMPTY_TRASH_PERIOD");
+  c.empty_trash_batch = u32("EMPTY_TRASH_BATCH");
+  c.matocs_timeout = secs("MATOCS_TIMEOUT");
+  c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
+  if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
+  return c;
+}
+
+}  // namespace elk::master

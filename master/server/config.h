@@ -1,0 +1,49 @@
+#pragma once
+// mfsmaster.cfg: the keys mfsmaster knows (MooseFS's names and defaults) and the plain
+// struct the server is built from. Tests build a MasterConfig directly (ports 0 allowed);
+// the program fills one from the file with MasterConfigFrom().
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/cfg/config_file.h"
+#include "common/cfg/schema.h"
+#include "common/status.h"
+#include "master/replication/config.h"
+
+namespace elk::master {
+
+struct ListenAddress {
+  std::string host = "*";
+  uint16_t port = 0;  // 0: an ephemeral port (tests)
+};
+
+struct MasterConfig {
+  std::string data_path;            // DATA_PATH
+  std::string exports_path;         // EXPORTS_FILENAME; empty: exports_text is used
+  std::string exports_text;         // tests: the exports given inline
+  ListenAddress matoml{"*", 9419};  // MATOML_LISTEN_HOST/PORT (metaloggers)
+  ListenAddress matocs{"*", 9420};  // MATOCS_LISTEN_HOST/PORT (chunkservers)
+  ListenAddress matocl{"*", 9421};  // MATOCL_LISTEN_HOST/PORT (clients)
+  replication::Config replication;
+  uint32_t metadata_save_freq = 1;        // METADATA_SAVE_FREQ, hours
+  uint32_t back_logs = 50;                // BACK_LOGS
+  uint32_t back_meta_keep = 1;            // BACK_META_KEEP_PREVIOUS
+  uint32_t session_sustain_time = 86400;  // SESSION_SUSTAIN_TIME, seconds
+  uint32_t empty_trash_period = 1;        // EMPTY_TRASH_PERIOD: seconds between purge ticks
+  uint32_t empty_trash_batch = 1000;      // items purged per tick at most
+  uint32_t matocs_timeout = 10;           // MATOCS_TIMEOUT: seconds of chunkserver silence
+  uint32_t chunk_op_timeout = 30;  // a write's chunkserver command unanswered this long fails
+  bool changelog_sync = true;      // CHANGELOG_SYNC: fdatasync at each commit
+  bool auto_recover = false;       // mfsmaster -a
+};
+
+// Every key of mfsmaster.cfg (the daemon's common keys are merged in by RunDaemon).
+cfg::Schema MasterKeys();
+
+// The struct from a loaded file. kBadConfig when a key is out of the range the server can
+// use (the schema checks most ranges already).
+Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& file);
+
+}  // namespace elk::master

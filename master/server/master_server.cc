@@ -1,0 +1,226 @@
+#include "master/server/master_server.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "common/log/log.h"
+#include "common/net/address.h"
+
+namespace elk::master {
+
+namespace {
+
+constexpr auto kSessionsEvery = std::chrono::seconds(60);
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) return Status(Code::kIo, "cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status(Code::kIo, fmt::format("rename {}: {}", tmp, ec.message()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+uint32_t MasterServer::Now() {
+  return static_cast<uint32_t>(::time(nullptr));
+}
+
+MasterServer::MasterServer(MasterConfig config) : config_(std::move(config)) {}
+
+MasterServer::~MasterServer() {
+  if (!shut_down_ && meta_) Shutdown();
+}
+
+Result<std::unique_ptr<MasterServer>> MasterServer::Create(const MasterConfig& config) {
+  std::unique_ptr<MasterServer> server(new MasterServer(config));
+  ELK_RETURN_IF_ERROR(server->Init());
+  return server;
+}
+
+Status MasterServer::Init() {
+  auto loop = net::EventLoop::Create();
+  if (!loop.ok()) return loop.status();
+  loop_ = std::move(*loop);
+  ELK_RETURN_IF_ERROR(LoadExports());
+  MetadataOptions mo;
+  mo.data_path = config_.data_path;
+  mo.back_logs = config_.back_logs;
+  mo.back_meta_keep = config_.back_meta_keep;
+  mo.sync = config_.changelog_sync ? changelog::SyncPolicy::kAlways : changelog::SyncPolicy::kNever;
+  mo.auto_recover = config_.auto_recover;
+  auto meta = Metadata::Open(mo, Now());
+  if (!meta.ok()) return meta.status();
+  meta_ = std::move(*meta);
+  ELK_RETURN_IF_ERROR(LoadSessions());
+
+  gate_ = std::make_unique<ReplyGate>(
+      *loop_, [this] { return meta_->Commit(); }, [this](const Status& s) { OnCommitFailure(s); });
+  writes_ = std::make_unique<ChunkWrites>(*loop_, meta_->chunks(),
+                                          std::chrono::seconds(config_.chunk_op_timeout));
+  ChunkserverLinkOptions cs_options;
+  cs_options.timeout = std::chrono::seconds(config_.matocs_timeout);
+  hub_ = std::make_unique<ChunkserverHub>(*loop_, meta_->chunks(), *writes_, &MasterServer::Now,
+                                          cs_options);
+  writes_->set_hub(hub_.get());
+  chunk_loop_ = std::make_unique<ChunkLoop>(*loop_, meta_->chunks(), *hub_, config_.replication,
+                                            &MasterServer::Now);
+  client_ctx_.reset(new ClientContext{*loop_, *meta_, sessions_, exports_, *gate_, *writes_,
+                                      &MasterServer::Now, [this] { (void)SaveSessions(); }});
+  ELK_RETURN_IF_ERROR(Listen());
+  StartTimers();
+  log::Info(
+      "mfsmaster: metadata version {}, {} sessions; listening for clients on port {}, "
+      "chunkservers on port {}",
+      meta_->version(), sessions_.size(), client_port(), chunkserver_port());
+  return Status::Ok();
+}
+
+Status MasterServer::LoadExports() {
+  Status s = config_.exports_path.empty() ? exports_.LoadString(config_.exports_text, "<exports>")
+                                          : exports_.Load(config_.exports_path);
+  if (!s.ok()) return s;
+  return Status::Ok();
+}
+
+void MasterServer::ReloadExports() {
+  if (config_.exports_path.empty()) return;
+  if (Status s = exports_.Reload(); !s.ok()) {
+    log::Error("exports not reloaded, the rules in force stay: {}", s.ToString());
+  } else {
+    log::Info("exports reloaded from {}", config_.exports_path);
+  }
+}
+
+Status MasterServer::LoadSessions() {
+  std::string path = config_.data_path + "/sessions.mfs";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Ok();  // none saved yet
+  std::stringstream text;
+  text << in.rdbuf();
+  if (Status s = sessions_.Load(text.str(), *exports_.rules()); !s.ok()) {
+    log::Warning("{}: sessions not restored: {}", path, s.ToString());
+  }
+  return Status::Ok();
+}
+
+Status MasterServer::SaveSessions() {
+  Status s = WriteFileAtomically(config_.data_path + "/sessions.mfs", sessions_.Serialize());
+  if (!s.ok()) log::Error("sessions not saved: {}", s.ToString());
+  return s;
+}
+
+Status MasterServer::Listen() {
+  auto bind = [this](const ListenAddress& l,
+                     net::Listener::AcceptCallback cb) -> Result<std::unique_ptr<net::Listener>> {
+    auto addr = net::Resolve(l.host, l.port);
+    if (!addr.ok()) return addr.status();
+    return net::Listener::Create(*loop_, *addr, std::move(cb));
+  };
+  auto cl = bind(config_.matocl, [this](net::UniqueFd fd, net::Address peer) {
+    AcceptClient(std::move(fd), peer);
+  });
+  if (!cl.ok()) return cl.status();
+  client_listener_ = std::move(*cl);
+  auto cs = bind(config_.matocs, [this](net::UniqueFd fd, net::Address peer) {
+    hub_->Accept(std::move(fd), peer);
+  });
+  if (!cs.ok()) return cs.status();
+  cs_listener_ = std::move(*cs);
+  // TODO(metalogger): serve MLTOMA_* (changelog stream, image download) - a later issue.
+  auto ml = bind(config_.matoml, [](net::UniqueFd, net::Address peer) {
+    log::Notice("metalogger {}: not served yet, connection closed", peer.ToString());
+  });
+  if (!ml.ok()) return ml.status();
+  ml_listener_ = std::move(*ml);
+  client_port_ = client_listener_->port();
+  cs_port_ = cs_listener_->port();
+  ml_port_ = ml_listener_->port();
+  return Status::Ok();
+}
+
+void MasterServer::StartTimers() {
+  chunk_loop_->Start();
+  loop_->RunEvery(std::chrono::hours(config_.metadata_save_freq), [this] { SaveImage(); });
+  loop_->RunEvery(std::chrono::seconds(config_.empty_trash_period), [this] { PurgeTrash(); });
+  loop_->RunEvery(kSessionsEvery, [this] { ExpireSessions(); });
+}
+
+void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer) {
+  auto link = std::make_unique<ClientLink>(*client_ctx_);
+  ClientLink* raw = link.get();
+  std::weak_ptr<bool> alive = alive_;
+  auto on_close = [this, raw, alive] {
+    loop_->Defer([this, raw, alive] {
+      if (!alive.expired()) clients_.erase(raw);
+    });
+  };
+  if (Status s = link->Start(std::move(fd), peer, on_close); !s.ok()) {
+    log::Warning("client {}: {}", peer.ToString(), s.ToString());
+    return;
+  }
+  clients_.emplace(raw, std::move(link));
+}
+
+void MasterServer::OnCommitFailure(const Status& why) {
+  log::Error("changelog commit failed ({}): closing {} client connections", why.ToString(),
+             clients_.size());
+  for (auto& [raw, link] : clients_)
+    link->Close(why);
+}
+
+void MasterServer::SaveImage() {
+  if (Status s = meta_->Commit(); !s.ok()) log::Error("commit before image save: {}", s.ToString());
+  if (Status s = meta_->SaveImage(Now()); !s.ok()) {
+    log::Error("metadata image not saved: {}", s.ToString());
+  }
+}
+
+void MasterServer::PurgeTrash() {
+  if (meta_->PurgeExpired(Now(), config_.empty_trash_batch) == 0) return;
+  if (Status s = meta_->Commit(); !s.ok()) log::Error("commit after trash purge: {}", s.ToString());
+}
+
+void MasterServer::ExpireSessions() {
+  std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
+  for (uint32_t id : gone)
+    log::Info("session {} expired", id);
+  (void)SaveSessions();
+}
+
+Status MasterServer::Run() {
+  Status s = loop_->Run();
+  Shutdown();
+  return s;
+}
+
+void MasterServer::Stop() {
+  loop_->Stop();
+}
+
+void MasterServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (gate_) gate_->Flush();
+  client_listener_.reset();
+  cs_listener_.reset();
+  ml_listener_.reset();
+  clients_.clear();
+  if (hub_) hub_->CloseAll();
+  (void)SaveSessions();
+  // Commits, saves metadata.mfs and removes the running marker: the next start needs no -a.
+  if (Status s = meta_->Stop(Now()); !s.ok()) log::Error("clean stop failed: {}", s.ToString());
+  log::Info("mfsmaster stopped at metadata version {}", meta_->version());
+}
+
+}  // namespace elk::master

@@ -1,0 +1,93 @@
+#pragma once
+// mfsmaster as an object: the event loop, the metadata, the sessions and exports, the
+// three listeners (9421 clients, 9420 chunkservers, 9419 metaloggers), the chunk loop and
+// the periodic jobs (image save, trash purge, session expiry and save). Embeddable: tests
+// build it from a MasterConfig with port 0 and read the bound ports.
+//
+//   auto server = MasterServer::Create(config);   // loads metadata, binds
+//   std::jthread t([&] { (*server)->Run(); });
+//   ... (*server)->client_port() ...
+//   (*server)->Stop();                             // any thread; Run returns after a save
+//
+// Durability: replies go through a ReplyGate that commits the changelog once per loop
+// turn before any reply of that turn is sent (docs/master.md).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/cfg/exports_file.h"
+#include "common/net/event_loop.h"
+#include "common/net/listener.h"
+#include "common/status.h"
+#include "master/meta/metadata.h"
+#include "master/server/chunk_loop.h"
+#include "master/server/chunk_writes.h"
+#include "master/server/chunkserver_link.h"
+#include "master/server/client_link.h"
+#include "master/server/config.h"
+#include "master/server/reply_gate.h"
+#include "master/sessions/session_table.h"
+
+namespace elk::master {
+
+class MasterServer {
+ public:
+  static Result<std::unique_ptr<MasterServer>> Create(const MasterConfig& config);
+  ~MasterServer();
+  MasterServer(const MasterServer&) = delete;
+  MasterServer& operator=(const MasterServer&) = delete;
+
+  // Serves until Stop(); then saves the image and the sessions. Returns the exit status.
+  Status Run();
+  // Any thread, async-signal-safe.
+  void Stop();
+  // Any thread: re-reads the exports file (SIGHUP); a refused file keeps the rules in force.
+  void ReloadExports();
+
+  uint16_t client_port() const { return client_port_; }
+  uint16_t chunkserver_port() const { return cs_port_; }
+  uint16_t metalogger_port() const { return ml_port_; }
+  net::EventLoop& loop() { return *loop_; }
+  // Loop thread only (or before Run / after it returned).
+  Metadata& metadata() { return *meta_; }
+  SessionTable& sessions() { return sessions_; }
+  ChunkLoop& chunk_loop() { return *chunk_loop_; }
+
+ private:
+  explicit MasterServer(MasterConfig config);
+  Status Init();
+  Status LoadExports();
+  Status LoadSessions();
+  Status SaveSessions();
+  Status Listen();
+  void StartTimers();
+  void AcceptClient(net::UniqueFd fd, net::Address peer);
+  void OnCommitFailure(const Status& why);
+  void SaveImage();
+  void PurgeTrash();
+  void ExpireSessions();
+  void Shutdown();
+  static uint32_t Now();
+
+  MasterConfig config_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::unique_ptr<Metadata> meta_;
+  SessionTable sessions_;
+  cfg::ExportsTable exports_;
+  std::unique_ptr<ReplyGate> gate_;
+  std::unique_ptr<ChunkWrites> writes_;
+  std::unique_ptr<ChunkserverHub> hub_;
+  std::unique_ptr<ChunkLoop> chunk_loop_;
+  std::unique_ptr<ClientContext> client_ctx_;
+  std::map<ClientLink*, std::unique_ptr<ClientLink>> clients_;
+  std::unique_ptr<net::Listener> client_listener_;
+  std::unique_ptr<net::Listener> cs_listener_;
+  std::unique_ptr<net::Listener> ml_listener_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  uint16_t client_port_ = 0, cs_port_ = 0, ml_port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace elk::master

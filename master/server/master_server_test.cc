@@ -1,0 +1,306 @@
+// mfsmaster in-process: sessions and exports over the wire, namespace requests, a write
+// through a fake chunkserver, the durability order, a restart on the same DATA_PATH.
+#include "master/server/master_server.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "master/server/test_peers.h"
+
+namespace elk::master {
+namespace {
+
+namespace fs = std::filesystem;
+namespace proto = protocol;
+using test::TestClient;
+
+constexpr char kRwExports[] = "127.0.0.1 / rw,alldirs,maproot=0\n";
+
+class MasterServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("elk-master-test-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    StopServer();
+    fs::remove_all(dir_);
+  }
+
+  void StartServer(const std::string& exports = kRwExports, const std::string& exports_path = "") {
+    MasterConfig c;
+    c.data_path = dir_.string();
+    c.exports_text = exports;
+    c.exports_path = exports_path;
+    c.matocl = {"127.0.0.1", 0};
+    c.matocs = {"127.0.0.1", 0};
+    c.matoml = {"127.0.0.1", 0};
+    c.changelog_sync = false;
+    auto s = MasterServer::Create(c);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+    thread_ = std::thread([this] { (void)server_->Run(); });
+  }
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    thread_.join();
+    server_.reset();
+  }
+  TestClient Client() {
+    TestClient c;
+    EXPECT_TRUE(c.Hello(server_->client_port()).ok());
+    return c;
+  }
+  std::string Changelog() const {
+    std::ifstream in(dir_ / "changelog.0.mfs", std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<MasterServer> server_;
+  std::thread thread_;
+};
+
+proto::CltomaCreate CreateReq(uint32_t parent, const std::string& name) {
+  return proto::CltomaCreate{0, parent, name, 0644, 022, {}};
+}
+
+TEST_F(MasterServerTest, NamespaceOperationsOverTheWire) {
+  StartServer();
+  TestClient c = Client();
+  auto reg = c.Register("/");
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  EXPECT_NE(reg->session_id, 0u);
+  EXPECT_EQ(reg->root_inode, 1u);
+  EXPECT_FALSE(reg->readonly);
+
+  auto a = c.Call<proto::MatoclCreate>(CreateReq(1, "a"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->attr.type, proto::NodeType::kFile);
+  EXPECT_EQ(c.Call<proto::MatoclCreate>(CreateReq(1, "a")).code(), Code::kExist);
+
+  auto look = c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "a", {}});
+  ASSERT_TRUE(look.ok());
+  EXPECT_EQ(look->attr.inode, a->attr.inode);
+  auto attr = c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, a->attr.inode, {}});
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->attr.mode & 0777, 0644);
+
+  auto d = c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, "d", 0755, 022, {}});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  auto list = c.Call<proto::MatoclReaddir>(proto::CltomaReaddir{0, 1, {}, 0, 100});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& e : list->entries)
+    names.push_back(e.name);
+  EXPECT_NE(std::find(names.begin(), names.end(), "a"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "d"), names.end());
+
+  EXPECT_TRUE(c.Do(proto::CltomaRename{0, 1, "a", d->attr.inode, "b", {}}).ok());
+  EXPECT_EQ(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "a", {}}).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Do(proto::CltomaRmdir{0, 1, "d", {}}).code(), Code::kNotEmpty);
+  EXPECT_TRUE(c.Do(proto::CltomaUnlink{0, d->attr.inode, "b", {}}).ok());
+  EXPECT_EQ(c.Do(proto::CltomaUnlink{0, d->attr.inode, "b", {}}).code(), Code::kNoEnt);
+  EXPECT_TRUE(c.Do(proto::CltomaRmdir{0, 1, "d", {}}).ok());
+
+  auto sl = c.Call<proto::MatoclSymlink>(proto::CltomaSymlink{0, 1, "s", "/x/y", {}});
+  ASSERT_TRUE(sl.ok());
+  auto target = c.Call<proto::MatoclReadlink>(proto::CltomaReadlink{0, sl->attr.inode});
+  ASSERT_TRUE(target.ok());
+  EXPECT_EQ(target->target, "/x/y");
+  auto goal =
+      c.Call<proto::MatoclSetgoal>(proto::CltomaSetgoal{0, 1, 3, proto::SetMode::kSet, true, {}});
+  ASSERT_TRUE(goal.ok()) << goal.status().ToString();
+  auto st = c.Call<proto::MatoclStatfs>(proto::CltomaStatfs{});
+  ASSERT_TRUE(st.ok());
+  EXPECT_GE(st->inodes, 2u);
+}
+
+TEST_F(MasterServerTest, RequestsBeforeRegistrationAreRefused) {
+  StartServer();
+  TestClient c = Client();
+  EXPECT_EQ(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "a", {}}).code(),
+            Code::kBadSession);
+}
+
+TEST_F(MasterServerTest, PasswordChallenge) {
+  StartServer("127.0.0.1 / rw,password=secret\n");
+  TestClient c = Client();
+  EXPECT_EQ(c.Register("/").code(), Code::kNoPassword);
+  EXPECT_EQ(c.Register("/", "wrong").code(), Code::kBadPassword);
+  auto ok = c.Register("/", "secret");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_NE(ok->session_id, 0u);
+}
+
+TEST_F(MasterServerTest, AddressNotExported) {
+  StartServer("10.0.0.0/8 / rw\n");
+  TestClient c = Client();
+  EXPECT_EQ(c.Register("/").code(), Code::kAccess);
+}
+
+TEST_F(MasterServerTest, ReadOnlyExportRefusesWrites) {
+  StartServer("127.0.0.1 / ro\n");
+  TestClient c = Client();
+  auto reg = c.Register("/");
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  EXPECT_TRUE(reg->readonly);
+  auto r = c.Call<proto::MatoclCreate>(CreateReq(1, "x"));
+  EXPECT_EQ(r.code(), Code::kReadOnly);
+  EXPECT_EQ(to_errno(r.code()), EROFS);
+  EXPECT_TRUE(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, 1, {}}).ok());
+}
+
+TEST_F(MasterServerTest, GoalOutsideExportLimits) {
+  StartServer("127.0.0.1 / rw,maproot=0,mingoal=2,maxgoal=3\n");
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  EXPECT_EQ(
+      c.Call<proto::MatoclSetgoal>(proto::CltomaSetgoal{0, 1, 5, proto::SetMode::kSet, false, {}})
+          .code(),
+      Code::kPerm);
+  EXPECT_TRUE(
+      c.Call<proto::MatoclSetgoal>(proto::CltomaSetgoal{0, 1, 2, proto::SetMode::kSet, false, {}})
+          .ok());
+}
+
+TEST_F(MasterServerTest, ReplyOnlyAfterTheRecordIsInTheChangelog) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  for (int i = 0; i < 5; i++) {
+    std::string name = fmt::format("durable_name_{}", i);
+    ASSERT_TRUE(c.Call<proto::MatoclCreate>(CreateReq(1, name)).ok());
+    EXPECT_NE(Changelog().find(name), std::string::npos) << "reply before the record of " << name;
+  }
+}
+
+TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
+  StartServer();
+  test::FakeChunkserver cs;
+  auto id = cs.Register(server_->chunkserver_port(), 9422, {});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE(c.Call<proto::MatoclSetattr>(
+                   proto::CltomaSetattr{0, f->attr.inode, {}, {}, {}, {}, {}, {}, {}})
+                  .ok());
+  // Goal 1 so the single server is enough.
+  ASSERT_TRUE(c.Call<proto::MatoclSetgoal>(
+                   proto::CltomaSetgoal{0, f->attr.inode, 1, proto::SetMode::kSet, false, {}})
+                  .ok());
+  proto::CltomaWriteChunk w{c.next_msgid(), f->attr.inode, 0};
+  ASSERT_TRUE(c.Send(w).ok());
+  auto chunk = cs.AnswerCreate();
+  ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
+  auto reply = c.Receive<proto::MatoclWriteChunk>();
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->msgid, w.msgid);
+  EXPECT_EQ(reply->location.chunkid, *chunk);
+  ASSERT_EQ(reply->location.copies.size(), 1u);
+  EXPECT_EQ(reply->location.copies[0].port, 9422);
+  EXPECT_TRUE(c.Do(proto::CltomaWriteChunkEnd{0, *chunk, f->attr.inode, 1000}).ok());
+  auto attr = c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, f->attr.inode, {}});
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->attr.length, 1000u);
+  auto read = c.Call<proto::MatoclReadChunk>(proto::CltomaReadChunk{0, f->attr.inode, 0});
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->location.chunkid, *chunk);
+  EXPECT_EQ(read->location.copies.size(), 1u);
+  auto info = c.Call<proto::MatoclChunkInfo>(proto::CltomaChunkInfo{0, f->attr.inode, 0});
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->copies.size(), 1u);
+  EXPECT_TRUE(info->copies[0].valid);
+}
+
+TEST_F(MasterServerTest, WriteChunkWithoutChunkserversFails) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
+  ASSERT_TRUE(f.ok());
+  auto w = c.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, f->attr.inode, 0});
+  EXPECT_EQ(w.code(), Code::kNoChunkServers);
+}
+
+TEST_F(MasterServerTest, RestartKeepsNamespaceAndSessions) {
+  StartServer();
+  uint32_t session = 0;
+  {
+    TestClient c = Client();
+    auto reg = c.Register("/");
+    ASSERT_TRUE(reg.ok());
+    session = reg->session_id;
+    ASSERT_TRUE(c.Call<proto::MatoclCreate>(CreateReq(1, "kept")).ok());
+  }
+  StopServer();
+  StartServer();
+  TestClient c = Client();
+  auto reg = c.Register("/", "", session);
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  EXPECT_EQ(reg->session_id, session);
+  EXPECT_TRUE(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "kept", {}}).ok());
+}
+
+TEST_F(MasterServerTest, MetaSessionListsUndeletesAndPurgesTrash) {
+  StartServer("127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n");
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto a = c.Call<proto::MatoclCreate>(CreateReq(1, "a"));
+  auto b = c.Call<proto::MatoclCreate>(CreateReq(1, "b"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(c.Do(proto::CltomaUnlink{0, 1, "a", {}}).ok());  // default trash time > 0
+  ASSERT_TRUE(c.Do(proto::CltomaUnlink{0, 1, "b", {}}).ok());
+  EXPECT_EQ(c.Call<proto::MatoclListDetached>(proto::CltomaListDetached{}).code(), Code::kPerm);
+
+  TestClient meta = Client();
+  ASSERT_TRUE(meta.Register(".").ok());
+  auto trash = meta.Call<proto::MatoclListDetached>(proto::CltomaListDetached{});
+  ASSERT_TRUE(trash.ok()) << trash.status().ToString();
+  ASSERT_EQ(trash->items.size(), 2u);
+  EXPECT_TRUE(meta.Do(proto::CltomaUndelete{0, a->attr.inode}).ok());
+  EXPECT_TRUE(meta.Do(proto::CltomaPurge{0, b->attr.inode}).ok());
+  trash = meta.Call<proto::MatoclListDetached>(proto::CltomaListDetached{});
+  ASSERT_TRUE(trash.ok());
+  EXPECT_TRUE(trash->items.empty());
+  EXPECT_TRUE(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "a", {}}).ok());
+  EXPECT_EQ(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "b", {}}).code(), Code::kNoEnt);
+}
+
+TEST_F(MasterServerTest, ReloadedExportsApplyToNewMounts) {
+  std::string path = (dir_ / "mfsexports.cfg").string();
+  std::ofstream(path) << "127.0.0.1 / rw\n";
+  StartServer("", path);
+  TestClient a = Client();
+  auto ra = a.Register("/");
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  EXPECT_FALSE(ra->readonly);
+  std::ofstream(path, std::ios::trunc) << "127.0.0.1 / ro\n";
+  server_->ReloadExports();
+  TestClient b = Client();
+  auto rb = b.Register("/");
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_TRUE(rb->readonly);
+  // A refused file keeps the rules in force.
+  std::ofstream(path, std::ios::trunc) << "127.0.0.1 / bogus-option\n";
+  server_->ReloadExports();
+  TestClient d = Client();
+  auto rd = d.Register("/");
+  ASSERT_TRUE(rd.ok()) << rd.status().ToString();
+  EXPECT_TRUE(rd->readonly);
+}
+
+}  // namespace
+}  // namespace elk::master

@@ -1,0 +1,63 @@
+#pragma once
+// The durability gate: a reply to a client leaves only after the changelog records of the
+// loop turn that produced it are committed.
+//
+// Every reply is queued here, not sent. The first reply of a turn Defer()s one step to
+// the end of that turn, which calls commit() once (Metadata::Commit) and then sends every
+// queued reply in order. If commit fails nothing is acknowledged: on_failure runs (the
+// server logs and closes its client connections) and the queued replies are dropped.
+// Replies keep their order per connection, reads included (a read answered after a
+// mutation never overtakes it).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "common/log/log.h"
+#include "common/net/connection.h"
+#include "common/net/event_loop.h"
+#include "common/protocol/codec.h"
+#include "common/status.h"
+
+namespace elk::master {
+
+class ReplyGate {
+ public:
+  ReplyGate(net::EventLoop& loop, std::function<Status()> commit,
+            std::function<void(const Status&)> on_failure);
+
+  // Queues an encoded frame for conn.
+  void Send(const std::shared_ptr<net::Connection>& conn, std::vector<uint8_t> frame);
+
+  template <typename M>
+  void Reply(const std::shared_ptr<net::Connection>& conn, const M& msg) {
+    auto frame = protocol::EncodeFrame(msg);
+    if (!frame.ok()) {
+      log::Error("cannot encode {}: {}", protocol::TypeName(M::kType), frame.status().ToString());
+      return;
+    }
+    Send(conn, std::move(*frame));
+  }
+
+  // Commits and sends now (a clean stop flushes what is queued).
+  void Flush();
+  size_t pending() const { return pending_.size(); }
+  uint64_t commits() const { return commits_; }
+
+ private:
+  struct Pending {
+    std::weak_ptr<net::Connection> conn;
+    std::vector<uint8_t> frame;
+  };
+
+  net::EventLoop& loop_;
+  std::function<Status()> commit_;
+  std::function<void(const Status&)> on_failure_;
+  std::vector<Pending> pending_;
+  bool scheduled_ = false;
+  uint64_t commits_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace elk::master
