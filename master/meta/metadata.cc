@@ -65,6 +65,7 @@ Status MetaState::Log(std::string body) {
   if (!writer) return Status::Ok();
   Status s = writer->Append(version, body);
   if (!s.ok()) log::Error("changelog: cannot append version {}: {}", version, s.ToString());
+  if (s.ok() && record_listener) unannounced.push_back({version, std::move(body)});
   return s;
 }
 
@@ -206,7 +207,18 @@ Status Metadata::Replay(const changelog::Record& record) {
 
 Status Metadata::Commit() {
   if (!state_->writer) return Status::Ok();
-  return state_->writer->Commit();
+  ELK_RETURN_IF_ERROR(state_->writer->Commit());
+  if (state_->unannounced.empty()) return Status::Ok();
+  std::vector<changelog::Record> records = std::move(state_->unannounced);
+  state_->unannounced.clear();
+  for (const changelog::Record& r : records)
+    if (state_->record_listener) state_->record_listener(r.version, r.body);
+  return Status::Ok();
+}
+
+void Metadata::set_record_listener(RecordListener listener) {
+  state_->record_listener = std::move(listener);
+  if (!state_->record_listener) state_->unannounced.clear();
 }
 
 Status Metadata::SaveImage(uint32_t now) {

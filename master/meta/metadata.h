@@ -13,6 +13,7 @@
 // Reads (Lookup, GetAttr, Readdir, ...) go straight to namespace() and are not logged.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -121,6 +122,10 @@ class Metadata {
   // ---- durability ----
   // Writes the buffered records to the changelog (and syncs by policy).
   Status Commit();
+  // Called once per record, in version order, after the Commit() that wrote it succeeded
+  // (the master streams committed records to metaloggers). Empty: none. Not for replay.
+  using RecordListener = std::function<void(uint64_t version, std::string_view body)>;
+  void set_record_listener(RecordListener listener);
   // Saves metadata.mfs at the current version and rotates the changelog.
   Status SaveImage(uint32_t now);
 

@@ -36,6 +36,9 @@ struct MetaState {
   std::unique_ptr<Namespace> ns;
   std::unique_ptr<changelog::Writer> writer;  // null when offline (tools)
   uint64_t version = 0;
+  // Metadata::set_record_listener: records appended since the last Commit, announced after it.
+  Metadata::RecordListener record_listener;
+  std::vector<changelog::Record> unannounced;
 
   // Counts the next version and appends the record (buffered until Commit).
   Status Log(std::string body);

@@ -77,6 +77,8 @@ Status MasterServer::Init() {
                                             &MasterServer::Now);
   client_ctx_.reset(new ClientContext{*loop_, *meta_, sessions_, exports_, *gate_, *writes_,
                                       &MasterServer::Now, [this] { (void)SaveSessions(); }});
+  ml_hub_ =
+      std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, MetaloggerHubOptions{});
   ELK_RETURN_IF_ERROR(Listen());
   StartTimers();
   log::Info(
@@ -137,9 +139,8 @@ Status MasterServer::Listen() {
   });
   if (!cs.ok()) return cs.status();
   cs_listener_ = std::move(*cs);
-  // TODO(metalogger): serve MLTOMA_* (changelog stream, image download) - a later issue.
-  auto ml = bind(config_.matoml, [](net::UniqueFd, net::Address peer) {
-    log::Notice("metalogger {}: not served yet, connection closed", peer.ToString());
+  auto ml = bind(config_.matoml, [this](net::UniqueFd fd, net::Address peer) {
+    ml_hub_->Accept(std::move(fd), peer);
   });
   if (!ml.ok()) return ml.status();
   ml_listener_ = std::move(*ml);
@@ -217,6 +218,8 @@ void MasterServer::Shutdown() {
   ml_listener_.reset();
   clients_.clear();
   if (hub_) hub_->CloseAll();
+  // The last records reach the metaloggers, so they resume without an image after a restart.
+  if (ml_hub_) ml_hub_->Drain(std::chrono::seconds(2));
   (void)SaveSessions();
   // Commits, saves metadata.mfs and removes the running marker: the next start needs no -a.
   if (Status s = meta_->Stop(Now()); !s.ok()) log::Error("clean stop failed: {}", s.ToString());

@@ -27,6 +27,7 @@
 #include "master/server/chunkserver_link.h"
 #include "master/server/client_link.h"
 #include "master/server/config.h"
+#include "master/server/metalogger_link.h"
 #include "master/server/reply_gate.h"
 #include "master/sessions/session_table.h"
 
@@ -82,6 +83,7 @@ class MasterServer {
   std::unique_ptr<ChunkLoop> chunk_loop_;
   std::unique_ptr<ClientContext> client_ctx_;
   std::map<ClientLink*, std::unique_ptr<ClientLink>> clients_;
+  std::unique_ptr<MetaloggerHub> ml_hub_;  // before meta_ in destruction: it unhooks itself
   std::unique_ptr<net::Listener> client_listener_;
   std::unique_ptr<net::Listener> cs_listener_;
   std::unique_ptr<net::Listener> ml_listener_;
