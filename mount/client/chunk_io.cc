@@ -1,0 +1,278 @@
+#include "mount/client/chunk_io.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "common/crc/crc32c.h"
+#include "common/log/log.h"
+#include "common/protocol/cltocs.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/cstocl.h"
+#include "common/protocol/hello.h"
+
+namespace elk::client {
+
+namespace proto = protocol;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+uint64_t Key(const proto::ServerAddr& s) {
+  return (uint64_t{s.ip} << 16) | s.port;
+}
+
+template <typename M>
+Status SendMsg(net::BlockingClient& c, const M& m) {
+  auto p = proto::EncodePayload(m);
+  if (!p.ok()) return p.status();
+  return c.Send(M::kType, *p);
+}
+
+// Transient answers: wait and ask again.
+bool Retryable(Code c) {
+  return c == Code::kLocked || c == Code::kDelayed || c == Code::kNotDone || c == Code::kAgain ||
+         c == Code::kChunkBusy || c == Code::kBusy || c == Code::kDisconnected ||
+         c == Code::kTimeout || c == Code::kCantConnect || c == Code::kIo || c == Code::kCrc ||
+         c == Code::kWrongVersion || c == Code::kNoChunk || c == Code::kChunkLost ||
+         c == Code::kProtocol || c == Code::kNotStarted;
+}
+
+void Backoff(int attempt) {
+  std::this_thread::sleep_for(Millis(std::min(50 << std::min(attempt, 5), 1000)));
+}
+
+}  // namespace
+
+ChunkIo::~ChunkIo() = default;
+
+void ChunkIo::Forget(uint32_t inode) {
+  std::lock_guard lock(mu_);
+  auto it = locations_.lower_bound({inode, 0});
+  while (it != locations_.end() && it->first.first == inode)
+    it = locations_.erase(it);
+}
+
+Result<ChunkIo::Conn> ChunkIo::Borrow(const proto::ServerAddr& server) {
+  {
+    std::lock_guard lock(mu_);
+    auto& list = idle_[Key(server)];
+    while (!list.empty()) {
+      Idle i = std::move(list.back());
+      list.pop_back();
+      // The server closes silent connections after CSSERV_TIMEOUT; don't reuse old ones.
+      if (Clock::now() - i.since < std::chrono::seconds(2)) return std::move(i.conn);
+    }
+  }
+  auto c = net::BlockingClient::Connect(net::Address{server.ip, server.port}, Millis(5000));
+  if (!c.ok()) return Status(Code::kCantConnect, c.status().ToString());
+  auto conn = std::make_unique<net::BlockingClient>(std::move(*c));
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::MakeHello(proto::Role::kClient, "0.1.0")));
+  auto hello = conn->Receive(options_.io_timeout);
+  if (!hello.ok()) return hello.status();
+  if (hello->type != proto::ANTOAN_HELLO) return Status(Code::kProtocol, "no hello");
+  auto h = proto::Decode<proto::AntoanHello>(hello->payload);
+  if (!h.ok()) return h.status();
+  ELK_RETURN_IF_ERROR(proto::CheckHello(*h, {proto::Role::kChunkserver}));
+  return conn;
+}
+
+void ChunkIo::Return(const proto::ServerAddr& server, Conn conn) {
+  std::lock_guard lock(mu_);
+  auto& list = idle_[Key(server)];
+  if (list.size() < 8) list.push_back({std::move(conn), Clock::now()});
+}
+
+Result<proto::ChunkLocation> ChunkIo::Locate(uint32_t inode, uint32_t index, bool refresh,
+                                             uint64_t need_length) {
+  if (!refresh) {
+    std::lock_guard lock(mu_);
+    auto it = locations_.find({inode, index});
+    // A cached length shorter than the read may be stale (the file grew): ask again.
+    if (it != locations_.end() && it->second.file_length >= need_length) return it->second;
+  }
+  auto r = master_.Call<proto::MatoclReadChunk>(proto::CltomaReadChunk{0, inode, index});
+  if (!r.ok()) return r.status();
+  std::lock_guard lock(mu_);
+  locations_[{inode, index}] = r->location;
+  return r->location;
+}
+
+Status ChunkIo::ReadCopy(const proto::ServerAddr& server, const proto::ChunkLocation& loc,
+                         uint32_t offset, uint32_t size, uint8_t* out) {
+  auto c = Borrow(server);
+  if (!c.ok()) return c.status();
+  Conn conn = std::move(*c);
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::CltocsRead{loc.chunkid, loc.version, offset, size}));
+  uint64_t received = 0;
+  for (;;) {
+    auto f = conn->Receive(options_.io_timeout);
+    if (!f.ok()) return f.status();
+    if (f->type == proto::CSTOCL_READ_STATUS) {
+      auto st = proto::Decode<proto::CstoclReadStatus>(f->payload);
+      if (!st.ok()) return st.status();
+      if (st->status != Code::kOk) return Status(st->status, "chunkserver read");
+      if (received != size) return Status(Code::kProtocol, "short read from a chunkserver");
+      Return(server, std::move(conn));
+      return Status::Ok();
+    }
+    if (f->type != proto::CSTOCL_READ_DATA) return Status(Code::kProtocol, "unexpected frame");
+    auto piece = proto::Decode<proto::CstoclReadData>(f->payload);
+    if (!piece.ok()) return piece.status();
+    if (piece->chunkid != loc.chunkid) return Status(Code::kProtocol, "wrong chunk id");
+    if (crc::Crc32c(piece->data) != piece->crc) return Status(Code::kCrc, "piece CRC mismatch");
+    const uint64_t at = uint64_t{piece->block} * kBlockSize + piece->offset;
+    if (at < offset || at + piece->data.size() > uint64_t{offset} + size)
+      return Status(Code::kProtocol, "piece outside the request");
+    std::memcpy(out + (at - offset), piece->data.data(), piece->data.size());
+    received += piece->data.size();
+  }
+}
+
+Status ChunkIo::ReadChunk(uint32_t inode, uint32_t index, uint32_t offset, uint32_t size,
+                          uint8_t* out, uint64_t* file_length) {
+  Status last(Code::kChunkLost, "no copy could be read");
+  for (int attempt = 0; attempt < options_.attempts; ++attempt) {
+    auto loc = Locate(inode, index, attempt > 0, uint64_t{index} * kChunkSize + offset + size);
+    if (!loc.ok()) {
+      if (!Retryable(loc.code())) return loc.status();
+      last = loc.status();
+      Backoff(attempt);
+      continue;
+    }
+    *file_length = loc->file_length;
+    const uint64_t chunk_start = uint64_t{index} * kChunkSize;
+    if (chunk_start + offset >= loc->file_length) return Status::Ok();
+    size = static_cast<uint32_t>(std::min<uint64_t>(size, loc->file_length - chunk_start - offset));
+    if (loc->chunkid == 0) {
+      std::memset(out, 0, size);
+      return Status::Ok();
+    }
+    for (const auto& server : loc->copies) {
+      Status s = ReadCopy(server, *loc, offset, size, out);
+      if (s.ok()) return s;
+      log::Warning("read of chunk {:016X} from {:08X}:{} failed: {}", loc->chunkid, server.ip,
+                   server.port, s.ToString());
+      last = s;
+    }
+    Backoff(attempt);
+  }
+  return last;
+}
+
+Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint32_t size) {
+  std::vector<uint8_t> out(size);
+  uint64_t done = 0;
+  uint64_t file_length = UINT64_MAX;
+  while (done < size) {
+    const uint64_t pos = offset + done;
+    if (pos >= file_length) break;
+    const auto index = static_cast<uint32_t>(pos / kChunkSize);
+    const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
+    const auto n = static_cast<uint32_t>(std::min<uint64_t>(size - done, kChunkSize - in_chunk));
+    ELK_RETURN_IF_ERROR(ReadChunk(inode, index, in_chunk, n, out.data() + done, &file_length));
+    done += n;
+  }
+  out.resize(static_cast<size_t>(
+      std::min<uint64_t>(size, file_length > offset ? file_length - offset : 0)));
+  return out;
+}
+
+Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, uint32_t offset,
+                           std::span<const uint8_t> data) {
+  if (loc.copies.empty()) return Status(Code::kNoChunkServers, "empty write chain");
+  auto c = Borrow(loc.copies[0]);
+  if (!c.ok()) return c.status();
+  Conn conn = std::move(*c);
+  proto::CltocsWriteInit init{loc.chunkid, loc.version, {loc.copies.begin() + 1, loc.copies.end()}};
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, init));
+  uint32_t sent = 0, acked = 0;
+  bool init_acked = false;
+  Status failure;
+  auto receive_one = [&]() -> Status {
+    auto f = conn->Receive(options_.io_timeout);
+    if (!f.ok()) return f.status();
+    if (f->type == proto::CSTOCL_WRITE_ERROR) {
+      auto e = proto::Decode<proto::CstoclWriteError>(f->payload);
+      if (!e.ok()) return e.status();
+      return Status(e->status == Code::kOk ? Code::kIo : e->status,
+                    fmt::format("write of chunk {:016X} failed at {:08X}:{}", loc.chunkid,
+                                e->server.ip, e->server.port));
+    }
+    if (f->type != proto::CSTOCL_WRITE_STATUS) return Status(Code::kProtocol, "unexpected frame");
+    auto st = proto::Decode<proto::CstoclWriteStatus>(f->payload);
+    if (!st.ok()) return st.status();
+    if (st->status != Code::kOk) return Status(st->status, "chunkserver write");
+    if (st->write_id == 0)
+      init_acked = true;
+    else
+      ++acked;
+    return Status::Ok();
+  };
+  uint32_t pos = 0;
+  while (pos < data.size()) {
+    const uint32_t at = offset + pos;
+    const uint32_t in_block = at % kBlockSize;
+    const auto n =
+        static_cast<uint32_t>(std::min<size_t>(data.size() - pos, kBlockSize - in_block));
+    auto piece = data.subspan(pos, n);
+    proto::CltocsWriteData wd{loc.chunkid,
+                              ++sent,
+                              static_cast<uint16_t>(at / kBlockSize),
+                              static_cast<uint16_t>(in_block),
+                              crc::Crc32c(piece),
+                              piece};
+    ELK_RETURN_IF_ERROR(SendMsg(*conn, wd));
+    pos += n;
+    while (sent - acked >= options_.max_in_flight)
+      ELK_RETURN_IF_ERROR(receive_one());
+  }
+  while (!init_acked || acked < sent)
+    ELK_RETURN_IF_ERROR(receive_one());
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::CltocsWriteEnd{loc.chunkid}));
+  Return(loc.copies[0], std::move(conn));
+  return Status::Ok();
+}
+
+Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, uint32_t offset,
+                           std::span<const uint8_t> data) {
+  Status last;
+  for (int attempt = 0; attempt < options_.attempts; ++attempt) {
+    auto w = master_.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, index}, false);
+    if (!w.ok()) {
+      if (!Retryable(w.code())) return w.status();
+      last = w.status();
+      Backoff(attempt);
+      continue;
+    }
+    const proto::ChunkLocation& loc = w->location;
+    Status s = WriteChain(loc, offset, data);
+    const uint64_t end = uint64_t{index} * kChunkSize + offset + data.size();
+    Status e = master_.Do(proto::CltomaWriteChunkEnd{0, loc.chunkid, inode, s.ok() ? end : 0});
+    if (s.ok() && e.ok()) return s;
+    last = s.ok() ? e : s;
+    log::Warning("write of inode {} chunk {} failed (attempt {}): {}", inode, index, attempt + 1,
+                 last.ToString());
+    if (!Retryable(last.code())) return last;
+    Backoff(attempt);
+  }
+  return last;
+}
+
+Status ChunkIo::Write(uint32_t inode, uint64_t offset, std::span<const uint8_t> data) {
+  Forget(inode);
+  size_t done = 0;
+  while (done < data.size()) {
+    const uint64_t pos = offset + done;
+    const auto index = static_cast<uint32_t>(pos / kChunkSize);
+    const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
+    const auto n =
+        static_cast<size_t>(std::min<uint64_t>(data.size() - done, kChunkSize - in_chunk));
+    ELK_RETURN_IF_ERROR(WriteChunk(inode, index, in_chunk, data.subspan(done, n)));
+    done += n;
+  }
+  Forget(inode);
+  return Status::Ok();
+}
+
+}  // namespace elk::client

@@ -1,0 +1,71 @@
+#pragma once
+// libelkclient: file data. "Read/write bytes at an offset of an inode", for mfsmount and the
+// iSCSI target. Reads ask the master where a chunk lives (cached with its version, dropped
+// on any error), read one copy and verify every piece's CRC, failing over to the next copy.
+// Writes lock the chunk at the master (which returns the write chain), stream 64 KiB block
+// pieces down the chain with many in flight, wait for every ack, then end the write at the
+// master with the new length. Thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "common/net/blocking_client.h"
+#include "common/protocol/records.h"
+#include "common/status.h"
+#include "mount/client/master_session.h"
+
+namespace elk::client {
+
+inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
+inline constexpr uint32_t kBlockSize = 64 * 1024;
+
+struct ChunkIoOptions {
+  Millis io_timeout{30000};     // one chunkserver answer
+  int attempts = 8;             // per chunk, with back-off, before giving up
+  uint32_t max_in_flight = 64;  // write-data frames sent before waiting for acks
+};
+
+class ChunkIo {
+ public:
+  explicit ChunkIo(MasterSession& master, ChunkIoOptions options = {})
+      : master_(master), options_(options) {}
+  ~ChunkIo();
+
+  // Up to `size` bytes at `offset`; fewer at the end of the file (holes read as zeros).
+  Result<std::vector<uint8_t>> Read(uint32_t inode, uint64_t offset, uint32_t size);
+  // Writes `data` at `offset`, extending the file when it ends beyond its length.
+  Status Write(uint32_t inode, uint64_t offset, std::span<const uint8_t> data);
+  // Drops the cached locations of a file (after a truncate, for example).
+  void Forget(uint32_t inode);
+
+ private:
+  using Conn = std::unique_ptr<net::BlockingClient>;
+  struct Idle {
+    Conn conn;
+    std::chrono::steady_clock::time_point since;
+  };
+  Result<protocol::ChunkLocation> Locate(uint32_t inode, uint32_t index, bool refresh,
+                                         uint64_t need_length);
+  Status ReadChunk(uint32_t inode, uint32_t index, uint32_t offset, uint32_t size, uint8_t* out,
+                   uint64_t* file_length);
+  Status ReadCopy(const protocol::ServerAddr& server, const protocol::ChunkLocation& loc,
+                  uint32_t offset, uint32_t size, uint8_t* out);
+  Status WriteChunk(uint32_t inode, uint32_t index, uint32_t offset, std::span<const uint8_t> data);
+  Status WriteChain(const protocol::ChunkLocation& loc, uint32_t offset,
+                    std::span<const uint8_t> data);
+  Result<Conn> Borrow(const protocol::ServerAddr& server);
+  void Return(const protocol::ServerAddr& server, Conn conn);
+
+  MasterSession& master_;
+  ChunkIoOptions options_;
+  std::mutex mu_;
+  std::map<std::pair<uint32_t, uint32_t>, protocol::ChunkLocation> locations_;
+  std::map<uint64_t, std::vector<Idle>> idle_;
+};
+
+}  // namespace elk::client

@@ -1,0 +1,240 @@
+// libelkclient against an in-process master and three chunkservers: the session, the
+// namespace calls, data across block and chunk boundaries, goal 3, read fail-over.
+#include <gtest/gtest.h>
+#include <sys/statvfs.h>
+
+#include <array>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "chunkserver/server/test_harness.h"
+#include "master/server/master_server.h"
+#include "mount/client/chunk_io.h"
+#include "mount/client/master_session.h"
+
+namespace elk::client {
+namespace {
+
+namespace fs = std::filesystem;
+namespace proto = protocol;
+using namespace std::chrono_literals;
+
+std::vector<uint8_t> Pattern(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& b : v)
+    b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+class ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / fmt::format("elk-client-test-{}", ::getpid());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    StartMaster();
+    ASSERT_TRUE(loop_.Start().ok());
+    servers_.resize(3);
+    for (size_t i = 0; i < 3; ++i)
+      StartChunkserver(i);
+    // Wait until all three chunkservers registered their space.
+    struct statvfs sv {};
+    ASSERT_EQ(::statvfs(disks_[0].path().c_str(), &sv), 0);
+    const double one = static_cast<double>(sv.f_blocks) * static_cast<double>(sv.f_frsize);
+    auto s = Session();
+    for (int i = 0; i < 200; ++i) {
+      auto st = s->Statfs();
+      ASSERT_TRUE(st.ok()) << st.status().ToString();
+      if (static_cast<double>(st->total_space) > 2.5 * one) return;
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "chunkservers did not register";
+  }
+  void TearDown() override {
+    for (size_t i = 0; i < servers_.size(); ++i)
+      StopChunkserver(i);
+    loop_.Stop();
+    StopMaster();
+    fs::remove_all(dir_);
+  }
+  void StartMaster() {
+    master::MasterConfig c;
+    c.data_path = dir_.string();
+    c.exports_text = "127.0.0.1 / rw,alldirs,maproot=0\n";
+    c.matocl = {"127.0.0.1", client_port_};
+    c.matocs = {"127.0.0.1", cs_port_};
+    c.matoml = {"127.0.0.1", 0};
+    c.changelog_sync = false;
+    auto m = master::MasterServer::Create(c);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    master_ = std::move(*m);
+    client_port_ = master_->client_port();
+    cs_port_ = master_->chunkserver_port();
+    thread_ = std::thread([this] { (void)master_->Run(); });
+  }
+  void StopMaster() {
+    if (!master_) return;
+    master_->Stop();
+    thread_.join();
+    master_.reset();
+  }
+  void StartChunkserver(size_t i) {
+    auto cfg = chunkserver::testing::BaseConfig(disks_[i].path(), cs_port_);
+    auto cs = loop_.Call([&] { return chunkserver::ChunkServer::Create(loop_.loop(), cfg); });
+    ASSERT_TRUE(cs.ok()) << cs.status().ToString();
+    servers_[i] = std::move(*cs);
+  }
+  void StopChunkserver(size_t i) {
+    loop_.Call([&] { servers_[i].reset(); });
+  }
+  std::unique_ptr<MasterSession> Session() {
+    auto s = MasterSession::Open({.host = "127.0.0.1", .port = client_port_});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  uint32_t NewFile(MasterSession& s, const std::string& name) {
+    auto a = s.Create(1, name, 0644, 022, {});
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return a.ok() ? a->inode : 0;
+  }
+  // Number of chunk files under a chunkserver's disk folder.
+  static size_t ChunkFiles(const std::string& disk) {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(disk))
+      if (e.is_regular_file() && e.path().filename().string().rfind("chunk_", 0) == 0) ++n;
+    return n;
+  }
+
+  fs::path dir_;
+  uint16_t client_port_ = 0, cs_port_ = 0;
+  std::unique_ptr<master::MasterServer> master_;
+  std::thread thread_;
+  net::LoopThread loop_;
+  std::array<chunkstore::TestDir, 3> disks_;
+  std::vector<std::unique_ptr<chunkserver::ChunkServer>> servers_;
+};
+
+TEST_F(ClientTest, NamespaceCalls) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  EXPECT_NE(s->session_id(), 0u);
+  EXPECT_EQ(s->root_inode(), 1u);
+  auto d = s->Mkdir(1, "d", 0755, 022, {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  auto f = s->Create(d->inode, "f", 0644, 022, {});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(s->Lookup(d->inode, "f", {})->inode, f->inode);
+  EXPECT_EQ(s->Rmdir(1, "d", {}).code(), Code::kNotEmpty);
+  ASSERT_TRUE(s->Rename(d->inode, "f", 1, "g", {}).ok());
+  EXPECT_EQ(s->Lookup(d->inode, "f", {}).code(), Code::kNoEnt);
+  auto l = s->Link(f->inode, 1, "h", {});
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->nlink, 2u);
+  auto sl = s->Symlink(1, "s", "g", {});
+  ASSERT_TRUE(sl.ok());
+  EXPECT_EQ(*s->Readlink(sl->inode), "g");
+  auto list = s->Readdir(1, {});
+  ASSERT_TRUE(list.ok());
+  EXPECT_GE(list->size(), 4u);
+  ASSERT_TRUE(s->Unlink(1, "h", {}).ok());
+  ASSERT_TRUE(s->Rmdir(1, "d", {}).ok());
+  proto::CltomaSetattr sa{.inode = f->inode, .mode = uint16_t{0600}};
+  auto a = s->Setattr(sa);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->mode & 0777, 0600);
+}
+
+TEST_F(ClientTest, ReadsBackAcrossBlockAndChunkBoundaries) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t seed = 1;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
+                      size_t{3 * 65536 + 100}}) {
+    for (uint64_t offset : {uint64_t{0}, uint64_t{1}, uint64_t{65535}, kChunkSize - 1}) {
+      const std::string name = fmt::format("f{}_{}", size, offset);
+      uint32_t inode = NewFile(*s, name);
+      auto data = Pattern(size, seed++);
+      ASSERT_TRUE(io.Write(inode, offset, data).ok()) << name;
+      auto attr = s->Getattr(inode, {});
+      ASSERT_TRUE(attr.ok());
+      EXPECT_EQ(attr->length, size ? offset + size : 0) << name;
+      auto back = io.Read(inode, offset, static_cast<uint32_t>(size + 10));
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      EXPECT_TRUE(*back == data) << name;
+      if (offset > 0 && size > 0) {
+        auto head = io.Read(inode, 0, 1);  // a hole reads as zeros
+        ASSERT_TRUE(head.ok()) << head.status().ToString();
+        ASSERT_EQ(head->size(), 1u);
+        EXPECT_EQ((*head)[0], 0);
+      }
+    }
+  }
+}
+
+TEST_F(ClientTest, ChunkPlusOneAndPartialOverwrite) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t inode = NewFile(*s, "big");
+  auto data = Pattern(kChunkSize + 1, 7);
+  ASSERT_TRUE(io.Write(inode, 0, data).ok());
+  auto patch = Pattern(100000, 8);
+  ASSERT_TRUE(io.Write(inode, kChunkSize - 50000, patch).ok());
+  data.resize(std::max<size_t>(data.size(), kChunkSize - 50000 + patch.size()));
+  std::copy(patch.begin(), patch.end(), data.begin() + static_cast<ptrdiff_t>(kChunkSize - 50000));
+  auto back = io.Read(inode, 0, static_cast<uint32_t>(data.size()));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->size(), data.size());
+  EXPECT_TRUE(*back == data);
+}
+
+TEST_F(ClientTest, GoalThreeWritesAllServersAndReadFailsOver) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t inode = NewFile(*s, "g3");
+  auto g = s->Call<proto::MatoclSetgoal>(
+      proto::CltomaSetgoal{0, inode, 3, proto::SetMode::kSet, false, {}});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  auto data = Pattern(200000, 9);
+  ASSERT_TRUE(io.Write(inode, 0, data).ok());
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(ChunkFiles(disks_[i].path()), 1u) << "server " << i;
+  // Stop each server in turn but the last: the read must still succeed from another copy.
+  StopChunkserver(0);
+  auto back = io.Read(inode, 0, 200000);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(*back == data);
+  StopChunkserver(1);
+  ChunkIo fresh(*s);
+  back = fresh.Read(inode, 0, 200000);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(*back == data);
+}
+
+TEST_F(ClientTest, SessionSurvivesMasterRestart) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  const uint32_t id = s->session_id();
+  ASSERT_TRUE(s->Mkdir(1, "before", 0755, 022, {}).ok());
+  StopMaster();
+  StartMaster();
+  auto a = s->Lookup(1, "before", {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(s->session_id(), id);
+  EXPECT_GE(s->reconnects(), 1u);
+}
+
+TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {
+  auto bad = MasterSession::Open(
+      {.host = "127.0.0.1", .port = client_port_, .export_path = "/nonexistent"});
+  EXPECT_FALSE(bad.ok());
+  auto none = MasterSession::Open({.host = "127.0.0.1", .port = 1});
+  EXPECT_FALSE(none.ok());
+}
+
+}  // namespace
+}  // namespace elk::client

@@ -1,0 +1,370 @@
+#include "mount/client/master_session.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+
+#include "common/log/log.h"
+#include "common/net/address.h"
+#include "common/protocol/hello.h"
+
+namespace elk::client {
+
+namespace proto = protocol;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// HMAC-SHA256(key = MD5(password), challenge): what the master expects (docs/master.md).
+std::vector<uint8_t> AnswerChallenge(std::string_view password,
+                                     std::span<const uint8_t> challenge) {
+  unsigned char key[EVP_MAX_MD_SIZE];
+  unsigned int key_len = 0;
+  EVP_Digest(password.data(), password.size(), key, &key_len, EVP_md5(), nullptr);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_len = 0;
+  HMAC(EVP_sha256(), key, static_cast<int>(key_len), challenge.data(), challenge.size(), out,
+       &out_len);
+  return std::vector<uint8_t>(out, out + out_len);
+}
+
+template <typename M>
+Status SendMsg(net::BlockingClient& c, const M& m) {
+  auto p = proto::EncodePayload(m);
+  if (!p.ok()) return p.status();
+  return c.Send(M::kType, *p);
+}
+
+// The next frame; ANTOAN_STATUS (a refusal) becomes its status.
+template <typename M>
+Result<M> ReceiveMsg(net::BlockingClient& c, Millis timeout, std::vector<uint8_t>& keep) {
+  auto f = c.Receive(timeout);
+  if (!f.ok()) return f.status();
+  keep = std::move(f->payload);
+  if (f->type == proto::ANTOAN_STATUS) {
+    auto st = proto::Decode<proto::AntoanStatus>(keep);
+    if (st.ok()) return Status(st->status == Code::kOk ? Code::kProtocol : st->status, st->message);
+    return st.status();
+  }
+  if (f->type == proto::MATOCL_STATUS && M::kType != proto::MATOCL_STATUS) {
+    auto st = proto::Decode<proto::MatoclStatus>(keep);
+    if (!st.ok()) return st.status();
+    return Status(st->status, "refused by the master");
+  }
+  if (f->type != M::kType)
+    return Status(Code::kProtocol, "unexpected frame type " + std::to_string(f->type));
+  return proto::Decode<M>(keep);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MasterSession>> MasterSession::Open(SessionOptions options) {
+  std::unique_ptr<MasterSession> s(new MasterSession(std::move(options)));
+  s->session_id_ = s->options_.session_id;
+  auto c = s->Connect();
+  if (!c.ok()) return c.status();
+  s->conn_ = std::move(*c);
+  if (!s->options_.defer_reader) s->StartReader();
+  return s;
+}
+
+void MasterSession::StartReader() {
+  if (!reader_.joinable()) reader_ = std::thread([this] { ReaderLoop(); });
+}
+
+uint32_t MasterSession::root_inode() const {
+  std::lock_guard lock(mu_);
+  return grant_.root_inode;
+}
+
+proto::MatoclRegisterSession MasterSession::grant() const {
+  std::lock_guard lock(mu_);
+  return grant_;
+}
+
+MasterSession::~MasterSession() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (reader_.joinable()) reader_.join();
+}
+
+uint32_t MasterSession::session_id() const {
+  std::lock_guard lock(mu_);
+  return session_id_;
+}
+
+uint32_t MasterSession::reconnects() const {
+  std::lock_guard lock(mu_);
+  return reconnects_;
+}
+
+Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect() {
+  auto addr = net::Resolve(options_.host, options_.port);
+  if (!addr.ok()) return addr.status();
+  auto c = net::BlockingClient::Connect(*addr, options_.connect_timeout);
+  if (!c.ok()) {
+    return Status(c.code(), fmt::format("can't connect to the master at {}:{}: {}", options_.host,
+                                        options_.port, c.status().ToString()));
+  }
+  auto conn = std::make_shared<net::BlockingClient>(std::move(*c));
+  std::vector<uint8_t> keep;
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::MakeHello(options_.role, options_.software_version)));
+  auto hello = ReceiveMsg<proto::AntoanHello>(*conn, options_.connect_timeout, keep);
+  if (!hello.ok()) return hello.status();
+  ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kMaster}));
+
+  uint32_t resume = 0;
+  {
+    std::lock_guard lock(mu_);
+    resume = session_id_;
+  }
+  proto::CltomaRegisterSession reg{.msgid = 1,
+                                   .export_path = options_.export_path,
+                                   .password_response = {},
+                                   .session_id = resume};
+  if (options_.password) {
+    ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::CltomaGetChallenge{.msgid = 1}));
+    auto ch = ReceiveMsg<proto::MatoclChallenge>(*conn, options_.connect_timeout, keep);
+    if (!ch.ok()) return ch.status();
+    reg.password_response = AnswerChallenge(*options_.password, ch->challenge);
+  }
+  ELK_RETURN_IF_ERROR(SendMsg(*conn, reg));
+  auto granted = ReceiveMsg<proto::MatoclRegisterSession>(*conn, options_.connect_timeout, keep);
+  if (!granted.ok()) {
+    return Status(granted.code(), fmt::format("the master refused export '{}': {}",
+                                              options_.export_path, granted.status().ToString()));
+  }
+  std::lock_guard lock(mu_);
+  grant_ = *granted;
+  session_id_ = granted->session_id;
+  last_send_ = Clock::now();
+  return conn;
+}
+
+void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c,
+                                   const Status& why) {
+  std::lock_guard lock(mu_);
+  if (conn_ != c || !conn_) return;
+  log::Warning("master connection lost: {}", why.ToString());
+  conn_.reset();
+  for (auto& [id, p] : pending_) {
+    if (!p->result) p->result = Result<net::Frame>(Status(Code::kDisconnected, why.message()));
+  }
+  cv_.notify_all();
+}
+
+void MasterSession::ReaderLoop() {
+  Millis backoff{50};
+  for (;;) {
+    std::shared_ptr<net::BlockingClient> c;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      c = conn_;
+    }
+    if (!c) {
+      auto fresh = Connect();
+      if (!fresh.ok()) {
+        // A session the master no longer knows: open a new one.
+        if (fresh.code() == Code::kBadSession) {
+          std::lock_guard lock(mu_);
+          session_id_ = 0;
+        }
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, backoff, [&] { return stopping_; });
+        backoff = std::min(backoff * 2, options_.reconnect_max);
+        continue;
+      }
+      backoff = Millis(50);
+      std::lock_guard lock(mu_);
+      conn_ = *fresh;
+      ++reconnects_;
+      cv_.notify_all();
+      continue;
+    }
+    auto f = c->Receive(Millis(500));
+    if (!f.ok()) {
+      if (f.code() == Code::kTimeout) {
+        bool idle = false;
+        {
+          std::lock_guard lock(mu_);
+          idle = Clock::now() - last_send_ > std::chrono::seconds(2);
+        }
+        if (idle) {
+          std::lock_guard slock(send_mu_);
+          (void)c->Send(proto::ANTOAN_NOP, {});
+          std::lock_guard lock(mu_);
+          last_send_ = Clock::now();
+        }
+        continue;
+      }
+      DropConnection(c, f.status());
+      continue;
+    }
+    if (f->payload.size() < 4) continue;
+    const uint32_t msgid = (uint32_t{f->payload[0]} << 24) | (uint32_t{f->payload[1]} << 16) |
+                           (uint32_t{f->payload[2]} << 8) | uint32_t{f->payload[3]};
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(msgid);
+    if (it == pending_.end()) continue;  // a reply to a caller that gave up
+    it->second->result = Result<net::Frame>(std::move(*f));
+    cv_.notify_all();
+  }
+}
+
+Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode, bool idempotent) {
+  for (int attempt = 0;; ++attempt) {
+    Pending pending;
+    uint32_t msgid = 0;
+    std::shared_ptr<net::BlockingClient> c;
+    {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_for(lock, options_.reconnect_wait, [&] { return conn_ || stopping_; }))
+        return Status(Code::kDisconnected, "the master is unreachable");
+      if (stopping_) return Status(Code::kDisconnected, "session closed");
+      c = conn_;
+      msgid = next_msgid_++;
+      if (next_msgid_ == 0) next_msgid_ = 1;
+      pending_[msgid] = &pending;
+      last_send_ = Clock::now();
+    }
+    auto payload = encode(msgid);
+    Status sent = payload.ok() ? Status::Ok() : payload.status();
+    if (sent.ok()) {
+      std::lock_guard slock(send_mu_);
+      sent = c->Send(type, *payload);
+    }
+    std::unique_lock lock(mu_);
+    if (!sent.ok() && !payload.ok()) {
+      pending_.erase(msgid);
+      return sent;
+    }
+    bool was_sent = sent.ok();
+    if (!was_sent) {
+      lock.unlock();
+      DropConnection(c, sent);
+      lock.lock();
+    }
+    bool done = cv_.wait_for(lock, options_.request_timeout,
+                             [&] { return pending.result.has_value() || stopping_; });
+    pending_.erase(msgid);
+    if (!done) return Status(Code::kTimeout, "the master did not answer");
+    if (!pending.result) return Status(Code::kDisconnected, "session closed");
+    Result<net::Frame> r = std::move(*pending.result);
+    if (r.ok()) return r;
+    if (r.code() != Code::kDisconnected || attempt >= 20) return r;
+    if (!idempotent && was_sent) return r;
+  }
+}
+
+// ---- namespace calls ----
+
+Result<proto::Attr> MasterSession::Lookup(uint32_t parent, std::string_view name, const Creds& c) {
+  auto r = Call<proto::MatoclLookup>(proto::CltomaLookup{0, parent, std::string(name), c});
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Getattr(uint32_t inode, const Creds& c) {
+  auto r = Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, inode, c});
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Setattr(const proto::CltomaSetattr& req) {
+  auto r = Call<proto::MatoclSetattr>(req);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Mknod(uint32_t parent, std::string_view name,
+                                         proto::NodeType type, uint16_t mode, uint16_t umask,
+                                         uint32_t rdev, const Creds& c) {
+  auto r = Call<proto::MatoclMknod>(
+      proto::CltomaMknod{0, parent, std::string(name), type, mode, umask, rdev, c}, false);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Create(uint32_t parent, std::string_view name, uint16_t mode,
+                                          uint16_t umask, const Creds& c) {
+  auto r = Call<proto::MatoclCreate>(
+      proto::CltomaCreate{0, parent, std::string(name), mode, umask, c}, false);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Mkdir(uint32_t parent, std::string_view name, uint16_t mode,
+                                         uint16_t umask, const Creds& c) {
+  auto r = Call<proto::MatoclMkdir>(
+      proto::CltomaMkdir{0, parent, std::string(name), mode, umask, c}, false);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Status MasterSession::Unlink(uint32_t parent, std::string_view name, const Creds& c) {
+  return Do(proto::CltomaUnlink{0, parent, std::string(name), c}, false);
+}
+
+Status MasterSession::Rmdir(uint32_t parent, std::string_view name, const Creds& c) {
+  return Do(proto::CltomaRmdir{0, parent, std::string(name), c}, false);
+}
+
+Status MasterSession::Rename(uint32_t src_parent, std::string_view src_name, uint32_t dst_parent,
+                             std::string_view dst_name, const Creds& c) {
+  return Do(proto::CltomaRename{0, src_parent, std::string(src_name), dst_parent,
+                                std::string(dst_name), c},
+            false);
+}
+
+Result<proto::Attr> MasterSession::Link(uint32_t inode, uint32_t dst_parent, std::string_view name,
+                                        const Creds& c) {
+  auto r =
+      Call<proto::MatoclLink>(proto::CltomaLink{0, inode, dst_parent, std::string(name), c}, false);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<proto::Attr> MasterSession::Symlink(uint32_t parent, std::string_view name,
+                                           std::string_view target, const Creds& c) {
+  auto r = Call<proto::MatoclSymlink>(
+      proto::CltomaSymlink{0, parent, std::string(name), std::string(target), c}, false);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+Result<std::string> MasterSession::Readlink(uint32_t inode) {
+  auto r = Call<proto::MatoclReadlink>(proto::CltomaReadlink{0, inode});
+  if (!r.ok()) return r.status();
+  return std::move(r->target);
+}
+
+Result<std::vector<proto::DirEntry>> MasterSession::Readdir(uint32_t inode, const Creds& c) {
+  std::vector<proto::DirEntry> out;
+  uint64_t cookie = 0;
+  for (;;) {
+    auto r = Call<proto::MatoclReaddir>(proto::CltomaReaddir{0, inode, c, cookie, 1000});
+    if (!r.ok()) return r.status();
+    for (auto& e : r->entries)
+      out.push_back(std::move(e));
+    if (r->eof || r->entries.empty()) return out;
+    cookie = r->next_cookie;
+  }
+}
+
+Result<proto::MatoclStatfs> MasterSession::Statfs() {
+  return Call<proto::MatoclStatfs>(proto::CltomaStatfs{});
+}
+
+Result<proto::Attr> MasterSession::Open(uint32_t inode, uint8_t flags, const Creds& c) {
+  auto r = Call<proto::MatoclOpen>(proto::CltomaOpen{0, inode, flags, c},
+                                   (flags & proto::kOpenTruncate) == 0);
+  if (!r.ok()) return r.status();
+  return r->attr;
+}
+
+}  // namespace elk::client

@@ -1,0 +1,168 @@
+#pragma once
+// libelkclient: one session with the master (docs/client.md). One TCP connection carries
+// every request; many threads may call at once (a mutex serialises sends, a reader thread
+// hands each reply to its caller by msgid). When the connection drops - the master
+// restarted - the reader reconnects with back-off and resumes the session by its id;
+// idempotent requests are retried transparently, others fail with kDisconnected.
+//
+//   auto s = MasterSession::Open({.host = "127.0.0.1", .port = 9421, .export_path = "/"});
+//   if (!s.ok()) return s.status();
+//   auto attr = (*s)->Lookup((*s)->root_inode(), "a", creds);
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/net/blocking_client.h"
+#include "common/protocol/antoan.h"
+#include "common/protocol/cltoma.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/matocl.h"
+#include "common/status.h"
+
+namespace elk::client {
+
+using Millis = std::chrono::milliseconds;
+
+struct SessionOptions {
+  std::string host = "mfsmaster";
+  uint16_t port = 9421;
+  std::string export_path = "/";        // "." for a meta session
+  std::optional<std::string> password;  // answered through the challenge
+  uint32_t session_id = 0;              // non-zero: resume this session
+  protocol::Role role = protocol::Role::kClient;
+  std::string software_version = "0.1.0";
+  Millis connect_timeout{5000};
+  Millis request_timeout{60000};  // one request's answer
+  Millis reconnect_max{2000};     // back-off cap between reconnect attempts
+  Millis reconnect_wait{60000};   // how long a request waits for the master to come back
+  // Open() leaves the reader thread to StartReader(): a program that forks (mfsmount
+  // daemonizing) opens the session first, so errors reach its exit status, and starts the
+  // thread in the child.
+  bool defer_reader = false;
+};
+
+class MasterSession {
+ public:
+  // Connects, says hello and registers. A refused export, a bad password or an unreachable
+  // master fail here, with the master's status.
+  static Result<std::unique_ptr<MasterSession>> Open(SessionOptions options);
+  ~MasterSession();
+  MasterSession(const MasterSession&) = delete;
+  MasterSession& operator=(const MasterSession&) = delete;
+
+  // Starts the reader thread (once); only needed with `defer_reader`.
+  void StartReader();
+
+  uint32_t session_id() const;
+  uint32_t root_inode() const;
+  protocol::MatoclRegisterSession grant() const;
+  const SessionOptions& options() const { return options_; }
+  // The number of times the connection was re-established (tests).
+  uint32_t reconnects() const;
+
+  // A request and its typed reply. The msgid is filled in here. MATOCL_STATUS with a
+  // failure becomes that Status.
+  template <typename Reply, typename Req>
+  Result<Reply> Call(Req req, bool idempotent = true) {
+    auto f = Exchange(
+        Req::kType,
+        [&](uint32_t msgid) {
+          req.msgid = msgid;
+          return protocol::EncodePayload(req);
+        },
+        idempotent);
+    if (!f.ok()) return f.status();
+    if (f->type == protocol::MATOCL_STATUS) {
+      auto st = protocol::Decode<protocol::MatoclStatus>(f->payload);
+      if (!st.ok()) return st.status();
+      if (st->status == Code::kOk) return Status(Code::kProtocol, "unexpected MATOCL_STATUS ok");
+      return Status(st->status);
+    }
+    if (f->type != Reply::kType)
+      return Status(Code::kProtocol, "unexpected reply type " + std::to_string(f->type));
+    return protocol::Decode<Reply>(f->payload);
+  }
+  // A request answered by MATOCL_STATUS alone.
+  template <typename Req>
+  Status Do(Req req, bool idempotent = true) {
+    auto f = Exchange(
+        Req::kType,
+        [&](uint32_t msgid) {
+          req.msgid = msgid;
+          return protocol::EncodePayload(req);
+        },
+        idempotent);
+    if (!f.ok()) return f.status();
+    if (f->type != protocol::MATOCL_STATUS)
+      return Status(Code::kProtocol, "expected MATOCL_STATUS, got " + std::to_string(f->type));
+    auto st = protocol::Decode<protocol::MatoclStatus>(f->payload);
+    if (!st.ok()) return st.status();
+    return st->status == Code::kOk ? Status::Ok() : Status(st->status);
+  }
+
+  // Namespace calls (creds: who asks).
+  using Attr = protocol::Attr;
+  using Creds = protocol::Creds;
+  Result<Attr> Lookup(uint32_t parent, std::string_view name, const Creds& c);
+  Result<Attr> Getattr(uint32_t inode, const Creds& c);
+  Result<Attr> Setattr(const protocol::CltomaSetattr& req);
+  Result<Attr> Mknod(uint32_t parent, std::string_view name, protocol::NodeType type, uint16_t mode,
+                     uint16_t umask, uint32_t rdev, const Creds& c);
+  Result<Attr> Create(uint32_t parent, std::string_view name, uint16_t mode, uint16_t umask,
+                      const Creds& c);
+  Result<Attr> Mkdir(uint32_t parent, std::string_view name, uint16_t mode, uint16_t umask,
+                     const Creds& c);
+  Status Unlink(uint32_t parent, std::string_view name, const Creds& c);
+  Status Rmdir(uint32_t parent, std::string_view name, const Creds& c);
+  Status Rename(uint32_t src_parent, std::string_view src_name, uint32_t dst_parent,
+                std::string_view dst_name, const Creds& c);
+  Result<Attr> Link(uint32_t inode, uint32_t dst_parent, std::string_view name, const Creds& c);
+  Result<Attr> Symlink(uint32_t parent, std::string_view name, std::string_view target,
+                       const Creds& c);
+  Result<std::string> Readlink(uint32_t inode);
+  // Every entry of a directory (all pages).
+  Result<std::vector<protocol::DirEntry>> Readdir(uint32_t inode, const Creds& c);
+  Result<protocol::MatoclStatfs> Statfs();
+  Result<Attr> Open(uint32_t inode, uint8_t flags, const Creds& c);
+
+ private:
+  explicit MasterSession(SessionOptions options) : options_(std::move(options)) {}
+  using Encoder = std::function<Result<std::vector<uint8_t>>(uint32_t msgid)>;
+  Result<net::Frame> Exchange(uint32_t type, const Encoder& encode, bool idempotent);
+  // Connects and registers (resuming session_id_ when set); the grant is stored.
+  Result<std::shared_ptr<net::BlockingClient>> Connect();
+  void ReaderLoop();
+  void DropConnection(const std::shared_ptr<net::BlockingClient>& c, const Status& why);
+
+  struct Pending {
+    std::optional<Result<net::Frame>> result;
+  };
+
+  SessionOptions options_;
+  protocol::MatoclRegisterSession grant_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<net::BlockingClient> conn_;  // null while disconnected
+  std::map<uint32_t, Pending*> pending_;
+  uint32_t next_msgid_ = 1;
+  uint32_t session_id_ = 0;
+  uint32_t reconnects_ = 0;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point last_send_{};
+
+  std::mutex send_mu_;
+  std::thread reader_;
+};
+
+}  // namespace elk::client

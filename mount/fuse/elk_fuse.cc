@@ -1,0 +1,510 @@
+#include "mount/fuse/elk_fuse.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "common/log/log.h"
+#include "mount/tools/masterinfo.h"
+
+namespace elk::mount {
+
+namespace proto = protocol;
+
+namespace {
+
+ElkFuse& Self(fuse_req_t req) {
+  return *static_cast<ElkFuse*>(fuse_req_userdata(req));
+}
+
+mode_t TypeBits(proto::NodeType t) {
+  switch (t) {
+    case proto::NodeType::kDirectory:
+      return S_IFDIR;
+    case proto::NodeType::kSymlink:
+      return S_IFLNK;
+    case proto::NodeType::kFifo:
+      return S_IFIFO;
+    case proto::NodeType::kBlockDevice:
+      return S_IFBLK;
+    case proto::NodeType::kCharDevice:
+      return S_IFCHR;
+    case proto::NodeType::kSocket:
+      return S_IFSOCK;
+    default:
+      return S_IFREG;
+  }
+}
+
+proto::NodeType NodeTypeOf(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFDIR:
+      return proto::NodeType::kDirectory;
+    case S_IFLNK:
+      return proto::NodeType::kSymlink;
+    case S_IFIFO:
+      return proto::NodeType::kFifo;
+    case S_IFBLK:
+      return proto::NodeType::kBlockDevice;
+    case S_IFCHR:
+      return proto::NodeType::kCharDevice;
+    case S_IFSOCK:
+      return proto::NodeType::kSocket;
+    default:
+      return proto::NodeType::kFile;
+  }
+}
+
+void ReplyStatus(fuse_req_t req, const Status& s) {
+  fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
+}
+
+}  // namespace
+
+uint32_t ElkFuse::ToMaster(fuse_ino_t ino) const {
+  const uint32_t root = session_.root_inode();
+  if (ino == FUSE_ROOT_ID) return root;
+  if (ino == root) return FUSE_ROOT_ID;
+  return static_cast<uint32_t>(ino);
+}
+
+fuse_ino_t ElkFuse::ToFuse(uint32_t inode) const {
+  const uint32_t root = session_.root_inode();
+  if (inode == root) return FUSE_ROOT_ID;
+  if (inode == FUSE_ROOT_ID) return root;
+  return inode;
+}
+
+struct stat ElkFuse::ToStat(const proto::Attr& a) const {
+  struct stat st {};
+  st.st_ino = ToFuse(a.inode);
+  st.st_mode = TypeBits(a.type) | (a.mode & 07777);
+  st.st_nlink = a.nlink;
+  st.st_uid = a.uid;
+  st.st_gid = a.gid;
+  st.st_size = static_cast<off_t>(a.length);
+  st.st_blksize = client::kBlockSize;
+  st.st_blocks = static_cast<blkcnt_t>((a.length + 511) / 512);
+  st.st_atime = a.atime;
+  st.st_mtime = a.mtime;
+  st.st_ctime = a.ctime;
+  return st;
+}
+
+fuse_entry_param ElkFuse::ToEntry(const proto::Attr& a) const {
+  fuse_entry_param e{};
+  e.ino = ToFuse(a.inode);
+  e.attr = ToStat(a);
+  e.attr_timeout = options_.attr_timeout;
+  e.entry_timeout = options_.entry_timeout;
+  return e;
+}
+
+std::string ElkFuse::MasterInfoText() const {
+  tools::MasterInfo info;
+  info.host = options_.master_host;
+  info.port = options_.master_port;
+  info.session_id = session_.session_id();
+  info.version = session_.options().software_version;
+  info.root_inode = session_.root_inode();
+  return tools::FormatMasterInfo(info);
+}
+
+struct stat ElkFuse::MasterInfoStat() const {
+  struct stat st {};
+  st.st_ino = kMasterInfoIno;
+  st.st_mode = S_IFREG | 0444;
+  st.st_nlink = 1;
+  st.st_size = static_cast<off_t>(MasterInfoText().size());
+  st.st_blksize = 4096;
+  return st;
+}
+
+proto::Creds ElkFuse::CredsOf(fuse_req_t req) const {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  proto::Creds c;
+  c.uid = ctx->uid;
+  c.gid = ctx->gid;
+  gid_t groups[64];
+  int n = fuse_req_getgroups(req, 64, groups);
+  for (int i = 0; i < std::min(n, 64); ++i)
+    c.groups.push_back(groups[i]);
+  return c;
+}
+
+void ElkFuse::ReplyEntry(fuse_req_t req, const Result<proto::Attr>& a) {
+  if (!a.ok()) {
+    fuse_reply_err(req, a.status().to_errno());
+    return;
+  }
+  fuse_entry_param e = ToEntry(*a);
+  fuse_reply_entry(req, &e);
+}
+
+Status ElkFuse::FlushFile(OpenFile& f) {
+  if (f.buf.empty()) return Status::Ok();
+  Status s = io_.Write(f.inode, f.buf_off, f.buf);
+  f.buf.clear();
+  if (!s.ok()) log::Error("write of inode {} failed: {}", f.inode, s.ToString());
+  return s;
+}
+
+Status ElkFuse::FlushInode(uint32_t inode) {
+  // open_mu_ is held throughout, so no file can be released (and freed) meanwhile; the
+  // lock order is always open_mu_ then a file's mu.
+  std::lock_guard lock(open_mu_);
+  auto it = open_.find(inode);
+  if (it == open_.end()) return Status::Ok();
+  Status result;
+  for (OpenFile* f : it->second) {
+    std::lock_guard flock(f->mu);
+    Status s = FlushFile(*f);
+    if (!s.ok()) result = s;
+  }
+  return result;
+}
+
+void ElkFuse::Init(fuse_conn_info* conn) {
+  conn->max_write = 1u << 20;
+  conn->max_readahead = 1u << 20;
+  conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
+}
+
+void ElkFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  if (parent == FUSE_ROOT_ID && std::strcmp(name, kMasterInfoName) == 0) {
+    fuse_entry_param e{};
+    e.ino = kMasterInfoIno;
+    e.attr = MasterInfoStat();
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  ReplyEntry(req, session_.Lookup(ToMaster(parent), name, CredsOf(req)));
+}
+
+void ElkFuse::Getattr(fuse_req_t req, fuse_ino_t ino) {
+  if (ino == kMasterInfoIno) {
+    struct stat st = MasterInfoStat();
+    fuse_reply_attr(req, &st, 0);
+    return;
+  }
+  const uint32_t inode = ToMaster(ino);
+  Status f = FlushInode(inode);
+  if (!f.ok()) return ReplyStatus(req, f);
+  auto a = session_.Getattr(inode, CredsOf(req));
+  if (!a.ok()) return ReplyStatus(req, a.status());
+  struct stat st = ToStat(*a);
+  fuse_reply_attr(req, &st, options_.attr_timeout);
+}
+
+void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
+                      fuse_file_info* /*fi*/) {
+  if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
+  const uint32_t inode = ToMaster(ino);
+  proto::CltomaSetattr m;
+  m.inode = inode;
+  m.creds = CredsOf(req);
+  if (to_set & FUSE_SET_ATTR_MODE) m.mode = static_cast<uint16_t>(attr->st_mode & 07777);
+  if (to_set & FUSE_SET_ATTR_UID) m.uid = attr->st_uid;
+  if (to_set & FUSE_SET_ATTR_GID) m.gid = attr->st_gid;
+  const auto now = static_cast<uint32_t>(::time(nullptr));
+  if (to_set & FUSE_SET_ATTR_ATIME) m.atime = static_cast<uint32_t>(attr->st_atime);
+  if (to_set & FUSE_SET_ATTR_ATIME_NOW) m.atime = now;
+  if (to_set & FUSE_SET_ATTR_MTIME) m.mtime = static_cast<uint32_t>(attr->st_mtime);
+  if (to_set & FUSE_SET_ATTR_MTIME_NOW) m.mtime = now;
+  if (to_set & FUSE_SET_ATTR_SIZE) {
+    Status f = FlushInode(inode);
+    if (!f.ok()) return ReplyStatus(req, f);
+    m.length = static_cast<uint64_t>(attr->st_size);
+  }
+  auto a = session_.Setattr(m);
+  if (to_set & FUSE_SET_ATTR_SIZE) io_.Forget(inode);
+  if (!a.ok()) return ReplyStatus(req, a.status());
+  struct stat st = ToStat(*a);
+  fuse_reply_attr(req, &st, options_.attr_timeout);
+}
+
+void ElkFuse::Readlink(fuse_req_t req, fuse_ino_t ino) {
+  auto t = session_.Readlink(ToMaster(ino));
+  if (!t.ok()) return ReplyStatus(req, t.status());
+  fuse_reply_readlink(req, t->c_str());
+}
+
+void ElkFuse::Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  ReplyEntry(req, session_.Mknod(ToMaster(parent), name, NodeTypeOf(mode),
+                                 static_cast<uint16_t>(mode & 07777), 0,
+                                 static_cast<uint32_t>(rdev), CredsOf(req)));
+}
+
+void ElkFuse::Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  ReplyEntry(req, session_.Mkdir(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0,
+                                 CredsOf(req)));
+}
+
+void ElkFuse::Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  ReplyStatus(req, session_.Unlink(ToMaster(parent), name, CredsOf(req)));
+}
+
+void ElkFuse::Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  ReplyStatus(req, session_.Rmdir(ToMaster(parent), name, CredsOf(req)));
+}
+
+void ElkFuse::Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  ReplyEntry(req, session_.Symlink(ToMaster(parent), name, target, CredsOf(req)));
+}
+
+void ElkFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+                     const char* newname, unsigned int flags) {
+  if (flags & RENAME_EXCHANGE) return (void)fuse_reply_err(req, EINVAL);
+  const proto::Creds c = CredsOf(req);
+  if (flags & RENAME_NOREPLACE) {
+    auto existing = session_.Lookup(ToMaster(newparent), newname, c);
+    if (existing.ok()) return (void)fuse_reply_err(req, EEXIST);
+  }
+  ReplyStatus(req, session_.Rename(ToMaster(parent), name, ToMaster(newparent), newname, c));
+}
+
+void ElkFuse::Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
+  ReplyEntry(req, session_.Link(ToMaster(ino), ToMaster(newparent), newname, CredsOf(req)));
+}
+
+void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (ino == kMasterInfoIno) {
+    if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EACCES);
+    fi->fh = 0;
+    fi->direct_io = 1;
+    fuse_reply_open(req, fi);
+    return;
+  }
+  const uint32_t inode = ToMaster(ino);
+  uint8_t flags = 0;
+  const int acc = fi->flags & O_ACCMODE;
+  if (acc == O_RDONLY || acc == O_RDWR) flags |= proto::kOpenRead;
+  if (acc == O_WRONLY || acc == O_RDWR) flags |= proto::kOpenWrite;
+  if (fi->flags & O_TRUNC) {
+    flags |= proto::kOpenTruncate;
+    Status f = FlushInode(inode);
+    if (!f.ok()) return ReplyStatus(req, f);
+  }
+  auto a = session_.Open(inode, flags, CredsOf(req));
+  if (flags & proto::kOpenTruncate) io_.Forget(inode);
+  if (!a.ok()) return ReplyStatus(req, a.status());
+  auto* f = new OpenFile;
+  f->inode = inode;
+  {
+    std::lock_guard lock(open_mu_);
+    open_[inode].insert(f);
+  }
+  fi->fh = reinterpret_cast<uint64_t>(f);
+  fi->keep_cache = 0;
+  if (fuse_reply_open(req, fi) != 0) {
+    std::lock_guard lock(open_mu_);
+    open_[inode].erase(f);
+    delete f;
+  }
+}
+
+void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+                     fuse_file_info* fi) {
+  auto a =
+      session_.Create(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0, CredsOf(req));
+  if (!a.ok()) return ReplyStatus(req, a.status());
+  auto* f = new OpenFile;
+  f->inode = a->inode;
+  {
+    std::lock_guard lock(open_mu_);
+    open_[a->inode].insert(f);
+  }
+  fi->fh = reinterpret_cast<uint64_t>(f);
+  fuse_entry_param e = ToEntry(*a);
+  if (fuse_reply_create(req, &e, fi) != 0) {
+    std::lock_guard lock(open_mu_);
+    open_[a->inode].erase(f);
+    delete f;
+  }
+}
+
+void ElkFuse::Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* /*fi*/) {
+  if (ino == kMasterInfoIno) {
+    const std::string text = MasterInfoText();
+    const auto start = std::min<size_t>(static_cast<size_t>(off), text.size());
+    const size_t n = std::min(size, text.size() - start);
+    fuse_reply_buf(req, text.data() + start, n);
+    return;
+  }
+  const uint32_t inode = ToMaster(ino);
+  Status f = FlushInode(inode);
+  if (!f.ok()) return ReplyStatus(req, f);
+  auto data = io_.Read(inode, static_cast<uint64_t>(off), static_cast<uint32_t>(size));
+  if (!data.ok()) return ReplyStatus(req, data.status());
+  fuse_reply_buf(req, reinterpret_cast<const char*>(data->data()), data->size());
+}
+
+void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t size, off_t off,
+                    fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  if (f == nullptr) return (void)fuse_reply_err(req, EBADF);
+  std::lock_guard lock(f->mu);
+  const auto at = static_cast<uint64_t>(off);
+  if (!f->buf.empty() &&
+      (at != f->buf_off + f->buf.size() || f->buf.size() + size > options_.write_buffer)) {
+    Status s = FlushFile(*f);
+    if (!s.ok()) return ReplyStatus(req, s);
+  }
+  if (f->buf.empty()) f->buf_off = at;
+  f->buf.insert(f->buf.end(), buf, buf + size);
+  fuse_reply_write(req, size);
+}
+
+void ElkFuse::Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  if (f == nullptr) return (void)fuse_reply_err(req, 0);
+  std::lock_guard lock(f->mu);
+  ReplyStatus(req, FlushFile(*f));
+}
+
+void ElkFuse::Fsync(fuse_req_t req, fuse_ino_t ino, int /*datasync*/, fuse_file_info* fi) {
+  Flush(req, ino, fi);
+}
+
+void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  if (f == nullptr) return (void)fuse_reply_err(req, 0);
+  {
+    std::lock_guard lock(open_mu_);
+    auto it = open_.find(f->inode);
+    if (it != open_.end()) {
+      it->second.erase(f);
+      if (it->second.empty()) open_.erase(it);
+    }
+  }
+  Status s;
+  {
+    std::lock_guard lock(f->mu);
+    s = FlushFile(*f);
+  }
+  delete f;
+  ReplyStatus(req, s);
+}
+
+void ElkFuse::Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  auto list = session_.Readdir(ToMaster(ino), CredsOf(req));
+  if (!list.ok()) return ReplyStatus(req, list.status());
+  auto* d = new DirHandle;
+  bool has_dot = false, has_dotdot = false;
+  for (const auto& e : *list) {
+    if (e.name == ".") has_dot = true;
+    if (e.name == "..") has_dotdot = true;
+  }
+  if (!has_dot) {
+    struct stat st {};
+    st.st_ino = ino;
+    st.st_mode = S_IFDIR;
+    d->entries.emplace_back(".", st);
+  }
+  if (!has_dotdot) {
+    struct stat st {};
+    st.st_ino = FUSE_ROOT_ID;
+    st.st_mode = S_IFDIR;
+    d->entries.emplace_back("..", st);
+  }
+  for (const auto& e : *list) {
+    if (ino == FUSE_ROOT_ID && e.name == kMasterInfoName) continue;
+    d->entries.emplace_back(e.name, ToStat(e.attr));
+  }
+  fi->fh = reinterpret_cast<uint64_t>(d);
+  if (fuse_reply_open(req, fi) != 0) delete d;
+}
+
+void ElkFuse::Readdir(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off,
+                      fuse_file_info* fi) {
+  auto* d = reinterpret_cast<DirHandle*>(fi->fh);
+  std::vector<char> buf(size);
+  size_t used = 0;
+  for (size_t i = static_cast<size_t>(off); i < d->entries.size(); ++i) {
+    const auto& [name, st] = d->entries[i];
+    size_t need = fuse_add_direntry(req, buf.data() + used, size - used, name.c_str(), &st,
+                                    static_cast<off_t>(i + 1));
+    if (need > size - used) break;
+    used += need;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void ElkFuse::Releasedir(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
+  delete reinterpret_cast<DirHandle*>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+void ElkFuse::Statfs(fuse_req_t req, fuse_ino_t /*ino*/) {
+  auto s = session_.Statfs();
+  if (!s.ok()) return ReplyStatus(req, s.status());
+  struct statvfs v {};
+  v.f_bsize = client::kBlockSize;
+  v.f_frsize = client::kBlockSize;
+  v.f_blocks = s->total_space / client::kBlockSize;
+  v.f_bfree = s->avail_space / client::kBlockSize;
+  v.f_bavail = v.f_bfree;
+  v.f_files = s->inodes + 1000000000ULL;
+  v.f_ffree = 1000000000ULL;
+  v.f_favail = v.f_ffree;
+  v.f_namemax = 255;
+  fuse_reply_statfs(req, &v);
+}
+
+const fuse_lowlevel_ops& ElkFuse::Ops() {
+  static const fuse_lowlevel_ops ops = [] {
+    fuse_lowlevel_ops o{};
+    o.init = [](void* self, fuse_conn_info* conn) { static_cast<ElkFuse*>(self)->Init(conn); };
+    o.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Lookup(r, p, n); };
+    o.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Self(r).Getattr(r, i); };
+    o.setattr = [](fuse_req_t r, fuse_ino_t i, struct stat* a, int s, fuse_file_info* fi) {
+      Self(r).Setattr(r, i, a, s, fi);
+    };
+    o.readlink = [](fuse_req_t r, fuse_ino_t i) { Self(r).Readlink(r, i); };
+    o.mknod = [](fuse_req_t r, fuse_ino_t p, const char* n, mode_t m, dev_t d) {
+      Self(r).Mknod(r, p, n, m, d);
+    };
+    o.mkdir = [](fuse_req_t r, fuse_ino_t p, const char* n, mode_t m) {
+      Self(r).Mkdir(r, p, n, m);
+    };
+    o.unlink = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Unlink(r, p, n); };
+    o.rmdir = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Rmdir(r, p, n); };
+    o.symlink = [](fuse_req_t r, const char* t, fuse_ino_t p, const char* n) {
+      Self(r).Symlink(r, t, p, n);
+    };
+    o.rename = [](fuse_req_t r, fuse_ino_t p, const char* n, fuse_ino_t np, const char* nn,
+                  unsigned int f) { Self(r).Rename(r, p, n, np, nn, f); };
+    o.link = [](fuse_req_t r, fuse_ino_t i, fuse_ino_t np, const char* nn) {
+      Self(r).Link(r, i, np, nn);
+    };
+    o.open = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Open(r, i, fi); };
+    o.create = [](fuse_req_t r, fuse_ino_t p, const char* n, mode_t m, fuse_file_info* fi) {
+      Self(r).Create(r, p, n, m, fi);
+    };
+    o.read = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t off, fuse_file_info* fi) {
+      Self(r).Read(r, i, s, off, fi);
+    };
+    o.write = [](fuse_req_t r, fuse_ino_t i, const char* b, size_t s, off_t off,
+                 fuse_file_info* fi) { Self(r).Write(r, i, b, s, off, fi); };
+    o.flush = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Flush(r, i, fi); };
+    o.release = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Release(r, i, fi); };
+    o.fsync = [](fuse_req_t r, fuse_ino_t i, int d, fuse_file_info* fi) {
+      Self(r).Fsync(r, i, d, fi);
+    };
+    o.opendir = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Opendir(r, i, fi); };
+    o.readdir = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t off, fuse_file_info* fi) {
+      Self(r).Readdir(r, i, s, off, fi);
+    };
+    o.releasedir = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) {
+      Self(r).Releasedir(r, i, fi);
+    };
+    o.statfs = [](fuse_req_t r, fuse_ino_t i) { Self(r).Statfs(r, i); };
+    return o;
+  }();
+  return ops;
+}
+
+}  // namespace elk::mount

@@ -1,0 +1,98 @@
+#pragma once
+// mfsmount's file system: the FUSE3 low-level operations over libelkclient (docs/client.md).
+// Inodes are the master's, except that the mounted folder is FUSE's root (1) - the two
+// numbers are swapped - and the hidden `.masterinfo` of the root has an inode outside the
+// master's 32-bit range. Writes are buffered per open file and flushed at flush, fsync,
+// release, and before a read, getattr or truncate of the same inode.
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "mount/client/chunk_io.h"
+#include "mount/client/master_session.h"
+
+namespace elk::mount {
+
+struct FuseOptions {
+  double attr_timeout = 1.0;       // mfsattrcacheto
+  double entry_timeout = 1.0;      // mfsentrycacheto
+  size_t write_buffer = 8u << 20;  // bytes buffered per open file before a flush
+  std::string master_host;         // as given on the command line, for .masterinfo
+  uint16_t master_port = 9421;
+};
+
+class ElkFuse {
+ public:
+  ElkFuse(client::MasterSession& session, client::ChunkIo& io, FuseOptions options)
+      : session_(session), io_(io), options_(std::move(options)) {}
+
+  // The operation table; userdata must be this object.
+  static const fuse_lowlevel_ops& Ops();
+
+  // Handlers (public so the C trampolines can call them).
+  void Init(fuse_conn_info* conn);
+  void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+  void Getattr(fuse_req_t req, fuse_ino_t ino);
+  void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
+  void Readlink(fuse_req_t req, fuse_ino_t ino);
+  void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
+  void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
+  void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
+  void Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name);
+  void Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name);
+  void Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+              const char* newname, unsigned int flags);
+  void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname);
+  void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+  void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+  void Write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off,
+             fuse_file_info* fi);
+  void Flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void Fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+  void Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+  void Releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void Statfs(fuse_req_t req, fuse_ino_t ino);
+
+  static constexpr fuse_ino_t kMasterInfoIno = 0x100000001ULL;
+  static constexpr const char* kMasterInfoName = ".masterinfo";
+
+ private:
+  struct OpenFile {
+    uint32_t inode = 0;
+    std::mutex mu;
+    uint64_t buf_off = 0;
+    std::vector<uint8_t> buf;
+  };
+  struct DirHandle {
+    std::vector<std::pair<std::string, struct stat>> entries;
+  };
+
+  uint32_t ToMaster(fuse_ino_t ino) const;
+  fuse_ino_t ToFuse(uint32_t inode) const;
+  struct stat ToStat(const protocol::Attr& a) const;
+  fuse_entry_param ToEntry(const protocol::Attr& a) const;
+  std::string MasterInfoText() const;
+  struct stat MasterInfoStat() const;
+  protocol::Creds CredsOf(fuse_req_t req) const;
+  Status FlushFile(OpenFile& f);  // f.mu held
+  Status FlushInode(uint32_t inode);
+  void ReplyEntry(fuse_req_t req, const Result<protocol::Attr>& a);
+
+  client::MasterSession& session_;
+  client::ChunkIo& io_;
+  FuseOptions options_;
+  std::mutex open_mu_;
+  std::map<uint32_t, std::set<OpenFile*>> open_;
+};
+
+}  // namespace elk::mount
