@@ -192,9 +192,17 @@ tour_mount() {
   [ -x "$T/mfssetgoal" ] && (cd "$M" && "$T/mfssetgoal" 2 tour/data.bin && "$T/mfsgetgoal" tour/data.bin && "$T/mfsfileinfo" tour/data.bin) || true
   say "snapshot it"
   (cd "$M" && "$T/mfsmakesnapshot" tour/data.bin tour/snap.bin && ls -l tour) || true
-  say "delete a file and restore it from the trash"
+  say "delete a file and restore it from the trash (through the meta mount)"
   rm "$M/tour/snap.bin"
-  ls "$DEMO/meta/trash" 2>/dev/null | head -3 || true
+  ls "$M/tour"
+  local item
+  item=$(ls "$DEMO/meta/trash" 2>/dev/null | grep 'snap.bin$' | head -n 1 || true)
+  echo "in the trash: $item"
+  if [ -n "$item" ]; then
+    mv "$DEMO/meta/trash/$item" "$DEMO/meta/trash/undel/"
+    ls "$M/tour"
+    md5sum "$M/tour/data.bin" "$M/tour/snap.bin"
+  fi
 }
 
 case $ACTION in
