@@ -10,8 +10,10 @@ Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t u
   for (const ChunkServer& s : servers_.all()) {
     // The old connection must be closed (ServerDisconnected) before the server is back.
     if (s.connected && s.address == address) {
-      return Status(Code::kBadRegister, fmt::format("chunkserver {:08X}:{} already connected",
-                                                    address.ip, address.port));
+      return Status(Code::kBadRegister,
+                    fmt::format("chunkserver {}.{}.{}.{}:{} already connected", address.ip >> 24,
+                                (address.ip >> 16) & 255, (address.ip >> 8) & 255,
+                                address.ip & 255, address.port));
     }
   }
   auto id = servers_.Connect(address);
@@ -21,7 +23,8 @@ Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t u
   s.total_bytes = total_bytes;
   s.load = 0;
   s.marked_for_removal = false;
-  log::Info("chunkserver {} ({:08X}:{}) registered at {}", *id, address.ip, address.port, now);
+  // The server's link logs the registration for people; this line is for debugging ids.
+  log::Debug("chunkserver id {} given to port {} at {}", *id, address.port, now);
   return *id;
 }
 
