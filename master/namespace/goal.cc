@@ -2,6 +2,7 @@
 // that mfsgetgoal -r, mfsgettrashtime -r and mfsdirinfo print.
 
 #include <algorithm>
+#include <functional>
 
 #include "master/namespace/namespace.h"
 
@@ -50,9 +51,11 @@ Result<uint32_t> Namespace::GetTrashTime(InodeId inode) const {
   return node->trashtime;
 }
 
-Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, uint8_t goal,
-                                              SetMode mode, bool recursive, uint32_t now) {
-  if (goal < kMinGoal || goal > kMaxGoal) return Status(Code::kInval, "goal must be 1..9");
+// One node, or with recursive the whole tree under it: only the owner or root may change a
+// node; `change` applies the new value and says whether it changed anything.
+Result<RecursiveSetCounts> Namespace::SetEach(const Cred& cred, InodeId inode, bool recursive,
+                                              uint32_t now,
+                                              const std::function<bool(Node&)>& change) {
   const Node* top = nodes_.Get(inode);
   if (top == nullptr) return Status(Code::kNoEnt);
   if (!recursive && !cred.IsRoot() && cred.uid != top->uid) return Status(Code::kPerm);
@@ -66,51 +69,39 @@ Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, u
     Node& node = nodes_.At(id);
     if (!cred.IsRoot() && cred.uid != node.uid) {
       ++counts.not_permitted;
-      continue;
-    }
-    uint8_t value = Apply(mode, node.goal, goal);
-    if (value == node.goal) {
+    } else if (!change(node)) {
       ++counts.not_changed;
-      continue;
+    } else {
+      node.ctime = now;
+      ++counts.changed;
     }
+  }
+  return counts;
+}
+
+Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, uint8_t goal,
+                                              SetMode mode, bool recursive, uint32_t now) {
+  if (goal < kMinGoal || goal > kMaxGoal) return Status(Code::kInval, "goal must be 1..9");
+  return SetEach(cred, inode, recursive, now, [&](Node& node) {
+    uint8_t value = Apply(mode, node.goal, goal);
+    if (value == node.goal) return false;
     for (ChunkId c : node.chunks.view()) {
       if (c != 0) refs_.ChangeGoal(c, node.goal, value);
     }
     node.goal = value;
-    node.ctime = now;
-    ++counts.changed;
-  }
-  return counts;
+    return true;
+  });
 }
 
 Result<RecursiveSetCounts> Namespace::SetTrashTime(const Cred& cred, InodeId inode,
                                                    uint32_t trashtime, SetMode mode, bool recursive,
                                                    uint32_t now) {
-  const Node* top = nodes_.Get(inode);
-  if (top == nullptr) return Status(Code::kNoEnt);
-  if (!recursive && !cred.IsRoot() && cred.uid != top->uid) return Status(Code::kPerm);
-  std::vector<InodeId> ids{inode};
-  if (recursive) {
-    ids.clear();
-    Walk(inode, [&ids](InodeId id, const Node&) { ids.push_back(id); });
-  }
-  RecursiveSetCounts counts;
-  for (InodeId id : ids) {
-    Node& node = nodes_.At(id);
-    if (!cred.IsRoot() && cred.uid != node.uid) {
-      ++counts.not_permitted;
-      continue;
-    }
+  return SetEach(cred, inode, recursive, now, [&](Node& node) {
     uint32_t value = Apply(mode, node.trashtime, trashtime);
-    if (value == node.trashtime) {
-      ++counts.not_changed;
-      continue;
-    }
+    if (value == node.trashtime) return false;
     node.trashtime = value;
-    node.ctime = now;
-    ++counts.changed;
-  }
-  return counts;
+    return true;
+  });
 }
 
 Result<ValueSummary> Namespace::GetGoalRecursive(InodeId inode) const {

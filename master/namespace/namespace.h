@@ -10,6 +10,7 @@
 // Chunk reference counts are kept by a ChunkRefCounter that the namespace calls when
 // files share, drop or replace chunks.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <span>
@@ -175,6 +176,8 @@ class Namespace {
   Status CheckLoaded() const;
 
   // goal.cc
+  Result<RecursiveSetCounts> SetEach(const Cred& cred, InodeId inode, bool recursive, uint32_t now,
+                                     const std::function<bool(Node&)>& change);
   template <typename Fn>
   void Walk(InodeId top, Fn&& fn) const;  // fn(InodeId, const Node&) over the tree
 
