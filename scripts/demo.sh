@@ -36,11 +36,14 @@ build() {
 wait_port() { for _ in $(seq 1 150); do ss -ltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done; return 1; }
 is_mounted() { grep -q " $1 fuse" /proc/mounts; }
 
+# The servers run as whoever runs the demo (WORKING_USER): the data folders are theirs. A
+# production install instead creates a service user and gives it the folders.
 write_configs() {
   mkdir -p "$DEMO"/{etc,master,metalogger,mnt,meta,log}
   printf '127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n' >"$DEMO/etc/mfsexports.cfg"
   cat >"$DEMO/etc/mfsmaster.cfg" <<EOC
 DATA_PATH = $DEMO/master
+WORKING_USER = $(id -un)
 EXPORTS_FILENAME = $DEMO/etc/mfsexports.cfg
 MATOML_LISTEN_HOST = 127.0.0.1
 MATOML_LISTEN_PORT = $((B + 19))
@@ -56,6 +59,7 @@ REPLICATIONS_DELAY_DISCONNECT = 10
 EOC
   cat >"$DEMO/etc/mfsmetalogger.cfg" <<EOC
 DATA_PATH = $DEMO/metalogger
+WORKING_USER = $(id -un)
 MASTER_HOST = 127.0.0.1
 MASTER_PORT = $((B + 19))
 EOC
@@ -64,6 +68,7 @@ EOC
     echo "$DEMO/hdd$i" >"$DEMO/etc/mfshdd$i.cfg"
     cat >"$DEMO/etc/mfschunkserver$i.cfg" <<EOC
 DATA_PATH = $DEMO/cs$i
+WORKING_USER = $(id -un)
 HDD_CONF_FILENAME = $DEMO/etc/mfshdd$i.cfg
 HDD_LEAVE_SPACE_DEFAULT = 256MiB
 MASTER_HOST = 127.0.0.1

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -87,6 +88,9 @@ MasterSession::~MasterSession() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    // Wakes the reader from its receive wait at once: a tool's whole run is often shorter
+    // than that wait.
+    if (conn_) ::shutdown(conn_->fd(), SHUT_RDWR);
   }
   cv_.notify_all();
   if (reader_.joinable()) reader_.join();
@@ -149,7 +153,7 @@ void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c
                                    const Status& why) {
   std::lock_guard lock(mu_);
   if (conn_ != c || !conn_) return;
-  log::Warning("master connection lost: {}", why.ToString());
+  if (!stopping_) log::Warning("master connection lost: {}", why.ToString());
   conn_.reset();
   for (auto& [id, p] : pending_) {
     if (!p->result) p->result = Result<net::Frame>(Status(Code::kDisconnected, why.message()));

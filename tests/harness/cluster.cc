@@ -1,6 +1,7 @@
 #include "tests/harness/cluster.h"
 
 #include <fmt/format.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -65,11 +66,21 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   return c;
 }
 
+// The servers keep the identity of whoever runs the test: a machine that has MooseFS's `mfs`
+// user would otherwise drop root for it and lose access to the test's root-owned folders.
+namespace {
+std::string CurrentUser() {
+  const passwd* pw = getpwuid(geteuid());
+  return pw ? pw->pw_name : std::to_string(geteuid());
+}
+}  // namespace
+
 Status Cluster::WriteConfigs() {
   for (const char* d : {"master", "metalogger", "mnt", "meta"}) fs::create_directories(dir_ + "/" + d);
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsexports.cfg", options_.exports));
   std::map<std::string, std::string> master = {
       {"DATA_PATH", master_data()},
+      {"WORKING_USER", CurrentUser()},
       {"EXPORTS_FILENAME", dir_ + "/mfsexports.cfg"},
       {"MATOML_LISTEN_HOST", "127.0.0.1"},
       {"MATOML_LISTEN_PORT", std::to_string(port_ml_)},
@@ -86,6 +97,7 @@ Status Cluster::WriteConfigs() {
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master)));
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmetalogger.cfg",
                                 Lines({{"DATA_PATH", metalogger_data()},
+                                       {"WORKING_USER", CurrentUser()},
                                        {"MASTER_HOST", "127.0.0.1"},
                                        {"MASTER_PORT", std::to_string(port_ml_)}})));
   for (int i = 0; i < options_.chunkservers; i++) {
@@ -94,6 +106,7 @@ Status Cluster::WriteConfigs() {
     ELK_RETURN_IF_ERROR(WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i), chunkserver_disk(i) + "\n"));
     std::map<std::string, std::string> cs = {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
+        {"WORKING_USER", CurrentUser()},
         {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
         {"MASTER_HOST", "127.0.0.1"},
         {"MASTER_PORT", std::to_string(port_cs_)},

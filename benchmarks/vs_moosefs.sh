@@ -1,0 +1,118 @@
+#!/bin/bash
+# ElkFS beside MooseFS 3 on this machine, in one run, through their FUSE mounts: the same
+# workloads on both, medians of RUNS, and the ratio ElkFS / MooseFS (higher is better, except
+# for times and bytes, where the ratio is written MooseFS / ElkFS so that > 1 still means
+# ElkFS wins).
+#
+#   benchmarks/vs_moosefs.sh            (after `cmake --build --preset release`)
+#
+# Env: SIZE_MIB (1024) file size for dd; FILES (10000) for create/stat/unlink and the tree
+# snapshot; MEM_FILES (100000) files to weigh the master's memory per file; RUNS (3);
+# WORK (/tmp/elk-vs-moosefs); ELKFS_PORT_BASE (19400), MFS_PORT_BASE (29400).
+# Both clusters: one master and three chunkservers on 127.0.0.1, default mount options.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BIN=${ELKFS_BIN:-$ROOT/build/release/bin}
+METAOPS=${METAOPS:-$ROOT/build/release/benchmarks/metaops}
+SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-10000} MEM_FILES=${MEM_FILES:-100000} RUNS=${RUNS:-3}
+WORK=${WORK:-/tmp/elk-vs-moosefs}
+export ELKFS_PORT_BASE=${ELKFS_PORT_BASE:-19400} MFS_PORT_BASE=${MFS_PORT_BASE:-29400}
+[ "$(id -u)" = 0 ] || { echo "vs_moosefs: run as root (mounts, drop_caches)" >&2; exit 2; }
+for p in "$BIN/mfsmaster" "$BIN/mfsmount" "$BIN/mfssetgoal" "$METAOPS"; do
+  [ -x "$p" ] || { echo "vs_moosefs: $p is not built (cmake --build --preset release)" >&2; exit 2; }
+done
+
+stop_all() {
+  ELKFS_DEMO_DIR=$WORK/elk ELKFS_BIN=$BIN scripts/demo.sh stop >/dev/null 2>&1 || true
+  benchmarks/moosefs_peer.sh down "$WORK/moosefs" || true
+}
+trap stop_all EXIT
+rm -rf "$WORK"; mkdir -p "$WORK"
+ELKFS_DEMO_DIR=$WORK/elk ELKFS_BIN=$BIN ELKFS_DEMO_SKIP_BUILD=1 scripts/demo.sh start >/dev/null
+benchmarks/moosefs_peer.sh up "$WORK/moosefs"
+
+declare -A MNT=([elk]=$WORK/elk/mnt [mfs]=$WORK/moosefs/mnt)
+declare -A TOOLS=([elk]=$BIN [mfs]=/usr/bin)
+declare -A MASTER_PID=([elk]=$(cat "$WORK/elk/master.pid") [mfs]=$(cat "$WORK/moosefs/run/master.pid"))
+declare -A FIG
+SRC=/dev/shm/elk-vs-moosefs.src
+head -c $((SIZE_MIB << 20)) /dev/urandom >"$SRC"
+trap 'rm -f "$SRC"; stop_all' EXIT
+
+now() { date +%s.%N; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+rate() { awk -v s="$1" -v t0="$2" -v t1="$3" 'BEGIN {printf "%.1f", s / (t1 - t0)}'; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+prepare() {  # fs: folders at goal 1 and 2, trash time 0 so deletes free at once
+  local m=${MNT[$1]} t=${TOOLS[$1]}
+  mkdir -p "$m/g1" "$m/g2" "$m/meta"
+  "$t/mfssetgoal" 1 "$m/g1" >/dev/null; "$t/mfssetgoal" 2 "$m/g2" >/dev/null
+  "$t/mfssettrashtime" -r 0 "$m" >/dev/null
+}
+
+dd_pass() {  # fs goal run -> records write and read MiB/s
+  local fs=$1 g=$2 f=${MNT[$1]}/g$2/big t0 t1
+  rm -f "$f"; sync
+  t0=$(now); dd if="$SRC" of="$f" bs=1M conv=fsync status=none; t1=$(now)
+  FIG[$fs.w$g.$3]=$(rate "$SIZE_MIB" "$t0" "$t1")
+  echo 3 >/proc/sys/vm/drop_caches
+  t0=$(now); dd if="$f" of=/dev/null bs=1M status=none; t1=$(now)
+  FIG[$fs.r$g.$3]=$(rate "$SIZE_MIB" "$t0" "$t1")
+  if [ "$3" = 1 ]; then  # a fast wrong answer does not count
+    cmp -s "$SRC" "$f" || { echo "vs_moosefs: $fs goal $g: data read back differs" >&2; exit 1; }
+  fi
+}
+
+meta_pass() {  # fs run -> create/stat/unlink per second
+  local out; out=$("$METAOPS" "${MNT[$1]}/meta/r$2" "$FILES")
+  read -r _ c _ s _ u <<<"$out"
+  FIG[$1.create.$2]=${c%/s}; FIG[$1.stat.$2]=${s%/s}; FIG[$1.unlink.$2]=${u%/s}
+}
+
+snapshot_pass() {  # fs -> ms for a SIZE_MIB file and for a FILES-file tree
+  local m=${MNT[$1]} t=${TOOLS[$1]} t0 t1
+  t0=$(now); "$t/mfsmakesnapshot" "$m/g1/big" "$m/big.snap" >/dev/null; t1=$(now)
+  FIG[$1.snapfile]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+  "$METAOPS" "$m/tree" "$FILES" --keep >/dev/null
+  t0=$(now); "$t/mfsmakesnapshot" "$m/tree" "$m/tree.snap" >/dev/null; t1=$(now)
+  FIG[$1.snaptree]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+}
+
+memory_pass() {  # fs -> master's resident bytes per file
+  local p=${MASTER_PID[$1]} before after
+  before=$(rss_kib "$p")
+  "$METAOPS" "${MNT[$1]}/mem" "$MEM_FILES" --keep >/dev/null
+  sleep 1; after=$(rss_kib "$p")
+  FIG[$1.mem]=$(awk -v a="$before" -v b="$after" -v n="$MEM_FILES" 'BEGIN {printf "%.0f", (b - a) * 1024 / n}')
+}
+
+for fs in elk mfs; do prepare "$fs"; done
+for run in $(seq 1 "$RUNS"); do
+  for fs in elk mfs; do  # interleaved, so drift of the machine hits both alike
+    for g in 1 2; do dd_pass "$fs" "$g" "$run"; done
+    meta_pass "$fs" "$run"
+  done
+done
+for fs in elk mfs; do snapshot_pass "$fs"; memory_pass "$fs"; done
+
+med() { local fs=$1 k=$2 v=(); for r in $(seq 1 "$RUNS"); do v+=("${FIG[$fs.$k.$r]}"); done; median "${v[@]}"; }
+row() {  # label elk mfs higher-is-better(1|0)
+  awk -v l="$1" -v e="$2" -v m="$3" -v hi="$4" 'BEGIN {
+    r = hi ? e / m : m / e; printf "| %-30s | %12s | %12s | %6.2fx |\n", l, e, m, r }'
+}
+echo
+echo "ElkFS vs MooseFS 3, same machine, same run ($(nproc) cores, medians of $RUNS; ratio > 1: ElkFS better)"
+echo "| workload                       |        ElkFS |      MooseFS |  ratio |"
+echo "| ------------------------------ | ------------ | ------------ | ------ |"
+for g in 1 2; do
+  row "dd write ${SIZE_MIB} MiB goal $g (MiB/s)" "$(med elk w$g)" "$(med mfs w$g)" 1
+  row "dd read ${SIZE_MIB} MiB goal $g (MiB/s)" "$(med elk r$g)" "$(med mfs r$g)" 1
+done
+for op in create stat unlink; do
+  row "$op $FILES files (/s)" "$(med elk $op)" "$(med mfs $op)" 1
+done
+row "snapshot ${SIZE_MIB} MiB file (ms)" "${FIG[elk.snapfile]}" "${FIG[mfs.snapfile]}" 0
+row "snapshot $FILES-file tree (ms)" "${FIG[elk.snaptree]}" "${FIG[mfs.snaptree]}" 0
+row "master RSS per file (bytes)" "${FIG[elk.mem]}" "${FIG[mfs.mem]}" 0
