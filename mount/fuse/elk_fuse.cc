@@ -145,9 +145,7 @@ void ElkFuse::ReplyEntry(fuse_req_t req, const Result<proto::Attr>& a) {
 }
 
 Status ElkFuse::FlushFile(OpenFile& f) {
-  if (f.buf.empty()) return Status::Ok();
-  Status s = io_.Write(f.inode, f.buf_off, f.buf);
-  f.buf.clear();
+  Status s = f.writes->Drain();
   if (!s.ok()) log::Error("write of inode {} failed: {}", f.inode, s.ToString());
   return s;
 }
@@ -293,6 +291,7 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!a.ok()) return ReplyStatus(req, a.status());
   auto* f = new OpenFile;
   f->inode = inode;
+  f->writes = std::make_unique<WriteBehind>(io_, inode, options_.write_buffer);
   {
     std::lock_guard lock(open_mu_);
     open_[inode].insert(f);
@@ -313,6 +312,7 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   if (!a.ok()) return ReplyStatus(req, a.status());
   auto* f = new OpenFile;
   f->inode = a->inode;
+  f->writes = std::make_unique<WriteBehind>(io_, a->inode, options_.write_buffer);
   {
     std::lock_guard lock(open_mu_);
     open_[a->inode].insert(f);
@@ -347,14 +347,9 @@ void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t 
   auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   if (f == nullptr) return (void)fuse_reply_err(req, EBADF);
   std::lock_guard lock(f->mu);
-  const auto at = static_cast<uint64_t>(off);
-  if (!f->buf.empty() &&
-      (at != f->buf_off + f->buf.size() || f->buf.size() + size > options_.write_buffer)) {
-    Status s = FlushFile(*f);
-    if (!s.ok()) return ReplyStatus(req, s);
-  }
-  if (f->buf.empty()) f->buf_off = at;
-  f->buf.insert(f->buf.end(), buf, buf + size);
+  Status s = f->writes->Append(static_cast<uint64_t>(off),
+                               {reinterpret_cast<const uint8_t*>(buf), size});
+  if (!s.ok()) return ReplyStatus(req, s);
   fuse_reply_write(req, size);
 }
 

@@ -2,8 +2,8 @@
 // mfsmount's file system: the FUSE3 low-level operations over libelkclient (docs/client.md).
 // Inodes are the master's, except that the mounted folder is FUSE's root (1) - the two
 // numbers are swapped - and the hidden `.masterinfo` of the root has an inode outside the
-// master's 32-bit range. Writes are buffered per open file and flushed at flush, fsync,
-// release, and before a read, getattr or truncate of the same inode.
+// master's 32-bit range. Writes go behind per open file (write_behind.h) and are drained at
+// flush, fsync, release, and before a read, getattr or truncate of the same inode.
 
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
@@ -17,13 +17,14 @@
 
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
+#include "mount/fuse/write_behind.h"
 
 namespace elk::mount {
 
 struct FuseOptions {
   double attr_timeout = 1.0;       // mfsattrcacheto
   double entry_timeout = 1.0;      // mfsentrycacheto
-  size_t write_buffer = 8u << 20;  // bytes buffered per open file before a flush
+  size_t write_buffer = 8u << 20;  // bytes per write-behind piece of an open file
   std::string master_host;         // as given on the command line, for .masterinfo
   uint16_t master_port = 9421;
 };
@@ -70,8 +71,7 @@ class ElkFuse {
   struct OpenFile {
     uint32_t inode = 0;
     std::mutex mu;
-    uint64_t buf_off = 0;
-    std::vector<uint8_t> buf;
+    std::unique_ptr<WriteBehind> writes;
   };
   struct DirHandle {
     std::vector<std::pair<std::string, struct stat>> entries;

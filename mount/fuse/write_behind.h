@@ -1,0 +1,60 @@
+#pragma once
+// Write-behind for one open file. Contiguous writes gather in a buffer; a full buffer goes to
+// a worker thread that writes it through ChunkIo while the application fills the next one, so
+// copying from the kernel and streaming down the chunkserver chain overlap instead of taking
+// turns. Pieces are written in the order they were appended (a later write may overlap an
+// earlier one). A failed background write is kept and returned by the next Append and by
+// Drain, the way a local file system reports a write-back error at the next write, fsync or
+// close; pieces queued after a failure are dropped, since their file is already damaged.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "mount/client/chunk_io.h"
+
+namespace elk::mount {
+
+class WriteBehind {
+ public:
+  // buffer_bytes: the size of one piece; max_queued: full pieces waiting behind the one being
+  // written, after which Append waits (the memory bound is (max_queued + 2) * buffer_bytes).
+  WriteBehind(client::ChunkIo& io, uint32_t inode, size_t buffer_bytes, size_t max_queued = 1)
+      : io_(io), inode_(inode), buffer_bytes_(buffer_bytes), max_queued_(max_queued) {}
+  ~WriteBehind();  // writes what is still buffered; errors then are only logged
+  WriteBehind(const WriteBehind&) = delete;
+  WriteBehind& operator=(const WriteBehind&) = delete;
+
+  Status Append(uint64_t offset, std::span<const uint8_t> data);
+  // Returns once everything appended so far is written, with the first error since the last
+  // Drain (and forgets it).
+  Status Drain();
+
+ private:
+  struct Piece {
+    uint64_t offset = 0;
+    std::vector<uint8_t> data;
+  };
+  void Submit(std::unique_lock<std::mutex>& lock);
+  void Work();
+
+  client::ChunkIo& io_;
+  const uint32_t inode_;
+  const size_t buffer_bytes_;
+  const size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Piece filling_;
+  std::deque<Piece> queue_;
+  bool writing_ = false;
+  bool stopping_ = false;
+  Status error_;
+  std::thread worker_;
+};
+
+}  // namespace elk::mount
