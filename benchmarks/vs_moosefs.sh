@@ -8,7 +8,10 @@
 #
 # Env: SIZE_MIB (1024) file size for dd; FILES (10000) for create/stat/unlink and the tree
 # snapshot; MEM_FILES (100000) files to weigh the master's memory per file; RUNS (3);
-# WORK (/tmp/elk-vs-moosefs); ELKFS_PORT_BASE (19400), MFS_PORT_BASE (29400).
+# WORK (/tmp/elk-vs-moosefs); ELKFS_PORT_BASE (19400), MFS_PORT_BASE (29400);
+# CHANGELOG_SYNC (1): ElkFS's master fdatasyncs its changelog before it answers a metadata
+# change; MooseFS never does. CHANGELOG_SYNC=0 compares at MooseFS's durability (an answered
+# change survives a crash of the master process, not of its machine).
 # Both clusters: one master and three chunkservers on 127.0.0.1, default mount options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +32,9 @@ stop_all() {
 }
 trap stop_all EXIT
 rm -rf "$WORK"; mkdir -p "$WORK"
-ELKFS_DEMO_DIR=$WORK/elk ELKFS_BIN=$BIN ELKFS_DEMO_SKIP_BUILD=1 scripts/demo.sh start >/dev/null
+CHANGELOG_SYNC=${CHANGELOG_SYNC:-1}
+ELKFS_MASTER_CFG_EXTRA="CHANGELOG_SYNC = $CHANGELOG_SYNC" ELKFS_DEMO_DIR=$WORK/elk ELKFS_BIN=$BIN \
+  ELKFS_DEMO_SKIP_BUILD=1 scripts/demo.sh start >/dev/null
 benchmarks/moosefs_peer.sh up "$WORK/moosefs"
 
 declare -A MNT=([elk]=$WORK/elk/mnt [mfs]=$WORK/moosefs/mnt)
@@ -104,6 +109,7 @@ row() {  # label elk mfs higher-is-better(1|0)
 }
 echo
 echo "ElkFS vs MooseFS 3, same machine, same run ($(nproc) cores, medians of $RUNS; ratio > 1: ElkFS better)"
+echo "ElkFS master: CHANGELOG_SYNC = $CHANGELOG_SYNC; both: 1 master + 3 chunkservers on 127.0.0.1, default mounts"
 echo "| workload                       |        ElkFS |      MooseFS |  ratio |"
 echo "| ------------------------------ | ------------ | ------------ | ------ |"
 for g in 1 2; do

@@ -10,7 +10,8 @@
 # chunkservers each with its own disk folder, the mount at mnt/ and the meta mount at meta/
 # (when mfsmount is built). `cluster.env` there names every program, folder, pid, config and
 # port, so scripts and tests can drive the cluster. ELKFS_PORT_BASE (default 9400) moves all
-# ports: master +19/+20/+21, monitor +25, chunkservers +22/+32/+42.
+# ports: master +19/+20/+21, monitor +25, chunkservers +22/+32/+42. ELKFS_MASTER_CFG_EXTRA
+# holds extra mfsmaster.cfg lines (benchmarks use it, e.g. "CHANGELOG_SYNC = 0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -56,6 +57,7 @@ HTTP_LISTEN_PORT = $((B + 25))
 # short delays, so that recovery after a lost chunkserver shows within a minute
 REPLICATIONS_DELAY_INIT = 5
 REPLICATIONS_DELAY_DISCONNECT = 10
+${ELKFS_MASTER_CFG_EXTRA:-}
 EOC
   cat >"$DEMO/etc/mfsmetalogger.cfg" <<EOC
 DATA_PATH = $DEMO/metalogger

@@ -128,10 +128,11 @@ proto::Creds ElkFuse::CredsOf(fuse_req_t req) const {
   proto::Creds c;
   c.uid = ctx->uid;
   c.gid = ctx->gid;
-  gid_t groups[64];
-  int n = fuse_req_getgroups(req, 64, groups);
-  for (int i = 0; i < std::min(n, 64); ++i)
-    c.groups.push_back(groups[i]);
+  c.groups = groups_.Get(ctx->pid, ctx->uid, ctx->gid, [req] {
+    gid_t groups[64];
+    const int n = fuse_req_getgroups(req, 64, groups);
+    return std::vector<uint32_t>(groups, groups + std::clamp(n, 0, 64));
+  });
   return c;
 }
 
@@ -347,8 +348,8 @@ void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t 
   auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   if (f == nullptr) return (void)fuse_reply_err(req, EBADF);
   std::lock_guard lock(f->mu);
-  Status s = f->writes->Append(static_cast<uint64_t>(off),
-                               {reinterpret_cast<const uint8_t*>(buf), size});
+  Status s =
+      f->writes->Append(static_cast<uint64_t>(off), {reinterpret_cast<const uint8_t*>(buf), size});
   if (!s.ok()) return ReplyStatus(req, s);
   fuse_reply_write(req, size);
 }

@@ -17,6 +17,7 @@
 
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
+#include "mount/fuse/groups_cache.h"
 #include "mount/fuse/write_behind.h"
 
 namespace elk::mount {
@@ -93,6 +94,7 @@ class ElkFuse {
   FuseOptions options_;
   std::mutex open_mu_;
   std::map<uint32_t, std::set<OpenFile*>> open_;
+  mutable GroupsCache groups_;
 };
 
 }  // namespace elk::mount
