@@ -76,13 +76,19 @@ meta_pass() {  # fs run -> create/stat/unlink per second
   FIG[$1.create.$2]=${c%/s}; FIG[$1.stat.$2]=${s%/s}; FIG[$1.unlink.$2]=${u%/s}
 }
 
-snapshot_pass() {  # fs -> ms for a SIZE_MIB file and for a FILES-file tree
-  local m=${MNT[$1]} t=${TOOLS[$1]} t0 t1
-  t0=$(now); "$t/mfsmakesnapshot" "$m/g1/big" "$m/big.snap" >/dev/null; t1=$(now)
-  FIG[$1.snapfile]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+ms_of() {  # command... -> milliseconds it took
+  local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}'
+}
+
+snapshot_pass() {  # fs -> median ms of 3 snapshots of a SIZE_MIB file and of a FILES-file tree
+  local m=${MNT[$1]} t=${TOOLS[$1]} file=() tree=()
   "$METAOPS" "$m/tree" "$FILES" --keep >/dev/null
-  t0=$(now); "$t/mfsmakesnapshot" "$m/tree" "$m/tree.snap" >/dev/null; t1=$(now)
-  FIG[$1.snaptree]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+  for i in 1 2 3; do
+    file+=("$(ms_of "$t/mfsmakesnapshot" "$m/g1/big" "$m/big.snap$i")")
+    tree+=("$(ms_of "$t/mfsmakesnapshot" "$m/tree" "$m/tree.snap$i")")
+  done
+  FIG[$1.snapfile]=$(median "${file[@]}"); FIG[$1.snaptree]=$(median "${tree[@]}")
 }
 
 memory_pass() {  # fs -> master's resident bytes per file

@@ -12,7 +12,7 @@ cfg::Schema ChunkserverKeys() {
       Key::Size("HDD_LEAVE_SPACE_DEFAULT", "256MiB"),
       Key::Duration("HDD_TEST_FREQ", 10, 0, 86400 * 365),
       Key::Integer("HDD_IO_THREADS_PER_DISK", 2, 1, 64),
-      Key::Bool("HDD_AIO", true),
+      Key::Bool("HDD_AIO", false),
       Key::Integer("WORKERS_MAX", 250, 1, 10000),
       Key::Integer("WORKERS_MAX_IDLE", 40, 0, 10000),
       Key::Integer("WORKERS_QUEUE_LENGTH", 250, 1, 1000000),
