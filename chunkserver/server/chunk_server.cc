@@ -64,6 +64,7 @@ Status ChunkServer::Start() {
     master_ = std::make_unique<MasterLink>(
         loop_, config_, service_->address(),
         MasterLink::Callbacks{.chunks = [this] { return disks_->Chunks(); },
+                              .marked_chunks = [this] { return disks_->MarkedChunkIds(); },
                               .space = [this] { return space_; },
                               .on_command = [this](const proto::FrameView& f) { return OnCommand(f); }});
     master_->Start();

@@ -113,6 +113,15 @@ std::vector<ChunkName> DiskSet::Chunks() const {
   return out;
 }
 
+std::set<uint64_t> DiskSet::MarkedChunkIds() const {
+  std::set<uint64_t> out;
+  for (const auto& d : Disks()) {
+    if (!d->marked_for_removal || d->store->damaged()) continue;
+    for (const auto& info : d->store->Chunks()) out.insert(info.name.id);
+  }
+  return out;
+}
+
 SpaceSummary DiskSet::Space() const {
   SpaceSummary s;
   for (const auto& d : Disks()) {

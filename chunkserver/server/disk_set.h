@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,8 @@ class DiskSet {
 
   // Every chunk on working disks (not damaged), for registration.
   std::vector<chunkstore::ChunkName> Chunks() const;
+  // Ids of the chunks on disks marked for removal (`*/path`): the master copies them away.
+  std::set<uint64_t> MarkedChunkIds() const;
   SpaceSummary Space() const;
   // Chunks on disks that turned damaged (or were dropped) since the last call.
   std::vector<uint64_t> TakeLost();

@@ -136,6 +136,8 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
 Status MasterLink::Register() {
   const SpaceSummary space = callbacks_.space();
   const std::vector<chunkstore::ChunkName> chunks = callbacks_.chunks();
+  const std::set<uint64_t> marked =
+      callbacks_.marked_chunks ? callbacks_.marked_chunks() : std::set<uint64_t>{};
   const uint32_t ip = config_.announce_ip != 0 ? config_.announce_ip : listen_.ip;
   ELK_RETURN_IF_ERROR(SendMsg(*conn_, proto::CstomaRegister{
                                           .addr = {.ip = ip, .port = listen_.port},
@@ -148,7 +150,9 @@ Status MasterLink::Register() {
     const size_t end = std::min(chunks.size(), at + batch);
     msg.chunks.reserve(end - at);
     for (size_t i = at; i < end; ++i) {
-      msg.chunks.push_back({.chunkid = chunks[i].id, .version = chunks[i].version});
+      msg.chunks.push_back({.chunkid = chunks[i].id,
+                            .version = chunks[i].version,
+                            .on_marked_disk = marked.count(chunks[i].id) > 0});
     }
     ELK_RETURN_IF_ERROR(SendMsg(*conn_, msg));
   }

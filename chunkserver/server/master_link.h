@@ -29,6 +29,7 @@ class MasterLink {
   struct Callbacks {
     // The chunk list and the space, gathered at registration (loop thread).
     std::function<std::vector<chunkstore::ChunkName>()> chunks;
+    std::function<std::set<uint64_t>()> marked_chunks;  // of those, on disks marked `*`
     std::function<SpaceSummary()> space;
     // A MATOCS_* command other than MATOCS_REGISTER. Non-ok closes the link.
     std::function<Status(const protocol::FrameView&)> on_command;

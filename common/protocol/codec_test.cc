@@ -145,7 +145,7 @@ TEST(CodecTest, ErrorPathIncludesListIndex) {
 }
 
 TEST(CodecTest, HugeListCountIsRefusedBeforeAllocating) {
-  // CSTOMA_REGISTER_CHUNKS: count 0xFFFFFFF0 of 12-byte items, but only 12 bytes follow.
+  // CSTOMA_REGISTER_CHUNKS: count 0xFFFFFFF0 of 13-byte items, but only 12 bytes follow.
   std::vector<uint8_t> payload = {0xFF, 0xFF, 0xFF, 0xF0};
   payload.resize(16, 0);
   g_largest_allocation = 0;
@@ -153,19 +153,20 @@ TEST(CodecTest, HugeListCountIsRefusedBeforeAllocating) {
   size_t largest = g_largest_allocation.load();
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.status().message().find("CSTOMA_REGISTER_CHUNKS.chunks: count 4294967280 of items "
-                                      "of at least 12 bytes exceeds the 12 bytes left"),
+                                      "of at least 13 bytes exceeds the 12 bytes left"),
             std::string::npos)
       << m.status().message();
   EXPECT_LT(largest, 4096u);
 }
 
 TEST(CodecTest, ListCountThatFitsIsAccepted) {
-  std::vector<uint8_t> payload = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 7};
+  std::vector<uint8_t> payload = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 7, 1};
   auto m = Decode<CstomaRegisterChunks>(payload);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_EQ(m->chunks.size(), 1u);
   EXPECT_EQ(m->chunks[0].chunkid, 42u);
   EXPECT_EQ(m->chunks[0].version, 7u);
+  EXPECT_TRUE(m->chunks[0].on_marked_disk);
 }
 
 TEST(CodecTest, BoolAndOptionalFlagsMustBeZeroOrOne) {

@@ -24,7 +24,7 @@ struct CstomaRegister {
   ELK_FIELDS(addr, used_space, total_space, chunk_count)
 };
 
-// CSTOMA_REGISTER_CHUNKS: chunks:(count:32 chunkid:64 version:32 ...)
+// CSTOMA_REGISTER_CHUNKS: chunks:(count:32 chunkid:64 version:32 on_marked_disk:8 ...)
 struct CstomaRegisterChunks {
   static constexpr uint32_t kType = CSTOMA_REGISTER_CHUNKS;
   std::vector<ChunkVersion> chunks;

@@ -59,7 +59,8 @@ struct ServerAddr {
 struct ChunkVersion {
   uint64_t chunkid = 0;
   uint32_t version = 0;
-  ELK_FIELDS(chunkid, version)
+  bool on_marked_disk = false;  // the copy is on a disk marked `*` (being emptied)
+  ELK_FIELDS(chunkid, version, on_marked_disk)
 };
 
 // Where a chunk lives: chunkid:64 version:32 file_length:64 copies:(count:32 ServerAddr...)

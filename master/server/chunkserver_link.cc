@@ -117,7 +117,7 @@ Status ChunkserverLink::OnChunks(const proto::FrameView& f) {
   std::vector<ReportedChunk> chunks;
   chunks.reserve(m->chunks.size());
   for (const auto& c : m->chunks)
-    chunks.push_back({c.chunkid, c.version, false});
+    chunks.push_back({c.chunkid, c.version, c.on_marked_disk});
   chunks_reported_ += chunks.size();
   return registry_.ServerReportsChunks(id_, chunks);
 }
@@ -134,7 +134,9 @@ Status ChunkserverLink::OnSpace(const proto::FrameView& f) {
   auto m = proto::Decode<proto::CstomaSpace>(f);
   if (!m.ok()) return m.status();
   ELK_RETURN_IF_ERROR(registry_.UpdateServer(id_, m->used_space, m->total_space, 0));
-  bool all_marked = m->total_space > 0 && m->removal_total_space >= m->total_space;
+  // Disks marked `*` are counted apart (removal_*): a server whose every disk is marked
+  // reports no regular space at all.
+  const bool all_marked = m->removal_total_space > 0 && m->total_space == 0;
   return registry_.SetServerMarkedForRemoval(id_, all_marked);
 }
 
