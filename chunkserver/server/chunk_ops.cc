@@ -145,10 +145,10 @@ Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t o
   return (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data);
 }
 
-Status CloseChunk(DiskSet& disks, uint64_t id) {
+Status CloseChunk(DiskSet& disks, uint64_t id, bool sync) {
   auto disk = disks.Locate(id);
   if (!disk) return Status::Ok();
-  return disk->store->Close(id);
+  return disk->store->Close(id, sync);
 }
 
 namespace {

@@ -46,7 +46,7 @@ Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name);
 Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset,
                       uint32_t crc, std::span<const uint8_t> data);
 // Flushes and closes the chunk file at the end of a write.
-Status CloseChunk(DiskSet& disks, uint64_t id);
+Status CloseChunk(DiskSet& disks, uint64_t id, bool sync);
 
 // --- replication ---
 struct ReplicateOptions {

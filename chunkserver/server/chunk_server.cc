@@ -52,6 +52,7 @@ Status ChunkServer::Start() {
                      .io = *io_,
                      .disks = *disks_,
                      .timeout = config_.csserv_timeout,
+                     .fsync_before_close = config_.fsync_before_close,
                      .on_io_status = [this, alive](uint64_t id, const Status& s) {
                        if (!alive.expired()) OnIoStatus(id, s);
                      }},

@@ -25,6 +25,7 @@ struct ServiceContext {
   IoPool& io;
   DiskSet& disks;
   Millis timeout{5000};  // idle timeout of a connection; chain connects use it too
+  bool fsync_before_close = false;  // HDD_FSYNC_BEFORE_CLOSE: fsync a chunk at write end
   // Every finished disk operation's status, with its chunk: the owner reports kCrc chunks
   // as damaged and checks for failed disks on kIo.
   std::function<void(uint64_t chunkid, const Status&)> on_io_status;

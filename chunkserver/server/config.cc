@@ -76,6 +76,7 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   c.io_threads_per_disk = static_cast<uint32_t>(file.GetInteger("HDD_IO_THREADS_PER_DISK"));
   c.io_threads_max = static_cast<uint32_t>(std::min<int64_t>(file.GetInteger("WORKERS_MAX"), 256));
   c.use_aio = file.GetBool("HDD_AIO");
+  c.fsync_before_close = file.GetBool("HDD_FSYNC_BEFORE_CLOSE");
   c.replication_threads = static_cast<uint32_t>(file.GetInteger("REPLICATION_THREADS"));
   return c;
 }

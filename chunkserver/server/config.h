@@ -48,6 +48,9 @@ struct ServerConfig {
   // Chunk data through libaio with O_DIRECT where aligned (HDD_AIO = 1); off (the default) =
   // buffered POSIX, measured faster for chained writes (docs/chunkserver.md).
   bool use_aio = false;
+  // fsync a chunk file when a write to it ends (HDD_FSYNC_BEFORE_CLOSE); off, the page cache
+  // writes it back (as MooseFS by default), and goal >= 2 keeps a second copy meanwhile.
+  bool fsync_before_close = false;
   // Disk access; null = the real one (aio or POSIX, per use_aio). Tests pass a FaultDiskIo. Must outlive the server.
   chunkstore::DiskIo* disk_io = nullptr;
 };

@@ -84,7 +84,7 @@ TEST_F(DiskSetTest, DamagedDiskReportsLostOnceAndIsNotPicked) {
   ASSERT_TRUE(set.Apply({Entry(a_.path(), true), Entry(b_.path())}, true).ok());
   ASSERT_TRUE(CreateChunk(set, {2, 1}).ok());
   ASSERT_TRUE(set.Apply({Entry(a_.path()), Entry(b_.path())}, true).ok());
-  ASSERT_TRUE(CloseChunk(set, 1).ok());
+  ASSERT_TRUE(CloseChunk(set, 1, true).ok());
   io_.Inject({.op = chunkstore::FaultOp::kOpen, .error = EIO, .path_contains = a_.path()});
   std::vector<uint8_t> out(100);
   for (int i = 0; i < 5; ++i) (void)set.Locate(1)->store->Read({1, 1}, 0, out);

@@ -69,7 +69,9 @@ void Session::OnClose() {
     if (write_->connecting) write_->connecting->Cancel();
     if (write_->next) write_->next->Close();
     const uint64_t id = write_->name.id;
-    ctx_.io.Submit(id, [&disks = ctx_.disks, id] { (void)CloseChunk(disks, id); });
+    ctx_.io.Submit(id, [&disks = ctx_.disks, id, sync = ctx_.fsync_before_close] {
+      (void)CloseChunk(disks, id, sync);
+    });
     write_.reset();
   }
   on_gone_(this);  // may destroy this session: nothing after
@@ -443,7 +445,9 @@ void Session::FinishWrite() {
     write_->next->CloseAfterFlush();
   }
   const uint64_t id = write_->name.id;
-  ctx_.io.Submit(id, [&disks = ctx_.disks, id] { (void)CloseChunk(disks, id); });
+  ctx_.io.Submit(id, [&disks = ctx_.disks, id, sync = ctx_.fsync_before_close] {
+      (void)CloseChunk(disks, id, sync);
+    });
   write_.reset();
 }
 

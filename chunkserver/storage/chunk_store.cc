@@ -286,11 +286,11 @@ Status ChunkStore::Verify(ChunkName name) {
   return s;
 }
 
-Status ChunkStore::Close(uint64_t id) {
+Status ChunkStore::Close(uint64_t id, bool sync) {
   std::lock_guard lock(mu_);
   auto it = chunks_.find(id);
   if (it == chunks_.end() || !it->second.file) return Status::Ok();
-  Status s = it->second.file->Sync();
+  Status s = sync ? it->second.file->Sync() : it->second.file->Flush();
   it->second.file.reset();
   --open_files_;
   return Note(s);

@@ -66,8 +66,9 @@ class ChunkStore {
   Status DuplicateTruncate(ChunkName from, ChunkName to, uint64_t length);
   Status Delete(ChunkName name);
   Status Verify(ChunkName name);
-  // Writes back a chunk's header, fsyncs and closes it (end of a write session).
-  Status Close(uint64_t id);
+  // Writes back a chunk's header, fsyncs it when `sync`, and closes it (end of a write
+  // session).
+  Status Close(uint64_t id, bool sync = true);
 
   Result<StoreSpace> Space();
   bool damaged() const;
