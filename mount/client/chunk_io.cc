@@ -259,6 +259,29 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, uint32_t offset,
   return last;
 }
 
+Result<proto::ChunkLocation> ChunkIo::BeginGrant(uint32_t inode, uint32_t index) {
+  auto w = master_.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, index}, false);
+  if (!w.ok()) return w.status();
+  std::lock_guard lock(mu_);
+  locations_[{inode, index}] = w->location;
+  return w->location;
+}
+
+Status ChunkIo::WriteGranted(const proto::ChunkLocation& grant, uint32_t offset,
+                             std::span<const uint8_t> data) {
+  if (uint64_t{offset} + data.size() > kChunkSize)
+    return Status(Code::kWrongOffset, "write beyond the chunk");
+  return WriteChain(grant, offset, data);
+}
+
+Status ChunkIo::EndGrant(uint32_t inode, const proto::ChunkLocation& grant, uint64_t file_length) {
+  return master_.Do(proto::CltomaWriteChunkEnd{0, grant.chunkid, inode, file_length});
+}
+
+bool ChunkIo::Transient(Code c) {
+  return Retryable(c);
+}
+
 Status ChunkIo::Write(uint32_t inode, uint64_t offset, std::span<const uint8_t> data) {
   Forget(inode);
   size_t done = 0;

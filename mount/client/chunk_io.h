@@ -43,6 +43,18 @@ class ChunkIo {
   // Drops the cached locations of a file (after a truncate, for example).
   void Forget(uint32_t inode);
 
+  // Write grants held across calls, for a block device that writes small pieces of one
+  // chunk many times: the master locks chunk `index` once (BeginGrant), the chain is
+  // written any number of times at that version (WriteGranted), and EndGrant unlocks it.
+  // Readers of this ChunkIo are pointed at the granted version meanwhile.
+  Result<protocol::ChunkLocation> BeginGrant(uint32_t inode, uint32_t index);
+  Status WriteGranted(const protocol::ChunkLocation& grant, uint32_t offset,
+                      std::span<const uint8_t> data);
+  // `file_length` 0 leaves the length as it is.
+  Status EndGrant(uint32_t inode, const protocol::ChunkLocation& grant, uint64_t file_length);
+  // Answers worth waiting a moment and asking again for.
+  static bool Transient(Code c);
+
  private:
   using Conn = std::unique_ptr<net::BlockingClient>;
   struct Idle {

@@ -1,0 +1,28 @@
+#pragma once
+// What a LUN stores its blocks on: an ElkFS volume file in mfsiscsid, memory in tests.
+// Offsets and lengths are in bytes, multiples of the logical block size. Calls come from
+// many threads at once; two calls never overlap in range unless the initiator sent
+// overlapping commands (whose order SCSI leaves open anyway).
+
+#include <cstdint>
+#include <span>
+
+#include "common/status.h"
+
+namespace elk::iscsi {
+
+class BlockDevice {
+ public:
+  virtual ~BlockDevice() = default;
+  virtual uint64_t size_bytes() const = 0;
+  virtual Status Read(uint64_t offset, std::span<uint8_t> out) = 0;
+  // Returns once every copy has the data.
+  virtual Status Write(uint64_t offset, std::span<const uint8_t> data) = 0;
+  // Makes every acknowledged write durable as far as the device can.
+  virtual Status Flush() = 0;
+  // Frees the range so that it reads as zeros; kNotSupported when the device can't.
+  virtual Status Unmap(uint64_t offset, uint64_t length) = 0;
+  virtual bool can_unmap() const { return false; }
+};
+
+}  // namespace elk::iscsi

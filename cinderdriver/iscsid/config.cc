@@ -1,0 +1,40 @@
+#include "cinderdriver/iscsid/config.h"
+
+namespace elk::iscsid {
+
+cfg::Schema IscsidKeys() {
+  using cfg::Key;
+  return {
+      Key::Host("MASTER_HOST", "mfsmaster"),
+      Key::Port("MASTER_PORT", 9421),
+      Key::String("MASTER_PASSWORD", ""),
+      Key::Host("ISCSI_LISTEN_HOST", "*"),
+      Key::Port("ISCSI_LISTEN_PORT", 3260),
+      Key::String("ISCSI_PORTAL_ADDRESS", ""),
+      Key::String("IQN_PREFIX", "iqn.2026-11.org.elkfs"),
+      Key::String("VOLUMES_PATH", "/volumes"),
+      Key::Integer("WORKER_THREADS", 32, 1, 1024),
+  };
+}
+
+Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
+  IscsidConfig c;
+  c.data_path = f.GetString("DATA_PATH");
+  c.master_host = f.GetHost("MASTER_HOST");
+  c.master_port = f.GetPort("MASTER_PORT");
+  c.master_password = f.GetString("MASTER_PASSWORD");
+  c.listen_host = f.GetHost("ISCSI_LISTEN_HOST");
+  c.listen_port = f.GetPort("ISCSI_LISTEN_PORT");
+  c.portal_address = f.GetString("ISCSI_PORTAL_ADDRESS");
+  c.iqn_prefix = f.GetString("IQN_PREFIX");
+  c.volumes_path = f.GetString("VOLUMES_PATH");
+  c.worker_threads = static_cast<uint32_t>(f.GetInteger("WORKER_THREADS"));
+  if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
+  if (c.volumes_path.empty() || c.volumes_path[0] != '/')
+    return Status(Code::kBadConfig, "VOLUMES_PATH: must be an absolute path in the file system");
+  if (c.iqn_prefix.rfind("iqn.", 0) != 0)
+    return Status(Code::kBadConfig, "IQN_PREFIX: must start with 'iqn.'");
+  return c;
+}
+
+}  // namespace elk::iscsid

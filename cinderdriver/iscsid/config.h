@@ -1,0 +1,29 @@
+#pragma once
+// mfsiscsid.cfg: where the master is, where the portal listens, where the target keeps
+// its exports and its admin socket.
+
+#include <cstdint>
+#include <string>
+
+#include "common/cfg/config_file.h"
+#include "common/cfg/schema.h"
+
+namespace elk::iscsid {
+
+struct IscsidConfig {
+  std::string data_path;
+  std::string master_host;
+  uint16_t master_port = 9421;
+  std::string master_password;  // empty: none
+  std::string listen_host;
+  uint16_t listen_port = 3260;
+  std::string portal_address;  // announced in SendTargets and export answers; empty: derived
+  std::string iqn_prefix;
+  std::string volumes_path;
+  uint32_t worker_threads = 32;
+};
+
+cfg::Schema IscsidKeys();
+Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f);
+
+}  // namespace elk::iscsid

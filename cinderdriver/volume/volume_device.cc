@@ -1,0 +1,122 @@
+#include "cinderdriver/volume/volume_device.h"
+
+#include <cstring>
+#include <thread>
+
+#include "common/log/log.h"
+
+namespace elk::volume {
+
+namespace {
+constexpr int kAttempts = 10;
+}
+
+VolumeDevice::VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, GrantTimes times)
+    : io_(io), inode_(inode), size_(size), times_(times) {}
+
+VolumeDevice::~VolumeDevice() {
+  (void)Flush();
+}
+
+Status VolumeDevice::Read(uint64_t offset, std::span<uint8_t> out) {
+  auto got = io_.Read(inode_, offset, static_cast<uint32_t>(out.size()));
+  if (!got.ok()) return got.status();
+  std::memcpy(out.data(), got->data(), got->size());
+  // Beyond the file's length (a volume extended while we read) reads as zeros.
+  if (got->size() < out.size()) std::memset(out.data() + got->size(), 0, out.size() - got->size());
+  return Status::Ok();
+}
+
+VolumeDevice::Slot& VolumeDevice::SlotFor(uint32_t index) {
+  std::lock_guard lock(slots_mu_);
+  auto& s = slots_[index];
+  if (!s) s = std::make_unique<Slot>();
+  return *s;
+}
+
+void VolumeDevice::EndGrant(Slot& slot) {
+  if (!slot.grant) return;
+  Status s = io_.EndGrant(inode_, *slot.grant, 0);
+  if (!s.ok())
+    log::Warning("volume inode {}: ending the write of chunk {:016X}: {}", inode_,
+                 slot.grant->chunkid, s.ToString());
+  slot.grant.reset();
+}
+
+Status VolumeDevice::WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data) {
+  Slot& slot = SlotFor(index);
+  std::lock_guard lock(slot.mu);
+  if (slot.grant && Clock::now() - slot.granted >= times_.max) EndGrant(slot);
+  Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (!slot.grant) {
+      auto g = io_.BeginGrant(inode_, index);
+      if (!g.ok()) {
+        last = g.status();
+        if (!client::ChunkIo::Transient(last.code())) return last;
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 << attempt, 1000)));
+        continue;
+      }
+      slot.grant = *g;
+      slot.granted = Clock::now();
+    }
+    last = io_.WriteGranted(*slot.grant, offset, data);
+    slot.used = Clock::now();
+    if (last.ok()) return last;
+    // The chain broke (a chunkserver died): end this grant so the master drops the
+    // failed copy, and write again on a fresh chain.
+    log::Warning("volume inode {}: write of chunk {} failed (attempt {}): {}", inode_, index,
+                 attempt + 1, last.ToString());
+    EndGrant(slot);
+    if (!client::ChunkIo::Transient(last.code())) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 << attempt, 1000)));
+  }
+  return last;
+}
+
+Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const uint64_t pos = offset + done;
+    const auto index = static_cast<uint32_t>(pos / client::kChunkSize);
+    const auto in_chunk = static_cast<uint32_t>(pos % client::kChunkSize);
+    const auto n =
+        static_cast<size_t>(std::min<uint64_t>(data.size() - done, client::kChunkSize - in_chunk));
+    ELK_RETURN_IF_ERROR(WriteChunk(index, in_chunk, data.subspan(done, n)));
+    done += n;
+  }
+  return Status::Ok();
+}
+
+Status VolumeDevice::Flush() {
+  // Every write already waited for all copies; ending the grants records them with the
+  // master, so a restarted target or another reader sees the chunks' current versions.
+  std::vector<Slot*> all;
+  {
+    std::lock_guard lock(slots_mu_);
+    for (auto& [i, s] : slots_)
+      all.push_back(s.get());
+  }
+  for (Slot* s : all) {
+    std::lock_guard lock(s->mu);
+    EndGrant(*s);
+  }
+  return Status::Ok();
+}
+
+void VolumeDevice::EndStaleGrants() {
+  std::vector<Slot*> all;
+  {
+    std::lock_guard lock(slots_mu_);
+    for (auto& [i, s] : slots_)
+      all.push_back(s.get());
+  }
+  const auto now = Clock::now();
+  for (Slot* s : all) {
+    std::unique_lock lock(s->mu, std::try_to_lock);
+    if (!lock.owns_lock() || !s->grant) continue;
+    if (now - s->used >= times_.idle || now - s->granted >= times_.max) EndGrant(*s);
+  }
+}
+
+}  // namespace elk::volume

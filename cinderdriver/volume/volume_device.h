@@ -1,0 +1,65 @@
+#pragma once
+// A volume file as a block device for the iSCSI target, through libelkclient: reads go
+// to a chunk copy directly, writes down the chunk's chain. No FUSE, no page cache.
+//
+// Writes to one chunk are serialised (the master grants one writer a chunk at a time)
+// and keep the master's grant between them, so a stream of 4 KiB writes into one chunk
+// costs one master round trip, not one per write. A grant is ended when it has been idle
+// for `grant_idle`, held for `grant_max` (so the master's lock never runs out under a
+// busy writer), and on Flush.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "cinderdriver/iscsi/block_device.h"
+#include "mount/client/chunk_io.h"
+
+namespace elk::volume {
+
+struct GrantTimes {
+  std::chrono::milliseconds idle{500};
+  std::chrono::milliseconds max{5000};
+};
+
+class VolumeDevice : public iscsi::BlockDevice {
+ public:
+  VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, GrantTimes times = {});
+  ~VolumeDevice() override;
+
+  uint64_t size_bytes() const override { return size_.load(); }
+  Status Read(uint64_t offset, std::span<uint8_t> out) override;
+  Status Write(uint64_t offset, std::span<const uint8_t> data) override;
+  Status Flush() override;
+  Status Unmap(uint64_t, uint64_t) override {
+    return Status(Code::kNotSupported, "unmap of volume ranges");
+  }
+
+  uint32_t inode() const { return inode_; }
+  void set_size(uint64_t size) { size_ = size; }
+  // Ends grants past their time; called every few hundred ms by the target.
+  void EndStaleGrants();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Slot {
+    std::mutex mu;
+    std::optional<protocol::ChunkLocation> grant;
+    Clock::time_point granted{}, used{};
+  };
+  Slot& SlotFor(uint32_t index);
+  Status WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data);
+  void EndGrant(Slot& slot);  // slot.mu held
+
+  client::ChunkIo& io_;
+  const uint32_t inode_;
+  std::atomic<uint64_t> size_;
+  GrantTimes times_;
+  std::mutex slots_mu_;
+  std::map<uint32_t, std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace elk::volume
