@@ -97,9 +97,19 @@ TEST_F(ScsiLuTest, OutOfRangeAndShortDataAreRefused) {
               kSenseIllegalRequest, 0x21, 0);
   // The last block itself is fine.
   EXPECT_EQ(Run({0x28, 0, 0, 0, 0x3f, 0xff, 0, 0, 1}).status, kStatusGood);
-  ExpectSense(Run({0x2a, 0, 0, 0, 0, 0, 0, 0, 2}, std::vector<uint8_t>(512)), kSenseIllegalRequest,
-              0x1a, 0);
   ExpectSense(Run({0x35, 0, 0, 0, 0x40, 0, 0, 0, 1}), kSenseIllegalRequest, 0x21, 0);
+}
+
+TEST_F(ScsiLuTest, ShortDataOutWritesOnlyTheBlocksSent) {
+  // The initiator's expected length was one block for a two-block WRITE: one is written.
+  ASSERT_EQ(Run({0x2a, 0, 0, 0, 0, 0, 0, 0, 2}, std::vector<uint8_t>(1024, 'a')).status,
+            kStatusGood);
+  ASSERT_EQ(Run({0x2a, 0, 0, 0, 0, 0, 0, 0, 2}, std::vector<uint8_t>(700, 'b')).status,
+            kStatusGood);
+  auto r = Run({0x28, 0, 0, 0, 0, 0, 0, 0, 2});
+  EXPECT_EQ(r.data_in[0], 'b');
+  EXPECT_EQ(r.data_in[511], 'b');
+  EXPECT_EQ(r.data_in[512], 'a');
 }
 
 TEST_F(ScsiLuTest, UnknownCommandsAndLunsAndReservations) {
