@@ -125,7 +125,8 @@ json Iscsid::ConnectionInfo(const ExportEntry& e) const {
 
 Result<json> Iscsid::Export(const ExportEntry& e, bool persist) {
   ELK_RETURN_IF_ERROR(volume::CheckName("volume", e.volume));
-  const std::string path = config_.volumes_path + "/volume-" + e.volume;
+  const std::string path = e.path.empty() ? config_.volumes_path + "/volume-" + e.volume : e.path;
+  if (path[0] != '/') return Status(Code::kInval, "volume path must be absolute: " + path);
   auto attr = volume::LookupPath(*master_, path);
   if (!attr.ok()) return Status(attr.code(), path + ": " + attr.status().ToString());
   if (attr->type != protocol::NodeType::kFile)
@@ -196,7 +197,7 @@ Status Iscsid::SaveExports() {
   {
     std::lock_guard lock(mu_);
     for (const auto& [name, s] : served_) {
-      json e{{"volume", name}};
+      json e{{"volume", name}, {"path", s.entry.path}};
       if (s.entry.chap)
         e["chap"] = {{"user", s.entry.chap->user}, {"secret", s.entry.chap->secret}};
       doc.push_back(e);
@@ -226,8 +227,9 @@ Status Iscsid::LoadExports() {
   if (doc.is_discarded() || !doc.is_array())
     return Status(Code::kCorruption, path + ": not a JSON list of exports");
   for (const json& e : doc) {
-    ExportEntry entry;
+    ExportEntry entry{};
     entry.volume = e.value("volume", "");
+    entry.path = e.value("path", "");
     if (e.contains("chap"))
       entry.chap =
           iscsi::ChapCredentials{e["chap"].value("user", ""), e["chap"].value("secret", "")};
@@ -246,7 +248,7 @@ json Iscsid::Handle(const json& req) {
       req.contains("volume") && req["volume"].is_string() ? req["volume"].get<std::string>() : "";
   if (op == "list") return json{{"ok", true}, {"portal", portal_address_}, {"exports", List()}};
   if (op == "export") {
-    ExportEntry e{vol, std::nullopt};
+    ExportEntry e{vol, req.value("path", ""), std::nullopt};
     const std::string user = req.value("chap_user", ""), secret = req.value("chap_secret", "");
     if (!user.empty() || !secret.empty()) {
       // RFC 7143 asks for secrets of at least 12 bytes; initiators refuse shorter ones too.

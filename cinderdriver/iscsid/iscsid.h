@@ -25,6 +25,7 @@ namespace elk::iscsid {
 
 struct ExportEntry {
   std::string volume;  // the name after "volume-"
+  std::string path;    // the volume file; empty: <VOLUMES_PATH>/volume-<volume>
   std::optional<iscsi::ChapCredentials> chap;
 };
 
