@@ -10,6 +10,8 @@ PACKAGES=(
   libaio-dev libssl-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev
   attr acl xxd procps iproute2 psmisc
+  nlohmann-json3-dev
+  libiscsi-bin qemu-utils qemu-block-extra tgt fio python3-cinder
 )
 if [ "${ELKFS_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206
