@@ -23,6 +23,9 @@ class BlockDevice {
   // Frees the range so that it reads as zeros; kNotSupported when the device can't.
   virtual Status Unmap(uint64_t offset, uint64_t length) = 0;
   virtual bool can_unmap() const { return false; }
+  // Fills `out` only if it can without waiting on anything (from memory); false otherwise.
+  // Lets the target answer cached reads on the connection's own thread.
+  virtual bool TryReadCached(uint64_t /*offset*/, std::span<uint8_t> /*out*/) { return false; }
 };
 
 }  // namespace elk::iscsi

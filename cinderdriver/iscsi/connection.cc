@@ -86,7 +86,7 @@ void Connection::WaitIdle() {
 
 Status Connection::Serve() {
   for (;;) {
-    auto pdu = ReadPdu(fd_.get(), in_format_);
+    auto pdu = reader_.Read(in_format_);
     if (!pdu.ok()) return pdu.status();
     Status s;
     switch (pdu->opcode()) {
@@ -136,6 +136,13 @@ Status Connection::OnCommand(Pdu pdu) {
   {  // bound the commands in flight: the initiator waits on TCP meanwhile
     std::unique_lock lock(tasks_mu_);
     tasks_cv_.wait(lock, [this] { return running_ < 2 * portal_.command_window; });
+  }
+  if (read && !write && target_ && target_->lu) {
+    // Reads the volume has in memory are answered here, without a worker's round trip.
+    if (auto fast = target_->lu->TryReadFast(lun, cdb)) {
+      Respond(itt, edtl, true, 0, *fast);
+      return Status::Ok();
+    }
   }
   if (!write || edtl == 0) {
     Dispatch(lun, std::move(cdb), itt, edtl, read, {});

@@ -88,6 +88,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Status Send(Pdu& pdu, bool status, bool fill_sn = true);
 
   net::UniqueFd fd_;
+  PduReader reader_{fd_.get()};
   std::string peer_;
   const TargetRegistry& targets_;
   TaskPool& pool_;

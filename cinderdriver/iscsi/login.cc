@@ -45,7 +45,7 @@ Status Connection::Login() {
   TextKeys pending;  // keys of a request split over several PDUs (C bit)
   bool done = false;
   for (int round = 0; round < kMaxLoginRounds && !done; ++round) {
-    auto req = ReadPdu(fd_.get(), in_format_);
+    auto req = reader_.Read(in_format_);
     if (!req.ok()) return req.status();
     if (req->opcode() != kOpLoginRequest) {
       Status s = LoginReject(*req, kClassInitiatorError, kDetailInvalidDuringLogin);

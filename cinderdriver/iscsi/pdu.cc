@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -24,24 +25,6 @@ uint32_t GetDigest(const uint8_t* p) {
 
 size_t Padded(size_t n) {
   return (n + 3) & ~size_t{3};
-}
-
-// kDisconnected when nothing at all was read and the peer closed; kProtocol when it closed
-// part-way.
-Status ReadExactly(int fd, uint8_t* out, size_t n, bool at_boundary) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::recv(fd, out + got, n - got, 0);
-    if (r > 0) {
-      got += static_cast<size_t>(r);
-      continue;
-    }
-    if (r < 0 && errno == EINTR) continue;
-    if (got == 0 && at_boundary) return Status(Code::kDisconnected, "initiator closed");
-    return Status(Code::kProtocol, r == 0 ? "initiator closed inside a PDU"
-                                          : std::string("receive: ") + std::strerror(errno));
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -69,9 +52,41 @@ std::vector<uint8_t> EncodePdu(const Pdu& pdu, const PduFormat& format) {
   return out;
 }
 
-Result<Pdu> ReadPdu(int fd, const PduFormat& format) {
+// kDisconnected when nothing at all was read and the peer closed; kProtocol when it closed
+// part-way.
+Status PduReader::ReadExactly(uint8_t* out, size_t n, bool at_boundary) {
+  size_t got = 0;
+  while (got < n) {
+    if (begin_ < end_) {
+      const size_t take = std::min(n - got, end_ - begin_);
+      std::memcpy(out + got, buf_.data() + begin_, take);
+      begin_ += take;
+      got += take;
+      continue;
+    }
+    begin_ = end_ = 0;
+    // Large segments go straight to their place; small reads refill the buffer.
+    const bool direct = n - got >= buf_.size() / 2;
+    ssize_t r =
+        direct ? ::recv(fd_, out + got, n - got, 0) : ::recv(fd_, buf_.data(), buf_.size(), 0);
+    if (r > 0) {
+      if (direct)
+        got += static_cast<size_t>(r);
+      else
+        end_ = static_cast<size_t>(r);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (got == 0 && at_boundary) return Status(Code::kDisconnected, "initiator closed");
+    return Status(Code::kProtocol, r == 0 ? "initiator closed inside a PDU"
+                                          : std::string("receive: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<Pdu> PduReader::Read(const PduFormat& format) {
   Pdu pdu;
-  ELK_RETURN_IF_ERROR(ReadExactly(fd, pdu.bhs.data(), kBhsSize, true));
+  ELK_RETURN_IF_ERROR(ReadExactly(pdu.bhs.data(), kBhsSize, true));
   const size_t ahs_len = size_t{pdu.bhs[4]} * 4;
   const uint32_t data_len = pdu.data_length();
   if (data_len > format.max_recv_data) {
@@ -80,20 +95,20 @@ Result<Pdu> ReadPdu(int fd, const PduFormat& format) {
                                        std::to_string(format.max_recv_data));
   }
   pdu.ahs.resize(ahs_len);
-  if (ahs_len > 0) ELK_RETURN_IF_ERROR(ReadExactly(fd, pdu.ahs.data(), ahs_len, false));
+  if (ahs_len > 0) ELK_RETURN_IF_ERROR(ReadExactly(pdu.ahs.data(), ahs_len, false));
   if (format.header_digest) {
     uint8_t d[4];
-    ELK_RETURN_IF_ERROR(ReadExactly(fd, d, 4, false));
+    ELK_RETURN_IF_ERROR(ReadExactly(d, 4, false));
     uint32_t crc = crc::Crc32c(std::span<const uint8_t>(pdu.bhs));
     if (ahs_len > 0) crc = crc::Crc32c(crc, pdu.ahs.data(), ahs_len);
     if (crc != GetDigest(d)) return Status(Code::kProtocol, "header digest mismatch");
   }
   if (data_len > 0) {
     pdu.data.resize(Padded(data_len));
-    ELK_RETURN_IF_ERROR(ReadExactly(fd, pdu.data.data(), pdu.data.size(), false));
+    ELK_RETURN_IF_ERROR(ReadExactly(pdu.data.data(), pdu.data.size(), false));
     if (format.data_digest) {
       uint8_t d[4];
-      ELK_RETURN_IF_ERROR(ReadExactly(fd, d, 4, false));
+      ELK_RETURN_IF_ERROR(ReadExactly(d, 4, false));
       if (crc::Crc32c(pdu.data) != GetDigest(d))
         return Status(Code::kProtocol, "data digest mismatch");
     }

@@ -86,9 +86,21 @@ struct PduFormat {
 // Serialises a PDU: sets the AHS and data lengths, pads, appends digests.
 std::vector<uint8_t> EncodePdu(const Pdu& pdu, const PduFormat& format);
 
-// Reads one PDU from a blocking socket. kDisconnected on a clean close between PDUs;
-// kProtocol (with the reason) on a bad digest, an oversized segment or a close mid-PDU.
-Result<Pdu> ReadPdu(int fd, const PduFormat& format);
+// Reads PDUs from a blocking socket through a buffer, so that the many small PDUs an
+// initiator sends back to back cost one recv() between them, not three each.
+class PduReader {
+ public:
+  explicit PduReader(int fd) : fd_(fd), buf_(256 * 1024) {}
+  // One PDU. kDisconnected on a clean close between PDUs; kProtocol (with the reason) on a
+  // bad digest, an oversized segment or a close mid-PDU.
+  Result<Pdu> Read(const PduFormat& format);
+
+ private:
+  Status ReadExactly(uint8_t* out, size_t n, bool at_boundary);
+  int fd_;
+  std::vector<uint8_t> buf_;
+  size_t begin_ = 0, end_ = 0;
+};
 
 // Writes every byte (retrying short writes); kDisconnected when the peer is gone.
 Status WriteAll(int fd, std::span<const uint8_t> bytes);

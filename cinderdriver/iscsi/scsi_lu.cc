@@ -302,6 +302,19 @@ ScsiResult ScsiLu::Execute(uint16_t lun, std::span<const uint8_t> cdb,
   }
 }
 
+std::optional<ScsiResult> ScsiLu::TryReadFast(uint16_t lun, std::span<const uint8_t> cdb) {
+  if (lun != 0 || cdb.empty() || cdb.size() < CdbSize(cdb[0])) return std::nullopt;
+  const uint8_t op = cdb[0];
+  if (op != kRead6 && op != kRead10 && op != kRead12 && op != kRead16) return std::nullopt;
+  if (op != kRead6 && (cdb[1] >> 5) != 0) return std::nullopt;
+  if (reported_size_.load() != device_->size_bytes()) return std::nullopt;  // attention due
+  const Extent e = DecodeExtent(cdb);
+  if (!InRange(e.lba, e.blocks) || e.blocks > kMaxTransferBlocks) return std::nullopt;
+  std::vector<uint8_t> d(uint64_t{e.blocks} * kLogicalBlock);
+  if (!device_->TryReadCached(e.lba * kLogicalBlock, d)) return std::nullopt;
+  return Good(std::move(d));
+}
+
 ScsiResult ScsiLu::Inquiry(std::span<const uint8_t> cdb, bool lun_exists) {
   const bool evpd = (cdb[1] & 0x01) != 0;
   const uint8_t page = cdb[2];

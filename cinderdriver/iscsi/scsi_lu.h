@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ class ScsiLu {
 
   // `lun` is the addressed LUN: only 0 exists. `data_out` is what the initiator sent.
   ScsiResult Execute(uint16_t lun, std::span<const uint8_t> cdb, std::span<const uint8_t> data_out);
+
+  // A READ that the device can answer from memory, answered now; nullopt for anything
+  // else (run Execute on a worker then).
+  std::optional<ScsiResult> TryReadFast(uint16_t lun, std::span<const uint8_t> cdb);
 
   BlockDevice& device() { return *device_; }
 

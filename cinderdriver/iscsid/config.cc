@@ -14,6 +14,7 @@ cfg::Schema IscsidKeys() {
       Key::String("IQN_PREFIX", "iqn.2026-11.org.elkfs"),
       Key::String("VOLUMES_PATH", "/volumes"),
       Key::Integer("WORKER_THREADS", 32, 1, 1024),
+      Key::Size("READ_CACHE_SIZE", "1GiB"),
   };
 }
 
@@ -29,6 +30,7 @@ Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
   c.iqn_prefix = f.GetString("IQN_PREFIX");
   c.volumes_path = f.GetString("VOLUMES_PATH");
   c.worker_threads = static_cast<uint32_t>(f.GetInteger("WORKER_THREADS"));
+  c.read_cache_bytes = f.GetSize("READ_CACHE_SIZE");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   if (c.volumes_path.empty() || c.volumes_path[0] != '/')
     return Status(Code::kBadConfig, "VOLUMES_PATH: must be an absolute path in the file system");

@@ -21,6 +21,7 @@ struct IscsidConfig {
   std::string iqn_prefix;
   std::string volumes_path;
   uint32_t worker_threads = 32;
+  uint64_t read_cache_bytes = 0;
 };
 
 cfg::Schema IscsidKeys();

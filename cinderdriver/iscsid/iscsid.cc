@@ -48,6 +48,8 @@ Status Iscsid::Start() {
   master_ = std::move(*m);
   io_ = std::make_unique<client::ChunkIo>(*master_);
   pool_ = std::make_unique<iscsi::TaskPool>(config_.worker_threads);
+  if (config_.read_cache_bytes > 0)
+    cache_ = std::make_unique<volume::BlockCache>(config_.read_cache_bytes);
   auto p = iscsi::Portal::Open(config_.listen_host, config_.listen_port, targets_, *pool_);
   if (!p.ok()) return p.status();
   portal_ = std::move(*p);
@@ -141,7 +143,8 @@ Result<json> Iscsid::Export(const ExportEntry& e, bool persist) {
           iscsi::Target{Iqn(e.volume), targets_.Find(Iqn(e.volume))->lu, e.chap});
       targets_.Add(t);
     } else {
-      auto dev = std::make_shared<volume::VolumeDevice>(*io_, attr->inode, attr->length);
+      auto dev =
+          std::make_shared<volume::VolumeDevice>(*io_, attr->inode, attr->length, cache_.get());
       const std::string serial = "ELK" + std::to_string(attr->inode);
       auto lu = std::make_shared<iscsi::ScsiLu>(
           dev, iscsi::LuIdentity{serial.substr(0, 32), NameHash(e.volume), "ElkFS volume"});
@@ -246,7 +249,11 @@ json Iscsid::Handle(const json& req) {
   const std::string op = req.value("op", "");
   const std::string vol =
       req.contains("volume") && req["volume"].is_string() ? req["volume"].get<std::string>() : "";
-  if (op == "list") return json{{"ok", true}, {"portal", portal_address_}, {"exports", List()}};
+  if (op == "list") {
+    json out{{"ok", true}, {"portal", portal_address_}, {"exports", List()}};
+    if (cache_) out["read_cache"] = {{"hits", cache_->hits()}, {"misses", cache_->misses()}};
+    return out;
+  }
   if (op == "export") {
     ExportEntry e{vol, req.value("path", ""), std::nullopt};
     const std::string user = req.value("chap_user", ""), secret = req.value("chap_secret", "");

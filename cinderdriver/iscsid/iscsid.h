@@ -65,6 +65,7 @@ class Iscsid {
   std::unique_ptr<client::MasterSession> master_;
   std::unique_ptr<client::ChunkIo> io_;
   std::unique_ptr<iscsi::TaskPool> pool_;
+  std::unique_ptr<volume::BlockCache> cache_;
   iscsi::TargetRegistry targets_;
   std::unique_ptr<iscsi::Portal> portal_;
   std::string portal_address_;

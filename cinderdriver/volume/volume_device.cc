@@ -11,19 +11,75 @@ namespace {
 constexpr int kAttempts = 10;
 }
 
-VolumeDevice::VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, GrantTimes times)
-    : io_(io), inode_(inode), size_(size), times_(times) {}
+VolumeDevice::VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, BlockCache* cache,
+                           GrantTimes times)
+    : io_(io), inode_(inode), size_(size), cache_(cache), times_(times) {}
 
 VolumeDevice::~VolumeDevice() {
   (void)Flush();
 }
 
-Status VolumeDevice::Read(uint64_t offset, std::span<uint8_t> out) {
+Status VolumeDevice::ReadThrough(uint64_t offset, std::span<uint8_t> out) {
   auto got = io_.Read(inode_, offset, static_cast<uint32_t>(out.size()));
   if (!got.ok()) return got.status();
   std::memcpy(out.data(), got->data(), got->size());
   // Beyond the file's length (a volume extended while we read) reads as zeros.
   if (got->size() < out.size()) std::memset(out.data() + got->size(), 0, out.size() - got->size());
+  return Status::Ok();
+}
+
+Status VolumeDevice::Read(uint64_t offset, std::span<uint8_t> out) {
+  if (cache_ == nullptr || out.empty()) return ReadThrough(offset, out);
+  return ReadCached(offset, out);
+}
+
+bool VolumeDevice::TryReadCached(uint64_t offset, std::span<uint8_t> out) {
+  if (cache_ == nullptr || out.empty()) return false;
+  constexpr uint64_t kB = BlockCache::kBlock;
+  for (uint64_t pos = offset; pos < offset + out.size();) {
+    const uint64_t b = pos / kB;
+    const auto from = static_cast<uint32_t>(pos - b * kB);
+    const auto len =
+        static_cast<uint32_t>(std::min<uint64_t>(kB - from, offset + out.size() - pos));
+    if (!cache_->Get(inode_, b, from, len, out.data() + (pos - offset))) return false;
+    pos += len;
+  }
+  return true;
+}
+
+// Block by block from the cache; each run of missing blocks is read whole (64 KiB aligned)
+// in one call and kept.
+Status VolumeDevice::ReadCached(uint64_t offset, std::span<uint8_t> out) {
+  constexpr uint64_t kB = BlockCache::kBlock;
+  const uint64_t first = offset / kB, last = (offset + out.size() - 1) / kB;
+  std::vector<uint8_t> block(kB);
+  auto copy_out = [&](uint64_t b, const uint8_t* src) {
+    const uint64_t from = std::max(offset, b * kB),
+                   to = std::min(offset + out.size(), (b + 1) * kB);
+    std::memcpy(out.data() + (from - offset), src + (from - b * kB), to - from);
+  };
+  for (uint64_t b = first; b <= last;) {
+    if (cache_->Get(inode_, b, block.data())) {
+      copy_out(b, block.data());
+      ++b;
+      continue;
+    }
+    uint64_t end = b + 1;  // the run of misses [b, end)
+    while (end <= last && !cache_->Get(inode_, end, block.data()))
+      ++end;
+    const uint64_t epoch = cache_->Epoch(inode_);
+    std::vector<uint8_t> run((end - b) * kB);
+    ELK_RETURN_IF_ERROR(ReadThrough(b * kB, run));
+    const uint64_t size = size_.load();
+    for (uint64_t i = b; i < end; ++i) {
+      copy_out(i, run.data() + (i - b) * kB);
+      if ((i + 1) * kB <= size)
+        cache_->Put(inode_, i, std::span<const uint8_t>(run).subspan((i - b) * kB, kB), epoch);
+    }
+    // The block that ended the run was a hit, already read into `block`.
+    if (end <= last) copy_out(end, block.data());
+    b = end + 1;
+  }
   return Status::Ok();
 }
 
@@ -82,7 +138,10 @@ Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
     const auto in_chunk = static_cast<uint32_t>(pos % client::kChunkSize);
     const auto n =
         static_cast<size_t>(std::min<uint64_t>(data.size() - done, client::kChunkSize - in_chunk));
-    ELK_RETURN_IF_ERROR(WriteChunk(index, in_chunk, data.subspan(done, n)));
+    Status s = WriteChunk(index, in_chunk, data.subspan(done, n));
+    if (cache_ != nullptr)  // after the chunkservers have it (or may have part of it)
+      cache_->Invalidate(inode_, pos / BlockCache::kBlock, (pos + n - 1) / BlockCache::kBlock);
+    ELK_RETURN_IF_ERROR(s);
     done += n;
   }
   return Status::Ok();

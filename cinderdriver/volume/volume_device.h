@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "cinderdriver/iscsi/block_device.h"
+#include "cinderdriver/volume/block_cache.h"
 #include "mount/client/chunk_io.h"
 
 namespace elk::volume {
@@ -27,13 +28,16 @@ struct GrantTimes {
 
 class VolumeDevice : public iscsi::BlockDevice {
  public:
-  VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, GrantTimes times = {});
+  // `cache` may be null (no read cache); it outlives the device.
+  VolumeDevice(client::ChunkIo& io, uint32_t inode, uint64_t size, BlockCache* cache = nullptr,
+               GrantTimes times = {});
   ~VolumeDevice() override;
 
   uint64_t size_bytes() const override { return size_.load(); }
   Status Read(uint64_t offset, std::span<uint8_t> out) override;
   Status Write(uint64_t offset, std::span<const uint8_t> data) override;
   Status Flush() override;
+  bool TryReadCached(uint64_t offset, std::span<uint8_t> out) override;
   Status Unmap(uint64_t, uint64_t) override {
     return Status(Code::kNotSupported, "unmap of volume ranges");
   }
@@ -53,10 +57,13 @@ class VolumeDevice : public iscsi::BlockDevice {
   Slot& SlotFor(uint32_t index);
   Status WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data);
   void EndGrant(Slot& slot);  // slot.mu held
+  Status ReadThrough(uint64_t offset, std::span<uint8_t> out);
+  Status ReadCached(uint64_t offset, std::span<uint8_t> out);
 
   client::ChunkIo& io_;
   const uint32_t inode_;
   std::atomic<uint64_t> size_;
+  BlockCache* cache_;
   GrantTimes times_;
   std::mutex slots_mu_;
   std::map<uint32_t, std::unique_ptr<Slot>> slots_;
