@@ -101,7 +101,32 @@ void VolumeDevice::EndGrant(Slot& slot) {
 
 Status VolumeDevice::WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data) {
   Slot& slot = SlotFor(index);
-  std::lock_guard lock(slot.mu);
+  Pending me{{offset, data}, {}, false};
+  {
+    std::lock_guard q(slot.queue_mu);
+    slot.queue.push_back(&me);
+  }
+  std::lock_guard io(slot.mu);
+  std::vector<Pending*> batch;
+  {
+    std::lock_guard q(slot.queue_mu);
+    if (me.done) return me.result;  // a writer before us took it in its batch
+    batch.swap(slot.queue);         // `me` is among these
+  }
+  std::vector<client::ChunkIo::Piece> pieces;
+  for (const Pending* p : batch)
+    pieces.push_back(p->piece);
+  Status s = WriteBatch(slot, index, pieces);
+  std::lock_guard q(slot.queue_mu);
+  for (Pending* p : batch) {
+    p->result = s;
+    p->done = true;
+  }
+  return s;
+}
+
+Status VolumeDevice::WriteBatch(Slot& slot, uint32_t index,
+                                std::span<const client::ChunkIo::Piece> pieces) {
   if (slot.grant && Clock::now() - slot.granted >= times_.max) EndGrant(slot);
   Status last;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -116,7 +141,7 @@ Status VolumeDevice::WriteChunk(uint32_t index, uint32_t offset, std::span<const
       slot.grant = *g;
       slot.granted = Clock::now();
     }
-    last = io_.WriteGranted(*slot.grant, offset, data);
+    last = io_.WriteGranted(*slot.grant, pieces);
     slot.used = Clock::now();
     if (last.ok()) return last;
     // The chain broke (a chunkserver died): end this grant so the master drops the

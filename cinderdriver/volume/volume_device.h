@@ -49,13 +49,23 @@ class VolumeDevice : public iscsi::BlockDevice {
 
  private:
   using Clock = std::chrono::steady_clock;
+  // A write waiting for its chunk. Writes that queue up while one batch is on the wire go
+  // down the chain together in the next one (one round trip for all of them).
+  struct Pending {
+    client::ChunkIo::Piece piece;
+    Status result;
+    bool done = false;
+  };
   struct Slot {
-    std::mutex mu;
+    std::mutex mu;  // held while writing and for grant changes
     std::optional<protocol::ChunkLocation> grant;
     Clock::time_point granted{}, used{};
+    std::mutex queue_mu;
+    std::vector<Pending*> queue;
   };
   Slot& SlotFor(uint32_t index);
   Status WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data);
+  Status WriteBatch(Slot& slot, uint32_t index, std::span<const client::ChunkIo::Piece> pieces);
   void EndGrant(Slot& slot);  // slot.mu held
   Status ReadThrough(uint64_t offset, std::span<uint8_t> out);
   Status ReadCached(uint64_t offset, std::span<uint8_t> out);

@@ -178,8 +178,7 @@ Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint
   return out;
 }
 
-Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, uint32_t offset,
-                           std::span<const uint8_t> data) {
+Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, std::span<const Piece> pieces) {
   if (loc.copies.empty()) return Status(Code::kNoChunkServers, "empty write chain");
   auto c = Borrow(loc.copies[0]);
   if (!c.ok()) return c.status();
@@ -209,23 +208,27 @@ Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, uint32_t offset,
       ++acked;
     return Status::Ok();
   };
-  uint32_t pos = 0;
-  while (pos < data.size()) {
-    const uint32_t at = offset + pos;
-    const uint32_t in_block = at % kBlockSize;
-    const auto n =
-        static_cast<uint32_t>(std::min<size_t>(data.size() - pos, kBlockSize - in_block));
-    auto piece = data.subspan(pos, n);
-    proto::CltocsWriteData wd{loc.chunkid,
-                              ++sent,
-                              static_cast<uint16_t>(at / kBlockSize),
-                              static_cast<uint16_t>(in_block),
-                              crc::Crc32c(piece),
-                              piece};
-    ELK_RETURN_IF_ERROR(SendMsg(*conn, wd));
-    pos += n;
-    while (sent - acked >= options_.max_in_flight)
-      ELK_RETURN_IF_ERROR(receive_one());
+  for (const Piece& p : pieces) {
+    const uint32_t offset = p.offset;
+    const std::span<const uint8_t> data = p.data;
+    uint32_t pos = 0;
+    while (pos < data.size()) {
+      const uint32_t at = offset + pos;
+      const uint32_t in_block = at % kBlockSize;
+      const auto n =
+          static_cast<uint32_t>(std::min<size_t>(data.size() - pos, kBlockSize - in_block));
+      auto piece = data.subspan(pos, n);
+      proto::CltocsWriteData wd{loc.chunkid,
+                                ++sent,
+                                static_cast<uint16_t>(at / kBlockSize),
+                                static_cast<uint16_t>(in_block),
+                                crc::Crc32c(piece),
+                                piece};
+      ELK_RETURN_IF_ERROR(SendMsg(*conn, wd));
+      pos += n;
+      while (sent - acked >= options_.max_in_flight)
+        ELK_RETURN_IF_ERROR(receive_one());
+    }
   }
   while (!init_acked || acked < sent)
     ELK_RETURN_IF_ERROR(receive_one());
@@ -246,7 +249,8 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, uint32_t offset,
       continue;
     }
     const proto::ChunkLocation& loc = w->location;
-    Status s = WriteChain(loc, offset, data);
+    const Piece piece{offset, data};
+    Status s = WriteChain(loc, std::span<const Piece>(&piece, 1));
     const uint64_t end = uint64_t{index} * kChunkSize + offset + data.size();
     Status e = master_.Do(proto::CltomaWriteChunkEnd{0, loc.chunkid, inode, s.ok() ? end : 0});
     if (s.ok() && e.ok()) return s;
@@ -271,7 +275,15 @@ Status ChunkIo::WriteGranted(const proto::ChunkLocation& grant, uint32_t offset,
                              std::span<const uint8_t> data) {
   if (uint64_t{offset} + data.size() > kChunkSize)
     return Status(Code::kWrongOffset, "write beyond the chunk");
-  return WriteChain(grant, offset, data);
+  const Piece piece{offset, data};
+  return WriteChain(grant, std::span<const Piece>(&piece, 1));
+}
+
+Status ChunkIo::WriteGranted(const proto::ChunkLocation& grant, std::span<const Piece> pieces) {
+  for (const Piece& p : pieces)
+    if (uint64_t{p.offset} + p.data.size() > kChunkSize)
+      return Status(Code::kWrongOffset, "write beyond the chunk");
+  return WriteChain(grant, pieces);
 }
 
 Status ChunkIo::EndGrant(uint32_t inode, const proto::ChunkLocation& grant, uint64_t file_length) {

@@ -50,6 +50,12 @@ class ChunkIo {
   Result<protocol::ChunkLocation> BeginGrant(uint32_t inode, uint32_t index);
   Status WriteGranted(const protocol::ChunkLocation& grant, uint32_t offset,
                       std::span<const uint8_t> data);
+  // Several pieces of one chunk in one pass down the chain (applied in order).
+  struct Piece {
+    uint32_t offset = 0;
+    std::span<const uint8_t> data;
+  };
+  Status WriteGranted(const protocol::ChunkLocation& grant, std::span<const Piece> pieces);
   // `file_length` 0 leaves the length as it is.
   Status EndGrant(uint32_t inode, const protocol::ChunkLocation& grant, uint64_t file_length);
   // Answers worth waiting a moment and asking again for.
@@ -68,8 +74,7 @@ class ChunkIo {
   Status ReadCopy(const protocol::ServerAddr& server, const protocol::ChunkLocation& loc,
                   uint32_t offset, uint32_t size, uint8_t* out);
   Status WriteChunk(uint32_t inode, uint32_t index, uint32_t offset, std::span<const uint8_t> data);
-  Status WriteChain(const protocol::ChunkLocation& loc, uint32_t offset,
-                    std::span<const uint8_t> data);
+  Status WriteChain(const protocol::ChunkLocation& loc, std::span<const Piece> pieces);
   Result<Conn> Borrow(const protocol::ServerAddr& server);
   void Return(const protocol::ServerAddr& server, Conn conn);
 
