@@ -1,0 +1,170 @@
+// The HTTP monitor with the real programs: a master and three chunkservers on 127.0.0.1, a
+// few files written through libelkclient; every JSON section fetched and checked, /metrics
+// read line by line as Prometheus text, and hostile requests answered 4xx while the
+// monitor keeps serving.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "master/monitor/prometheus_check.h"
+#include "master/monitor/raw_http.h"
+#include "mount/client/chunk_io.h"
+#include "mount/client/master_session.h"
+#include "tests/harness/cluster.h"
+
+namespace elk::test {
+namespace {
+
+using namespace std::chrono_literals;
+using master::monitor::testing::ParsePrometheus;
+using master::monitor::testing::RawExchange;
+using master::monitor::testing::StatusOf;
+using nlohmann::json;
+
+constexpr int kFiles = 5;
+constexpr int kDirs = 2;  // the root and one made here
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return done();
+}
+
+class MonitorCluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = Cluster::Start({.chunkservers = 3, .master_cfg = {{"CHANGELOG_SYNC", "0"}}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(*c);
+    ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers"] == 3; }, 30s))
+        << Get("/api/v1/info").dump();
+    WriteFiles();
+    // File counts come from a walk every few seconds: wait for it to see the files.
+    ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["files"] == kFiles; }, 30s))
+        << Get("/api/v1/info").dump();
+  }
+
+  void WriteFiles() {
+    auto s = client::MasterSession::Open({.host = "127.0.0.1", .port = cluster_->client_port()});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    client::ChunkIo io(**s);
+    auto dir = (*s)->Mkdir(1, "d", 0755, 022, {});
+    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+    std::vector<uint8_t> data(100000, 0x5a);
+    for (int i = 0; i < kFiles; i++) {
+      auto f = (*s)->Create(dir->inode, "f" + std::to_string(i), 0644, 022, {});
+      ASSERT_TRUE(f.ok()) << f.status().ToString();
+      ASSERT_TRUE(io.Write(f->inode, 0, data).ok());
+    }
+  }
+
+  httplib::Result Fetch(const std::string& path) {
+    httplib::Client c("127.0.0.1", cluster_->http_port());
+    c.set_connection_timeout(5s);
+    c.set_read_timeout(5s);
+    return c.Get(path);
+  }
+  json Get(const std::string& path) {
+    auto r = Fetch(path);
+    if (!r || r->status != 200) return json::object();
+    return json::parse(r->body, nullptr, false);
+  }
+
+  std::unique_ptr<Cluster> cluster_;
+};
+
+TEST_F(MonitorCluster, JsonSectionsDescribeTheCluster) {
+  json info = Get("/api/v1/info");
+  EXPECT_EQ(info["files"], kFiles);
+  EXPECT_EQ(info["directories"], kDirs);
+  EXPECT_EQ(info["chunkservers"], 3);
+  EXPECT_GT(info["total_space"].get<uint64_t>(), 0u);
+  EXPECT_GT(info["metadata_version"].get<uint64_t>(), 0u);
+  EXPECT_GE(info["chunks"].get<uint64_t>(), static_cast<uint64_t>(kFiles));
+
+  json cs = Get("/api/v1/chunkservers")["chunkservers"];
+  ASSERT_EQ(cs.size(), 3u);
+  std::set<uint16_t> ports;
+  for (const json& row : cs) {
+    EXPECT_EQ(row["state"], "ok");
+    EXPECT_FALSE(row["version"].get<std::string>().empty());
+    std::string address = row["address"];
+    ports.insert(static_cast<uint16_t>(std::stoi(address.substr(address.find(':') + 1))));
+  }
+  EXPECT_EQ(ports, (std::set<uint16_t>{cluster_->chunkserver_port(0), cluster_->chunkserver_port(1),
+                                       cluster_->chunkserver_port(2)}));
+
+  EXPECT_EQ(Get("/api/v1/disks")["disks"].size(), 3u);
+  json chunks = Get("/api/v1/chunks");
+  EXPECT_EQ(chunks["missing"], 0);
+  EXPECT_EQ(chunks["total"], info["chunks"]);
+  json sessions = Get("/api/v1/sessions")["sessions"];
+  ASSERT_GE(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0]["address"], "127.0.0.1");
+  json exports = Get("/api/v1/exports")["exports"];
+  ASSERT_EQ(exports.size(), 2u);  // the harness's "/" and "." rules
+  EXPECT_EQ(exports[0]["path"], "/");
+  EXPECT_EQ(Get("/api/v1/metaloggers")["metaloggers"].size(), 0u);
+  EXPECT_GE(Get("/api/v1/ops")["operations"]["create"].get<uint64_t>(),
+            static_cast<uint64_t>(kFiles));
+}
+
+TEST_F(MonitorCluster, MetricsAreValidPrometheusText) {
+  auto r = Fetch("/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto p = ParsePrometheus(r->body);
+  ASSERT_EQ(p.error, "") << r->body;
+  EXPECT_EQ(p.samples["elkfs_files"], kFiles);
+  EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="connected"})"], 3);
+  EXPECT_EQ(p.samples["elkfs_chunks_missing"], 0);
+}
+
+TEST_F(MonitorCluster, PageShowsThreeChunkservers) {
+  auto r = Fetch("/");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  size_t at = r->body.find("<table id='chunkservers'>");
+  ASSERT_NE(at, std::string::npos);
+  std::string table = r->body.substr(at, r->body.find("</table>", at) - at);
+  size_t rows = 0;
+  for (size_t i = table.find("<tr>"); i != std::string::npos; i = table.find("<tr>", i + 1))
+    rows++;
+  EXPECT_EQ(rows, 4u);  // header + 3
+}
+
+TEST_F(MonitorCluster, BadRequestsGet4xxAndServingGoesOn) {
+  uint16_t port = cluster_->http_port();
+  auto is4xx = [](int status) { return status >= 400 && status < 500; };
+  int garbage =
+      StatusOf(RawExchange(port, std::string("\x16\x03\x01\x00\xff garbage\r\n\r\n", 19)));
+  EXPECT_TRUE(garbage == 0 || is4xx(garbage)) << garbage;  // refused or dropped, never served
+  std::string huge = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(128 * 1024, 'a') +
+                     "\r\nConnection: close\r\n\r\n";
+  int big = StatusOf(RawExchange(port, huge));
+  EXPECT_TRUE(big == 0 || is4xx(big)) << big;
+  EXPECT_EQ(StatusOf(RawExchange(port,
+                                 "POST /api/v1/info HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                 "2\r\nConnection: close\r\n\r\nhi")),
+            405);
+  EXPECT_EQ(StatusOf(RawExchange(
+                port, "GET /../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            404);
+  EXPECT_EQ(StatusOf(RawExchange(
+                port, "GET /no/such/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            404);
+  auto r = Fetch("/api/v1/info");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body)["chunkservers"], 3);
+}
+
+}  // namespace
+}  // namespace elk::test
