@@ -9,7 +9,7 @@ PACKAGES=(
   libfuse3-dev fuse3
   libaio-dev libssl-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev
-  libcpp-httplib-dev nlohmann-json3-dev
+  libcpp-httplib-dev nlohmann-json3-dev chromium
   attr acl xxd procps iproute2 psmisc
 )
 if [ "${ELKFS_DEPS_EXTRA:-}" != "" ]; then

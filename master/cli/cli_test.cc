@@ -39,14 +39,15 @@ TEST(OptionsTest, MooseFsStyle) {
 }
 
 TEST(OptionsTest, Refusals) {
-  EXPECT_FALSE(Parse({}).ok());               // no section
-  EXPECT_FALSE(Parse({"-SXX"}).ok());         // unknown section
+  EXPECT_FALSE(Parse({}).ok());        // no section
+  EXPECT_FALSE(Parse({"-SXX"}).ok());  // unknown section
   EXPECT_FALSE(Parse({"-P", "0", "-SIN"}).ok());
   EXPECT_FALSE(Parse({"-P", "70000", "-SIN"}).ok());
-  EXPECT_FALSE(Parse({"-SIN", "-H"}).ok());   // -H without a value
+  EXPECT_FALSE(Parse({"-SIN", "-H"}).ok());  // -H without a value
   EXPECT_FALSE(Parse({"-SIN", "extra"}).ok());
   EXPECT_TRUE(Parse({"-h"}).ok());
-  for (const Section& s : Sections()) EXPECT_NE(Usage().find("-S" + s.code), std::string::npos);
+  for (const Section& s : Sections())
+    EXPECT_NE(Usage().find("-S" + s.code), std::string::npos);
 }
 
 TEST(TableTest, AlignsColumns) {
@@ -63,7 +64,8 @@ TEST(TableTest, AlignsColumns) {
 }
 
 TEST(SectionsTest, EverySectionRendersTheMonitorsJson) {
-  for (const Section& s : Sections()) EXPECT_FALSE(Render(s.code).empty()) << s.code;
+  for (const Section& s : Sections())
+    EXPECT_FALSE(Render(s.code).empty()) << s.code;
   std::string cs = Render("CS");
   EXPECT_NE(cs.find("10.0.0.1:9422"), std::string::npos);
   EXPECT_NE(cs.find("lost"), std::string::npos);

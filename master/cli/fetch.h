@@ -1,9 +1,8 @@
 #pragma once
 // Reads one section of the master's monitor (GET /api/v1/<section>) with cpp-httplib.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/status.h"
 

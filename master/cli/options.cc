@@ -68,7 +68,8 @@ std::string Usage() {
       "  -j        JSON instead of a table\n"
       "  -n        plain numbers (bytes, not KiB/MiB/...)\n"
       "sections:\n";
-  for (const Section& s : Sections()) out += "  -S" + s.code + "  " + s.title + "\n";
+  for (const Section& s : Sections())
+    out += "  -S" + s.code + "  " + s.title + "\n";
   return out;
 }
 

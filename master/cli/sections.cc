@@ -59,11 +59,12 @@ std::string Chunkservers(const json& j, const Format& f) {
   for (const json& r : List(j, "chunkservers")) {
     std::string pct = "-";
     if (r.value("total_space", uint64_t{0}) > 0) {
-      pct = fmt::format("{:.1f}%", 100.0 * r.value("used_space", 0.0) / r.value("total_space", 1.0));
+      pct =
+          fmt::format("{:.1f}%", 100.0 * r.value("used_space", 0.0) / r.value("total_space", 1.0));
     }
     t.rows.push_back({Text(r, "address"), Text(r, "id"), Text(r, "version"), Text(r, "state"),
-                      Text(r, "chunks"), Bytes(r, "used_space", f), Bytes(r, "total_space", f),
-                      pct, Text(r, "load")});
+                      Text(r, "chunks"), Bytes(r, "used_space", f), Bytes(r, "total_space", f), pct,
+                      Text(r, "load")});
   }
   return FormatTable(t);
 }
@@ -90,23 +91,25 @@ std::string Sessions(const json& j, const Format&) {
 std::string Operations(const json& j, const Format&) {
   Table t{{"request", "count"}, {}};
   if (j.is_object() && j.contains("operations") && j["operations"].is_object()) {
-    for (const auto& [op, n] : j["operations"].items()) t.rows.push_back({op, n.dump()});
+    for (const auto& [op, n] : j["operations"].items())
+      t.rows.push_back({op, n.dump()});
   }
   return FormatTable(t);
 }
 
 std::string Health(const json& j, const Format&) {
-  Table summary{{"chunks", "missing", "endangered", "undergoal", "stable", "overgoal",
-                 "unreferenced"},
-                {{Text(j, "total"), Text(j, "missing"), Text(j, "endangered"),
-                  Text(j, "undergoal"), Text(j, "stable"), Text(j, "overgoal"),
-                  Text(j, "unreferenced")}}};
+  Table summary{
+      {"chunks", "missing", "endangered", "undergoal", "stable", "overgoal", "unreferenced"},
+      {{Text(j, "total"), Text(j, "missing"), Text(j, "endangered"), Text(j, "undergoal"),
+        Text(j, "stable"), Text(j, "overgoal"), Text(j, "unreferenced")}}};
   Table matrix{{"goal\\copies"}, {}};
-  for (int c = 0; c <= 10; c++) matrix.head.push_back(c == 10 ? "10+" : std::to_string(c));
+  for (int c = 0; c <= 10; c++)
+    matrix.head.push_back(c == 10 ? "10+" : std::to_string(c));
   const json& rows = List(j, "matrix");
   for (size_t g = 0; g < rows.size(); g++) {
     Row row = {g == 0 ? "none" : std::to_string(g)};
-    for (const json& n : rows[g]) row.push_back(n.dump());
+    for (const json& n : rows[g])
+      row.push_back(n.dump());
     matrix.rows.push_back(std::move(row));
   }
   return FormatTable(summary) + "\n" + FormatTable(matrix);

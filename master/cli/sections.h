@@ -3,11 +3,10 @@
 // text tables. Missing fields print as "-", so an older or newer master still prints.
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace elk::cli {
 

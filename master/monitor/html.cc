@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <regex>
 
 namespace elk::master::monitor {
 namespace {
@@ -13,12 +14,19 @@ constexpr std::string_view kStyle =
     "body{font-family:sans-serif;margin:1em 2em;color:#222}"
     "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em;border-bottom:1px solid #ccc}"
     "table{border-collapse:collapse;margin:.3em 0}"
-    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}"
-    "th{background:#eee}td.l{text-align:left}"
+    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;white-space:nowrap}"
+    "th{background:#eee}td.n{text-align:right}"
     ".ok{background:#dfd}.warn{background:#ffd}.bad{background:#fcc}.over{background:#ddf}"
     ".note{color:#666;font-size:.9em}";
 
-// A table of plain-text cells (escaped here); the first column is left-aligned.
+// Figures ("12", "1.5 GiB", "72.6%", "3 (0 lost)", "1h 2m") read best right-aligned.
+bool IsFigure(const std::string& cell) {
+  static const std::regex kFigure(
+      R"(^[0-9]+(\.[0-9]+)?( ?[KMGTPE]?i?B|%| \([0-9]+ lost\))?$|^([0-9]+[dhms] ?)+$)");
+  return std::regex_match(cell, kFigure);
+}
+
+// A table of plain-text cells (escaped here).
 std::string Table(std::string_view id, const Row& head, const std::vector<Row>& rows) {
   std::string out = fmt::format("<table id='{}'><tr>", id);
   for (const std::string& h : head)
@@ -26,11 +34,11 @@ std::string Table(std::string_view id, const Row& head, const std::vector<Row>& 
   out += "</tr>";
   for (const Row& r : rows) {
     out += "<tr>";
-    for (size_t i = 0; i < r.size(); i++)
-      out += fmt::format("<td{}>{}</td>", i == 0 ? " class=l" : "", HtmlEscape(r[i]));
+    for (const std::string& cell : r)
+      out += fmt::format("<td{}>{}</td>", IsFigure(cell) ? " class=n" : "", HtmlEscape(cell));
     out += "</tr>";
   }
-  if (rows.empty()) out += fmt::format("<tr><td class=l colspan={}>none</td></tr>", head.size());
+  if (rows.empty()) out += fmt::format("<tr><td colspan={}>none</td></tr>", head.size());
   return out + "</table>";
 }
 
@@ -74,7 +82,8 @@ std::string Matrix(const ChunkMatrix& m) {
     out += fmt::format("<tr><th>{}</th>", g == 0 ? std::string("none") : std::to_string(g));
     for (int c = 0; c <= kMaxCopiesColumn; c++) {
       uint64_t n = m.cells[static_cast<size_t>(g)][static_cast<size_t>(c)];
-      out += n == 0 ? "<td>-</td>" : fmt::format("<td class='{}'>{}</td>", CellClass(g, c), n);
+      out += n == 0 ? "<td class=n>-</td>"
+                    : fmt::format("<td class='n {}'>{}</td>", CellClass(g, c), n);
     }
     out += "</tr>";
   }

@@ -37,7 +37,11 @@ Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
 }
 
 void MonitorFeed::Publish() {
-  if (ticks_++ % std::max<uint32_t>(1, options_.walk_every) == 0) Walk();
+  // Small metadata is walked every time (it takes well under a millisecond), so figures
+  // never disagree with the tables beside them; large metadata every walk_every ticks.
+  size_t size = src_.meta.ns().NodeCount() + src_.meta.chunks().chunk_count();
+  bool due = ticks_++ % std::max<uint32_t>(1, options_.walk_every) == 0;
+  if (due || size <= options_.walk_always_below) Walk();
   auto s = std::make_shared<monitor::Snapshot>();
   FillInfo(*s);
   s->chunks = matrix_;

@@ -5,7 +5,8 @@
 // loop never waits for them.
 //
 // The two walks over every node and every chunk (file counts, the chunk-health matrix) cost
-// time in proportion to the metadata, so they run every `walk_every` ticks and their last
+// time in proportion to the metadata, so on a large file system (more than
+// `walk_always_below` nodes and chunks) they run every `walk_every` ticks and their last
 // results are reused in between.
 
 #include <chrono>
@@ -46,6 +47,7 @@ struct MonitorFeedOptions {
   ListenAddress listen{"*", 9425};
   std::chrono::milliseconds period{1000};
   uint32_t walk_every = 5;
+  size_t walk_always_below = 100000;  // nodes + chunks
   std::string software_version;
 };
 

@@ -2,18 +2,17 @@
 // few files written through libelkclient; every JSON section fetched and checked, /metrics
 // read line by line as Prometheus text, and hostile requests answered 4xx while the
 // monitor keeps serving.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-
-#include <fmt/format.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "master/monitor/prometheus_check.h"
@@ -178,27 +177,30 @@ std::pair<std::string, int> Capture(const std::string& cmd) {
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return {"", -1};
   char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
   int rc = ::pclose(p);
   return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
 }
 
 TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
-  std::string cli = fmt::format("{}/mfscli -H 127.0.0.1 -P {}", Cluster::BinDir(),
-                                cluster_->http_port());
+  std::string cli =
+      fmt::format("{}/mfscli -H 127.0.0.1 -P {}", Cluster::BinDir(), cluster_->http_port());
   auto [cs, cs_rc] = Capture(cli + " -SCS");
   ASSERT_EQ(cs_rc, 0) << cs;
   // A header, a rule, and one line per chunkserver naming its address and state.
   std::istringstream lines(cs);
   std::vector<std::string> all;
-  for (std::string l; std::getline(lines, l);) all.push_back(l);
+  for (std::string l; std::getline(lines, l);)
+    all.push_back(l);
   ASSERT_EQ(all.size(), 5u) << cs;
   EXPECT_EQ(all[0].rfind("address", 0), 0u) << cs;
   for (int i = 0; i < 3; i++) {
     std::string port = std::to_string(cluster_->chunkserver_port(i));
     EXPECT_NE(cs.find("127.0.0.1:" + port + " "), std::string::npos) << cs;
   }
-  for (size_t i = 2; i < all.size(); i++) EXPECT_NE(all[i].find(" ok "), std::string::npos) << cs;
+  for (size_t i = 2; i < all.size(); i++)
+    EXPECT_NE(all[i].find(" ok "), std::string::npos) << cs;
 
   auto [info, info_rc] = Capture(cli + " -SIN");
   ASSERT_EQ(info_rc, 0) << info;
@@ -213,8 +215,8 @@ TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
 
 TEST_F(MonitorCluster, MfscliSaysWhenTheMasterIsUnreachable) {
   uint16_t closed = FreePort();
-  auto [out, rc] = Capture(fmt::format("{}/mfscli -H 127.0.0.1 -P {} -SIN 2>&1",
-                                       Cluster::BinDir(), closed));
+  auto [out, rc] =
+      Capture(fmt::format("{}/mfscli -H 127.0.0.1 -P {} -SIN 2>&1", Cluster::BinDir(), closed));
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("cannot reach the master's monitor at 127.0.0.1:" + std::to_string(closed)),
             std::string::npos)
