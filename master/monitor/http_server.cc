@@ -27,7 +27,12 @@ HttpServer::HttpServer(std::shared_ptr<SnapshotBox> box)
     : box_(std::move(box)), server_(std::make_unique<httplib::Server>()) {}
 
 HttpServer::~HttpServer() {
-  server_->stop();
+  // httplib's stop() does nothing until the accept loop runs, so repeat it until the thread
+  // has left listen_after_bind (at most a few tries: Start waited for the loop to begin).
+  while (thread_.joinable() && !done_.load()) {
+    server_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -60,7 +65,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
                   fmt::format("monitor: cannot listen on {}:{}", options.host, options.port));
   }
   http->port_ = static_cast<uint16_t>(port);
-  http->thread_ = std::thread([&srv] { srv.listen_after_bind(); });
+  HttpServer* raw = http.get();
+  http->thread_ = std::thread([&srv, raw] {
+    srv.listen_after_bind();
+    raw->done_ = true;
+  });
   // httplib's stop() is a no-op until the accept loop runs, so a server stopped right after
   // Start would never end: wait (bounded) for the loop before handing the server out.
   for (int i = 0; i < 500 && !srv.is_running(); i++)

@@ -12,6 +12,7 @@
 // Read-only: GET and HEAD; any other method answers 405, an unknown path 404, a request
 // the parser refuses 400. Nothing is served from files.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -65,6 +66,7 @@ class HttpServer {
   std::shared_ptr<SnapshotBox> box_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> done_{false};  // the serving thread has returned
   uint16_t port_ = 0;
 };
 

@@ -2,12 +2,16 @@
 // snapshots while the loop runs; and the export rules written back as text.
 #include "master/server/monitor_feed.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -85,6 +89,33 @@ cfg::Schema Keys() {
   cfg::Schema s = MasterKeys();
   s.Merge(daemon::CommonDaemonKeys("mfsmaster"));
   return s;
+}
+
+// HTTP clients that connect and then send nothing hold every HTTP thread; the loop must not
+// notice: it runs posted work at once and keeps publishing snapshots.
+TEST_F(MonitorFeedTest, StalledHttpClientsDoNotStallTheLoop) {
+  Start(ListenAddress{"127.0.0.1", 0});
+  std::vector<int> stalled;
+  for (int i = 0; i < 6; i++) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(server_->http_port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_GT(::send(fd, "GET / HTTP/1.1\r\n", 16, MSG_NOSIGNAL), 0);  // and never the rest
+    stalled.push_back(fd);
+  }
+  for (int round = 0; round < 3; round++) {
+    std::promise<void> ran;
+    auto start = std::chrono::steady_clock::now();
+    server_->loop().Post([&ran] { ran.set_value(); });
+    ASSERT_EQ(ran.get_future().wait_for(std::chrono::seconds(1)), std::future_status::ready);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  for (int fd : stalled)
+    ::close(fd);
 }
 
 TEST(MonitorConfigTest, PortZeroTurnsTheMonitorOff) {
