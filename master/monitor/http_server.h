@@ -44,7 +44,7 @@ class SnapshotBox {
 struct HttpOptions {
   std::string host = "*";              // "*": every interface
   uint16_t port = 9425;                // 0: an ephemeral port (tests)
-  size_t threads = 2;                  // requests served at once
+  size_t threads = 4;                  // requests served at once
   std::chrono::seconds io_timeout{5};  // a client this slow to send or receive is dropped
   size_t max_body = 1024;              // bytes of request body accepted (GET needs none)
 };
