@@ -48,8 +48,8 @@ for f in sbin/mfsmaster sbin/mfschunkserver sbin/mfsmetalogger sbin/mfsmetaresto
   [ -e "$PREFIX/$f" ] || fail "missing $f"
 done
 for u in mfsmaster mfschunkserver mfsmetalogger; do
-  grep -q "^ExecStart=.*/sbin/$u .*start$\|^ExecStart=.*/sbin/$u start$" \
-    "$PREFIX/lib/systemd/system/$u.service" || fail "$u.service: no ExecStart"
+  grep -qE "^ExecStart=$PREFIX/sbin/$u (-a )?start$" "$PREFIX/lib/systemd/system/$u.service" ||
+    fail "$u.service: ExecStart does not name $PREFIX/sbin/$u"
   grep -q "^ExecReload=" "$PREFIX/lib/systemd/system/$u.service" || fail "$u.service: no ExecReload"
 done
 
