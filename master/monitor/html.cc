@@ -14,7 +14,7 @@ constexpr std::string_view kStyle =
     "body{font-family:sans-serif;margin:1em 2em;color:#222}"
     "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em;border-bottom:1px solid #ccc}"
     "table{border-collapse:collapse;margin:.3em 0}"
-    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;white-space:nowrap}"
+    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}td{white-space:nowrap}"
     "th{background:#eee}td.n{text-align:right}"
     ".ok{background:#dfd}.warn{background:#ffd}.bad{background:#fcc}.over{background:#ddf}"
     ".note{color:#666;font-size:.9em}";
