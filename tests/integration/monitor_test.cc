@@ -45,7 +45,8 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
 class MonitorCluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto c = Cluster::Start({.chunkservers = 3, .master_cfg = {{"CHANGELOG_SYNC", "0"}}});
+    auto c = Cluster::Start(
+        {.chunkservers = 3, .metalogger = true, .master_cfg = {{"CHANGELOG_SYNC", "0"}}});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     cluster_ = std::move(*c);
     ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers"] == 3; }, 30s))
@@ -116,9 +117,39 @@ TEST_F(MonitorCluster, JsonSectionsDescribeTheCluster) {
   json exports = Get("/api/v1/exports")["exports"];
   ASSERT_EQ(exports.size(), 2u);  // the harness's "/" and "." rules
   EXPECT_EQ(exports[0]["path"], "/");
-  EXPECT_EQ(Get("/api/v1/metaloggers")["metaloggers"].size(), 0u);
+  // The metalogger catches up: one row, its version, nothing left to send.
+  ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/metaloggers")["metaloggers"].size() == 1; }, 20s));
+  ASSERT_TRUE(
+      WaitFor([&] { return Get("/api/v1/metaloggers")["metaloggers"][0]["lag"] == 0; }, 20s))
+      << Get("/api/v1/metaloggers").dump();
+  json ml = Get("/api/v1/metaloggers")["metaloggers"][0];
+  EXPECT_TRUE(ml["streaming"].get<bool>());
+  EXPECT_FALSE(ml["version"].get<std::string>().empty());
   EXPECT_GE(Get("/api/v1/ops")["operations"]["create"].get<uint64_t>(),
             static_cast<uint64_t>(kFiles));
+}
+
+TEST_F(MonitorCluster, AKilledChunkserverShowsAsLost) {
+  uint64_t chunks = Get("/api/v1/chunks")["total"];
+  std::string address = "127.0.0.1:" + std::to_string(cluster_->chunkserver_port(0));
+  cluster_->KillChunkserver(0);
+  ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers_lost"] == 1; }, 30s))
+      << Get("/api/v1/info").dump();
+  json cs = Get("/api/v1/chunkservers")["chunkservers"];
+  size_t lost = 0;
+  for (const json& row : cs) {
+    if (row["address"] == address) {
+      EXPECT_EQ(row["state"], "lost");
+      lost++;
+    } else {
+      EXPECT_EQ(row["state"], "ok");
+    }
+  }
+  EXPECT_EQ(lost, 1u);
+  EXPECT_EQ(Get("/api/v1/chunks")["total"], chunks);  // chunks are not forgotten, only copies
+  auto p = ParsePrometheus(Fetch("/metrics")->body);
+  EXPECT_EQ(p.samples["elkfs_chunkserver_up{address=\"" + address + "\"}"], 0);
+  EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="lost"})"], 1);
 }
 
 TEST_F(MonitorCluster, MetricsAreValidPrometheusText) {
