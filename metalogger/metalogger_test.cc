@@ -4,6 +4,8 @@
 #include "metalogger/metalogger.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -218,7 +220,10 @@ TEST_F(MetaloggerTest, TheProgramResumesAfterSigkill) {
   {
     std::ofstream out(cfg);
     out << "DATA_PATH = " << (dir_ / "ml").string() << "\nMASTER_HOST = 127.0.0.1\n"
-        << "MASTER_PORT = " << ml_port_ << "\nMASTER_RECONNECTION_DELAY = 1\n";
+        << "MASTER_PORT = " << ml_port_ << "\nMASTER_RECONNECTION_DELAY = 1\n"
+        // Keep the test's identity: on a machine with MooseFS's `mfs` user the program would
+        // switch to it and could not enter the test's root-owned folder.
+        << "WORKING_USER = " << ::getpwuid(::geteuid())->pw_name << "\n";
   }
   std::vector<std::string> argv = {test::Cluster::BinDir() + "/mfsmetalogger", "-f", "-c",
                                    cfg.string()};

@@ -9,8 +9,8 @@ PACKAGES=(
   libfuse3-dev fuse3
   libaio-dev libssl-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev
+  libcpp-httplib-dev nlohmann-json3-dev chromium
   attr acl xxd procps iproute2 psmisc
-  nlohmann-json3-dev
   libiscsi-bin qemu-utils qemu-block-extra tgt fio python3-cinder
 )
 if [ "${ELKFS_DEPS_EXTRA:-}" != "" ]; then

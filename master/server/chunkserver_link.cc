@@ -90,6 +90,7 @@ Status ChunkserverLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
+  software_version_ = hello->software_version;
   return Status::Ok();
 }
 

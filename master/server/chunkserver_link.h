@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/net/address.h"
@@ -56,6 +57,7 @@ class ChunkserverLink {
   ServerId id() const { return id_; }
   bool registered() const { return registered_; }
   const net::Address& peer() const { return peer_; }
+  const std::string& software_version() const { return software_version_; }  // from its hello
 
   // Commands; each is answered by the CSTOMA_* message of the same name.
   Status SendCreate(ChunkId chunk, uint32_t version);
@@ -89,6 +91,7 @@ class ChunkserverLink {
   bool registered_ = false;
   ServerId id_ = kNoServer;
   uint64_t chunks_reported_ = 0;
+  std::string software_version_;
 };
 
 // Every chunkserver link: accepts, looks up by id, forgets closed ones.

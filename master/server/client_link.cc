@@ -44,6 +44,7 @@ Status ClientLink::OnFrame(const proto::FrameView& f) {
   if (!hello_) return OnHello(f);
   if (f.type == proto::ANTOAN_STATUS) return Status::Ok();
   if (session_id_ != 0) ctx_.sessions.Touch(session_id_, Now());
+  ctx_.op_counts[f.type]++;
   return Dispatch(f);
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -37,6 +38,8 @@ struct ClientContext {
   NowFn now;
   std::function<void()> sessions_changed;  // a session opened: save sessions.mfs
   std::string version = "elkfs";
+  // Requests received, by message type, since start (the monitor's counters).
+  std::map<uint32_t, uint64_t> op_counts;
 };
 
 class ClientLink {

@@ -16,7 +16,8 @@ cfg::Schema MasterKeys() {
       Key::Host("MATOCL_LISTEN_HOST", "*"),
       Key::Port("MATOCL_LISTEN_PORT", 9421),
       Key::Host("HTTP_LISTEN_HOST", "*"),
-      Key::Port("HTTP_LISTEN_PORT", 9425),
+      // 0 turns the monitor off (so not Key::Port, which refuses 0).
+      Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
       Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
@@ -56,6 +57,9 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.matoml = {f.GetHost("MATOML_LISTEN_HOST"), f.GetPort("MATOML_LISTEN_PORT")};
   c.matocs = {f.GetHost("MATOCS_LISTEN_HOST"), f.GetPort("MATOCS_LISTEN_PORT")};
   c.matocl = {f.GetHost("MATOCL_LISTEN_HOST"), f.GetPort("MATOCL_LISTEN_PORT")};
+  if (auto http_port = static_cast<uint16_t>(f.GetInteger("HTTP_LISTEN_PORT")); http_port != 0) {
+    c.http = ListenAddress{f.GetHost("HTTP_LISTEN_HOST"), http_port};
+  }
   c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
   c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
   c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");

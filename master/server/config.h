@@ -26,6 +26,9 @@ struct MasterConfig {
   ListenAddress matoml{"*", 9419};  // MATOML_LISTEN_HOST/PORT (metaloggers)
   ListenAddress matocs{"*", 9420};  // MATOCS_LISTEN_HOST/PORT (chunkservers)
   ListenAddress matocl{"*", 9421};  // MATOCL_LISTEN_HOST/PORT (clients)
+  // HTTP_LISTEN_HOST/PORT, the monitor. Off when unset: embedded test servers bind nothing
+  // they were not asked to; the program sets it unless HTTP_LISTEN_PORT is 0.
+  std::optional<ListenAddress> http;
   replication::Config replication;
   uint32_t metadata_save_freq = 1;        // METADATA_SAVE_FREQ, hours
   uint32_t back_logs = 50;                // BACK_LOGS

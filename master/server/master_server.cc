@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -80,6 +81,7 @@ Status MasterServer::Init() {
   ml_hub_ =
       std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, MetaloggerHubOptions{});
   ELK_RETURN_IF_ERROR(Listen());
+  ELK_RETURN_IF_ERROR(StartMonitor());
   StartTimers();
   log::Info(
       "mfsmaster: metadata version {}, {} sessions; listening for clients on port {}, "
@@ -150,6 +152,31 @@ Status MasterServer::Listen() {
   return Status::Ok();
 }
 
+Status MasterServer::StartMonitor() {
+  if (!config_.http) return Status::Ok();
+  MonitorSources sources{*meta_,
+                         sessions_,
+                         exports_,
+                         *hub_,
+                         *ml_hub_,
+                         *client_ctx_,
+                         [this] {
+                           std::set<uint32_t> ids;
+                           for (const auto& [raw, link] : clients_)
+                             if (link->session_id() != 0) ids.insert(link->session_id());
+                           return ids;
+                         },
+                         &MasterServer::Now};
+  MonitorFeedOptions options;
+  options.listen = *config_.http;
+  options.software_version = ELKFS_VERSION;
+  auto feed = MonitorFeed::Start(*loop_, std::move(sources), options);
+  if (!feed.ok()) return feed.status();
+  monitor_ = std::move(*feed);
+  log::Info("mfsmaster: monitor on http://{}:{}/", config_.http->host, monitor_->port());
+  return Status::Ok();
+}
+
 void MasterServer::StartTimers() {
   chunk_loop_->Start();
   loop_->RunEvery(std::chrono::hours(config_.metadata_save_freq), [this] { SaveImage(); });
@@ -212,6 +239,7 @@ void MasterServer::Stop() {
 void MasterServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  monitor_.reset();
   if (gate_) gate_->Flush();
   client_listener_.reset();
   cs_listener_.reset();

@@ -28,6 +28,7 @@
 #include "master/server/client_link.h"
 #include "master/server/config.h"
 #include "master/server/metalogger_link.h"
+#include "master/server/monitor_feed.h"
 #include "master/server/reply_gate.h"
 #include "master/sessions/session_table.h"
 
@@ -50,6 +51,8 @@ class MasterServer {
   uint16_t client_port() const { return client_port_; }
   uint16_t chunkserver_port() const { return cs_port_; }
   uint16_t metalogger_port() const { return ml_port_; }
+  // The monitor's HTTP port; 0 when the monitor is off.
+  uint16_t http_port() const { return monitor_ ? monitor_->port() : 0; }
   net::EventLoop& loop() { return *loop_; }
   // Loop thread only (or before Run / after it returned).
   Metadata& metadata() { return *meta_; }
@@ -63,6 +66,7 @@ class MasterServer {
   Status LoadSessions();
   Status SaveSessions();
   Status Listen();
+  Status StartMonitor();
   void StartTimers();
   void AcceptClient(net::UniqueFd fd, net::Address peer);
   void OnCommitFailure(const Status& why);
@@ -87,6 +91,7 @@ class MasterServer {
   std::unique_ptr<net::Listener> client_listener_;
   std::unique_ptr<net::Listener> cs_listener_;
   std::unique_ptr<net::Listener> ml_listener_;
+  std::unique_ptr<MonitorFeed> monitor_;  // reads everything above: destroyed first
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint16_t client_port_ = 0, cs_port_ = 0, ml_port_ = 0;
   bool shut_down_ = false;

@@ -128,6 +128,7 @@ Status MetaloggerLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
+  software_version_ = hello->software_version;
   return Status::Ok();
 }
 

@@ -85,6 +85,8 @@ class MetaloggerLink {
 
   bool streaming() const { return streaming_; }
   uint64_t next_version() const { return next_; }
+  const net::Address& peer() const { return peer_; }
+  const std::string& software_version() const { return software_version_; }  // from its hello
 
  private:
   Status OnFrame(const protocol::FrameView& f);
@@ -104,6 +106,7 @@ class MetaloggerLink {
   bool registered_ = false;
   bool streaming_ = false;
   uint64_t next_ = 0;  // the next version to send
+  std::string software_version_;
   std::shared_ptr<const std::string> image_;
 };
 
@@ -124,6 +127,11 @@ class MetaloggerHub {
   void Drain(std::chrono::milliseconds limit);
 
   size_t link_count() const { return links_.size(); }
+  // Every link, for the monitor.
+  template <typename F>
+  void ForEachLink(F&& f) const {
+    for (const auto& [raw, link] : links_) f(*link);
+  }
   const ChangelogRing& ring() const { return ring_; }
   uint64_t images_sent() const { return images_sent_; }
 

@@ -63,6 +63,7 @@ class Cluster {
   std::string meta_point() const { return dir_ + "/meta"; }
   std::string log(const std::string& name) const { return dir_ + "/" + name + ".log"; }
   uint16_t client_port() const { return port_client_; }
+  uint16_t http_port() const { return port_http_; }  // the master's monitor
   pid_t master_pid() const { return master_.pid(); }
   pid_t metalogger_pid() const { return metalogger_.pid(); }
   uint16_t chunkserver_port(int i) const { return cs_ports_.at(static_cast<size_t>(i)); }

@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+
+#include "master/cli/fetch.h"
+#include "master/cli/options.h"
+#include "master/cli/sections.h"
+#include "master/cli/table.h"
+#include "master/monitor/json.h"
+#include "master/monitor/test_snapshot.h"
+
+namespace elk::cli {
+namespace {
+
+Result<Options> Parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "mfscli");
+  return ParseOptions(static_cast<int>(args.size()), args.data());
+}
+
+// A section rendered from the JSON the monitor would serve for the sample snapshot.
+std::string Render(const std::string& code, Format f = {}) {
+  const Section* s = FindSection(code);
+  EXPECT_NE(s, nullptr) << code;
+  if (s == nullptr) return "";
+  auto text = master::monitor::RenderApi(master::monitor::testing::SampleSnapshot(), s->api);
+  EXPECT_TRUE(text.has_value()) << s->api;
+  return s->render(nlohmann::json::parse(*text), f);
+}
+
+TEST(OptionsTest, MooseFsStyle) {
+  auto o = Parse({"-H", "m1", "-P", "19425", "-SIN", "-S", "CS", "-j"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->host, "m1");
+  EXPECT_EQ(o->port, 19425);
+  EXPECT_EQ(o->sections, (std::vector<std::string>{"IN", "CS"}));
+  EXPECT_TRUE(o->json);
+  auto d = Parse({"-SCS"});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->host, "mfsmaster");
+  EXPECT_EQ(d->port, 9425);
+}
+
+TEST(OptionsTest, Refusals) {
+  EXPECT_FALSE(Parse({}).ok());        // no section
+  EXPECT_FALSE(Parse({"-SXX"}).ok());  // unknown section
+  EXPECT_FALSE(Parse({"-P", "0", "-SIN"}).ok());
+  EXPECT_FALSE(Parse({"-P", "70000", "-SIN"}).ok());
+  EXPECT_FALSE(Parse({"-SIN", "-H"}).ok());  // -H without a value
+  EXPECT_FALSE(Parse({"-SIN", "extra"}).ok());
+  EXPECT_TRUE(Parse({"-h"}).ok());
+  for (const Section& s : Sections())
+    EXPECT_NE(Usage().find("-S" + s.code), std::string::npos);
+}
+
+TEST(TableTest, AlignsColumns) {
+  std::string out = FormatTable({{"name", "size"}, {{"a", "1.5 GiB"}, {"longer", "12"}}});
+  EXPECT_EQ(out,
+            "name       size\n"
+            "---------------\n"
+            "a       1.5 GiB\n"
+            "longer       12\n");
+  EXPECT_TRUE(LooksNumeric("45.2%"));
+  EXPECT_TRUE(LooksNumeric("-3"));
+  EXPECT_FALSE(LooksNumeric("10.0.0.1:9422"));
+  EXPECT_FALSE(LooksNumeric("ok"));
+}
+
+TEST(SectionsTest, EverySectionRendersTheMonitorsJson) {
+  for (const Section& s : Sections())
+    EXPECT_FALSE(Render(s.code).empty()) << s.code;
+  std::string cs = Render("CS");
+  EXPECT_NE(cs.find("10.0.0.1:9422"), std::string::npos);
+  EXPECT_NE(cs.find("lost"), std::string::npos);
+  EXPECT_NE(cs.find("marked for removal"), std::string::npos);
+  EXPECT_NE(cs.find("512.0 GiB"), std::string::npos);
+  EXPECT_NE(Render("CS", {.plain_numbers = true}).find("549755813888"), std::string::npos);
+  std::string info = Render("IN");
+  EXPECT_NE(info.find("files"), std::string::npos);
+  EXPECT_NE(info.find("1h 2m"), std::string::npos);
+  EXPECT_NE(Render("HD").find("note: "), std::string::npos);
+  EXPECT_NE(Render("EX").find("10.0.0.0-10.0.255.255"), std::string::npos);
+  EXPECT_NE(Render("MO").find("lookup"), std::string::npos);
+  EXPECT_NE(Render("IG").find("endangered"), std::string::npos);
+}
+
+TEST(SectionsTest, ToleratesMissingFields) {
+  nlohmann::json odd = {{"chunkservers", {{{"address", "x"}}}}};
+  std::string out = FindSection("CS")->render(odd, {});
+  EXPECT_NE(out.find("x"), std::string::npos);
+  EXPECT_FALSE(FindSection("IN")->render(nlohmann::json::array(), {}).empty());
+}
+
+TEST(FetchTest, UnreachableIsAClearError) {
+  auto r = FetchSection("127.0.0.1", 1, "info", 2);  // nothing listens on port 1
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), Code::kCantConnect);
+  EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace elk::cli

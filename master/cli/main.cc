@@ -1,0 +1,53 @@
+// mfscli: the master's state for people and scripts, read from its HTTP monitor. See
+// docs/monitor.md.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "master/cli/fetch.h"
+#include "master/cli/options.h"
+#include "master/cli/sections.h"
+
+namespace {
+
+// Prints every asked section; 1 on the first one that cannot be read.
+int Run(const elk::cli::Options& o) {
+  nlohmann::json all = nlohmann::json::object();
+  std::string text;
+  for (const std::string& code : o.sections) {
+    const elk::cli::Section* section = elk::cli::FindSection(code);
+    auto j = elk::cli::FetchSection(o.host, o.port, section->api, o.timeout_seconds);
+    if (!j.ok()) {
+      std::fprintf(stderr, "mfscli: %s\n", j.status().message().c_str());
+      return 1;
+    }
+    if (o.json) {
+      all[section->api] = *j;
+    } else {
+      if (o.sections.size() > 1) text += "== " + section->title + "\n";
+      text += section->render(*j, {.plain_numbers = o.plain_numbers});
+      if (o.sections.size() > 1) text += "\n";
+    }
+  }
+  if (o.json) {
+    // One section: its object as the monitor serves it; several: keyed by section name.
+    text = (o.sections.size() == 1 ? all.begin().value() : all).dump(2) + "\n";
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = elk::cli::ParseOptions(argc, argv);
+  if (!options.ok()) {
+    std::fprintf(stderr, "mfscli: %s\n%s", options.status().message().c_str(),
+                 elk::cli::Usage().c_str());
+    return 2;
+  }
+  if (options->help) {
+    std::fputs(elk::cli::Usage().c_str(), stdout);
+    return 0;
+  }
+  return Run(*options);
+}

@@ -1,0 +1,76 @@
+#include "master/cli/options.h"
+
+#include <charconv>
+#include <string_view>
+
+#include "master/cli/sections.h"
+
+namespace elk::cli {
+namespace {
+
+Result<uint16_t> ParsePort(std::string_view text) {
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v == 0 || v > 65535) {
+    return Status(Code::kInval, "bad port '" + std::string(text) + "'");
+  }
+  return static_cast<uint16_t>(v);
+}
+
+// The value of an option given as "-Xvalue" or "-X value".
+Result<std::string> ValueOf(int argc, const char* const* argv, int& i) {
+  std::string_view arg = argv[i];
+  if (arg.size() > 2) return std::string(arg.substr(2));
+  if (i + 1 >= argc) return Status(Code::kInval, std::string(arg) + " needs a value");
+  return std::string(argv[++i]);
+}
+
+}  // namespace
+
+Result<Options> ParseOptions(int argc, const char* const* argv) {
+  Options o;
+  for (int i = 1; i < argc; i++) {
+    std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      o.help = true;
+    } else if (arg == "-j") {
+      o.json = true;
+    } else if (arg == "-n") {
+      o.plain_numbers = true;
+    } else if (arg.starts_with("-H") || arg.starts_with("-P") || arg.starts_with("-S")) {
+      auto value = ValueOf(argc, argv, i);
+      if (!value.ok()) return value.status();
+      if (arg[1] == 'H') o.host = *value;
+      if (arg[1] == 'S') {
+        if (FindSection(*value) == nullptr) {
+          return Status(Code::kInval, "unknown section '" + *value + "'");
+        }
+        o.sections.push_back(*value);
+      }
+      if (arg[1] == 'P') {
+        auto port = ParsePort(*value);
+        if (!port.ok()) return port.status();
+        o.port = *port;
+      }
+    } else {
+      return Status(Code::kInval, "unknown argument '" + std::string(arg) + "'");
+    }
+  }
+  if (!o.help && o.sections.empty()) return Status(Code::kInval, "no section given (-S...)");
+  return o;
+}
+
+std::string Usage() {
+  std::string out =
+      "usage: mfscli [-H master_host] [-P monitor_port] [-j] [-n] -S<SECTION> [-S<SECTION>...]\n"
+      "  -H host   the master (default: mfsmaster)\n"
+      "  -P port   the master's HTTP monitor port (default: 9425)\n"
+      "  -j        JSON instead of a table\n"
+      "  -n        plain numbers (bytes, not KiB/MiB/...)\n"
+      "sections:\n";
+  for (const Section& s : Sections())
+    out += "  -S" + s.code + "  " + s.title + "\n";
+  return out;
+}
+
+}  // namespace elk::cli

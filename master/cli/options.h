@@ -1,0 +1,26 @@
+#pragma once
+// mfscli's command line, as MooseFS's: -H host, -P port, one or more -S<SECTION> (or
+// "-S SECTION"), -j for JSON, -n for plain numbers, -h for help.
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace elk::cli {
+
+struct Options {
+  std::string host = "mfsmaster";
+  uint16_t port = 9425;
+  std::vector<std::string> sections;  // codes: "IN", "CS", ...
+  bool json = false;
+  bool plain_numbers = false;
+  bool help = false;
+  int timeout_seconds = 10;
+};
+
+// argv[0] is skipped. kInval with the reason on a bad command line.
+Result<Options> ParseOptions(int argc, const char* const* argv);
+std::string Usage();
+
+}  // namespace elk::cli

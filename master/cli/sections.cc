@@ -1,0 +1,157 @@
+#include "master/cli/sections.h"
+
+#include <fmt/format.h>
+
+#include "master/cli/table.h"
+#include "master/monitor/html.h"
+
+namespace elk::cli {
+namespace {
+
+using nlohmann::json;
+using Row = std::vector<std::string>;
+
+std::string Text(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) return "-";
+  const json& v = j[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+std::string Bytes(const json& j, const char* key, const Format& f) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return Text(j, key);
+  uint64_t v = j[key].get<uint64_t>();
+  return f.plain_numbers ? std::to_string(v) : master::monitor::HumanBytes(v);
+}
+
+const json& List(const json& j, const char* key) {
+  static const json kEmpty = json::array();
+  return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : kEmpty;
+}
+
+std::string Info(const json& j, const Format& f) {
+  Table t{{"item", "value"}, {}};
+  auto add = [&](const char* label, std::string value) { t.rows.push_back({label, value}); };
+  add("version", Text(j, "version"));
+  add("metadata version", Text(j, "metadata_version"));
+  add("uptime", j.contains("uptime_seconds") && j["uptime_seconds"].is_number_unsigned()
+                    ? (f.plain_numbers ? Text(j, "uptime_seconds")
+                                       : master::monitor::HumanDuration(j["uptime_seconds"]))
+                    : "-");
+  add("total space", Bytes(j, "total_space", f));
+  add("used space", Bytes(j, "used_space", f));
+  add("free space", Bytes(j, "free_space", f));
+  for (const char* k : {"files", "directories", "chunks", "chunkservers", "chunkservers_lost",
+                        "sessions", "metaloggers", "missing_chunks", "endangered_chunks",
+                        "undergoal_chunks", "trash_files", "reserved_files"}) {
+    std::string label = k;
+    for (char& c : label)
+      if (c == '_') c = ' ';
+    add(label.c_str(), Text(j, k));
+  }
+  return FormatTable(t);
+}
+
+std::string Chunkservers(const json& j, const Format& f) {
+  Table t{{"address", "id", "version", "state", "chunks", "used", "total", "used%", "load"}, {}};
+  for (const json& r : List(j, "chunkservers")) {
+    std::string pct = "-";
+    if (r.value("total_space", uint64_t{0}) > 0) {
+      pct =
+          fmt::format("{:.1f}%", 100.0 * r.value("used_space", 0.0) / r.value("total_space", 1.0));
+    }
+    t.rows.push_back({Text(r, "address"), Text(r, "id"), Text(r, "version"), Text(r, "state"),
+                      Text(r, "chunks"), Bytes(r, "used_space", f), Bytes(r, "total_space", f), pct,
+                      Text(r, "load")});
+  }
+  return FormatTable(t);
+}
+
+std::string Disks(const json& j, const Format& f) {
+  Table t{{"chunkserver", "path", "chunks", "used", "total", "state"}, {}};
+  for (const json& r : List(j, "disks")) {
+    t.rows.push_back({Text(r, "chunkserver"), Text(r, "path"), Text(r, "chunks"),
+                      Bytes(r, "used_space", f), Bytes(r, "total_space", f), Text(r, "state")});
+  }
+  std::string note = Text(j, "note");
+  return FormatTable(t) + (note == "-" ? "" : "note: " + note + "\n");
+}
+
+std::string Sessions(const json& j, const Format&) {
+  Table t{{"session", "address", "info", "folder", "options", "connected"}, {}};
+  for (const json& r : List(j, "sessions")) {
+    t.rows.push_back({Text(r, "id"), Text(r, "address"), Text(r, "info"), Text(r, "folder"),
+                      Text(r, "options"), Text(r, "connected")});
+  }
+  return FormatTable(t);
+}
+
+std::string Operations(const json& j, const Format&) {
+  Table t{{"request", "count"}, {}};
+  if (j.is_object() && j.contains("operations") && j["operations"].is_object()) {
+    for (const auto& [op, n] : j["operations"].items())
+      t.rows.push_back({op, n.dump()});
+  }
+  return FormatTable(t);
+}
+
+std::string Health(const json& j, const Format&) {
+  Table summary{
+      {"chunks", "missing", "endangered", "undergoal", "stable", "overgoal", "unreferenced"},
+      {{Text(j, "total"), Text(j, "missing"), Text(j, "endangered"), Text(j, "undergoal"),
+        Text(j, "stable"), Text(j, "overgoal"), Text(j, "unreferenced")}}};
+  Table matrix{{"goal\\copies"}, {}};
+  for (int c = 0; c <= 10; c++)
+    matrix.head.push_back(c == 10 ? "10+" : std::to_string(c));
+  const json& rows = List(j, "matrix");
+  for (size_t g = 0; g < rows.size(); g++) {
+    Row row = {g == 0 ? "none" : std::to_string(g)};
+    for (const json& n : rows[g])
+      row.push_back(n.dump());
+    matrix.rows.push_back(std::move(row));
+  }
+  return FormatTable(summary) + "\n" + FormatTable(matrix);
+}
+
+std::string Metaloggers(const json& j, const Format&) {
+  Table t{{"address", "version", "streaming", "next version", "lag"}, {}};
+  for (const json& r : List(j, "metaloggers")) {
+    t.rows.push_back({Text(r, "address"), Text(r, "version"), Text(r, "streaming"),
+                      Text(r, "next_version"), Text(r, "lag")});
+  }
+  return FormatTable(t);
+}
+
+std::string Exports(const json& j, const Format&) {
+  Table t{{"line", "address", "folder", "options"}, {}};
+  for (const json& r : List(j, "exports")) {
+    t.rows.push_back({Text(r, "line"), Text(r, "address"), Text(r, "path"), Text(r, "options")});
+  }
+  return FormatTable(t);
+}
+
+}  // namespace
+
+const std::vector<Section>& Sections() {
+  static const std::vector<Section> sections = {
+      {"IN", "info", "master info", Info},
+      {"CS", "chunkservers", "chunkservers", Chunkservers},
+      {"HD", "disks", "disks", Disks},
+      {"MS", "sessions", "mounts (sessions)", Sessions},
+      {"MO", "ops", "operation counters", Operations},
+      {"IG", "chunks", "chunk health (valid copies vs goal)", Health},
+      {"ML", "metaloggers", "metaloggers", Metaloggers},
+      {"EX", "exports", "exports", Exports},
+  };
+  return sections;
+}
+
+const Section* FindSection(std::string_view code) {
+  for (const Section& s : Sections())
+    if (s.code == code) return &s;
+  return nullptr;
+}
+
+}  // namespace elk::cli

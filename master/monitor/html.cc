@@ -1,0 +1,177 @@
+#include "master/monitor/html.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <regex>
+
+namespace elk::master::monitor {
+namespace {
+
+using Row = std::vector<std::string>;
+
+constexpr std::string_view kStyle =
+    "body{font-family:sans-serif;margin:1em 2em;color:#222}"
+    "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em;border-bottom:1px solid #ccc}"
+    "table{border-collapse:collapse;margin:.3em 0}"
+    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}td{white-space:nowrap}"
+    "th{background:#eee}td.n{text-align:right}"
+    ".ok{background:#dfd}.warn{background:#ffd}.bad{background:#fcc}.over{background:#ddf}"
+    ".note{color:#666;font-size:.9em}";
+
+// Figures ("12", "1.5 GiB", "72.6%", "3 (0 lost)", "1h 2m") read best right-aligned.
+bool IsFigure(const std::string& cell) {
+  static const std::regex kFigure(
+      R"(^[0-9]+(\.[0-9]+)?( ?[KMGTPE]?i?B|%| \([0-9]+ lost\))?$|^([0-9]+[dhms] ?)+$)");
+  return std::regex_match(cell, kFigure);
+}
+
+// A table of plain-text cells (escaped here).
+std::string Table(std::string_view id, const Row& head, const std::vector<Row>& rows) {
+  std::string out = fmt::format("<table id='{}'><tr>", id);
+  for (const std::string& h : head)
+    out += "<th>" + HtmlEscape(h) + "</th>";
+  out += "</tr>";
+  for (const Row& r : rows) {
+    out += "<tr>";
+    for (const std::string& cell : r)
+      out += fmt::format("<td{}>{}</td>", IsFigure(cell) ? " class=n" : "", HtmlEscape(cell));
+    out += "</tr>";
+  }
+  if (rows.empty()) out += fmt::format("<tr><td colspan={}>none</td></tr>", head.size());
+  return out + "</table>";
+}
+
+std::string Time(uint32_t t) {
+  if (t == 0) return "-";
+  std::time_t tt = t;
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string Summary(const Snapshot& s) {
+  const Info& i = s.info;
+  Row head = {"version", "metadata version", "uptime", "total space",  "used",     "free",
+              "files",   "directories",      "chunks", "chunkservers", "sessions", "metaloggers"};
+  Row row = {
+      i.software_version,         std::to_string(i.metadata_version),
+      HumanDuration(i.uptime()),  HumanBytes(i.total_space),
+      HumanBytes(i.used_space),   HumanBytes(i.free_space()),
+      std::to_string(i.files),    std::to_string(i.dirs),
+      std::to_string(i.chunks),   fmt::format("{} ({} lost)", i.chunkservers, i.chunkservers_lost),
+      std::to_string(i.sessions), std::to_string(i.metaloggers)};
+  return "<h2>Cluster</h2>" + Table("info", head, {row});
+}
+
+std::string CellClass(int goal, int copies) {
+  if (goal == 0) return "";
+  if (copies == 0) return "bad";
+  if (copies < goal) return copies == 1 ? "bad" : "warn";
+  return copies == goal ? "ok" : "over";
+}
+
+std::string Matrix(const ChunkMatrix& m) {
+  std::string out = "<table id='chunks'><tr><th>goal \\ valid copies</th>";
+  for (int c = 0; c <= kMaxCopiesColumn; c++)
+    out += fmt::format("<th>{}{}</th>", c, c == kMaxCopiesColumn ? "+" : "");
+  out += "</tr>";
+  for (int g = 0; g <= kMaxGoal; g++) {
+    out += fmt::format("<tr><th>{}</th>", g == 0 ? std::string("none") : std::to_string(g));
+    for (int c = 0; c <= kMaxCopiesColumn; c++) {
+      uint64_t n = m.cells[static_cast<size_t>(g)][static_cast<size_t>(c)];
+      out += n == 0 ? "<td class=n>-</td>"
+                    : fmt::format("<td class='n {}'>{}</td>", CellClass(g, c), n);
+    }
+    out += "</tr>";
+  }
+  return out + "</table>";
+}
+
+std::string Health(const Snapshot& s) {
+  const ChunkMatrix& m = s.chunks;
+  Row head = {"chunks", "missing",   "endangered",  "under goal",
+              "stable", "over goal", "unreferenced"};
+  Row row = {std::to_string(m.total()),       std::to_string(m.missing()),
+             std::to_string(m.endangered()),  std::to_string(m.undergoal()),
+             std::to_string(m.stable()),      std::to_string(m.overgoal()),
+             std::to_string(m.unreferenced())};
+  return "<h2>Chunk health</h2>" + Table("health", head, {row}) + Matrix(m);
+}
+
+std::string Chunkservers(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const ChunkserverRow& r : s.chunkservers) {
+    std::string pct = r.total_space == 0
+                          ? "-"
+                          : fmt::format("{:.1f}%", 100.0 * static_cast<double>(r.used_space) /
+                                                       static_cast<double>(r.total_space));
+    rows.push_back({r.address, std::to_string(r.id), r.version.empty() ? "-" : r.version, r.state(),
+                    std::to_string(r.chunks), HumanBytes(r.used_space), HumanBytes(r.total_space),
+                    pct, std::to_string(r.load)});
+  }
+  return "<h2>Chunkservers</h2>" +
+         Table("chunkservers",
+               {"address", "id", "version", "state", "chunks", "used", "total", "used %", "load"},
+               rows);
+}
+
+std::string Disks(const Snapshot& s) {
+  return "<h2>Disks</h2><p class=note>" + HtmlEscape(s.disks_note) + "</p>";
+}
+
+std::string Sessions(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const SessionRow& r : s.sessions) {
+    rows.push_back({r.address, std::to_string(r.id), r.info, r.folder, r.options,
+                    r.connected ? "yes" : "no", Time(r.created), Time(r.last_seen)});
+  }
+  return "<h2>Mounts</h2>" + Table("sessions",
+                                   {"address", "session", "info", "folder", "options", "connected",
+                                    "since", "last seen"},
+                                   rows);
+}
+
+std::string Metaloggers(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const MetaloggerRow& r : s.metaloggers) {
+    rows.push_back({r.address, r.version, r.streaming ? "streaming" : "downloading image",
+                    std::to_string(r.next_version), std::to_string(r.lag)});
+  }
+  return "<h2>Metaloggers</h2>" +
+         Table("metaloggers", {"address", "version", "state", "next version", "lag (records)"},
+               rows);
+}
+
+std::string Exports(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const ExportRow& r : s.exports)
+    rows.push_back({r.address, r.path, r.options, std::to_string(r.line)});
+  return "<h2>Exports</h2>" + Table("exports", {"address", "folder", "options", "line"}, rows);
+}
+
+std::string Operations(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const auto& [op, n] : s.ops)
+    rows.push_back({op, std::to_string(n)});
+  return "<h2>Client requests</h2>" + OpsChartSvg(s.history) +
+         Table("ops", {"request", "count"}, rows);
+}
+
+}  // namespace
+
+std::string RenderHtml(const Snapshot& s) {
+  std::string out = fmt::format(
+      "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+      "<meta http-equiv=refresh content=10><title>ElkFS master</title><style>{}</style>"
+      "</head><body><h1>ElkFS master</h1><p class=note>snapshot of {} UTC; JSON under "
+      "/api/v1/, Prometheus at /metrics</p>",
+      kStyle, Time(s.info.now));
+  out += Summary(s) + Health(s) + Chunkservers(s) + Disks(s) + Sessions(s) + Metaloggers(s) +
+         Exports(s) + Operations(s);
+  return out + "</body></html>\n";
+}
+
+}  // namespace elk::master::monitor

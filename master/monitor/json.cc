@@ -1,0 +1,164 @@
+#include "master/monitor/json.h"
+
+#include <functional>
+#include <map>
+
+namespace elk::master::monitor {
+
+using nlohmann::json;
+
+json InfoJson(const Snapshot& s) {
+  const Info& i = s.info;
+  return {{"version", i.software_version},
+          {"metadata_version", i.metadata_version},
+          {"time", i.now},
+          {"uptime_seconds", i.uptime()},
+          {"total_space", i.total_space},
+          {"used_space", i.used_space},
+          {"free_space", i.free_space()},
+          {"files", i.files},
+          {"directories", i.dirs},
+          {"files_length", i.files_length},
+          {"trash_files", i.trash_files},
+          {"reserved_files", i.reserved_files},
+          {"chunks", i.chunks},
+          {"chunkservers", i.chunkservers},
+          {"chunkservers_lost", i.chunkservers_lost},
+          {"sessions", i.sessions},
+          {"metaloggers", i.metaloggers},
+          {"missing_chunks", s.chunks.missing()},
+          {"endangered_chunks", s.chunks.endangered()},
+          {"undergoal_chunks", s.chunks.undergoal()}};
+}
+
+json ChunkserversJson(const Snapshot& s) {
+  json list = json::array();
+  for (const ChunkserverRow& r : s.chunkservers) {
+    list.push_back({{"id", r.id},
+                    {"address", r.address},
+                    {"version", r.version},
+                    {"state", r.state()},
+                    {"connected", r.connected},
+                    {"marked_for_removal", r.marked_for_removal},
+                    {"chunks", r.chunks},
+                    {"used_space", r.used_space},
+                    {"total_space", r.total_space},
+                    {"load", r.load},
+                    {"disconnected_since", r.disconnected_since}});
+  }
+  return {{"chunkservers", list}};
+}
+
+// The master hears only each server's totals, so a "disk" here is a whole chunkserver.
+json DisksJson(const Snapshot& s) {
+  json list = json::array();
+  for (const ChunkserverRow& r : s.chunkservers) {
+    list.push_back({{"chunkserver", r.address},
+                    {"path", "(all disks)"},
+                    {"chunks", r.chunks},
+                    {"used_space", r.used_space},
+                    {"total_space", r.total_space},
+                    {"state", r.state()}});
+  }
+  return {{"disks", list}, {"note", s.disks_note}};
+}
+
+json SessionsJson(const Snapshot& s) {
+  json list = json::array();
+  for (const SessionRow& r : s.sessions) {
+    list.push_back({{"id", r.id},
+                    {"address", r.address},
+                    {"info", r.info},
+                    {"folder", r.folder},
+                    {"options", r.options},
+                    {"connected", r.connected},
+                    {"created", r.created},
+                    {"last_seen", r.last_seen}});
+  }
+  return {{"sessions", list}};
+}
+
+json MetaloggersJson(const Snapshot& s) {
+  json list = json::array();
+  for (const MetaloggerRow& r : s.metaloggers) {
+    list.push_back({{"address", r.address},
+                    {"version", r.version},
+                    {"streaming", r.streaming},
+                    {"next_version", r.next_version},
+                    {"lag", r.lag}});
+  }
+  return {{"metaloggers", list}};
+}
+
+json ChunksJson(const Snapshot& s) {
+  json rows = json::array();
+  for (int g = 0; g <= kMaxGoal; g++)
+    rows.push_back(s.chunks.cells[static_cast<size_t>(g)]);
+  return {{"total", s.chunks.total()},
+          {"missing", s.chunks.missing()},
+          {"endangered", s.chunks.endangered()},
+          {"undergoal", s.chunks.undergoal()},
+          {"stable", s.chunks.stable()},
+          {"overgoal", s.chunks.overgoal()},
+          {"unreferenced", s.chunks.unreferenced()},
+          {"matrix_note",
+           "rows: goal 0..9 (0: no file refers to it), columns: valid copies "
+           "0..10 (10: ten or more)"},
+          {"matrix", rows}};
+}
+
+json ExportsJson(const Snapshot& s) {
+  json list = json::array();
+  for (const ExportRow& r : s.exports) {
+    list.push_back(
+        {{"address", r.address}, {"path", r.path}, {"options", r.options}, {"line", r.line}});
+  }
+  return {{"exports", list}};
+}
+
+json OpsJson(const Snapshot& s) {
+  json counters = json::object();
+  for (const auto& [name, n] : s.ops)
+    counters[name] = n;
+  json history = json::array();
+  for (const HistoryPoint& p : s.history)
+    history.push_back({{"time", p.time}, {"ops_per_second", p.ops_per_second}});
+  return {{"operations", counters}, {"history", history}};
+}
+
+namespace {
+
+using Renderer = std::function<json(const Snapshot&)>;
+
+const std::map<std::string, Renderer, std::less<>>& Renderers() {
+  static const std::map<std::string, Renderer, std::less<>> table{
+      {"info", InfoJson},
+      {"chunkservers", ChunkserversJson},
+      {"disks", DisksJson},
+      {"sessions", SessionsJson},
+      {"metaloggers", MetaloggersJson},
+      {"chunks", ChunksJson},
+      {"exports", ExportsJson},
+      {"ops", OpsJson}};
+  return table;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ApiSections() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& [name, fn] : Renderers())
+      v.push_back(name);
+    return v;
+  }();
+  return names;
+}
+
+std::optional<std::string> RenderApi(const Snapshot& s, std::string_view section) {
+  auto it = Renderers().find(section);
+  if (it == Renderers().end()) return std::nullopt;
+  return it->second(s).dump(2) + "\n";
+}
+
+}  // namespace elk::master::monitor

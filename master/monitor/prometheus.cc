@@ -1,0 +1,147 @@
+#include "master/monitor/prometheus.h"
+
+#include <fmt/format.h>
+
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
+namespace elk::master::monitor {
+namespace {
+
+using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+// Backslash, double quote and newline are the characters the format escapes in values.
+std::string EscapeLabel(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+class Writer {
+ public:
+  // Opens a family: its HELP and TYPE lines.
+  void Family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    name_ = name;
+  }
+  template <typename V>
+  void Sample(V value, Labels labels = {}) {
+    out_ += name_;
+    if (labels.size() > 0) {
+      out_ += '{';
+      bool first = true;
+      for (const auto& [k, v] : labels) {
+        out_ += fmt::format("{}{}=\"{}\"", first ? "" : ",", k, EscapeLabel(v));
+        first = false;
+      }
+      out_ += '}';
+    }
+    out_ += fmt::format(" {}\n", value);
+  }
+  template <typename V>
+  void Gauge(std::string_view name, std::string_view help, V value) {
+    Family(name, "gauge", help);
+    Sample(value);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  std::string name_;
+};
+
+void WriteInfo(Writer& w, const Snapshot& s) {
+  const Info& i = s.info;
+  w.Family("elkfs_master_info", "gauge", "Always 1; the master's software version as a label.");
+  w.Sample(1, {{"version", i.software_version}});
+  w.Gauge("elkfs_metadata_version", "Metadata version of the last applied change.",
+          i.metadata_version);
+  w.Gauge("elkfs_uptime_seconds", "Seconds since this master started.", i.uptime());
+  w.Gauge("elkfs_space_total_bytes", "Space of the connected chunkservers.", i.total_space);
+  w.Gauge("elkfs_space_used_bytes", "Used space of the connected chunkservers.", i.used_space);
+  w.Gauge("elkfs_space_free_bytes", "Free space of the connected chunkservers.", i.free_space());
+  w.Gauge("elkfs_files", "Files (non-directory nodes) outside trash and reserved.", i.files);
+  w.Gauge("elkfs_directories", "Directories.", i.dirs);
+  w.Gauge("elkfs_trash_files", "Files in the trash.", i.trash_files);
+  w.Gauge("elkfs_reserved_files", "Unlinked files still open.", i.reserved_files);
+  w.Gauge("elkfs_sessions", "Client sessions.", i.sessions);
+}
+
+void WriteChunks(Writer& w, const Snapshot& s) {
+  const ChunkMatrix& m = s.chunks;
+  w.Gauge("elkfs_chunks", "Chunks the master knows.", m.total());
+  w.Gauge("elkfs_chunks_missing", "Referenced chunks without a valid copy.", m.missing());
+  w.Gauge("elkfs_chunks_endangered", "Chunks of goal above 1 with one valid copy.", m.endangered());
+  w.Gauge("elkfs_chunks_undergoal", "Chunks with fewer valid copies than their goal.",
+          m.undergoal());
+  w.Gauge("elkfs_chunks_overgoal", "Chunks with more valid copies than their goal.", m.overgoal());
+  w.Family("elkfs_chunks_by_copies", "gauge",
+           "Chunks by goal and valid copies (copies=10 means ten or more); empty cells omitted.");
+  for (int g = 0; g <= kMaxGoal; g++) {
+    for (int c = 0; c <= kMaxCopiesColumn; c++) {
+      uint64_t n = m.cells[static_cast<size_t>(g)][static_cast<size_t>(c)];
+      if (n == 0) continue;
+      w.Sample(n, {{"goal", std::to_string(g)}, {"copies", std::to_string(c)}});
+    }
+  }
+}
+
+void WriteChunkservers(Writer& w, const Snapshot& s) {
+  w.Family("elkfs_chunkservers", "gauge", "Chunkservers by state.");
+  w.Sample(s.info.chunkservers, {{"state", "connected"}});
+  w.Sample(s.info.chunkservers_lost, {{"state", "lost"}});
+  auto per_server = [&](std::string_view name, std::string_view help, auto field) {
+    w.Family(name, "gauge", help);
+    for (const ChunkserverRow& r : s.chunkservers)
+      w.Sample(field(r), {{"address", r.address}});
+  };
+  per_server("elkfs_chunkserver_up", "1 when the chunkserver is connected.",
+             [](const ChunkserverRow& r) { return r.connected ? 1 : 0; });
+  per_server("elkfs_chunkserver_chunks", "Chunk copies on the chunkserver.",
+             [](const ChunkserverRow& r) { return r.chunks; });
+  per_server("elkfs_chunkserver_used_bytes", "Used space the chunkserver reports.",
+             [](const ChunkserverRow& r) { return r.used_space; });
+  per_server("elkfs_chunkserver_total_bytes", "Total space the chunkserver reports.",
+             [](const ChunkserverRow& r) { return r.total_space; });
+  per_server("elkfs_chunkserver_load", "Operations under way on the chunkserver.",
+             [](const ChunkserverRow& r) { return r.load; });
+}
+
+void WriteMetaloggers(Writer& w, const Snapshot& s) {
+  w.Gauge("elkfs_metaloggers", "Connected metaloggers.", s.info.metaloggers);
+  w.Family("elkfs_metalogger_lag_records", "gauge",
+           "Committed changelog records not yet sent to the metalogger.");
+  for (const MetaloggerRow& r : s.metaloggers)
+    w.Sample(r.lag, {{"address", r.address}});
+}
+
+void WriteOps(Writer& w, const Snapshot& s) {
+  w.Family("elkfs_client_requests_total", "counter",
+           "Client requests by kind since the master started.");
+  for (const auto& [op, n] : s.ops)
+    w.Sample(n, {{"op", op}});
+}
+
+}  // namespace
+
+std::string RenderPrometheus(const Snapshot& s) {
+  Writer w;
+  WriteInfo(w, s);
+  WriteChunks(w, s);
+  WriteChunkservers(w, s);
+  WriteMetaloggers(w, s);
+  WriteOps(w, s);
+  return w.Take();
+}
+
+}  // namespace elk::master::monitor

@@ -1,0 +1,118 @@
+#pragma once
+// What the monitor shows, as plain values. The master's loop thread builds one of these
+// (master/server/monitor_feed.*) and hands it over whole; the HTTP thread only ever reads
+// a finished, immutable snapshot, so serving a page never touches the master's live state.
+// Tests build snapshots by hand and check the renderers on them.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace elk::master::monitor {
+
+inline constexpr int kMaxGoal = 9;
+inline constexpr int kMaxCopiesColumn = 10;  // copies >= 10 share the last column
+
+struct Info {
+  std::string software_version;
+  uint64_t metadata_version = 0;
+  uint32_t now = 0;          // seconds since the epoch, when the snapshot was taken
+  uint32_t started_at = 0;   // when this master started
+  uint64_t total_space = 0;  // over connected chunkservers
+  uint64_t used_space = 0;
+  uint64_t files = 0;  // every node that is not a directory, outside trash and reserved
+  uint64_t dirs = 0;
+  uint64_t files_length = 0;
+  uint64_t trash_files = 0;
+  uint64_t reserved_files = 0;
+  uint64_t chunks = 0;
+  uint32_t chunkservers = 0;       // connected
+  uint32_t chunkservers_lost = 0;  // known but disconnected
+  uint32_t sessions = 0;
+  uint32_t metaloggers = 0;
+
+  uint64_t free_space() const { return total_space > used_space ? total_space - used_space : 0; }
+  uint32_t uptime() const { return now > started_at ? now - started_at : 0; }
+};
+
+// Chunks counted by goal (rows 0..9; goal 0 = no file references it any more) and valid
+// copies (columns 0..10, the last meaning "10 or more").
+struct ChunkMatrix {
+  std::array<std::array<uint64_t, kMaxCopiesColumn + 1>, kMaxGoal + 1> cells{};
+
+  void Add(int goal, int valid_copies);
+  uint64_t missing() const;       // referenced, no valid copy
+  uint64_t endangered() const;    // goal > 1 and a single valid copy left
+  uint64_t undergoal() const;     // fewer valid copies than the goal (missing ones included)
+  uint64_t overgoal() const;      // more valid copies than the goal
+  uint64_t stable() const;        // exactly the goal
+  uint64_t unreferenced() const;  // goal 0: no file refers to it, its copies are deleted
+  uint64_t total() const;
+};
+
+struct ChunkserverRow {
+  uint32_t id = 0;
+  std::string address;  // "ip:port"
+  std::string version;  // what the server said in its hello; empty when disconnected
+  bool connected = false;
+  bool marked_for_removal = false;
+  uint64_t chunks = 0;
+  uint64_t used_space = 0;
+  uint64_t total_space = 0;
+  uint32_t load = 0;
+  uint32_t disconnected_since = 0;
+
+  std::string state() const;  // "ok", "lost", "marked for removal"
+};
+
+struct SessionRow {
+  uint32_t id = 0;
+  std::string address;  // client ip
+  std::string info;     // what the client says of itself (host, mount point)
+  std::string folder;   // exported folder mounted, "." for the meta file system
+  std::string options;  // the export rule's options, as text
+  bool connected = false;
+  uint32_t created = 0;
+  uint32_t last_seen = 0;
+};
+
+struct MetaloggerRow {
+  std::string address;
+  std::string version;
+  bool streaming = false;  // past the image download, receiving records
+  uint64_t next_version = 0;
+  uint64_t lag = 0;  // records the master has committed that this metalogger has not been sent
+};
+
+struct ExportRow {
+  std::string address;  // the ADDRESS column, "*" or a range
+  std::string path;
+  std::string options;
+  size_t line = 0;
+};
+
+// Client requests counted by kind since the master started ("lookup" -> 1234).
+using OpCounters = std::vector<std::pair<std::string, uint64_t>>;
+
+// Operations per second, one point a minute, oldest first.
+struct HistoryPoint {
+  uint32_t time = 0;
+  double ops_per_second = 0;
+};
+
+struct Snapshot {
+  Info info;
+  ChunkMatrix chunks;
+  std::vector<ChunkserverRow> chunkservers;
+  std::vector<SessionRow> sessions;
+  std::vector<MetaloggerRow> metaloggers;
+  std::vector<ExportRow> exports;
+  OpCounters ops;
+  std::vector<HistoryPoint> history;
+  // The master learns only each chunkserver's totals, not its disks; said on the page.
+  std::string disks_note;
+};
+
+}  // namespace elk::master::monitor

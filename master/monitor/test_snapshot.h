@@ -1,0 +1,86 @@
+#pragma once
+// A hand-made cluster state for the monitor's tests: three chunkservers (one lost), two
+// sessions (one naming itself with markup), a metalogger, two exports, a few counters.
+
+#include "master/monitor/snapshot.h"
+
+namespace elk::master::monitor::testing {
+
+inline Snapshot SampleSnapshot() {
+  Snapshot s;
+  s.info = {.software_version = "0.1.0",
+            .metadata_version = 4242,
+            .now = 1'700'000'000,
+            .started_at = 1'700'000'000 - 3725,
+            .total_space = 3ull << 40,
+            .used_space = 1ull << 40,
+            .files = 17,
+            .dirs = 3,
+            .files_length = 12345,
+            .trash_files = 1,
+            .reserved_files = 0,
+            .chunks = 0,
+            .chunkservers = 2,
+            .chunkservers_lost = 1,
+            .sessions = 2,
+            .metaloggers = 1};
+  for (int i = 0; i < 5; i++)
+    s.chunks.Add(2, 2);
+  s.chunks.Add(2, 1);  // endangered
+  s.chunks.Add(3, 0);  // missing
+  s.chunks.Add(1, 3);  // over goal
+  s.chunks.Add(0, 1);  // unreferenced
+  s.info.chunks = s.chunks.total();
+  s.chunkservers = {
+      {.id = 1,
+       .address = "10.0.0.1:9422",
+       .version = "0.1.0",
+       .connected = true,
+       .chunks = 7,
+       .used_space = 1ull << 39,
+       .total_space = 1ull << 40,
+       .load = 3},
+      {.id = 2,
+       .address = "10.0.0.2:9422",
+       .version = "0.1.0",
+       .connected = true,
+       .marked_for_removal = true,
+       .chunks = 6,
+       .used_space = 1ull << 39,
+       .total_space = 1ull << 40},
+      {.id = 3,
+       .address = "10.0.0.3:9422",
+       .connected = false,
+       .disconnected_since = 1'699'999'000},
+  };
+  s.sessions = {
+      {.id = 1,
+       .address = "10.0.1.1",
+       .info = "host1:/mnt/elk",
+       .folder = "/",
+       .options = "rw,alldirs",
+       .connected = true,
+       .created = 1'699'990'000,
+       .last_seen = 1'700'000'000},
+      {.id = 2,
+       .address = "10.0.1.2",
+       .info = "<script>alert(1)</script>",
+       .folder = ".",
+       .options = "ro",
+       .created = 1'699'990'000,
+       .last_seen = 1'699'999'999},
+  };
+  s.metaloggers = {{.address = "10.0.2.1",
+                    .version = "0.1.0",
+                    .streaming = true,
+                    .next_version = 4240,
+                    .lag = 2}};
+  s.exports = {{.address = "*", .path = "/", .options = "rw,alldirs", .line = 1},
+               {.address = "10.0.0.0-10.0.255.255", .path = ".", .options = "ro", .line = 2}};
+  s.ops = {{"lookup", 100}, {"write_chunk", 7}, {"we\"ird\\op", 1}};
+  s.history = {{1'699'999'880, 1.5}, {1'699'999'940, 3.0}, {1'700'000'000, 0.5}};
+  s.disks_note = "The master knows each chunkserver's totals only.";
+  return s;
+}
+
+}  // namespace elk::master::monitor::testing

@@ -1,0 +1,163 @@
+#include "master/server/monitor_feed.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "common/log/log.h"
+#include "common/net/address.h"
+#include "common/protocol/message_types.h"
+#include "master/chunks/health.h"
+
+namespace elk::master {
+
+MonitorFeed::MonitorFeed(net::EventLoop& loop, MonitorSources sources, MonitorFeedOptions options)
+    : loop_(loop), src_(std::move(sources)), options_(std::move(options)) {}
+
+MonitorFeed::~MonitorFeed() {
+  if (timer_ != net::kNoTimer) loop_.Cancel(timer_);
+  http_.reset();  // joins the HTTP threads before the box and the sources go
+}
+
+Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
+                                                        MonitorSources sources,
+                                                        MonitorFeedOptions options) {
+  std::unique_ptr<MonitorFeed> feed(new MonitorFeed(loop, std::move(sources), std::move(options)));
+  feed->started_at_ = feed->src_.now();
+  feed->Publish();
+  monitor::HttpOptions http;
+  http.host = feed->options_.listen.host;
+  http.port = feed->options_.listen.port;
+  auto server = monitor::HttpServer::Start(http, feed->box_);
+  if (!server.ok()) return server.status();
+  feed->http_ = std::move(*server);
+  MonitorFeed* raw = feed.get();
+  feed->timer_ = loop.RunEvery(feed->options_.period, [raw] { raw->Publish(); });
+  return feed;
+}
+
+void MonitorFeed::Publish() {
+  // Small metadata is walked every time (it takes well under a millisecond), so figures
+  // never disagree with the tables beside them; large metadata every walk_every ticks.
+  size_t size = src_.meta.ns().NodeCount() + src_.meta.chunks().chunk_count();
+  bool due = ticks_++ % std::max<uint32_t>(1, options_.walk_every) == 0;
+  if (due || size <= options_.walk_always_below) Walk();
+  auto s = std::make_shared<monitor::Snapshot>();
+  FillInfo(*s);
+  s->chunks = matrix_;
+  FillChunkservers(*s);
+  FillSessions(*s);
+  FillMetaloggers(*s);
+  FillExports(*s);
+  FillOps(*s);
+  s->disks_note =
+      "Chunkservers report only their totals to the master, so each chunkserver is shown as "
+      "one disk here; its own disks are listed in its mfshdd.cfg and its log.";
+  box_->Publish(std::move(s));
+}
+
+void MonitorFeed::Walk() {
+  stats_ = src_.meta.ns().Stats();
+  matrix_ = {};
+  const ChunkRegistry& reg = src_.meta.chunks();
+  reg.ForEachChunk([&](ChunkId, const Chunk& chunk) {
+    matrix_.Add(chunk.goal(), static_cast<int>(Assess(chunk, reg.servers()).valid));
+  });
+}
+
+void MonitorFeed::FillInfo(monitor::Snapshot& s) const {
+  monitor::Info& i = s.info;
+  i.software_version = options_.software_version;
+  i.metadata_version = src_.meta.version();
+  i.now = src_.now();
+  i.started_at = started_at_;
+  i.files = stats_.files;
+  i.dirs = stats_.dirs;
+  i.files_length = stats_.total_length;
+  i.trash_files = stats_.trash_files;
+  i.reserved_files = stats_.reserved_files;
+  i.chunks = src_.meta.chunks().chunk_count();
+  for (const ChunkServer& cs : src_.meta.chunks().servers().all()) {
+    if (!cs.connected) {
+      i.chunkservers_lost++;
+      continue;
+    }
+    i.chunkservers++;
+    i.total_space += cs.total_bytes;
+    i.used_space += cs.used_bytes;
+  }
+  i.sessions = static_cast<uint32_t>(src_.sessions.size());
+  i.metaloggers = static_cast<uint32_t>(src_.metaloggers.link_count());
+}
+
+void MonitorFeed::FillChunkservers(monitor::Snapshot& s) {
+  for (const ChunkServer& cs : src_.meta.chunks().servers().all()) {
+    monitor::ChunkserverRow r;
+    r.id = cs.id;
+    r.address = net::Address{cs.address.ip, cs.address.port}.ToString();
+    if (const ChunkserverLink* link = src_.chunkservers.Find(cs.id)) {
+      r.version = link->software_version();
+    }
+    r.connected = cs.connected;
+    r.marked_for_removal = cs.marked_for_removal;
+    r.chunks = cs.chunk_count;
+    r.used_space = cs.used_bytes;
+    r.total_space = cs.total_bytes;
+    r.load = cs.load;
+    r.disconnected_since = cs.connected ? 0 : cs.disconnected_since;
+    s.chunkservers.push_back(std::move(r));
+  }
+}
+
+void MonitorFeed::FillSessions(monitor::Snapshot& s) const {
+  std::set<uint32_t> live = src_.connected_sessions();
+  for (const Session* session : src_.sessions.All()) {
+    s.sessions.push_back({.id = session->id,
+                          .address = net::FormatIp(session->ip),
+                          .info = session->info,
+                          .folder = session->folder,
+                          .options = ExportOptionsText(session->rule.options),
+                          .connected = live.contains(session->id),
+                          .created = session->created,
+                          .last_seen = session->last_seen});
+  }
+}
+
+void MonitorFeed::FillMetaloggers(monitor::Snapshot& s) const {
+  uint64_t last = src_.meta.version();
+  src_.metaloggers.ForEachLink([&](const MetaloggerLink& link) {
+    uint64_t sent = link.next_version() == 0 ? 0 : link.next_version() - 1;
+    s.metaloggers.push_back({.address = link.peer().ToString(),
+                             .version = link.software_version(),
+                             .streaming = link.streaming(),
+                             .next_version = link.next_version(),
+                             .lag = last > sent ? last - sent : 0});
+  });
+}
+
+void MonitorFeed::FillExports(monitor::Snapshot& s) const {
+  auto rules = src_.exports.rules();
+  for (const cfg::ExportRule& rule : *rules) {
+    s.exports.push_back({.address = ExportAddressText(rule.address),
+                         .path = rule.path,
+                         .options = ExportOptionsText(rule.options),
+                         .line = rule.line});
+  }
+}
+
+// "CLTOMA_READ_CHUNK" -> "read_chunk": the counters read as the requests they count.
+void MonitorFeed::FillOps(monitor::Snapshot& s) {
+  uint64_t total = 0;
+  for (const auto& [type, n] : src_.clients.op_counts) {
+    std::string name(protocol::TypeName(type));
+    if (name.rfind("CLTOMA_", 0) == 0) name = name.substr(7);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    s.ops.emplace_back(std::move(name), n);
+    total += n;
+  }
+  history_.Sample(s.info.now, total);
+  s.history = history_.points();
+}
+
+}  // namespace elk::master

@@ -1,0 +1,95 @@
+#pragma once
+// Feeds the HTTP monitor (master/monitor/) from the live master. On the loop thread, once a
+// second, it copies what the monitor shows into a fresh Snapshot and publishes it; the HTTP
+// threads serve only published snapshots, so they never touch the master's state and the
+// loop never waits for them.
+//
+// The two walks over every node and every chunk (file counts, the chunk-health matrix) cost
+// time in proportion to the metadata, so on a large file system (more than
+// `walk_always_below` nodes and chunks) they run every `walk_every` ticks and their last
+// results are reused in between.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/cfg/exports_file.h"
+#include "common/net/event_loop.h"
+#include "common/status.h"
+#include "master/meta/metadata.h"
+#include "master/monitor/history.h"
+#include "master/monitor/http_server.h"
+#include "master/monitor/snapshot.h"
+#include "master/server/chunkserver_link.h"
+#include "master/server/client_link.h"
+#include "master/server/config.h"
+#include "master/server/metalogger_link.h"
+#include "master/sessions/session_table.h"
+
+namespace elk::master {
+
+// What the feed reads; owned by MasterServer, loop thread only.
+struct MonitorSources {
+  Metadata& meta;
+  SessionTable& sessions;
+  cfg::ExportsTable& exports;
+  ChunkserverHub& chunkservers;
+  MetaloggerHub& metaloggers;
+  ClientContext& clients;
+  std::function<std::set<uint32_t>()> connected_sessions;  // ids held by a live connection
+  NowFn now;
+};
+
+struct MonitorFeedOptions {
+  ListenAddress listen{"*", 9425};
+  std::chrono::milliseconds period{1000};
+  uint32_t walk_every = 5;
+  size_t walk_always_below = 100000;  // nodes + chunks
+  std::string software_version;
+};
+
+class MonitorFeed {
+ public:
+  // Publishes a first snapshot, starts the HTTP server and the timer.
+  static Result<std::unique_ptr<MonitorFeed>> Start(net::EventLoop& loop, MonitorSources sources,
+                                                    MonitorFeedOptions options);
+  ~MonitorFeed();
+  MonitorFeed(const MonitorFeed&) = delete;
+  MonitorFeed& operator=(const MonitorFeed&) = delete;
+
+  uint16_t port() const { return http_->port(); }
+  // Builds and publishes a snapshot now (the timer's job; tests call it too).
+  void Publish();
+
+ private:
+  MonitorFeed(net::EventLoop& loop, MonitorSources sources, MonitorFeedOptions options);
+  void Walk();
+  void FillInfo(monitor::Snapshot& s) const;
+  void FillChunkservers(monitor::Snapshot& s);
+  void FillSessions(monitor::Snapshot& s) const;
+  void FillMetaloggers(monitor::Snapshot& s) const;
+  void FillExports(monitor::Snapshot& s) const;
+  void FillOps(monitor::Snapshot& s);
+
+  net::EventLoop& loop_;
+  MonitorSources src_;
+  MonitorFeedOptions options_;
+  uint32_t started_at_ = 0;
+  uint32_t ticks_ = 0;
+  StatFs stats_;                 // from the last walk
+  monitor::ChunkMatrix matrix_;  // from the last walk
+  monitor::OpsHistory history_;
+  std::shared_ptr<monitor::SnapshotBox> box_ = std::make_shared<monitor::SnapshotBox>();
+  std::unique_ptr<monitor::HttpServer> http_;
+  net::TimerId timer_ = net::kNoTimer;
+};
+
+// The export-options column as mfsexports.cfg would spell it ("rw,alldirs,maproot=0:0").
+std::string ExportOptionsText(const cfg::ExportOptions& o);
+// The ADDRESS column: "*", "10.0.0.1", or "10.0.0.0-10.0.0.255".
+std::string ExportAddressText(const cfg::AddressRange& r);
+
+}  // namespace elk::master

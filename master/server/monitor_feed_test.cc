@@ -1,0 +1,143 @@
+// The monitor inside an embedded mfsmaster: on only when asked, served from the loop's
+// snapshots while the loop runs; and the export rules written back as text.
+#include "master/server/monitor_feed.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/cfg/config_file.h"
+#include "common/daemon/process_setup.h"
+#include "master/server/master_server.h"
+
+namespace elk::master {
+namespace {
+
+namespace fs = std::filesystem;
+
+class MonitorFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("elk-monitor-feed-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Stop();
+      thread_.join();
+      server_.reset();
+    }
+    fs::remove_all(dir_);
+  }
+  void Start(std::optional<ListenAddress> http) {
+    MasterConfig c;
+    c.data_path = dir_.string();
+    c.exports_text = "127.0.0.1 / rw,alldirs,maproot=0\n10.0.0.0/8 . ro,password=x,mingoal=2\n";
+    c.matocl = c.matocs = c.matoml = {"127.0.0.1", 0};
+    c.changelog_sync = false;
+    c.http = http;
+    auto s = MasterServer::Create(c);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+    thread_ = std::thread([this] { (void)server_->Run(); });
+  }
+
+  fs::path dir_;
+  std::unique_ptr<MasterServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(MonitorFeedTest, OffUnlessConfigured) {
+  Start(std::nullopt);
+  EXPECT_EQ(server_->http_port(), 0);
+}
+
+TEST_F(MonitorFeedTest, ServesWhileTheLoopRuns) {
+  Start(ListenAddress{"127.0.0.1", 0});
+  ASSERT_NE(server_->http_port(), 0);
+  httplib::Client c("127.0.0.1", server_->http_port());
+  c.set_read_timeout(std::chrono::seconds(5));
+  auto info = c.Get("/api/v1/info");
+  ASSERT_TRUE(info);
+  ASSERT_EQ(info->status, 200);
+  auto j = nlohmann::json::parse(info->body);
+  EXPECT_EQ(j["directories"], 1);  // the root
+  EXPECT_EQ(j["chunkservers"], 0);
+  auto ex = c.Get("/api/v1/exports");
+  ASSERT_TRUE(ex);
+  auto rules = nlohmann::json::parse(ex->body)["exports"];
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0]["address"], "127.0.0.1");
+  EXPECT_EQ(rules[0]["options"], "rw,alldirs,maproot=0:0");
+  EXPECT_EQ(rules[1]["address"], "10.0.0.0-10.255.255.255");
+  EXPECT_EQ(rules[1]["options"], "ro,maproot=999:999,password,mingoal=2");  // never the password
+}
+
+cfg::Schema Keys() {
+  cfg::Schema s = MasterKeys();
+  s.Merge(daemon::CommonDaemonKeys("mfsmaster"));
+  return s;
+}
+
+// HTTP clients that connect and then send nothing hold every HTTP thread; the loop must not
+// notice: it runs posted work at once and keeps publishing snapshots.
+TEST_F(MonitorFeedTest, StalledHttpClientsDoNotStallTheLoop) {
+  Start(ListenAddress{"127.0.0.1", 0});
+  std::vector<int> stalled;
+  for (int i = 0; i < 6; i++) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(server_->http_port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_GT(::send(fd, "GET / HTTP/1.1\r\n", 16, MSG_NOSIGNAL), 0);  // and never the rest
+    stalled.push_back(fd);
+  }
+  for (int round = 0; round < 3; round++) {
+    std::promise<void> ran;
+    auto start = std::chrono::steady_clock::now();
+    server_->loop().Post([&ran] { ran.set_value(); });
+    ASSERT_EQ(ran.get_future().wait_for(std::chrono::seconds(1)), std::future_status::ready);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  for (int fd : stalled)
+    ::close(fd);
+}
+
+TEST(MonitorConfigTest, PortZeroTurnsTheMonitorOff) {
+  cfg::ConfigFile on(Keys());
+  ASSERT_TRUE(on.LoadString("DATA_PATH = /tmp\nHTTP_LISTEN_HOST = 127.0.0.1\n").ok());
+  auto c = MasterConfigFrom(on);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->http.has_value());
+  EXPECT_EQ(c->http->port, 9425);
+  EXPECT_EQ(c->http->host, "127.0.0.1");
+  cfg::ConfigFile off(Keys());
+  ASSERT_TRUE(off.LoadString("DATA_PATH = /tmp\nHTTP_LISTEN_PORT = 0\n").ok());
+  auto d = MasterConfigFrom(off);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->http.has_value());
+}
+
+TEST(ExportTextTest, AddressForms) {
+  EXPECT_EQ(ExportAddressText({0, UINT32_MAX}), "*");
+  EXPECT_EQ(ExportAddressText({0x7f000001, 0x7f000001}), "127.0.0.1");
+  EXPECT_EQ(ExportAddressText({0x0a000000, 0x0a0000ff}), "10.0.0.0-10.0.0.255");
+}
+
+}  // namespace
+}  // namespace elk::master

@@ -1,0 +1,258 @@
+// The HTTP monitor with the real programs: a master and three chunkservers on 127.0.0.1, a
+// few files written through libelkclient; every JSON section fetched and checked, /metrics
+// read line by line as Prometheus text, and hostile requests answered 4xx while the
+// monitor keeps serving.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "master/monitor/prometheus_check.h"
+#include "master/monitor/raw_http.h"
+#include "mount/client/chunk_io.h"
+#include "mount/client/master_session.h"
+#include "tests/harness/cluster.h"
+
+namespace elk::test {
+namespace {
+
+using namespace std::chrono_literals;
+using master::monitor::testing::ParsePrometheus;
+using master::monitor::testing::RawExchange;
+using master::monitor::testing::StatusOf;
+using nlohmann::json;
+
+constexpr int kFiles = 5;
+constexpr int kDirs = 2;  // the root and one made here
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return done();
+}
+
+class MonitorCluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = Cluster::Start(
+        {.chunkservers = 3, .metalogger = true, .master_cfg = {{"CHANGELOG_SYNC", "0"}}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(*c);
+    ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers"] == 3; }, 30s))
+        << Get("/api/v1/info").dump();
+    WriteFiles();
+    // File counts come from a walk every few seconds: wait for it to see the files.
+    ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["files"] == kFiles; }, 30s))
+        << Get("/api/v1/info").dump();
+  }
+
+  void WriteFiles() {
+    auto s = client::MasterSession::Open({.host = "127.0.0.1", .port = cluster_->client_port()});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    client::ChunkIo io(**s);
+    auto dir = (*s)->Mkdir(1, "d", 0755, 022, {});
+    ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+    std::vector<uint8_t> data(100000, 0x5a);
+    for (int i = 0; i < kFiles; i++) {
+      auto f = (*s)->Create(dir->inode, "f" + std::to_string(i), 0644, 022, {});
+      ASSERT_TRUE(f.ok()) << f.status().ToString();
+      ASSERT_TRUE(io.Write(f->inode, 0, data).ok());
+    }
+  }
+
+  httplib::Result Fetch(const std::string& path) {
+    httplib::Client c("127.0.0.1", cluster_->http_port());
+    c.set_connection_timeout(5s);
+    c.set_read_timeout(5s);
+    return c.Get(path);
+  }
+  json Get(const std::string& path) {
+    auto r = Fetch(path);
+    if (!r || r->status != 200) return json::object();
+    return json::parse(r->body, nullptr, false);
+  }
+
+  std::unique_ptr<Cluster> cluster_;
+};
+
+TEST_F(MonitorCluster, JsonSectionsDescribeTheCluster) {
+  json info = Get("/api/v1/info");
+  EXPECT_EQ(info["files"], kFiles);
+  EXPECT_EQ(info["directories"], kDirs);
+  EXPECT_EQ(info["chunkservers"], 3);
+  EXPECT_GT(info["total_space"].get<uint64_t>(), 0u);
+  EXPECT_GT(info["metadata_version"].get<uint64_t>(), 0u);
+  EXPECT_GE(info["chunks"].get<uint64_t>(), static_cast<uint64_t>(kFiles));
+
+  json cs = Get("/api/v1/chunkservers")["chunkservers"];
+  ASSERT_EQ(cs.size(), 3u);
+  std::set<uint16_t> ports;
+  for (const json& row : cs) {
+    EXPECT_EQ(row["state"], "ok");
+    EXPECT_FALSE(row["version"].get<std::string>().empty());
+    std::string address = row["address"];
+    ports.insert(static_cast<uint16_t>(std::stoi(address.substr(address.find(':') + 1))));
+  }
+  EXPECT_EQ(ports, (std::set<uint16_t>{cluster_->chunkserver_port(0), cluster_->chunkserver_port(1),
+                                       cluster_->chunkserver_port(2)}));
+
+  EXPECT_EQ(Get("/api/v1/disks")["disks"].size(), 3u);
+  json chunks = Get("/api/v1/chunks");
+  EXPECT_EQ(chunks["missing"], 0);
+  EXPECT_EQ(chunks["total"], info["chunks"]);
+  json sessions = Get("/api/v1/sessions")["sessions"];
+  ASSERT_GE(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0]["address"], "127.0.0.1");
+  json exports = Get("/api/v1/exports")["exports"];
+  ASSERT_EQ(exports.size(), 2u);  // the harness's "/" and "." rules
+  EXPECT_EQ(exports[0]["path"], "/");
+  // The metalogger catches up: one row, its version, nothing left to send.
+  ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/metaloggers")["metaloggers"].size() == 1; }, 20s));
+  ASSERT_TRUE(
+      WaitFor([&] { return Get("/api/v1/metaloggers")["metaloggers"][0]["lag"] == 0; }, 20s))
+      << Get("/api/v1/metaloggers").dump();
+  json ml = Get("/api/v1/metaloggers")["metaloggers"][0];
+  EXPECT_TRUE(ml["streaming"].get<bool>());
+  EXPECT_FALSE(ml["version"].get<std::string>().empty());
+  EXPECT_GE(Get("/api/v1/ops")["operations"]["create"].get<uint64_t>(),
+            static_cast<uint64_t>(kFiles));
+}
+
+TEST_F(MonitorCluster, AKilledChunkserverShowsAsLost) {
+  uint64_t chunks = Get("/api/v1/chunks")["total"];
+  std::string address = "127.0.0.1:" + std::to_string(cluster_->chunkserver_port(0));
+  cluster_->KillChunkserver(0);
+  ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers_lost"] == 1; }, 30s))
+      << Get("/api/v1/info").dump();
+  json cs = Get("/api/v1/chunkservers")["chunkservers"];
+  size_t lost = 0;
+  for (const json& row : cs) {
+    if (row["address"] == address) {
+      EXPECT_EQ(row["state"], "lost");
+      lost++;
+    } else {
+      EXPECT_EQ(row["state"], "ok");
+    }
+  }
+  EXPECT_EQ(lost, 1u);
+  EXPECT_EQ(Get("/api/v1/chunks")["total"], chunks);  // chunks are not forgotten, only copies
+  auto p = ParsePrometheus(Fetch("/metrics")->body);
+  EXPECT_EQ(p.samples["elkfs_chunkserver_up{address=\"" + address + "\"}"], 0);
+  EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="lost"})"], 1);
+}
+
+TEST_F(MonitorCluster, MetricsAreValidPrometheusText) {
+  auto r = Fetch("/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto p = ParsePrometheus(r->body);
+  ASSERT_EQ(p.error, "") << r->body;
+  EXPECT_EQ(p.samples["elkfs_files"], kFiles);
+  EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="connected"})"], 3);
+  EXPECT_EQ(p.samples["elkfs_chunks_missing"], 0);
+}
+
+TEST_F(MonitorCluster, PageShowsThreeChunkservers) {
+  auto r = Fetch("/");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  size_t at = r->body.find("<table id='chunkservers'>");
+  ASSERT_NE(at, std::string::npos);
+  std::string table = r->body.substr(at, r->body.find("</table>", at) - at);
+  size_t rows = 0;
+  for (size_t i = table.find("<tr>"); i != std::string::npos; i = table.find("<tr>", i + 1))
+    rows++;
+  EXPECT_EQ(rows, 4u);  // header + 3
+}
+
+TEST_F(MonitorCluster, BadRequestsGet4xxAndServingGoesOn) {
+  uint16_t port = cluster_->http_port();
+  auto is4xx = [](int status) { return status >= 400 && status < 500; };
+  int garbage =
+      StatusOf(RawExchange(port, std::string("\x16\x03\x01\x00\xff garbage\r\n\r\n", 19)));
+  EXPECT_TRUE(garbage == 0 || is4xx(garbage)) << garbage;  // refused or dropped, never served
+  std::string huge = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(128 * 1024, 'a') +
+                     "\r\nConnection: close\r\n\r\n";
+  int big = StatusOf(RawExchange(port, huge));
+  EXPECT_TRUE(big == 0 || is4xx(big)) << big;
+  EXPECT_EQ(StatusOf(RawExchange(port,
+                                 "POST /api/v1/info HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                 "2\r\nConnection: close\r\n\r\nhi")),
+            405);
+  EXPECT_EQ(StatusOf(RawExchange(
+                port, "GET /../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            404);
+  EXPECT_EQ(StatusOf(RawExchange(
+                port, "GET /no/such/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            404);
+  auto r = Fetch("/api/v1/info");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body)["chunkservers"], 3);
+}
+
+// Runs a command line, returns its stdout and exit status.
+std::pair<std::string, int> Capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return {"", -1};
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
+  int rc = ::pclose(p);
+  return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
+}
+
+TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
+  std::string cli =
+      fmt::format("{}/mfscli -H 127.0.0.1 -P {}", Cluster::BinDir(), cluster_->http_port());
+  auto [cs, cs_rc] = Capture(cli + " -SCS");
+  ASSERT_EQ(cs_rc, 0) << cs;
+  // A header, a rule, and one line per chunkserver naming its address and state.
+  std::istringstream lines(cs);
+  std::vector<std::string> all;
+  for (std::string l; std::getline(lines, l);)
+    all.push_back(l);
+  ASSERT_EQ(all.size(), 5u) << cs;
+  EXPECT_EQ(all[0].rfind("address", 0), 0u) << cs;
+  for (int i = 0; i < 3; i++) {
+    std::string port = std::to_string(cluster_->chunkserver_port(i));
+    EXPECT_NE(cs.find("127.0.0.1:" + port + " "), std::string::npos) << cs;
+  }
+  for (size_t i = 2; i < all.size(); i++)
+    EXPECT_NE(all[i].find(" ok "), std::string::npos) << cs;
+
+  auto [info, info_rc] = Capture(cli + " -SIN");
+  ASSERT_EQ(info_rc, 0) << info;
+  std::regex files_line(R"((^|\n)files +5\n)");
+  EXPECT_TRUE(std::regex_search(info, files_line)) << info;
+  EXPECT_TRUE(std::regex_search(info, std::regex(R"((^|\n)chunkservers +3\n)"))) << info;
+
+  auto [js, js_rc] = Capture(cli + " -SIN -j");
+  ASSERT_EQ(js_rc, 0) << js;
+  EXPECT_EQ(json::parse(js)["files"], kFiles);
+}
+
+TEST_F(MonitorCluster, MfscliSaysWhenTheMasterIsUnreachable) {
+  uint16_t closed = FreePort();
+  auto [out, rc] =
+      Capture(fmt::format("{}/mfscli -H 127.0.0.1 -P {} -SIN 2>&1", Cluster::BinDir(), closed));
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("cannot reach the master's monitor at 127.0.0.1:" + std::to_string(closed)),
+            std::string::npos)
+      << out;
+}
+
+}  // namespace
+}  // namespace elk::test
