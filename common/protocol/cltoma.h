@@ -318,6 +318,19 @@ struct CltomaAppendChunks {
   ELK_FIELDS(msgid, dst_inode, src_inode, creds)
 };
 
+// CLTOMA_PUNCH_CHUNKS: msgid:32 inode:32 first_index:32 count:32 creds:Creds
+// Drops chunks [first_index, first_index + count) of a file: holes that read as zeros, the
+// length unchanged (a block device's UNMAP). Answered by MATOCL_STATUS.
+struct CltomaPunchChunks {
+  static constexpr uint32_t kType = CLTOMA_PUNCH_CHUNKS;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t first_index = 0;
+  uint32_t count = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, first_index, count, creds)
+};
+
 // Which detached files CLTOMA_LIST_DETACHED lists.
 enum class DetachedKind : uint8_t { kTrash = 0, kReserved = 1, kLast };
 

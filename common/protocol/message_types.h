@@ -45,6 +45,7 @@ inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
 inline constexpr uint32_t CLTOMA_SETTRASHTIME = 1043;
 inline constexpr uint32_t CLTOMA_SNAPSHOT = 1050;
 inline constexpr uint32_t CLTOMA_APPEND_CHUNKS = 1051;
+inline constexpr uint32_t CLTOMA_PUNCH_CHUNKS = 1052;
 // Meta file system (sessions on "."): trash and reserved files.
 inline constexpr uint32_t CLTOMA_LIST_DETACHED = 1060;
 inline constexpr uint32_t CLTOMA_UNDELETE = 1061;
@@ -183,6 +184,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_SETTRASHTIME, kSmall),
     ELK_TYPE(CLTOMA_SNAPSHOT, kSmall),
     ELK_TYPE(CLTOMA_APPEND_CHUNKS, kSmall),
+    ELK_TYPE(CLTOMA_PUNCH_CHUNKS, kSmall),
     ELK_TYPE(CLTOMA_LIST_DETACHED, kTiny),
     ELK_TYPE(CLTOMA_UNDELETE, kTiny),
     ELK_TYPE(CLTOMA_PURGE, kTiny),

@@ -46,7 +46,7 @@ using AllMessages = MessageList<
     CltomaMknod, CltomaCreate, CltomaMkdir, CltomaUnlink, CltomaRmdir, CltomaRename, CltomaLink,
     CltomaSymlink, CltomaReadlink, CltomaReaddir, CltomaStatfs, CltomaOpen, CltomaReadChunk,
     CltomaWriteChunk, CltomaWriteChunkEnd, CltomaChunkInfo, CltomaGetgoal, CltomaSetgoal,
-    CltomaGettrashtime, CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks,
+    CltomaGettrashtime, CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks, CltomaPunchChunks,
     CltomaListDetached, CltomaUndelete, CltomaPurge,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,

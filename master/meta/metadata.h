@@ -86,6 +86,8 @@ class Metadata {
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
+  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
+                     uint32_t now);
   Status Undelete(InodeId inode, uint32_t now);
   Status PurgeTrashItem(InodeId inode, uint32_t now);
   // Background: frees at most max_items expired trash items (logged as one record each).

@@ -227,6 +227,15 @@ const ReplayMap& NamespaceReplays() {
          ELK_RETURN_IF_ERROR(a.Finish("APPEND"));
          return NoResult(DoAppend(st, cred, dst, srcs, ts));
        }},
+      {"PUNCH",
+       [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
+         auto inode = a.Num<InodeId>();
+         auto first = a.Num<uint32_t>();
+         auto count = a.Num<uint32_t>();
+         Cred cred = a.ReadCred();
+         ELK_RETURN_IF_ERROR(a.Finish("PUNCH"));
+         return NoResult(st.ns->PunchChunks(cred, inode, first, count, ts));
+       }},
       {"UNDEL",
        [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
@@ -409,6 +418,15 @@ Status Metadata::AppendChunks(const Cred& cred, InodeId dst, std::span<const Ino
   ELK_RETURN_IF_ERROR(DoAppend(*state_, cred, dst, list, now));
   BodyWriter w(now, "APPEND");
   w.Num(dst).Str(meta_internal::JoinList(list));
+  PutCred(w, cred);
+  return state_->Log(w.Done());
+}
+
+Status Metadata::PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
+                             uint32_t now) {
+  ELK_RETURN_IF_ERROR(state_->ns->PunchChunks(cred, inode, first, count, now));
+  BodyWriter w(now, "PUNCH");
+  w.Num(inode).Num(first).Num(count);
   PutCred(w, cred);
   return state_->Log(w.Done());
 }

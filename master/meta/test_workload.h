@@ -52,6 +52,7 @@ enum class OpKind : uint8_t {
   kSetTrashTime,
   kSnapshot,
   kAppend,
+  kPunch,
   kUndelete,
   kPurge,
   kPurgeExpired,
@@ -178,6 +179,8 @@ inline Status RunLive(Metadata& md, Op& op) {
       return md.MakeSnapshot(op.cred, op.a, op.b, op.n1, op.x % 2 == 0, t).status();
     case OpKind::kAppend:
       return md.AppendChunks(op.cred, op.a, AppendSources(op), t);
+    case OpKind::kPunch:
+      return md.PunchChunks(op.cred, op.a, op.x % 3, 1 + op.y % 2, t);
     case OpKind::kUndelete:
       return md.Undelete(op.a, t);
     case OpKind::kPurge:
@@ -267,6 +270,9 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
       (void)ns.AppendChunks(op.cred, op.a, srcs, t);
       return;
     }
+    case OpKind::kPunch:
+      (void)ns.PunchChunks(op.cred, op.a, op.x % 3, 1 + op.y % 2, t);
+      return;
     case OpKind::kUndelete:
       (void)ns.Undelete(op.a, t);
       return;

@@ -114,6 +114,10 @@ class Namespace {
   // Replaces one chunk id, growing the list with holes as needed. The old id is
   // unreferenced here; the caller has referenced the new one.
   Status SetChunk(InodeId inode, uint32_t index, ChunkId chunk);
+  // Drops chunks [first, first + count) of a file, leaving holes that read as zeros (the
+  // length stays): what a block device's UNMAP asks for. Needs write permission.
+  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
+                     uint32_t now);
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
 
   // ---- comparison (dump.cc) ----

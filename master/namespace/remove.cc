@@ -93,6 +93,10 @@ void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone) {
     trash_.erase(it);
   }
   if (node.flags & kFlagReserved) reserved_.erase(inode);
+  // A node freed while a session holds it open (a directory, a device, a symlink: only
+  // files wait in reserved) must leave no open count behind, or the next image would
+  // name a node that no longer exists and the master would refuse to load it.
+  opens_.erase(opens_.lower_bound({inode, 0}), opens_.upper_bound({inode, UINT32_MAX}));
   nodes_.Free(inode);
 }
 

@@ -18,6 +18,35 @@ class TrashTest : public NsTest {
   InodeId f = 0;
 };
 
+TEST_F(TrashTest, ANodeFreedWhileOpenLeavesNoOpenCountBehind) {
+  const InodeId e = Dir(d, "e");
+  ASSERT_TRUE(ns.Open(e, 7).ok());  // a session holds a directory open
+  ASSERT_TRUE(ns.Rmdir(root, d, "e", now).ok());
+  EXPECT_FALSE(ns.IsOpen(e));
+  // The saved nodes load again (a dangling open count made the image unloadable).
+  MemoryChunkRefs other_refs;
+  Namespace other{other_refs, 1000};
+  EXPECT_TRUE(other.LoadNodes(ns.SerializeNodes()).ok());
+  ns.Close(e, 7);  // the session's late close is harmless
+}
+
+TEST_F(TrashTest, PunchLeavesHolesAndDropsReferences) {
+  SetAttrRequest len;
+  len.length = 2 * kChunkSize;
+  ASSERT_TRUE(ns.SetAttr(root, f, len, now).ok());
+  ASSERT_TRUE(ns.PunchChunks(root, f, 0, 1, now + 5).ok());
+  EXPECT_EQ(*ns.ChunkAt(f, 0), 0u);
+  EXPECT_EQ(*ns.ChunkAt(f, 1), 501u);
+  EXPECT_EQ(refs.Count(500), 0u);
+  EXPECT_EQ(Get(f).length, 2 * kChunkSize) << "the length stays";
+  EXPECT_EQ(Get(f).mtime, now + 5);
+  // Past the end and over holes: nothing to do, no error.
+  EXPECT_TRUE(ns.PunchChunks(root, f, 0, 100, now).ok());
+  EXPECT_EQ(refs.Count(501), 0u);
+  EXPECT_EQ(ns.PunchChunks(eve, f, 0, 1, now).code(), Code::kAccess);
+  EXPECT_EQ(ns.PunchChunks(root, d, 0, 1, now).code(), Code::kIsDir);
+}
+
 TEST_F(TrashTest, UnlinkMovesToTrashWithPath) {
   ASSERT_TRUE(ns.Unlink(root, d, "f", 5000).ok());
   auto trash = ns.ListTrash();

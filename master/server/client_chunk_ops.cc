@@ -157,4 +157,10 @@ void ClientLink::AppendChunks(const proto::CltomaAppendChunks& m) {
   ReplyStatus(m.msgid, s);
 }
 
+void ClientLink::PunchChunks(const proto::CltomaPunchChunks& m) {
+  Status s = Writable();
+  if (s.ok()) s = ctx_.meta.PunchChunks(MapCred(m.creds), m.inode, m.first_index, m.count, Now());
+  ReplyStatus(m.msgid, s);
+}
+
 }  // namespace elk::master

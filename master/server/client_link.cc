@@ -134,6 +134,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:
       return Run<proto::CltomaAppendChunks>(f, &C::AppendChunks);
+    case proto::CLTOMA_PUNCH_CHUNKS:
+      return Run<proto::CltomaPunchChunks>(f, &C::PunchChunks);
     case proto::CLTOMA_LIST_DETACHED:
       return Run<proto::CltomaListDetached>(f, &C::ListDetached);
     case proto::CLTOMA_UNDELETE:

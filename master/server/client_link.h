@@ -93,6 +93,7 @@ class ClientLink {
   void Settrashtime(const protocol::CltomaSettrashtime& m);
   void Snapshot(const protocol::CltomaSnapshot& m);
   void AppendChunks(const protocol::CltomaAppendChunks& m);
+  void PunchChunks(const protocol::CltomaPunchChunks& m);
 
   // The meta file system: sessions on "." only (client_meta_ops.cc).
   void ListDetached(const protocol::CltomaListDetached& m);
