@@ -47,8 +47,10 @@ constexpr uint8_t kReadCapacity16Action = 0x10;
 // Largest single transfer we take (Block Limits reports a quarter of it as the maximum).
 constexpr uint32_t kMaxTransferBlocks = 32768;
 constexpr uint32_t kReportedMaxTransfer = 8192;
-constexpr uint32_t kMaxWriteSameBlocks = 1u << 21;  // 1 GiB
-constexpr uint32_t kMaxUnmapBlocks = 1u << 21;
+constexpr uint32_t kMaxWriteSameBlocks = 32768;  // 16 MiB, the largest transfer taken
+constexpr uint32_t kMaxUnmapBlocks = 1u << 20;   // 512 MiB (SBC: at most 2^20 here)
+// What a volume frees whole: a 64 MiB chunk (smaller ranges are written with zeros).
+constexpr uint32_t kUnmapGranularity = 131072;
 
 uint16_t Be16(std::span<const uint8_t> b, size_t at) {
   return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
@@ -287,10 +289,12 @@ ScsiResult ScsiLu::Execute(uint16_t lun, std::span<const uint8_t> cdb,
       return Unmap(cdb, data_out);
     case kWriteSame10: {
       Extent e = DecodeExtent(cdb);
+      if (cdb[1] & 0x10) return InvalidField();  // ANCHOR: no anchored blocks
       return WriteSame(e.lba, e.blocks, (cdb[1] & 0x08) != 0, data_out);
     }
     case kWriteSame16: {
       Extent e = DecodeExtent(cdb);
+      if (cdb[1] & 0x10) return InvalidField();  // ANCHOR
       return WriteSame(e.lba, e.blocks, (cdb[1] & 0x08) != 0, data_out);
     }
     case kPersistentIn:
@@ -380,7 +384,7 @@ ScsiResult ScsiLu::Vpd(uint8_t page) {
       if (device_->can_unmap()) {
         Put32(d, 20, kMaxUnmapBlocks);
         Put32(d, 24, 64);
-        Put32(d, 28, 8);
+        Put32(d, 28, kUnmapGranularity);
       }
       Put64(d, 36, kMaxWriteSameBlocks);
       return finish();
@@ -547,6 +551,9 @@ ScsiResult ScsiLu::WriteSame(uint64_t lba, uint32_t count, bool unmap,
                              std::span<const uint8_t> data) {
   if (count == 0 || count > kMaxWriteSameBlocks) return InvalidField();
   if (unmap && !device_->can_unmap()) return InvalidField();  // LBPWS is not set
+  // One block of data-out, or none at all (NDOB: the block is zeros).
+  if (!data.empty() && data.size() != kLogicalBlock)
+    return CheckCondition(kSenseIllegalRequest, 0x1a, 0x00);
   if (!InRange(lba, count)) return OutOfRange();
   const bool zeros =
       data.empty() || std::all_of(data.begin(), data.end(), [](uint8_t b) { return b == 0; });
@@ -555,12 +562,12 @@ ScsiResult ScsiLu::WriteSame(uint64_t lba, uint32_t count, bool unmap,
     if (!s.ok()) return DeviceError(s, true);
     return Good();
   }
-  if (data.size() < kLogicalBlock) return CheckCondition(kSenseIllegalRequest, 0x1a, 0x00);
   // The block repeated in pieces of up to 1 MiB.
   constexpr uint32_t kPiece = 2048;
-  std::vector<uint8_t> buf(uint64_t{std::min(count, kPiece)} * kLogicalBlock);
-  for (size_t at = 0; at < buf.size(); at += kLogicalBlock)
-    std::memcpy(buf.data() + at, data.data(), kLogicalBlock);
+  std::vector<uint8_t> buf(uint64_t{std::min(count, kPiece)} * kLogicalBlock, 0);
+  if (!data.empty())
+    for (size_t at = 0; at < buf.size(); at += kLogicalBlock)
+      std::memcpy(buf.data() + at, data.data(), kLogicalBlock);
   for (uint32_t done = 0; done < count;) {
     const uint32_t n = std::min(count - done, kPiece);
     Status s = device_->Write((lba + done) * kLogicalBlock,

@@ -116,7 +116,7 @@ json Iscsid::ConnectionInfo(const ExportEntry& e) const {
             {"target_portal", portal_address_},
             {"target_lun", 0},
             {"volume_id", e.volume},
-            {"discard", false}};
+            {"discard", true}};
   if (e.chap) {
     info["auth_method"] = "CHAP";
     info["auth_username"] = e.chap->user;

@@ -172,6 +172,40 @@ Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
   return Status::Ok();
 }
 
+Status VolumeDevice::WriteZeros(uint64_t offset, uint64_t length) {
+  static const std::vector<uint8_t> zeros(1 << 20, 0);
+  for (uint64_t done = 0; done < length;) {
+    const uint64_t n = std::min<uint64_t>(length - done, zeros.size());
+    ELK_RETURN_IF_ERROR(Write(offset + done, std::span<const uint8_t>(zeros).first(n)));
+    done += n;
+  }
+  return Status::Ok();
+}
+
+Status VolumeDevice::Unmap(uint64_t offset, uint64_t length) {
+  const uint64_t end = offset + length;
+  const uint64_t first = (offset + client::kChunkSize - 1) / client::kChunkSize;
+  const uint64_t last = end / client::kChunkSize;  // chunks [first, last) are whole
+  if (first >= last) return WriteZeros(offset, length);
+  {
+    // No write of ours may hold a grant on a chunk while the master drops it.
+    std::vector<std::unique_lock<std::mutex>> held;
+    for (uint64_t i = first; i < last; ++i) {
+      Slot& slot = SlotFor(static_cast<uint32_t>(i));
+      held.emplace_back(slot.mu);
+      EndGrant(slot);
+    }
+    Status s =
+        io_.PunchChunks(inode_, static_cast<uint32_t>(first), static_cast<uint32_t>(last - first));
+    if (cache_ != nullptr)
+      cache_->Invalidate(inode_, first * client::kChunkSize / BlockCache::kBlock,
+                         last * client::kChunkSize / BlockCache::kBlock - 1);
+    ELK_RETURN_IF_ERROR(s);
+  }
+  ELK_RETURN_IF_ERROR(WriteZeros(offset, first * client::kChunkSize - offset));
+  return WriteZeros(last * client::kChunkSize, end - last * client::kChunkSize);
+}
+
 Status VolumeDevice::Flush() {
   // Every write already waited for all copies; ending the grants records them with the
   // master, so a restarted target or another reader sees the chunks' current versions.

@@ -38,9 +38,10 @@ class VolumeDevice : public iscsi::BlockDevice {
   Status Write(uint64_t offset, std::span<const uint8_t> data) override;
   Status Flush() override;
   bool TryReadCached(uint64_t offset, std::span<uint8_t> out) override;
-  Status Unmap(uint64_t, uint64_t) override {
-    return Status(Code::kNotSupported, "unmap of volume ranges");
-  }
+  // Whole chunks in the range are dropped at the master (their space is freed); the
+  // partial chunks at either end are written with zeros.
+  Status Unmap(uint64_t offset, uint64_t length) override;
+  bool can_unmap() const override { return true; }
 
   uint32_t inode() const { return inode_; }
   void set_size(uint64_t size) { size_ = size; }
@@ -67,6 +68,7 @@ class VolumeDevice : public iscsi::BlockDevice {
   Status WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data);
   Status WriteBatch(Slot& slot, uint32_t index, std::span<const client::ChunkIo::Piece> pieces);
   void EndGrant(Slot& slot);  // slot.mu held
+  Status WriteZeros(uint64_t offset, uint64_t length);
   Status ReadThrough(uint64_t offset, std::span<uint8_t> out);
   Status ReadCached(uint64_t offset, std::span<uint8_t> out);
 

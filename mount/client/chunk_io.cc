@@ -290,6 +290,13 @@ Status ChunkIo::EndGrant(uint32_t inode, const proto::ChunkLocation& grant, uint
   return master_.Do(proto::CltomaWriteChunkEnd{0, grant.chunkid, inode, file_length});
 }
 
+Status ChunkIo::PunchChunks(uint32_t inode, uint32_t first, uint32_t count) {
+  Status s =
+      master_.Do(proto::CltomaPunchChunks{0, inode, first, count, proto::Creds{0, 0, {0}}}, false);
+  Forget(inode);
+  return s;
+}
+
 bool ChunkIo::Transient(Code c) {
   return Retryable(c);
 }

@@ -58,6 +58,9 @@ class ChunkIo {
   Status WriteGranted(const protocol::ChunkLocation& grant, std::span<const Piece> pieces);
   // `file_length` 0 leaves the length as it is.
   Status EndGrant(uint32_t inode, const protocol::ChunkLocation& grant, uint64_t file_length);
+  // Drops chunks [first, first + count) of the file at the master (holes that read as
+  // zeros) and forgets their cached locations.
+  Status PunchChunks(uint32_t inode, uint32_t first, uint32_t count);
   // Answers worth waiting a moment and asking again for.
   static bool Transient(Code c);
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/harness/cluster.h"
@@ -174,6 +175,35 @@ TEST_F(VolumesTest, QemuWritesReadBackAndASnapshotKeepsTheOldBytes) {
   EXPECT_EQ(Volume({"list"}).size(), 2u);
 }
 
+// Chunk files of every chunkserver's disk.
+size_t ChunkFiles(Cluster& c) {
+  size_t n = 0;
+  for (int i = 0; i < 3; ++i)
+    for (const auto& e : fs::recursive_directory_iterator(c.chunkserver_disk(i)))
+      if (e.path().filename().string().rfind("chunk_", 0) == 0) ++n;
+  return n;
+}
+
+TEST_F(VolumesTest, DiscardFreesWholeChunksAndReadsZeros) {
+  const std::string iqn = NewExportedVolume("vd", "256M");
+  Ran w = Run({"qemu-io", "-f", "raw", "-c", "write -P 0xab 0 256M", Url(iqn)});
+  ASSERT_EQ(w.status, 0) << w.output;
+  const size_t before = ChunkFiles(*cluster_);
+  EXPECT_GE(before, 8u) << "4 chunks at goal 2";
+  // 60..200 MiB: chunks 1 and 2 are dropped whole, the ends are written with zeros.
+  Ran d = Run({"qemu-io", "-f", "raw", "-c", "discard 60M 140M", "-c", "read -P 0 60M 140M", "-c",
+               "read -P 0xab 0 60M", "-c", "read -P 0xab 200M 56M", Url(iqn)});
+  EXPECT_EQ(d.status, 0) << d.output;
+  EXPECT_NE(d.output.find("discard 146800640/146800640"), std::string::npos) << d.output;
+  EXPECT_EQ(d.output.find("failed"), std::string::npos) << d.output;
+  bool freed = false;
+  for (int i = 0; i < 300 && !freed; ++i) {
+    freed = ChunkFiles(*cluster_) <= before - 4;
+    if (!freed) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(freed) << "chunk files: " << before << " -> " << ChunkFiles(*cluster_);
+}
+
 TEST_F(VolumesTest, ChapIsEnforcedAndExportsSurviveATargetRestart) {
   Volume({"create", "v3", "64M"});
   json info = Volume({"export", "v3", "--chap", "alice:secretsecret12"});
@@ -240,22 +270,42 @@ TEST_F(VolumesTest, IscsiTestCuPassesWhatTgtPasses) {
   const std::string iqn = NewExportedVolume("conformance", "1G");
   const std::string tgt_url =
       "iscsi://127.0.0.1:" + std::to_string(tgt_port) + "/" + tgt_iqn + "/1";
-  for (const char* family : {"SCSI", "iSCSI"}) {
-    Ran tgt = Run({"iscsi-test-cu", "-d", "-n", std::string("--test=") + family, tgt_url}, 600s);
-    Ran elk = Run({"iscsi-test-cu", "-d", "-n", std::string("--test=") + family, Url(iqn)}, 600s);
-    ASSERT_NE(tgt.output.find("Run Summary"), std::string::npos) << tgt.output;
-    ASSERT_NE(elk.output.find("Run Summary"), std::string::npos) << elk.output;
-    const auto tgt_failed = FailedTests(tgt.output);
-    const auto elk_failed = FailedTests(elk.output);
-    std::string report;
-    for (const auto& t : elk_failed) {
-      if (tgt_failed.count(t) == 0)
-        ADD_FAILURE() << family << ": tgt passes " << t << ", mfsiscsid fails it";
-      report += " " + t;
-    }
-    std::cout << family << ": mfsiscsid fails [" << report << " ], tgt fails " << tgt_failed.size()
-              << "\n";
+  // Each suite in its own run: a suite that leaves the test tool in a bad state (after
+  // CompareAndWrite.Unwritten, which runs only on thin-provisioned units, it sends READ16
+  // CDBs with a wrong transfer length) must not fail the suites after it.
+  Ran list = Run({"iscsi-test-cu", "--list"});
+  std::vector<std::string> suites;
+  std::regex suite_re("^(SCSI|iSCSI)\\.[A-Za-z0-9]+$");
+  std::istringstream lines(list.output);
+  for (std::string line; std::getline(lines, line);)
+    if (std::regex_match(line, suite_re)) suites.push_back(line);
+  ASSERT_GT(suites.size(), 40u) << list.output;
+  std::set<std::string> tgt_failed, elk_failed;
+  size_t elk_tests = 0;
+  for (const std::string& suite : suites) {
+    Ran tgt = Run({"iscsi-test-cu", "-d", "-n", "--test=" + suite + ".*", tgt_url}, 600s);
+    Ran elk = Run({"iscsi-test-cu", "-d", "-n", "--test=" + suite + ".*", Url(iqn)}, 600s);
+    ASSERT_NE(tgt.output.find("Run Summary"), std::string::npos) << suite << tgt.output;
+    ASSERT_NE(elk.output.find("Run Summary"), std::string::npos) << suite << elk.output;
+    for (const auto& t : FailedTests(tgt.output))
+      tgt_failed.insert(t);
+    for (const auto& t : FailedTests(elk.output))
+      elk_failed.insert(t);
+    std::smatch m;
+    if (std::regex_search(elk.output, m, std::regex("tests +([0-9]+) +([0-9]+)")))
+      elk_tests += std::stoul(m[2].str());
   }
+  std::string report;
+  for (const auto& t : elk_failed) {
+    if (tgt_failed.count(t) == 0) ADD_FAILURE() << "tgt passes " << t << ", mfsiscsid fails it";
+    report += " " + t;
+  }
+  std::string tgt_report;
+  for (const auto& t : tgt_failed)
+    tgt_report += " " + t;
+  std::cout << suites.size() << " suites, " << elk_tests << " tests run on mfsiscsid; it fails ["
+            << report << " ]; tgt fails [" << tgt_report << " ]\n";
+  EXPECT_GT(elk_tests, 200u);
   tgtd->Terminate();
 }
 
@@ -278,7 +328,7 @@ TEST_F(VolumesTest, RandomWritesVerifyAfterAChunkserverDiesMidway) {
   });
   Ran fio = Run({"fio", "--name=verify", "--ioengine=nbd", "--uri=nbd+unix:///?socket=" + sock,
                  "--rw=randwrite", "--bs=64k", "--size=2G", "--iodepth=8", "--verify=crc32c",
-                 "--do_verify=1", "--verify_fatal=1"},
+                 "--verify_state_save=0", "--do_verify=1", "--verify_fatal=1"},
                 600s);
   killer.join();
   EXPECT_EQ(fio.status, 0) << fio.output;
