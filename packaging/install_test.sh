@@ -53,6 +53,12 @@ for u in mfsmaster mfschunkserver mfsmetalogger; do
   grep -q "^ExecReload=" "$PREFIX/lib/systemd/system/$u.service" || fail "$u.service: no ExecReload"
 done
 
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify "$PREFIX"/lib/systemd/system/*.service || fail "systemd-analyze verify"
+else
+  echo "install_test: systemd-analyze not found, the units' syntax is not verified"
+fi
+
 # A config from a sample: the commented-out line of each key given is replaced by a setting.
 from_sample() {
   local sample=$1 out=$2; shift 2

@@ -87,6 +87,9 @@ class MonitorFeed {
   net::TimerId timer_ = net::kNoTimer;
 };
 
+// Every chunk counted by goal and valid copies (one pass over the registry).
+monitor::ChunkMatrix HealthMatrix(const ChunkRegistry& registry);
+
 // The export-options column as mfsexports.cfg would spell it ("rw,alldirs,maproot=0:0").
 std::string ExportOptionsText(const cfg::ExportOptions& o);
 // The ADDRESS column: "*", "10.0.0.1", or "10.0.0.0-10.0.0.255".
