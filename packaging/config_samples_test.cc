@@ -14,6 +14,7 @@
 #include "common/daemon/process_setup.h"
 #include "master/server/config.h"
 #include "metalogger/config.h"
+#include "cinderdriver/iscsid/config.h"
 
 namespace elk {
 namespace {
@@ -55,6 +56,7 @@ TEST(ConfigSamplesTest, MasterChunkserverMetalogger) {
   ExpectMatchesSchema("mfsmaster", master::MasterKeys());
   ExpectMatchesSchema("mfschunkserver", chunkserver::ChunkserverKeys());
   ExpectMatchesSchema("mfsmetalogger", metalogger::MetaloggerKeys());
+  ExpectMatchesSchema("mfsiscsid", iscsid::IscsidKeys());
 }
 
 TEST(ConfigSamplesTest, ExportsAndHddParse) {

@@ -39,15 +39,17 @@ free_port() {
 echo "== install into $PREFIX"
 cmake --install "$BUILD" --prefix "$PREFIX" >"$TMP/install.log" || fail "cmake --install (see log)"
 for f in sbin/mfsmaster sbin/mfschunkserver sbin/mfsmetalogger sbin/mfsmetarestore \
+         sbin/mfsiscsid bin/mfsvolume \
          bin/mfsmount bin/mfscli bin/mfsgetgoal bin/mfsfileinfo \
          etc/elkfs/mfsmaster.cfg.sample etc/elkfs/mfsexports.cfg.sample \
          etc/elkfs/mfschunkserver.cfg.sample etc/elkfs/mfshdd.cfg.sample \
          etc/elkfs/mfsmetalogger.cfg.sample etc/elkfs/mfsmount.cfg.sample \
+         etc/elkfs/mfsiscsid.cfg.sample etc/elkfs/mfsvolume.cfg.sample \
          lib/systemd/system/mfsmaster.service lib/systemd/system/mfschunkserver.service \
-         lib/systemd/system/mfsmetalogger.service; do
+         lib/systemd/system/mfsmetalogger.service lib/systemd/system/mfsiscsid.service; do
   [ -e "$PREFIX/$f" ] || fail "missing $f"
 done
-for u in mfsmaster mfschunkserver mfsmetalogger; do
+for u in mfsmaster mfschunkserver mfsmetalogger mfsiscsid; do
   grep -qE "^ExecStart=$PREFIX/sbin/$u (-a )?start$" "$PREFIX/lib/systemd/system/$u.service" ||
     fail "$u.service: ExecStart does not name $PREFIX/sbin/$u"
   grep -q "^ExecReload=" "$PREFIX/lib/systemd/system/$u.service" || fail "$u.service: no ExecReload"
