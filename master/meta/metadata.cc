@@ -10,6 +10,7 @@
 #include <charconv>
 
 #include "common/log/log.h"
+#include "common/log/progress.h"
 #include "master/changelog/reader.h"
 #include "master/meta/state.h"
 #include "master/namespace/byte_codec.h"
@@ -278,8 +279,12 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const MetadataOptions& o, uint3
   State& st = *(*md)->state_;
   st.options = o;
   const uint64_t start = st.version;
-  auto last = changelog::Replay(logs, start, /*cut_torn=*/true,
-                                [&](const changelog::Record& r) { return (*md)->Replay(r); });
+  log::Counter replayed("replaying changelogs", "records", 1'000'000);
+  uint64_t n = 0;
+  auto last = changelog::Replay(logs, start, /*cut_torn=*/true, [&](const changelog::Record& r) {
+    replayed.Update(++n);
+    return (*md)->Replay(r);
+  });
   if (!last.ok()) {
     return Status(last.code(), fmt::format("changelog replay after version {} refused: {}", start,
                                            last.status().message()));

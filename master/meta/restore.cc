@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log/log.h"
+#include "common/log/progress.h"
 #include "master/changelog/reader.h"
 #include "master/image/image_file.h"
 #include "master/meta/metadata.h"
@@ -55,8 +56,13 @@ Result<RestoreReport> RestoreMetadata(const RestoreOptions& o, uint32_t now) {
   auto md = o.image.empty() ? Metadata::FromImage(nullptr) : LoadImageFile(o.image);
   if (!md.ok()) return md.status();
   report.image_version = (*md)->version();
+  log::Counter replayed("mfsmetarestore: replaying changelogs", "records", 1'000'000);
+  uint64_t n = 0;
   auto last = changelog::Replay(o.changelogs, report.image_version, /*cut_torn=*/false,
-                                [&](const changelog::Record& r) { return (*md)->Replay(r); });
+                                [&](const changelog::Record& r) {
+                                  replayed.Update(++n);
+                                  return (*md)->Replay(r);
+                                });
   if (!last.ok()) return last.status();
   report.version = (*md)->version();
   report.applied = report.version - report.image_version;

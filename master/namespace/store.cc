@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "common/log/progress.h"
 #include "master/namespace/byte_codec.h"
 #include "master/namespace/namespace.h"
 
@@ -69,7 +70,10 @@ Status Bad(std::string_view what) {
 
 std::string Namespace::SerializeNodes() const {
   ByteWriter w;
+  log::Progress progress("saving the metadata image", NodeCount(), "nodes", 1'000'000);
+  uint64_t done = 0;
   nodes_.ForEach([&](InodeId id, const Node& n) {
+    progress.Update(++done);
     PutNodeFields(w, id, n);
     if (n.type == NodeType::kSymlink) w.Str(symlinks_.at(id));
     auto rdev = rdevs_.find(id);
@@ -94,6 +98,7 @@ std::string Namespace::SerializeNodes() const {
       w.Var(child);
       return true;
     });
+    progress.Done();
   });
   w.Var(0);
   w.Var(trash_.size());
@@ -149,10 +154,15 @@ Status Namespace::LoadNodes(std::string_view data) {
   opens_.clear();
   ByteReader r(data);
   InodeId prev = 0;
+  log::Progress progress("loading the metadata image", data.size(), "bytes", 64u << 20);
   for (;;) {
+    progress.Update(r.pos());
     InodeId id = 0;
     if (!r.Num(&id, kMaxInode)) return Bad("truncated node id");
-    if (id == 0) break;
+    if (id == 0) {
+      progress.Done();
+      break;
+    }
     if (id <= prev || id - prev > kMaxGap) return Bad(fmt::format("inode {} out of order", id));
     prev = id;
     Node* n = nodes_.Place(id);
