@@ -1,0 +1,276 @@
+// What a user of the mount does, through the real kernel on a real cluster: sizes across
+// block and chunk boundaries, errors with their errno, concurrent writers, a reader beside
+// a writer, goals reaching their copies, snapshots, a chunkserver dying under a reader and
+// the master restarting under open files. Fails (never skips) without FUSE.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/harness/cluster.h"
+
+namespace elk {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<char> Pattern(size_t n, uint32_t seed) {
+  std::vector<char> v(n);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+  for (size_t i = 0; i < n; i += 8) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    std::memcpy(v.data() + i, &x, std::min<size_t>(8, n - i));
+  }
+  return v;
+}
+
+bool WriteAll(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, std::min<size_t>(n, 1 << 20));
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool WriteFile(const std::string& path, const std::vector<char>& data) {
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  if (fd < 0) return false;
+  const bool ok = WriteAll(fd, data.data(), data.size());
+  return ::close(fd) == 0 && ok;
+}
+
+std::vector<char> ReadFile(const std::string& path) {
+  std::vector<char> out;
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return out;
+  char buf[1 << 16];
+  for (ssize_t r; (r = ::read(fd, buf, sizeof(buf))) > 0;)
+    out.insert(out.end(), buf, buf + r);
+  ::close(fd);
+  return out;
+}
+
+std::pair<std::string, int> RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return {"popen failed", -1};
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), p)) > 0;)
+    out.append(buf, n);
+  int rc = ::pclose(p);
+  return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
+}
+
+class MountPosixTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";
+    auto c = test::Cluster::Start(
+        {.chunkservers = 3, .mount = true, .master_cfg = {{"REPLICATIONS_DELAY_INIT", "0"}}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(*c).release();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << "the cluster did not start"; }
+  std::string P(const std::string& rel) const { return cluster_->mount_point() + "/" + rel; }
+  std::string Tool(const std::string& name) const { return test::Cluster::BinDir() + "/" + name; }
+
+  static test::Cluster* cluster_;
+};
+test::Cluster* MountPosixTest::cluster_ = nullptr;
+
+TEST_F(MountPosixTest, SizesAcrossBlockAndChunkBoundaries) {
+  ASSERT_EQ(::mkdir(P("sizes").c_str(), 0755), 0) << std::strerror(errno);
+  const size_t kChunk = size_t{64} << 20;
+  uint32_t seed = 10;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, kChunk - 1,
+                      kChunk, kChunk + 1, size_t{200} << 20}) {
+    const std::string path = P("sizes/f" + std::to_string(size));
+    const auto data = Pattern(size, seed++);
+    ASSERT_TRUE(WriteFile(path, data)) << path << ": " << std::strerror(errno);
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(static_cast<size_t>(st.st_size), size);
+    EXPECT_TRUE(ReadFile(path) == data) << size;
+  }
+}
+
+TEST_F(MountPosixTest, ErrorsAreTheLocalFileSystemsErrors) {
+  ASSERT_EQ(::mkdir(P("err").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(P("err/file"), Pattern(10, 1)));
+  struct stat st {};
+  errno = 0;
+  EXPECT_EQ(::stat(P("err/missing").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(::open(P("err/file").c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::mkdir(P("err/file/sub").c_str(), 0755), -1);
+  EXPECT_EQ(errno, ENOTDIR);
+  EXPECT_EQ(::open(P("err").c_str(), O_WRONLY), -1);
+  EXPECT_EQ(errno, EISDIR);
+  EXPECT_EQ(::rmdir(P("err").c_str()), -1);
+  EXPECT_EQ(errno, ENOTEMPTY);
+  EXPECT_EQ(::unlink(P("err").c_str()), -1);
+  EXPECT_TRUE(errno == EISDIR || errno == EPERM) << std::strerror(errno);
+  EXPECT_EQ(::rename(P("err").c_str(), P("err/inside").c_str()), -1);
+  EXPECT_EQ(errno, EINVAL);
+  const std::string long_name(256, 'n');
+  EXPECT_EQ(::open(P("err/" + long_name).c_str(), O_CREAT | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, ENAMETOOLONG);
+  const int fd = ::open(P("err/" + std::string(255, 'n')).c_str(), O_CREAT | O_WRONLY, 0644);
+  EXPECT_GE(fd, 0) << "a 255-byte name is allowed: " << std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  EXPECT_EQ(::rmdir(P("err/file").c_str()), -1);
+  EXPECT_EQ(errno, ENOTDIR);
+}
+
+TEST_F(MountPosixTest, ConcurrentWritersToDifferentFiles) {
+  ASSERT_EQ(::mkdir(P("conc").c_str(), 0755), 0);
+  constexpr int kWriters = 4;
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      if (!WriteFile(P("conc/w" + std::to_string(i)), Pattern((12u << 20) + 333 * i, 100 + i)))
+        ++failures;
+    });
+  }
+  for (auto& t : writers)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int i = 0; i < kWriters; ++i)
+    EXPECT_TRUE(ReadFile(P("conc/w" + std::to_string(i))) ==
+                Pattern((12u << 20) + 333 * i, 100 + i))
+        << i;
+}
+
+TEST_F(MountPosixTest, AReaderBesideAWriterSeesOnlyWrittenBytes) {
+  const std::string path = P("growing");
+  const auto data = Pattern(24u << 20, 77);
+  const int wfd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ASSERT_GE(wfd, 0);
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0}, reads{0};
+  std::thread reader([&] {
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (!done && std::chrono::steady_clock::now() < until) {
+      const auto got = ReadFile(path);
+      ++reads;
+      // Whatever length it sees, every byte it sees is the writer's.
+      if (got.size() > data.size() || !std::equal(got.begin(), got.end(), data.begin())) ++bad;
+    }
+  });
+  for (size_t at = 0; at < data.size(); at += 1 << 20) {
+    ASSERT_TRUE(WriteAll(wfd, data.data() + at, std::min<size_t>(1 << 20, data.size() - at)));
+    ::fsync(wfd);
+  }
+  ASSERT_EQ(::close(wfd), 0);
+  done = true;
+  reader.join();
+  EXPECT_EQ(bad.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_TRUE(ReadFile(path) == data);
+}
+
+TEST_F(MountPosixTest, Goal3GivesThreeValidCopies) {
+  ASSERT_TRUE(WriteFile(P("three"), Pattern(3u << 20, 5)));
+  auto [out, rc] = RunCommand(Tool("mfssetgoal") + " 3 " + P("three"));
+  ASSERT_EQ(rc, 0) << out;
+  std::string info;
+  for (int i = 0; i < 300; ++i) {  // replication runs in the master's chunk loop
+    info = RunCommand(Tool("mfsfileinfo") + " " + P("three")).first;
+    if (info.find("copy 3:") != std::string::npos &&
+        info.find("status:VALID") != std::string::npos && info.find("INVALID") == std::string::npos)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(info.find("copy 3: 127.0.0.1:"), std::string::npos) << info;
+  size_t valid = 0;
+  for (size_t at = 0; (at = info.find("(status:VALID)", at)) != std::string::npos; ++at)
+    ++valid;
+  EXPECT_EQ(valid, 3u) << info;
+}
+
+TEST_F(MountPosixTest, ASnapshotKeepsItsBytesWhenTheSourceChanges) {
+  const auto before = Pattern(5u << 20, 9);
+  ASSERT_TRUE(WriteFile(P("snapsrc"), before));
+  auto [out, rc] = RunCommand(Tool("mfsmakesnapshot") + " " + P("snapsrc") + " " + P("snapdst"));
+  ASSERT_EQ(rc, 0) << out;
+  const int fd = ::open(P("snapsrc").c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "changed", 7, 1000), 7);
+  ASSERT_EQ(::close(fd), 0);
+  EXPECT_TRUE(ReadFile(P("snapdst")) == before);
+  auto after = ReadFile(P("snapsrc"));
+  ASSERT_EQ(after.size(), before.size());
+  EXPECT_EQ(std::string(after.data() + 1000, 7), "changed");
+}
+
+TEST_F(MountPosixTest, AReadGoesOnWhenAChunkserverDies) {
+  const auto data = Pattern(80u << 20, 31);  // goal 2 (the default): two copies of each chunk
+  ASSERT_TRUE(WriteFile(P("survivor"), data));
+  const int fd = ::open(P("survivor").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  // Out of the kernel's page cache, so the reads below go to the chunkservers.
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  std::vector<char> got(data.size());
+  const size_t half = data.size() / 2;
+  ASSERT_EQ(::pread(fd, got.data(), half, 0), static_cast<ssize_t>(half));
+  cluster_->KillChunkserver(0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  size_t done = half;
+  while (done < got.size()) {
+    ssize_t r = ::pread(fd, got.data() + done, got.size() - done, static_cast<off_t>(done));
+    ASSERT_GT(r, 0) << std::strerror(errno);
+    done += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  EXPECT_TRUE(got == data);
+  ASSERT_TRUE(cluster_->StartChunkserver(0).ok());
+}
+
+TEST_F(MountPosixTest, OpenFilesLiveThroughAMasterRestart) {
+  const auto first = Pattern(3u << 20, 41), second = Pattern(2u << 20, 42);
+  ASSERT_TRUE(WriteFile(P("kept"), first));
+  const int rfd = ::open(P("kept").c_str(), O_RDONLY);
+  const int wfd = ::open(P("appended").c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ASSERT_GE(rfd, 0);
+  ASSERT_GE(wfd, 0);
+  ASSERT_TRUE(WriteAll(wfd, first.data(), first.size()));
+  ASSERT_EQ(::fsync(wfd), 0);
+  EXPECT_EQ(cluster_->StopMaster(), 0);
+  ASSERT_TRUE(cluster_->StartMaster().ok());
+  // Both descriptors carry on: the mount resumes its session by itself.
+  ASSERT_TRUE(WriteAll(wfd, second.data(), second.size())) << std::strerror(errno);
+  EXPECT_EQ(::close(wfd), 0) << std::strerror(errno);
+  std::vector<char> got(first.size());
+  ASSERT_EQ(::pread(rfd, got.data(), got.size(), 0), static_cast<ssize_t>(got.size()));
+  EXPECT_TRUE(got == first);
+  ::close(rfd);
+  auto all = ReadFile(P("appended"));
+  std::vector<char> want = first;
+  want.insert(want.end(), second.begin(), second.end());
+  EXPECT_TRUE(all == want) << all.size();
+}
+
+}  // namespace
+}  // namespace elk
