@@ -30,7 +30,8 @@ trap cleanup EXIT
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), where outgoing
+    # connections of tests running beside this one take their local ports
     ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
   done
   fail "no free port"

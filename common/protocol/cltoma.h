@@ -318,6 +318,50 @@ struct CltomaAppendChunks {
   ELK_FIELDS(msgid, dst_inode, src_inode, creds)
 };
 
+// Extended attributes (Linux's: a name of at most 255 bytes, a value of at most 64 KiB).
+enum class XattrMode : uint8_t { kAny = 0, kCreate = 1, kReplace = 2, kLast };
+
+// CLTOMA_GETXATTR: msgid:32 inode:32 name:str creds:Creds   -> MATOCL_GETXATTR
+struct CltomaGetxattr {
+  static constexpr uint32_t kType = CLTOMA_GETXATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  std::string name;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, name, creds)
+};
+
+// CLTOMA_SETXATTR: msgid:32 inode:32 name:str value:str mode:8 creds:Creds  -> MATOCL_STATUS
+struct CltomaSetxattr {
+  static constexpr uint32_t kType = CLTOMA_SETXATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  std::string name;
+  std::string value;
+  XattrMode mode = XattrMode::kAny;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, name, value, mode, creds)
+};
+
+// CLTOMA_LISTXATTR: msgid:32 inode:32 creds:Creds   -> MATOCL_LISTXATTR
+struct CltomaListxattr {
+  static constexpr uint32_t kType = CLTOMA_LISTXATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, creds)
+};
+
+// CLTOMA_REMOVEXATTR: msgid:32 inode:32 name:str creds:Creds  -> MATOCL_STATUS
+struct CltomaRemovexattr {
+  static constexpr uint32_t kType = CLTOMA_REMOVEXATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  std::string name;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, name, creds)
+};
+
 // CLTOMA_PUNCH_CHUNKS: msgid:32 inode:32 first_index:32 count:32 creds:Creds
 // Drops chunks [first_index, first_index + count) of a file: holes that read as zeros, the
 // length unchanged (a block device's UNMAP). Answered by MATOCL_STATUS.

@@ -66,6 +66,22 @@ using MatoclSymlink = MatoclAttrReply<MATOCL_SYMLINK>;
 using MatoclOpen = MatoclAttrReply<MATOCL_OPEN>;
 
 // MATOCL_READLINK: msgid:32 target:str
+// MATOCL_GETXATTR: msgid:32 value:str
+struct MatoclGetxattr {
+  static constexpr uint32_t kType = MATOCL_GETXATTR;
+  uint32_t msgid = 0;
+  std::string value;
+  ELK_FIELDS(msgid, value)
+};
+
+// MATOCL_LISTXATTR: msgid:32 names:(count:32 str...)
+struct MatoclListxattr {
+  static constexpr uint32_t kType = MATOCL_LISTXATTR;
+  uint32_t msgid = 0;
+  std::vector<std::string> names;
+  ELK_FIELDS(msgid, names)
+};
+
 struct MatoclReadlink {
   static constexpr uint32_t kType = MATOCL_READLINK;
   uint32_t msgid = 0;

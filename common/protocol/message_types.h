@@ -35,6 +35,10 @@ inline constexpr uint32_t CLTOMA_READLINK = 1021;
 inline constexpr uint32_t CLTOMA_READDIR = 1022;
 inline constexpr uint32_t CLTOMA_STATFS = 1023;
 inline constexpr uint32_t CLTOMA_OPEN = 1024;
+inline constexpr uint32_t CLTOMA_GETXATTR = 1025;
+inline constexpr uint32_t CLTOMA_SETXATTR = 1026;
+inline constexpr uint32_t CLTOMA_LISTXATTR = 1027;
+inline constexpr uint32_t CLTOMA_REMOVEXATTR = 1028;
 inline constexpr uint32_t CLTOMA_READ_CHUNK = 1030;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK = 1031;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK_END = 1032;
@@ -67,6 +71,8 @@ inline constexpr uint32_t MATOCL_READLINK = 2021;
 inline constexpr uint32_t MATOCL_READDIR = 2022;
 inline constexpr uint32_t MATOCL_STATFS = 2023;
 inline constexpr uint32_t MATOCL_OPEN = 2024;
+inline constexpr uint32_t MATOCL_GETXATTR = 2025;
+inline constexpr uint32_t MATOCL_LISTXATTR = 2027;
 inline constexpr uint32_t MATOCL_READ_CHUNK = 2030;
 inline constexpr uint32_t MATOCL_WRITE_CHUNK = 2031;
 inline constexpr uint32_t MATOCL_CHUNK_INFO = 2033;
@@ -174,6 +180,10 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_READDIR, kSmall),
     ELK_TYPE(CLTOMA_STATFS, kTiny),
     ELK_TYPE(CLTOMA_OPEN, kSmall),
+    ELK_TYPE(CLTOMA_GETXATTR, kSmall),
+    ELK_TYPE(CLTOMA_SETXATTR, kBlockData),
+    ELK_TYPE(CLTOMA_LISTXATTR, kSmall),
+    ELK_TYPE(CLTOMA_REMOVEXATTR, kSmall),
     ELK_TYPE(CLTOMA_READ_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK_END, kTiny),
@@ -204,6 +214,8 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_READDIR, kBulk),
     ELK_TYPE(MATOCL_STATFS, kTiny),
     ELK_TYPE(MATOCL_OPEN, kTiny),
+    ELK_TYPE(MATOCL_GETXATTR, kBlockData),
+    ELK_TYPE(MATOCL_LISTXATTR, kBlockData),
     ELK_TYPE(MATOCL_READ_CHUNK, kSmall),
     ELK_TYPE(MATOCL_WRITE_CHUNK, kSmall),
     ELK_TYPE(MATOCL_CHUNK_INFO, kSmall),

@@ -134,6 +134,14 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:
       return Run<proto::CltomaAppendChunks>(f, &C::AppendChunks);
+    case proto::CLTOMA_GETXATTR:
+      return Run<proto::CltomaGetxattr>(f, &C::Getxattr);
+    case proto::CLTOMA_SETXATTR:
+      return Run<proto::CltomaSetxattr>(f, &C::Setxattr);
+    case proto::CLTOMA_LISTXATTR:
+      return Run<proto::CltomaListxattr>(f, &C::Listxattr);
+    case proto::CLTOMA_REMOVEXATTR:
+      return Run<proto::CltomaRemovexattr>(f, &C::Removexattr);
     case proto::CLTOMA_PUNCH_CHUNKS:
       return Run<proto::CltomaPunchChunks>(f, &C::PunchChunks);
     case proto::CLTOMA_LIST_DETACHED:

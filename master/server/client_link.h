@@ -94,6 +94,10 @@ class ClientLink {
   void Snapshot(const protocol::CltomaSnapshot& m);
   void AppendChunks(const protocol::CltomaAppendChunks& m);
   void PunchChunks(const protocol::CltomaPunchChunks& m);
+  void Getxattr(const protocol::CltomaGetxattr& m);
+  void Setxattr(const protocol::CltomaSetxattr& m);
+  void Listxattr(const protocol::CltomaListxattr& m);
+  void Removexattr(const protocol::CltomaRemovexattr& m);
 
   // The meta file system: sessions on "." only (client_meta_ops.cc).
   void ListDetached(const protocol::CltomaListDetached& m);

@@ -95,6 +95,32 @@ void ClientLink::Readlink(const proto::CltomaReadlink& m) {
   Reply(proto::MatoclReadlink{m.msgid, *target});
 }
 
+void ClientLink::Getxattr(const proto::CltomaGetxattr& m) {
+  auto v = ctx_.meta.ns().GetXattr(MapCred(m.creds), m.inode, m.name);
+  if (!v.ok()) return ReplyStatus(m.msgid, v.status());
+  Reply(proto::MatoclGetxattr{m.msgid, *v});
+}
+
+void ClientLink::Setxattr(const proto::CltomaSetxattr& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  const auto flags = m.mode == proto::XattrMode::kCreate    ? XattrFlags::kCreate
+                     : m.mode == proto::XattrMode::kReplace ? XattrFlags::kReplace
+                                                            : XattrFlags::kAny;
+  ReplyStatus(m.msgid,
+              ctx_.meta.SetXattr(MapCred(m.creds), m.inode, m.name, m.value, flags, Now()));
+}
+
+void ClientLink::Listxattr(const proto::CltomaListxattr& m) {
+  auto names = ctx_.meta.ns().ListXattr(MapCred(m.creds), m.inode);
+  if (!names.ok()) return ReplyStatus(m.msgid, names.status());
+  Reply(proto::MatoclListxattr{m.msgid, std::move(*names)});
+}
+
+void ClientLink::Removexattr(const proto::CltomaRemovexattr& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  ReplyStatus(m.msgid, ctx_.meta.RemoveXattr(MapCred(m.creds), m.inode, m.name, Now()));
+}
+
 void ClientLink::Readdir(const proto::CltomaReaddir& m) {
   // Bounded so the reply stays far below MATOCL_READDIR's limit (~300 bytes an entry).
   constexpr uint32_t kMaxEntries = 10000;

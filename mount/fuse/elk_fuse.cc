@@ -491,6 +491,14 @@ const fuse_lowlevel_ops& ElkFuse::Ops() {
       Self(r).Fsync(r, i, d, fi);
     };
     o.opendir = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Opendir(r, i, fi); };
+    o.getxattr = [](fuse_req_t r, fuse_ino_t i, const char* n, size_t s) {
+      Self(r).Getxattr(r, i, n, s);
+    };
+    o.setxattr = [](fuse_req_t r, fuse_ino_t i, const char* n, const char* v, size_t s, int f) {
+      Self(r).Setxattr(r, i, n, v, s, f);
+    };
+    o.listxattr = [](fuse_req_t r, fuse_ino_t i, size_t s) { Self(r).Listxattr(r, i, s); };
+    o.removexattr = [](fuse_req_t r, fuse_ino_t i, const char* n) { Self(r).Removexattr(r, i, n); };
     o.readdir = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t off, fuse_file_info* fi) {
       Self(r).Readdir(r, i, s, off, fi);
     };

@@ -64,6 +64,12 @@ class ElkFuse {
   void Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
   void Releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void Statfs(fuse_req_t req, fuse_ino_t ino);
+  // Extended attributes (xattr_ops.cc).
+  void Getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+  void Setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                int flags);
+  void Listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+  void Removexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
 
   static constexpr fuse_ino_t kMasterInfoIno = 0x100000001ULL;
   static constexpr const char* kMasterInfoName = ".masterinfo";

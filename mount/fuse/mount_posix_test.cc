@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -270,6 +271,42 @@ TEST_F(MountPosixTest, OpenFilesLiveThroughAMasterRestart) {
   std::vector<char> want = first;
   want.insert(want.end(), second.begin(), second.end());
   EXPECT_TRUE(all == want) << all.size();
+}
+
+TEST_F(MountPosixTest, ExtendedAttributesAndTheirErrors) {
+  ASSERT_TRUE(WriteFile(P("xa"), Pattern(10, 3)));
+  const std::string f = P("xa");
+  ASSERT_EQ(::setxattr(f.c_str(), "user.color", "blue", 4, 0), 0) << std::strerror(errno);
+  ASSERT_EQ(::setxattr(f.c_str(), "user.empty", "", 0, 0), 0) << std::strerror(errno);
+  char buf[256];
+  EXPECT_EQ(::getxattr(f.c_str(), "user.color", nullptr, 0), 4);  // the size alone
+  ASSERT_EQ(::getxattr(f.c_str(), "user.color", buf, sizeof(buf)), 4);
+  EXPECT_EQ(std::string(buf, 4), "blue");
+  EXPECT_EQ(::getxattr(f.c_str(), "user.color", buf, 2), -1);
+  EXPECT_EQ(errno, ERANGE);
+  EXPECT_EQ(::getxattr(f.c_str(), "user.none", buf, sizeof(buf)), -1);
+  EXPECT_EQ(errno, ENODATA);
+  EXPECT_EQ(::setxattr(f.c_str(), "user.color", "red", 3, XATTR_CREATE), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::setxattr(f.c_str(), "user.none", "x", 1, XATTR_REPLACE), -1);
+  EXPECT_EQ(errno, ENODATA);
+  const ssize_t n = ::listxattr(f.c_str(), buf, sizeof(buf));
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), std::string("user.color\0user.empty\0", 22));
+  const std::vector<char> big = Pattern(65536, 4);
+  ASSERT_EQ(::setxattr(f.c_str(), "user.big", big.data(), big.size(), 0), 0)
+      << std::strerror(errno);
+  std::vector<char> back(65536);
+  EXPECT_EQ(::getxattr(f.c_str(), "user.big", back.data(), back.size()), 65536);
+  EXPECT_TRUE(back == big);
+  ASSERT_EQ(::removexattr(f.c_str(), "user.empty"), 0);
+  EXPECT_EQ(::removexattr(f.c_str(), "user.empty"), -1);
+  EXPECT_EQ(errno, ENODATA);
+  // Kept by the master like any change: there after its restart.
+  EXPECT_EQ(cluster_->StopMaster(), 0);
+  ASSERT_TRUE(cluster_->StartMaster().ok());
+  ASSERT_EQ(::getxattr(f.c_str(), "user.color", buf, sizeof(buf)), 4) << std::strerror(errno);
+  EXPECT_EQ(std::string(buf, 4), "blue");
 }
 
 }  // namespace
