@@ -15,6 +15,7 @@ cfg::Schema IscsidKeys() {
       Key::String("VOLUMES_PATH", "/volumes"),
       Key::Integer("WORKER_THREADS", 32, 1, 1024),
       Key::Size("READ_CACHE_SIZE", "1GiB"),
+      Key::Bool("THIN_PROVISIONING", true),
   };
 }
 
@@ -31,6 +32,7 @@ Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
   c.volumes_path = f.GetString("VOLUMES_PATH");
   c.worker_threads = static_cast<uint32_t>(f.GetInteger("WORKER_THREADS"));
   c.read_cache_bytes = f.GetSize("READ_CACHE_SIZE");
+  c.thin_provisioning = f.GetBool("THIN_PROVISIONING");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   if (c.volumes_path.empty() || c.volumes_path[0] != '/')
     return Status(Code::kBadConfig, "VOLUMES_PATH: must be an absolute path in the file system");

@@ -22,6 +22,7 @@ struct IscsidConfig {
   std::string volumes_path;
   uint32_t worker_threads = 32;
   uint64_t read_cache_bytes = 0;
+  bool thin_provisioning = true;
 };
 
 cfg::Schema IscsidKeys();

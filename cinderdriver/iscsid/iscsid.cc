@@ -116,7 +116,7 @@ json Iscsid::ConnectionInfo(const ExportEntry& e) const {
             {"target_portal", portal_address_},
             {"target_lun", 0},
             {"volume_id", e.volume},
-            {"discard", true}};
+            {"discard", config_.thin_provisioning}};
   if (e.chap) {
     info["auth_method"] = "CHAP";
     info["auth_username"] = e.chap->user;
@@ -145,6 +145,7 @@ Result<json> Iscsid::Export(const ExportEntry& e, bool persist) {
     } else {
       auto dev =
           std::make_shared<volume::VolumeDevice>(*io_, attr->inode, attr->length, cache_.get());
+      dev->set_thin(config_.thin_provisioning);
       const std::string serial = "ELK" + std::to_string(attr->inode);
       auto lu = std::make_shared<iscsi::ScsiLu>(
           dev, iscsi::LuIdentity{serial.substr(0, 32), NameHash(e.volume), "ElkFS volume"});

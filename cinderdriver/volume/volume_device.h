@@ -41,7 +41,9 @@ class VolumeDevice : public iscsi::BlockDevice {
   // Whole chunks in the range are dropped at the master (their space is freed); the
   // partial chunks at either end are written with zeros.
   Status Unmap(uint64_t offset, uint64_t length) override;
-  bool can_unmap() const override { return true; }
+  bool can_unmap() const override { return thin_; }
+  // Off: the volume is offered fully provisioned (no UNMAP), see THIN_PROVISIONING.
+  void set_thin(bool thin) { thin_ = thin; }
 
   uint32_t inode() const { return inode_; }
   void set_size(uint64_t size) { size_ = size; }
@@ -76,6 +78,7 @@ class VolumeDevice : public iscsi::BlockDevice {
   const uint32_t inode_;
   std::atomic<uint64_t> size_;
   BlockCache* cache_;
+  bool thin_ = true;
   GrantTimes times_;
   std::mutex slots_mu_;
   std::map<uint32_t, std::unique_ptr<Slot>> slots_;
