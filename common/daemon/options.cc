@@ -37,6 +37,14 @@ Result<DaemonOptions> ParseCommandLine(int argc, const char* const* argv) {
   bool have_action = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--help") {  // as every other ElkFS program takes it
+      options.print_help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      options.print_version = true;
+      continue;
+    }
     if (arg.size() >= 2 && arg[0] == '-') {
       // Flags may be grouped ("-fu"); -c and -t take the rest of the word or the next word.
       for (size_t j = 1; j < arg.size(); ++j) {

@@ -37,6 +37,14 @@ TEST(DaemonOptions, EveryFlag) {
   EXPECT_TRUE(o->print_help);
 }
 
+TEST(DaemonOptions, LongHelpAndVersion) {
+  auto o = Parse({"--help", "--version"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->print_help);
+  EXPECT_TRUE(o->print_version);
+  EXPECT_FALSE(Parse({"--bogus"}).ok());
+}
+
 TEST(DaemonOptions, DebugImpliesForeground) {
   auto o = Parse({"-d"});
   ASSERT_TRUE(o.ok());

@@ -55,6 +55,12 @@ int main(int argc, char** argv) {
   std::string dir = "/var/lib/mfs";
   std::string dump;
   bool autom = false;
+  for (int i = 1; i < argc; ++i) {  // getopt takes no long options
+    if (std::string(argv[i]) == "--help") {
+      Usage(argv[0]);
+      return 0;
+    }
+  }
   int c;
   while ((c = ::getopt(argc, argv, "m:o:ad:x:vh")) != -1) {
     switch (c) {
