@@ -47,37 +47,37 @@ bool VolumeDevice::TryReadCached(uint64_t offset, std::span<uint8_t> out) {
   return true;
 }
 
-// Block by block from the cache; each run of missing blocks is read whole (64 KiB aligned)
-// in one call and kept.
+// Block by block from the cache, copying only the bytes asked for; each run of missing
+// blocks is read whole (64 KiB aligned) in one call and kept.
 Status VolumeDevice::ReadCached(uint64_t offset, std::span<uint8_t> out) {
   constexpr uint64_t kB = BlockCache::kBlock;
   const uint64_t first = offset / kB, last = (offset + out.size() - 1) / kB;
-  std::vector<uint8_t> block(kB);
-  auto copy_out = [&](uint64_t b, const uint8_t* src) {
-    const uint64_t from = std::max(offset, b * kB),
-                   to = std::min(offset + out.size(), (b + 1) * kB);
-    std::memcpy(out.data() + (from - offset), src + (from - b * kB), to - from);
+  // The part of block b that the request covers: [from, to) in volume bytes.
+  auto from_of = [&](uint64_t b) { return std::max(offset, b * kB); };
+  auto to_of = [&](uint64_t b) { return std::min(offset + out.size(), (b + 1) * kB); };
+  auto hit = [&](uint64_t b) {
+    const uint64_t from = from_of(b);
+    return cache_->Get(inode_, b, static_cast<uint32_t>(from - b * kB),
+                       static_cast<uint32_t>(to_of(b) - from), out.data() + (from - offset));
   };
   for (uint64_t b = first; b <= last;) {
-    if (cache_->Get(inode_, b, block.data())) {
-      copy_out(b, block.data());
+    if (hit(b)) {
       ++b;
       continue;
     }
-    uint64_t end = b + 1;  // the run of misses [b, end)
-    while (end <= last && !cache_->Get(inode_, end, block.data()))
+    uint64_t end = b + 1;  // the run of misses [b, end); block `end`, if any, was a hit
+    while (end <= last && !hit(end))
       ++end;
     const uint64_t epoch = cache_->Epoch(inode_);
     std::vector<uint8_t> run((end - b) * kB);
     ELK_RETURN_IF_ERROR(ReadThrough(b * kB, run));
     const uint64_t size = size_.load();
     for (uint64_t i = b; i < end; ++i) {
-      copy_out(i, run.data() + (i - b) * kB);
+      const uint64_t from = from_of(i);
+      std::memcpy(out.data() + (from - offset), run.data() + (from - b * kB), to_of(i) - from);
       if ((i + 1) * kB <= size)
         cache_->Put(inode_, i, std::span<const uint8_t>(run).subspan((i - b) * kB, kB), epoch);
     }
-    // The block that ended the run was a hit, already read into `block`.
-    if (end <= last) copy_out(end, block.data());
     b = end + 1;
   }
   return Status::Ok();

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "mount/fuse/mount_test_util.h"
 #include "tests/harness/cluster.h"
 
 namespace elk {
@@ -27,56 +28,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<char> Pattern(size_t n, uint32_t seed) {
-  std::vector<char> v(n);
-  uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
-  for (size_t i = 0; i < n; i += 8) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    std::memcpy(v.data() + i, &x, std::min<size_t>(8, n - i));
-  }
-  return v;
-}
-
-bool WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, std::min<size_t>(n, 1 << 20));
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-bool WriteFile(const std::string& path, const std::vector<char>& data) {
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  if (fd < 0) return false;
-  const bool ok = WriteAll(fd, data.data(), data.size());
-  return ::close(fd) == 0 && ok;
-}
-
-std::vector<char> ReadFile(const std::string& path) {
-  std::vector<char> out;
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return out;
-  char buf[1 << 16];
-  for (ssize_t r; (r = ::read(fd, buf, sizeof(buf))) > 0;)
-    out.insert(out.end(), buf, buf + r);
-  ::close(fd);
-  return out;
-}
-
-std::pair<std::string, int> RunCommand(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {"popen failed", -1};
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), p)) > 0;)
-    out.append(buf, n);
-  int rc = ::pclose(p);
-  return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
-}
+using mount_test::Pattern;
+using mount_test::ReadFile;
+using mount_test::RunCommand;
+using mount_test::WriteAll;
+using mount_test::WriteFile;
 
 class MountPosixTest : public ::testing::Test {
  protected:

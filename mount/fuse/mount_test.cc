@@ -12,45 +12,20 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "mount/fuse/mount_test_util.h"
 #include "tests/harness/cluster.h"
 
 namespace elk {
 namespace {
 
-std::vector<char> Pattern(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<char> v(n);
-  for (auto& b : v)
-    b = static_cast<char>(rng());
-  return v;
-}
-
-bool WriteFile(const std::string& path, const std::vector<char>& data) {
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  if (fd < 0) return false;
-  size_t done = 0;
-  while (done < data.size()) {
-    // Odd-sized writes, so the kernel's requests do not line up with blocks.
-    size_t n = std::min<size_t>(data.size() - done, 3 * 65536 + 123);
-    ssize_t w = ::write(fd, data.data() + done, n);
-    if (w <= 0) {
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<size_t>(w);
-  }
-  return ::close(fd) == 0;
-}
-
-std::vector<char> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using mount_test::Pattern;
+using mount_test::ReadFile;
+using mount_test::RunCommand;
+using mount_test::WriteFile;
 
 class MountTest : public ::testing::Test {
  protected:
@@ -148,17 +123,6 @@ TEST_F(MountTest, TruncateAndAppend) {
 }
 
 // Runs a shell command; its standard output and exit status.
-std::pair<std::string, int> RunCommand(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {"popen failed", -1};
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0)
-    out.append(buf, n);
-  int rc = ::pclose(p);
-  return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
-}
 
 TEST_F(MountTest, ToolsTalkToTheMaster) {
   ASSERT_TRUE(WriteFile(P("goalfile"), Pattern(100000, 8)));
