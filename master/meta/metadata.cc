@@ -223,13 +223,19 @@ void Metadata::set_record_listener(RecordListener listener) {
 }
 
 Status Metadata::SaveImage(uint32_t now) {
+  auto img = PrepareImage(now);
+  if (!img.ok()) return img.status();
+  ELK_RETURN_IF_ERROR(image::Save(state_->options.data_path, *img, state_->options.back_meta_keep));
+  log::Info("metadata image saved at version {}", img->version);
+  return Status::Ok();
+}
+
+Result<image::Image> Metadata::PrepareImage(uint32_t now) {
   ELK_RETURN_IF_ERROR(Commit());
   auto img = MakeImage(now);
   if (!img.ok()) return img.status();
-  ELK_RETURN_IF_ERROR(image::Save(state_->options.data_path, *img, state_->options.back_meta_keep));
   if (state_->writer) ELK_RETURN_IF_ERROR(state_->writer->Rotate());
-  log::Info("metadata image saved at version {}", state_->version);
-  return Status::Ok();
+  return img;
 }
 
 Status Metadata::Stop(uint32_t now) {

@@ -86,8 +86,7 @@ class Metadata {
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
-  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
-                     uint32_t now);
+  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
   Status Undelete(InodeId inode, uint32_t now);
   Status PurgeTrashItem(InodeId inode, uint32_t now);
   // Background: frees at most max_items expired trash items (logged as one record each).
@@ -130,6 +129,11 @@ class Metadata {
   void set_record_listener(RecordListener listener);
   // Saves metadata.mfs at the current version and rotates the changelog.
   Status SaveImage(uint32_t now);
+  // The first half of SaveImage, for a save that writes in the background: commits, takes
+  // the image of the current state and rotates the changelog, so the records after it go
+  // to the new changelog.0.mfs. The caller writes the image (image::Save) when it likes;
+  // until it has, the previous image and the kept changelogs still cover every version.
+  Result<image::Image> PrepareImage(uint32_t now);
 
   // ---- recovery and tools ----
   // Applies one changelog record (mfsmetarestore, metalogger catch-up, start-up replay).

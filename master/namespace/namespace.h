@@ -132,6 +132,12 @@ class Namespace {
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
   Status LoadNodes(std::string_view data);
 
+  // ---- confinement (file_parents.cc) ----
+  // Is inode reachable from root by names, or (unlinked but open) held open by session?
+  // A session mounted on a subfolder may only touch such nodes. True for a missing node,
+  // so the request itself answers "no such node".
+  bool Within(InodeId root, InodeId inode, uint32_t session) const;
+
   // For the benchmark: nodes in use.
   size_t NodeCount() const { return nodes_.used(); }
 
@@ -179,6 +185,12 @@ class Namespace {
   // store.cc
   Status CheckLoaded() const;
 
+  // file_parents.cc
+  void AddFileParent(InodeId file, InodeId dir);
+  void RemoveFileParent(InodeId file, InodeId dir);
+  void MoveFileParent(InodeId file, InodeId from, InodeId to);
+  Status RebuildFileParents();
+
   // goal.cc
   Result<RecursiveSetCounts> SetEach(const Cred& cred, InodeId inode, bool recursive, uint32_t now,
                                      const std::function<bool(Node&)>& change);
@@ -197,6 +209,8 @@ class Namespace {
   std::unordered_map<InodeId, std::string> symlinks_;
   std::unordered_map<InodeId, uint32_t> rdevs_;
   std::unordered_map<InodeId, XattrMap> xattrs_;
+  // Parents beyond Node::parent of files linked from several directories, sorted.
+  std::unordered_map<InodeId, std::vector<InodeId>> extra_parents_;
   std::map<InodeId, TrashInfo> trash_;
   std::set<std::pair<uint32_t, InodeId>> trash_by_expiry_;
   std::map<InodeId, std::string> reserved_;

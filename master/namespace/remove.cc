@@ -57,6 +57,7 @@ void Namespace::DropEntry(InodeId parent, Node& dir, std::string_view name, Inod
     FreeNode(child, nullptr);
     return;
   }
+  RemoveFileParent(child, parent);
   --node.nlink;
   node.ctime = now;
   if (node.nlink == 0) LastLinkGone(child, node, std::move(path), now);
@@ -87,6 +88,7 @@ void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone) {
   if (node.type == NodeType::kSymlink) symlinks_.erase(inode);
   if (node.type == NodeType::kBlockDev || node.type == NodeType::kCharDev) rdevs_.erase(inode);
   if (node.flags & kFlagHasXattr) xattrs_.erase(inode);
+  extra_parents_.erase(inode);
   if (node.flags & kFlagTrash) {
     auto it = trash_.find(inode);
     trash_by_expiry_.erase({it->second.expires, inode});

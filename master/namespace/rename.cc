@@ -65,6 +65,10 @@ Status Namespace::Rename(const Cred& cred, InodeId src_parent, std::string_view 
         --ddir.nlink;
         ++sdir.nlink;
       }
+      if (src_parent != dst_parent) {
+        if (!snode.is_dir()) MoveFileParent(src, src_parent, dst_parent);
+        if (!dnode.is_dir()) MoveFileParent(dst, dst_parent, src_parent);
+      }
       snode.ctime = dnode.ctime = now;
       sdir.mtime = sdir.ctime = ddir.mtime = ddir.ctime = now;
       return Status::Ok();
@@ -82,6 +86,8 @@ Status Namespace::Rename(const Cred& cred, InodeId src_parent, std::string_view 
     DirOf(src).set_name(dst_name);
     --sdir.nlink;
     ++ddir.nlink;
+  } else if (src_parent != dst_parent) {
+    MoveFileParent(src, src_parent, dst_parent);
   }
   snode.ctime = now;
   sdir.mtime = sdir.ctime = ddir.mtime = ddir.ctime = now;

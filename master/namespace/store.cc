@@ -220,7 +220,8 @@ Status Namespace::LoadNodes(std::string_view data) {
     opens_[{inode, session}] = n;
   }
   if (!r.AtEnd()) return Bad("bytes after the end");
-  return CheckLoaded();
+  ELK_RETURN_IF_ERROR(CheckLoaded());
+  return RebuildFileParents();
 }
 
 // Every reference points at a node of the right kind, so no later operation trips.

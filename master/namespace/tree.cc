@@ -123,6 +123,7 @@ StatFs Namespace::Stats() const {
 void Namespace::AddEntry(InodeId parent, Node& dir, std::string_view name, InodeId child,
                          uint32_t now) {
   DirOf(parent).Add(name, child);
+  if (!nodes_.At(child).is_dir()) AddFileParent(child, parent);
   dir.mtime = dir.ctime = now;
 }
 

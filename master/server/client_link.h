@@ -113,6 +113,11 @@ class ClientLink {
   template <uint32_t Type>
   void ReplyAttr(uint32_t msgid, const Result<Attr>& attr);
 
+  // A session on a subfolder reaches only nodes under it: every inode a request names
+  // must be there (Namespace::Within), else the request answers kNoEnt.
+  template <typename M>
+  bool InScope(const M& m) const;
+
   Cred MapCred(const protocol::Creds& creds) const;
   Status Writable() const;
   uint32_t Now() const { return ctx_.now(); }
@@ -128,6 +133,31 @@ class ClientLink {
   cfg::ExportOptions options_;
   InodeId root_ = kRootInode;
 };
+
+template <typename M>
+bool ClientLink::InScope(const M& m) const {
+  if (root_ == kRootInode) return true;
+  auto within = [this](InodeId inode) { return ctx_.meta.ns().Within(root_, inode, session_id_); };
+  if constexpr (requires { m.inode; }) {
+    if (!within(m.inode)) return false;
+  }
+  if constexpr (requires { m.parent; }) {
+    if (!within(m.parent)) return false;
+  }
+  if constexpr (requires { m.src_parent; }) {
+    if (!within(m.src_parent)) return false;
+  }
+  if constexpr (requires { m.dst_parent; }) {
+    if (!within(m.dst_parent)) return false;
+  }
+  if constexpr (requires { m.src_inode; }) {
+    if (!within(m.src_inode)) return false;
+  }
+  if constexpr (requires { m.dst_inode; }) {
+    if (!within(m.dst_inode)) return false;
+  }
+  return true;
+}
 
 template <uint32_t Type>
 void ClientLink::ReplyAttr(uint32_t msgid, const Result<Attr>& attr) {

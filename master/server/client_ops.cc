@@ -8,6 +8,10 @@ namespace elk::master {
 namespace proto = protocol;
 
 void ClientLink::Lookup(const proto::CltomaLookup& m) {
+  // The session's root is its "/": its ".." leads nowhere higher.
+  if (m.parent == root_ && m.name == "..") {
+    return ReplyAttr<proto::MATOCL_LOOKUP>(m.msgid, ctx_.meta.ns().GetAttr(root_));
+  }
   ReplyAttr<proto::MATOCL_LOOKUP>(m.msgid,
                                   ctx_.meta.ns().Lookup(MapCred(m.creds), m.parent, m.name));
 }
@@ -130,8 +134,10 @@ void ClientLink::Readdir(const proto::CltomaReaddir& m) {
   if (!entries.ok()) return ReplyStatus(m.msgid, entries.status());
   proto::MatoclReaddir reply{m.msgid, {}, m.cookie, entries->size() < max};
   for (const auto& e : *entries) {
-    auto attr = ns.GetAttr(e.inode);
-    proto::Attr wire = attr.ok() ? ToWire(*attr) : proto::Attr{e.inode, ToWire(e.type)};
+    // The session's root shows itself as its "..", hiding what lies above.
+    const InodeId inode = m.inode == root_ && e.name == ".." ? root_ : e.inode;
+    auto attr = ns.GetAttr(inode);
+    proto::Attr wire = attr.ok() ? ToWire(*attr) : proto::Attr{inode, ToWire(e.type)};
     reply.entries.push_back({e.name, wire});
     reply.next_cookie = e.next_cookie;
   }

@@ -63,6 +63,7 @@ Status MasterServer::Init() {
   auto meta = Metadata::Open(mo, Now());
   if (!meta.ok()) return meta.status();
   meta_ = std::move(*meta);
+  saver_ = std::make_unique<ImageSaver>(*loop_, config_.data_path, config_.back_meta_keep);
   ELK_RETURN_IF_ERROR(LoadSessions());
 
   gate_ = std::make_unique<ReplyGate>(
@@ -179,7 +180,7 @@ Status MasterServer::StartMonitor() {
 
 void MasterServer::StartTimers() {
   chunk_loop_->Start();
-  loop_->RunEvery(std::chrono::hours(config_.metadata_save_freq), [this] { SaveImage(); });
+  loop_->RunEvery(std::chrono::hours(config_.metadata_save_freq), [this] { (void)SaveImage(); });
   loop_->RunEvery(std::chrono::seconds(config_.empty_trash_period), [this] { PurgeTrash(); });
   loop_->RunEvery(kSessionsEvery, [this] { ExpireSessions(); });
 }
@@ -207,11 +208,27 @@ void MasterServer::OnCommitFailure(const Status& why) {
     link->Close(why);
 }
 
-void MasterServer::SaveImage() {
-  if (Status s = meta_->Commit(); !s.ok()) log::Error("commit before image save: {}", s.ToString());
-  if (Status s = meta_->SaveImage(Now()); !s.ok()) {
-    log::Error("metadata image not saved: {}", s.ToString());
+bool MasterServer::SaveImage() {
+  if (saver_->busy()) {
+    log::Warning(
+        "metadata image: the previous save is still being written; this one waits "
+        "for the next turn");
+    return false;
   }
+  const auto start = std::chrono::steady_clock::now();
+  auto img = meta_->PrepareImage(Now());
+  if (!img.ok()) {
+    log::Error("metadata image not saved: {}", img.status().ToString());
+    return false;
+  }
+  log::Info("metadata image at version {} taken in {} ms; writing it in the background",
+            img->version,
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count());
+  return saver_->Start(std::move(*img), [](const Status& s) {
+    if (!s.ok()) log::Error("metadata image not saved: {}", s.ToString());
+  });
 }
 
 void MasterServer::PurgeTrash() {
@@ -249,6 +266,7 @@ void MasterServer::Shutdown() {
   // The last records reach the metaloggers, so they resume without an image after a restart.
   if (ml_hub_) ml_hub_->Drain(std::chrono::seconds(2));
   (void)SaveSessions();
+  saver_->Wait();  // a background save finishes before the final one replaces it
   // Commits, saves metadata.mfs and removes the running marker: the next start needs no -a.
   if (Status s = meta_->Stop(Now()); !s.ok()) log::Error("clean stop failed: {}", s.ToString());
   log::Info("mfsmaster stopped at metadata version {}", meta_->version());

@@ -27,6 +27,7 @@
 #include "master/server/chunkserver_link.h"
 #include "master/server/client_link.h"
 #include "master/server/config.h"
+#include "master/server/image_saver.h"
 #include "master/server/metalogger_link.h"
 #include "master/server/monitor_feed.h"
 #include "master/server/reply_gate.h"
@@ -47,6 +48,9 @@ class MasterServer {
   void Stop();
   // Any thread: re-reads the exports file (SIGHUP); a refused file keeps the rules in force.
   void ReloadExports();
+  // Loop thread: takes the image now and writes it in the background, as every
+  // METADATA_SAVE_FREQ hours does. False if the previous save is still being written.
+  bool SaveImage();
 
   uint16_t client_port() const { return client_port_; }
   uint16_t chunkserver_port() const { return cs_port_; }
@@ -70,7 +74,6 @@ class MasterServer {
   void StartTimers();
   void AcceptClient(net::UniqueFd fd, net::Address peer);
   void OnCommitFailure(const Status& why);
-  void SaveImage();
   void PurgeTrash();
   void ExpireSessions();
   void Shutdown();
@@ -91,6 +94,7 @@ class MasterServer {
   std::unique_ptr<net::Listener> client_listener_;
   std::unique_ptr<net::Listener> cs_listener_;
   std::unique_ptr<net::Listener> ml_listener_;
+  std::unique_ptr<ImageSaver> saver_;     // after meta_ and loop_: joins its writer first
   std::unique_ptr<MonitorFeed> monitor_;  // reads everything above: destroyed first
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint16_t client_port_ = 0, cs_port_ = 0, ml_port_ = 0;

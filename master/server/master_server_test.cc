@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -277,6 +278,90 @@ TEST_F(MasterServerTest, MetaSessionListsUndeletesAndPurgesTrash) {
   EXPECT_TRUE(trash->items.empty());
   EXPECT_TRUE(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "a", {}}).ok());
   EXPECT_EQ(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "b", {}}).code(), Code::kNoEnt);
+}
+
+TEST_F(MasterServerTest, SubfolderSessionReachesOnlyItsFolder) {
+  StartServer();
+  TestClient admin = Client();
+  ASSERT_TRUE(admin.Register("/").ok());
+  auto mk = [&](uint32_t parent, const std::string& name) {
+    auto d = admin.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, parent, name, 0777, 0, {}});
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? d->attr.inode : 0;
+  };
+  const uint32_t tenant = mk(1, "tenant");
+  const uint32_t other = mk(1, "other");
+  auto secret = admin.Call<proto::MatoclCreate>(CreateReq(other, "secret"));
+  ASSERT_TRUE(secret.ok());
+  const uint32_t s = secret->attr.inode;
+
+  TestClient c = Client();
+  auto reg = c.Register("/tenant");
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  ASSERT_EQ(reg->root_inode, tenant);
+  auto mine = c.Call<proto::MatoclCreate>(CreateReq(tenant, "mine"));
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+
+  // Inode numbers from outside, however guessed, answer "no such node".
+  EXPECT_EQ(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, s, {}}).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, 1, {}}).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, other, "secret", {}}).code(),
+            Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclReadChunk>(proto::CltomaReadChunk{0, s, 0}).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclCreate>(CreateReq(other, "planted")).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Do(proto::CltomaRename{0, tenant, "mine", other, "moved", {}}).code(), Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclLink>(proto::CltomaLink{0, s, tenant, "stolen", {}}).code(),
+            Code::kNoEnt);
+  // Its own root is its "/": ".." stays there.
+  auto up = c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, tenant, "..", {}});
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->attr.inode, tenant);
+  auto list = c.Call<proto::MatoclReaddir>(proto::CltomaReaddir{0, tenant, {}, 0, 100});
+  ASSERT_TRUE(list.ok());
+  for (const auto& e : list->entries) {
+    if (e.name == "..") {
+      EXPECT_EQ(e.attr.inode, tenant);
+    }
+  }
+  EXPECT_TRUE(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, mine->attr.inode, {}}).ok());
+
+  // A file the admin links in from outside becomes reachable; moved out, it is gone again.
+  ASSERT_TRUE(admin.Call<proto::MatoclLink>(proto::CltomaLink{0, s, tenant, "shared", {}}).ok());
+  EXPECT_TRUE(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, s, {}}).ok());
+  ASSERT_TRUE(admin.Do(proto::CltomaUnlink{0, tenant, "shared", {}}).ok());
+  EXPECT_EQ(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, s, {}}).code(), Code::kNoEnt);
+}
+
+TEST_F(MasterServerTest, ImageSavedInTheBackgroundWhileServing) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(c.Call<proto::MatoclCreate>(CreateReq(1, fmt::format("f{}", i))).ok());
+  }
+  std::promise<std::pair<bool, uint64_t>> started;
+  server_->loop().Post([&] {
+    started.set_value({server_->SaveImage(), server_->metadata().version()});
+  });
+  auto [ok, version] = started.get_future().get();
+  ASSERT_TRUE(ok);
+  // Served while the image is written.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(c.Call<proto::MatoclCreate>(CreateReq(1, fmt::format("g{}", i))).ok());
+  }
+  uint64_t saved = 0;
+  for (int i = 0; i < 200 && saved < version; ++i) {  // at most 10 s
+    if (auto img = image::Load(image::ImagePath(dir_.string())); img.ok()) saved = img->version;
+    if (saved < version) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(saved, version);
+  // The records after the image went to a new changelog; a restart loses nothing.
+  StopServer();
+  StartServer();
+  TestClient again = Client();
+  ASSERT_TRUE(again.Register("/").ok());
+  EXPECT_TRUE(again.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "f1999", {}}).ok());
+  EXPECT_TRUE(again.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "g199", {}}).ok());
 }
 
 TEST_F(MasterServerTest, ReloadedExportsApplyToNewMounts) {
