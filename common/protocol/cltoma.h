@@ -132,8 +132,12 @@ struct CltomaRmdir {
   ELK_FIELDS(msgid, parent, name, creds)
 };
 
+// renameat2's flags: replace an existing target (plain rename), refuse one (EEXIST), or
+// swap the two names atomically.
+enum class RenameMode : uint8_t { kReplace = 0, kNoReplace = 1, kExchange = 2, kLast };
+
 // CLTOMA_RENAME: msgid:32 src_parent:32 src_name:str dst_parent:32 dst_name:str
-// creds:Creds
+// creds:Creds mode:8
 struct CltomaRename {
   static constexpr uint32_t kType = CLTOMA_RENAME;
   uint32_t msgid = 0;
@@ -142,7 +146,8 @@ struct CltomaRename {
   uint32_t dst_parent = 0;
   std::string dst_name;
   Creds creds;
-  ELK_FIELDS(msgid, src_parent, src_name, dst_parent, dst_name, creds)
+  RenameMode mode = RenameMode::kReplace;
+  ELK_FIELDS(msgid, src_parent, src_name, dst_parent, dst_name, creds, mode)
 };
 
 // CLTOMA_LINK: msgid:32 inode:32 dst_parent:32 dst_name:str creds:Creds

@@ -75,8 +75,11 @@ void ClientLink::Rmdir(const proto::CltomaRmdir& m) {
 void ClientLink::Rename(const proto::CltomaRename& m) {
   Status s = Writable();
   if (s.ok()) {
+    const RenameFlags flags = m.mode == proto::RenameMode::kNoReplace  ? RenameFlags::kNoReplace
+                              : m.mode == proto::RenameMode::kExchange ? RenameFlags::kExchange
+                                                                       : RenameFlags::kNone;
     s = ctx_.meta.Rename(MapCred(m.creds), m.src_parent, m.src_name, m.dst_parent, m.dst_name,
-                         RenameFlags::kNone, Now());
+                         flags, Now());
   }
   ReplyStatus(m.msgid, s);
 }

@@ -319,9 +319,9 @@ Status MasterSession::Rmdir(uint32_t parent, std::string_view name, const Creds&
 }
 
 Status MasterSession::Rename(uint32_t src_parent, std::string_view src_name, uint32_t dst_parent,
-                             std::string_view dst_name, const Creds& c) {
+                             std::string_view dst_name, const Creds& c, proto::RenameMode mode) {
   return Do(proto::CltomaRename{0, src_parent, std::string(src_name), dst_parent,
-                                std::string(dst_name), c},
+                                std::string(dst_name), c, mode},
             false);
 }
 

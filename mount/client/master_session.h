@@ -125,7 +125,8 @@ class MasterSession {
   Status Unlink(uint32_t parent, std::string_view name, const Creds& c);
   Status Rmdir(uint32_t parent, std::string_view name, const Creds& c);
   Status Rename(uint32_t src_parent, std::string_view src_name, uint32_t dst_parent,
-                std::string_view dst_name, const Creds& c);
+                std::string_view dst_name, const Creds& c,
+                protocol::RenameMode mode = protocol::RenameMode::kReplace);
   Result<Attr> Link(uint32_t inode, uint32_t dst_parent, std::string_view name, const Creds& c);
   Result<Attr> Symlink(uint32_t parent, std::string_view name, std::string_view target,
                        const Creds& c);

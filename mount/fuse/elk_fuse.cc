@@ -256,13 +256,16 @@ void ElkFuse::Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, con
 
 void ElkFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
                      const char* newname, unsigned int flags) {
-  if (flags & RENAME_EXCHANGE) return (void)fuse_reply_err(req, EINVAL);
-  const proto::Creds c = CredsOf(req);
-  if (flags & RENAME_NOREPLACE) {
-    auto existing = session_.Lookup(ToMaster(newparent), newname, c);
-    if (existing.ok()) return (void)fuse_reply_err(req, EEXIST);
+  proto::RenameMode mode = proto::RenameMode::kReplace;
+  if (flags == RENAME_NOREPLACE) {
+    mode = proto::RenameMode::kNoReplace;
+  } else if (flags == RENAME_EXCHANGE) {
+    mode = proto::RenameMode::kExchange;
+  } else if (flags != 0) {
+    return (void)fuse_reply_err(req, EINVAL);  // RENAME_WHITEOUT, or both at once
   }
-  ReplyStatus(req, session_.Rename(ToMaster(parent), name, ToMaster(newparent), newname, c));
+  ReplyStatus(req, session_.Rename(ToMaster(parent), name, ToMaster(newparent), newname,
+                                   CredsOf(req), mode));
 }
 
 void ElkFuse::Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {

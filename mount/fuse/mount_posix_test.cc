@@ -100,6 +100,32 @@ TEST_F(MountPosixTest, ErrorsAreTheLocalFileSystemsErrors) {
   EXPECT_EQ(errno, ENOTDIR);
 }
 
+TEST_F(MountPosixTest, RenameNoReplaceAndExchange) {
+  ASSERT_EQ(::mkdir(P("ren").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(P("ren/d").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(P("ren/a"), Pattern(10, 1)));
+  ASSERT_TRUE(WriteFile(P("ren/d/b"), Pattern(20, 2)));
+  errno = 0;
+  EXPECT_EQ(
+      ::renameat2(AT_FDCWD, P("ren/a").c_str(), AT_FDCWD, P("ren/d/b").c_str(), RENAME_NOREPLACE),
+      -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_TRUE(ReadFile(P("ren/d/b")) == Pattern(20, 2));
+  ASSERT_EQ(
+      ::renameat2(AT_FDCWD, P("ren/a").c_str(), AT_FDCWD, P("ren/d/b").c_str(), RENAME_EXCHANGE), 0)
+      << std::strerror(errno);
+  EXPECT_TRUE(ReadFile(P("ren/a")) == Pattern(20, 2));
+  EXPECT_TRUE(ReadFile(P("ren/d/b")) == Pattern(10, 1));
+  errno = 0;
+  EXPECT_EQ(
+      ::renameat2(AT_FDCWD, P("ren/a").c_str(), AT_FDCWD, P("ren/none").c_str(), RENAME_EXCHANGE),
+      -1);
+  EXPECT_EQ(errno, ENOENT);
+  ASSERT_EQ(
+      ::renameat2(AT_FDCWD, P("ren/a").c_str(), AT_FDCWD, P("ren/c").c_str(), RENAME_NOREPLACE), 0);
+  EXPECT_TRUE(ReadFile(P("ren/c")) == Pattern(20, 2));
+}
+
 TEST_F(MountPosixTest, ConcurrentWritersToDifferentFiles) {
   ASSERT_EQ(::mkdir(P("conc").c_str(), 0755), 0);
   constexpr int kWriters = 4;
