@@ -3,7 +3,8 @@
 //   mfsmount MOUNTPOINT [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d] [-o opt,...]
 //
 // mfs options in -o: mfsmaster=, mfsport=, mfssubfolder=, mfspassword=, mfsattrcacheto=,
-// mfsentrycacheto=, mfsmeta; every other -o option goes to FUSE (allow_other, ...).
+// mfsentrycacheto=, mfsmeta, mfstrashbuckets; every other -o option goes to FUSE (allow_other,
+// ...).
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ struct Args {
   std::optional<std::string> password;
   bool ask_password = false;
   bool meta = false;
+  bool trash_buckets = false;  // the meta mount in MooseFS 3's layout (trash/XXX/, sustained/)
   bool foreground = false;
   bool debug = false;
   double attr_timeout = 1.0;
@@ -43,7 +45,9 @@ void Usage() {
                "usage: mfsmount MOUNTPOINT [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d]"
                " [-o opt[,opt...]]\n"
                "  mfs options: mfsmaster=HOST mfsport=PORT mfssubfolder=PATH mfspassword=PASS\n"
-               "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsmeta\n");
+               "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsmeta\n"
+               "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
+               "               reserved files in sustained/, as MooseFS 3 shows them)\n");
 }
 
 bool ParsePort(const std::string& s, uint16_t* out) {
@@ -77,6 +81,8 @@ bool ParseOptionList(const std::string& list, Args& a) {
       a.attr_timeout = std::atof(value.c_str());
     } else if (key == "mfsentrycacheto") {
       a.entry_timeout = std::atof(value.c_str());
+    } else if (key == "mfstrashbuckets") {
+      a.trash_buckets = true;
     } else if (key == "mfsmeta") {
       a.meta = true;
     } else if (key.rfind("mfs", 0) == 0) {
@@ -161,7 +167,7 @@ int main(int argc, char** argv) {
   fo.master_host = a.host;
   fo.master_port = a.port;
   elk::mount::ElkFuse fs(**session, io, fo);
-  elk::mount::MetaFuse meta(**session, a.attr_timeout);
+  elk::mount::MetaFuse meta(**session, io, a.attr_timeout, a.trash_buckets);
   const fuse_lowlevel_ops& ops = a.meta ? elk::mount::MetaFuse::Ops() : elk::mount::ElkFuse::Ops();
   void* userdata = a.meta ? static_cast<void*>(&meta) : static_cast<void*>(&fs);
 

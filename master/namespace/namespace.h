@@ -116,8 +116,7 @@ class Namespace {
   Status SetChunk(InodeId inode, uint32_t index, ChunkId chunk);
   // Drops chunks [first, first + count) of a file, leaving holes that read as zeros (the
   // length stays): what a block device's UNMAP asks for. Needs write permission.
-  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
-                     uint32_t now);
+  Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
 
   // ---- comparison (dump.cc) ----
@@ -137,6 +136,11 @@ class Namespace {
   // A session mounted on a subfolder may only touch such nodes. True for a missing node,
   // so the request itself answers "no such node".
   bool Within(InodeId root, InodeId inode, uint32_t session) const;
+  // In trash or reserved (what a meta session may read).
+  bool Detached(InodeId inode) const {
+    const Node* n = nodes_.Get(inode);
+    return n != nullptr && n->detached();
+  }
 
   // For the benchmark: nodes in use.
   size_t NodeCount() const { return nodes_.used(); }

@@ -73,6 +73,10 @@ Status ClientLink::Run(const proto::FrameView& f, Fn fn) {
     ReplyStatus(m->msgid, Status(Code::kBadSession, "no session registered"));
     return Status::Ok();
   }
+  if (meta_ && !MetaMayDo(*m)) {
+    ReplyStatus(m->msgid, Status(Code::kPerm, "a meta session sees trash and reserved only"));
+    return Status::Ok();
+  }
   if (!InScope(*m)) {
     ReplyStatus(m->msgid, Status(Code::kNoEnt, "outside the session's folder"));
     return Status::Ok();

@@ -117,6 +117,10 @@ class ClientLink {
   // must be there (Namespace::Within), else the request answers kNoEnt.
   template <typename M>
   bool InScope(const M& m) const;
+  // A meta session (mfsmount -m) sees trash and reserved only: it may list, restore and
+  // purge them, and read a detached file (getattr, chunk locations) - nothing else.
+  template <typename M>
+  bool MetaMayDo(const M& m) const;
 
   Cred MapCred(const protocol::Creds& creds) const;
   Status Writable() const;
@@ -157,6 +161,19 @@ bool ClientLink::InScope(const M& m) const {
     if (!within(m.dst_inode)) return false;
   }
   return true;
+}
+
+template <typename M>
+bool ClientLink::MetaMayDo(const M& m) const {
+  namespace p = protocol;
+  constexpr uint32_t t = M::kType;
+  if constexpr (t == p::CLTOMA_GETATTR || t == p::CLTOMA_READ_CHUNK) {
+    return ctx_.meta.ns().Detached(m.inode);
+  } else {
+    return t == p::CLTOMA_GET_CHALLENGE || t == p::CLTOMA_REGISTER_SESSION ||
+           t == p::CLTOMA_STATFS || t == p::CLTOMA_LIST_DETACHED || t == p::CLTOMA_UNDELETE ||
+           t == p::CLTOMA_PURGE;
+  }
 }
 
 template <uint32_t Type>

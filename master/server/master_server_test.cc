@@ -268,6 +268,10 @@ TEST_F(MasterServerTest, MetaSessionListsUndeletesAndPurgesTrash) {
 
   TestClient meta = Client();
   ASSERT_TRUE(meta.Register(".").ok());
+  // It sees trash and reserved only.
+  EXPECT_EQ(meta.Call<proto::MatoclCreate>(CreateReq(1, "x")).code(), Code::kPerm);
+  EXPECT_EQ(meta.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, 1, {}}).code(), Code::kPerm);
+  EXPECT_TRUE(meta.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, a->attr.inode, {}}).ok());
   auto trash = meta.Call<proto::MatoclListDetached>(proto::CltomaListDetached{});
   ASSERT_TRUE(trash.ok()) << trash.status().ToString();
   ASSERT_EQ(trash->items.size(), 2u);

@@ -22,7 +22,8 @@ Status WriteFile(const std::string& path, const std::string& text) {
 
 std::string Lines(const std::map<std::string, std::string>& kv) {
   std::string out;
-  for (const auto& [k, v] : kv) out += fmt::format("{} = {}\n", k, v);
+  for (const auto& [k, v] : kv)
+    out += fmt::format("{} = {}\n", k, v);
   return out;
 }
 
@@ -44,7 +45,9 @@ std::string Cluster::BinDir() {
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {}
 
-std::string Cluster::chunkserver_disk(int i) const { return fmt::format("{}/hdd{}", dir_, i); }
+std::string Cluster::chunkserver_disk(int i) const {
+  return fmt::format("{}/hdd{}", dir_, i);
+}
 
 Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   std::unique_ptr<Cluster> c(new Cluster(std::move(options)));  // private constructor
@@ -55,12 +58,14 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   c->port_cs_ = FreePort();
   c->port_client_ = FreePort();
   c->port_http_ = FreePort();
-  for (int i = 0; i < c->options_.chunkservers; i++) c->cs_ports_.push_back(FreePort());
+  for (int i = 0; i < c->options_.chunkservers; i++)
+    c->cs_ports_.push_back(FreePort());
   c->chunkservers_.resize(static_cast<size_t>(c->options_.chunkservers));
   ELK_RETURN_IF_ERROR(c->WriteConfigs());
   ELK_RETURN_IF_ERROR(c->StartMaster());
   if (c->options_.metalogger) ELK_RETURN_IF_ERROR(c->StartMetalogger());
-  for (int i = 0; i < c->options_.chunkservers; i++) ELK_RETURN_IF_ERROR(c->StartChunkserver(i));
+  for (int i = 0; i < c->options_.chunkservers; i++)
+    ELK_RETURN_IF_ERROR(c->StartChunkserver(i));
   if (c->options_.mount) ELK_RETURN_IF_ERROR(c->Mount(false));
   if (c->options_.meta_mount) ELK_RETURN_IF_ERROR(c->Mount(true));
   return c;
@@ -76,7 +81,8 @@ std::string CurrentUser() {
 }  // namespace
 
 Status Cluster::WriteConfigs() {
-  for (const char* d : {"master", "metalogger", "mnt", "meta"}) fs::create_directories(dir_ + "/" + d);
+  for (const char* d : {"master", "metalogger", "mnt", "meta"})
+    fs::create_directories(dir_ + "/" + d);
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsexports.cfg", options_.exports));
   std::map<std::string, std::string> master = {
       {"DATA_PATH", master_data()},
@@ -93,17 +99,19 @@ Status Cluster::WriteConfigs() {
       {"REPLICATIONS_DELAY_INIT", "1"},
       {"REPLICATIONS_DELAY_DISCONNECT", "2"},
   };
-  for (const auto& [k, v] : options_.master_cfg) master[k] = v;
+  for (const auto& [k, v] : options_.master_cfg)
+    master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master)));
-  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmetalogger.cfg",
-                                Lines({{"DATA_PATH", metalogger_data()},
-                                       {"WORKING_USER", CurrentUser()},
-                                       {"MASTER_HOST", "127.0.0.1"},
-                                       {"MASTER_PORT", std::to_string(port_ml_)}})));
+  ELK_RETURN_IF_ERROR(
+      WriteFile(dir_ + "/mfsmetalogger.cfg", Lines({{"DATA_PATH", metalogger_data()},
+                                                    {"WORKING_USER", CurrentUser()},
+                                                    {"MASTER_HOST", "127.0.0.1"},
+                                                    {"MASTER_PORT", std::to_string(port_ml_)}})));
   for (int i = 0; i < options_.chunkservers; i++) {
     fs::create_directories(chunkserver_disk(i));
     fs::create_directories(fmt::format("{}/cs{}", dir_, i));
-    ELK_RETURN_IF_ERROR(WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i), chunkserver_disk(i) + "\n"));
+    ELK_RETURN_IF_ERROR(
+        WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i), chunkserver_disk(i) + "\n"));
     std::map<std::string, std::string> cs = {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
         {"WORKING_USER", CurrentUser()},
@@ -115,7 +123,8 @@ Status Cluster::WriteConfigs() {
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
         {"MASTER_RECONNECTION_DELAY", "1"},
     };
-    for (const auto& [k, v] : options_.chunkserver_cfg) cs[k] = v;
+    for (const auto& [k, v] : options_.chunkserver_cfg)
+      cs[k] = v;
     ELK_RETURN_IF_ERROR(WriteFile(ChunkserverCfg(i), Lines(cs)));
   }
   return Status::Ok();
@@ -131,8 +140,8 @@ Status Cluster::StartServer(const std::string& name, std::vector<std::string> ar
   if (!p.ok()) return p.status();
   slot = std::move(*p);
   if (port != 0 && !WaitForPort(port, options_.start_timeout)) {
-    return Status(Code::kTimeout, fmt::format("{} did not listen on port {} (log: {})", name, port,
-                                              log(name)));
+    return Status(Code::kTimeout,
+                  fmt::format("{} did not listen on port {} (log: {})", name, port, log(name)));
   }
   if (!slot.Alive()) return Status(Code::kIo, fmt::format("{} exited (log: {})", name, log(name)));
   return Status::Ok();
@@ -143,8 +152,12 @@ Status Cluster::StartMaster(bool auto_recover) {
   if (auto_recover) argv.push_back("-a");
   return StartServer("master", argv, port_client_, master_);
 }
-int Cluster::StopMaster() { return master_.Terminate(); }
-void Cluster::KillMaster() { master_.Kill(); }
+int Cluster::StopMaster() {
+  return master_.Terminate();
+}
+void Cluster::KillMaster() {
+  master_.Kill();
+}
 
 Status Cluster::StartChunkserver(int i) {
   return StartServer(fmt::format("chunkserver{}", i),
@@ -152,22 +165,33 @@ Status Cluster::StartChunkserver(int i) {
                      cs_ports_.at(static_cast<size_t>(i)),
                      chunkservers_.at(static_cast<size_t>(i)));
 }
-int Cluster::StopChunkserver(int i) { return chunkservers_.at(static_cast<size_t>(i)).Terminate(); }
-void Cluster::KillChunkserver(int i) { chunkservers_.at(static_cast<size_t>(i)).Kill(); }
+int Cluster::StopChunkserver(int i) {
+  return chunkservers_.at(static_cast<size_t>(i)).Terminate();
+}
+void Cluster::KillChunkserver(int i) {
+  chunkservers_.at(static_cast<size_t>(i)).Kill();
+}
 
 Status Cluster::StartMetalogger() {
   return StartServer("metalogger",
                      {BinDir() + "/mfsmetalogger", "-f", "-c", dir_ + "/mfsmetalogger.cfg"}, 0,
                      metalogger_);
 }
-int Cluster::StopMetalogger() { return metalogger_.Terminate(); }
-void Cluster::KillMetalogger() { metalogger_.Kill(); }
+int Cluster::StopMetalogger() {
+  return metalogger_.Terminate();
+}
+void Cluster::KillMetalogger() {
+  metalogger_.Kill();
+}
 
 Status Cluster::Mount(bool meta) {
   std::string point = meta ? meta_point() : mount_point();
-  std::vector<std::string> argv = {BinDir() + "/mfsmount", point, "-f", "-H", "127.0.0.1", "-P",
-                                   std::to_string(port_client_)};
-  if (meta) argv.push_back("-m");
+  std::vector<std::string> argv = {
+      BinDir() + "/mfsmount", point, "-f", "-H", "127.0.0.1", "-P", std::to_string(port_client_)};
+  if (meta) {
+    argv.push_back("-m");
+    argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
+  }
   Process& slot = meta ? meta_mount_ : mount_;
   ELK_RETURN_IF_ERROR(StartServer(meta ? "meta-mount" : "mount", argv, 0, slot));
   for (int i = 0; i < 300 && !IsMounted(point); i++) {
@@ -195,7 +219,8 @@ Cluster::~Cluster() {
   (void)Unmount(true);
   (void)Unmount(false);
   metalogger_.Terminate(std::chrono::seconds(5));
-  for (auto& cs : chunkservers_) cs.Terminate(std::chrono::seconds(5));
+  for (auto& cs : chunkservers_)
+    cs.Terminate(std::chrono::seconds(5));
   master_.Terminate(std::chrono::seconds(10));
   if (!options_.keep_dir && !dir_.empty()) {
     std::error_code ec;

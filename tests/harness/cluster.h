@@ -24,8 +24,9 @@ namespace elk::test {
 struct ClusterOptions {
   int chunkservers = 3;
   bool metalogger = false;
-  bool mount = false;       // mount at <dir>/mnt
-  bool meta_mount = false;  // meta file system at <dir>/meta
+  bool mount = false;                        // mount at <dir>/mnt
+  bool meta_mount = false;                   // meta file system at <dir>/meta
+  std::vector<std::string> meta_mount_args;  // extra mfsmount arguments for it
   std::string exports = "127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n";
   std::map<std::string, std::string> master_cfg;       // extra KEY = VALUE lines
   std::map<std::string, std::string> chunkserver_cfg;  // for every chunkserver
