@@ -1,6 +1,7 @@
 #include "master/server/chunk_loop.h"
 
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include "common/log/log.h"
@@ -13,11 +14,22 @@ ChunkLoop::ChunkLoop(net::EventLoop& loop, ChunkRegistry& registry, ChunkserverH
 
 ChunkLoop::~ChunkLoop() {
   loop_.Cancel(timer_);
+  loop_.Cancel(progress_timer_);
 }
 
 void ChunkLoop::Start() {
   auto interval = std::chrono::seconds(std::max<uint32_t>(1, planner_.config().tick_interval));
   timer_ = loop_.RunEvery(interval, [this] { Tick(); });
+  progress_timer_ = loop_.RunEvery(progress_interval_, [this] { (void)ReportProgress(); });
+}
+
+std::string ChunkLoop::ReportProgress() {
+  const uint32_t now = now_();
+  under_goal_ = replication::CountUnderGoal(registry_);
+  catch_up_.Observe(now, under_goal_.undergoal);
+  std::string line = replication::CatchUpLogLine(catch_up_, under_goal_, in_flight(), now);
+  if (!line.empty()) log::Info("{}", line);
+  return line;
 }
 
 size_t ChunkLoop::Tick() {
