@@ -28,7 +28,13 @@ std::string ChunkLoop::ReportProgress() {
   under_goal_ = replication::CountUnderGoal(registry_);
   catch_up_.Observe(now, under_goal_.undergoal);
   std::string line = replication::CatchUpLogLine(catch_up_, under_goal_, in_flight(), now);
-  if (!line.empty()) log::Info("{}", line);
+  // A catch-up that cannot move (fewer servers than the goal) would repeat the same line
+  // every 10 s for ever: an unchanged line is logged again only every kRepeatQuiet.
+  constexpr uint32_t kRepeatQuiet = 300;
+  if (line.empty() || (line == last_line_ && now - last_line_at_ < kRepeatQuiet)) return "";
+  log::Info("{}", line);
+  last_line_ = line;
+  last_line_at_ = now;
   return line;
 }
 

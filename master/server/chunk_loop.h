@@ -36,7 +36,8 @@ class ChunkLoop {
   // Before Start(): how often ReportProgress runs.
   void set_progress_interval(std::chrono::milliseconds every) { progress_interval_ = every; }
   // Counts the chunks under goal, updates the catch-up and logs its line (the progress
-  // timer's job; tests call it too). Returns the line logged, or "".
+  // timer's job; tests call it too); a line unchanged since the last is repeated only every
+  // 5 minutes. Returns the line logged, or "".
   std::string ReportProgress();
   const replication::CatchUp& catch_up() const { return catch_up_; }
   const replication::UnderGoalCount& under_goal() const { return under_goal_; }
@@ -56,6 +57,8 @@ class ChunkLoop {
   std::chrono::milliseconds progress_interval_{10000};
   replication::CatchUp catch_up_;
   replication::UnderGoalCount under_goal_;
+  std::string last_line_;
+  uint32_t last_line_at_ = 0;
 };
 
 }  // namespace elk::master
