@@ -27,8 +27,10 @@
 int main(int argc, char** argv) {
   auto parsed = elk::mount::ParseMountArgs(std::vector<std::string>(argv, argv + argc));
   if (!parsed.ok()) {
+    // The usage helps with a bad command line, not with a bad or missing config file.
+    const bool usage = parsed.code() == elk::Code::kInval;
     std::fprintf(stderr, "mfsmount: %s\n%s", parsed.status().message().c_str(),
-                 elk::mount::MountUsage().c_str());
+                 usage ? elk::mount::MountUsage().c_str() : "");
     return 2;
   }
   elk::mount::MountArgs& a = *parsed;

@@ -156,7 +156,7 @@ Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& 
   bool mountpoint_seen = false;
   cfg::ForEachContentLine(text, [&](size_t line, std::string_view content) {
     auto fail = [&](const std::string& why) {
-      result = Status(Code::kInval, fmt::format("{}:{}: {}", name, line, why));
+      result = Status(Code::kBadConfig, fmt::format("{}:{}: {}", name, line, why));
       return false;
     };
     if (content.front() == '/') {

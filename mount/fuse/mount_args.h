@@ -43,8 +43,9 @@ struct MountArgs {
 };
 
 // Parses argv (argv[0] is the program). `default_cfg`: the file read when there is no -c
-// (tests point it elsewhere). kInval with the reason on a bad command line or config line;
-// no mount point at all is kInval too unless help was asked.
+// (tests point it elsewhere). kInval with the reason on a bad command line (no mount point
+// at all too, unless help was asked); kBadConfig for a bad config line; the file's own
+// error when it cannot be read.
 Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
                                  std::string_view default_cfg = kDefaultMountCfg);
 

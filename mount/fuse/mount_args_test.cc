@@ -135,7 +135,7 @@ TEST_F(MountArgsTest, BadLinesNameFileLineAndReason) {
     const std::string cfg = Write("bad.cfg", c.text);
     auto a = Parse({"/mnt/x", "-c", cfg});
     ASSERT_FALSE(a.ok()) << c.text;
-    EXPECT_EQ(a.code(), Code::kInval);
+    EXPECT_EQ(a.code(), Code::kBadConfig);
     EXPECT_EQ(a.status().message(), cfg + ":" + c.expected) << c.text;
   }
 }
