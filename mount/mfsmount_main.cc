@@ -1,10 +1,11 @@
 // mfsmount: mounts ElkFS with FUSE3 (docs/client.md).
 //
-//   mfsmount MOUNTPOINT [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d] [-o opt,...]
+//   mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d]
+//            [-o opt,...]
 //
 // mfs options in -o: mfsmaster=, mfsport=, mfssubfolder=, mfspassword=, mfsattrcacheto=,
 // mfsentrycacheto=, mfsmeta, mfstrashbuckets; every other -o option goes to FUSE (allow_other,
-// ...).
+// ...). The config file (mount/fuse/mount_args.h) gives defaults the command line overrides.
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 #include <unistd.h>
@@ -21,129 +22,24 @@
 #include "mount/client/master_session.h"
 #include "mount/fuse/elk_fuse.h"
 #include "mount/fuse/meta_fuse.h"
-
-namespace {
-
-struct Args {
-  std::string mountpoint;
-  std::string host = "mfsmaster";
-  uint16_t port = 9421;
-  std::string subfolder = "/";
-  std::optional<std::string> password;
-  bool ask_password = false;
-  bool meta = false;
-  bool trash_buckets = false;  // the meta mount in MooseFS 3's layout (trash/XXX/, sustained/)
-  bool foreground = false;
-  bool debug = false;
-  double attr_timeout = 1.0;
-  double entry_timeout = 1.0;
-  std::vector<std::string> fuse_opts;
-};
-
-void Usage() {
-  std::fprintf(stderr,
-               "usage: mfsmount MOUNTPOINT [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d]"
-               " [-o opt[,opt...]]\n"
-               "  mfs options: mfsmaster=HOST mfsport=PORT mfssubfolder=PATH mfspassword=PASS\n"
-               "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsmeta\n"
-               "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
-               "               reserved files in sustained/, as MooseFS 3 shows them)\n");
-}
-
-bool ParsePort(const std::string& s, uint16_t* out) {
-  char* end = nullptr;
-  unsigned long v = std::strtoul(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v == 0 || v > 65535) return false;
-  *out = static_cast<uint16_t>(v);
-  return true;
-}
-
-bool ParseOptionList(const std::string& list, Args& a) {
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string opt =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? list.size() + 1 : comma + 1;
-    if (opt.empty()) continue;
-    auto eq = opt.find('=');
-    std::string key = opt.substr(0, eq);
-    std::string value = eq == std::string::npos ? "" : opt.substr(eq + 1);
-    if (key == "mfsmaster") {
-      a.host = value;
-    } else if (key == "mfsport") {
-      if (!ParsePort(value, &a.port)) return false;
-    } else if (key == "mfssubfolder") {
-      a.subfolder = value;
-    } else if (key == "mfspassword") {
-      a.password = value;
-    } else if (key == "mfsattrcacheto") {
-      a.attr_timeout = std::atof(value.c_str());
-    } else if (key == "mfsentrycacheto") {
-      a.entry_timeout = std::atof(value.c_str());
-    } else if (key == "mfstrashbuckets") {
-      a.trash_buckets = true;
-    } else if (key == "mfsmeta") {
-      a.meta = true;
-    } else if (key.rfind("mfs", 0) == 0) {
-      std::fprintf(stderr, "mfsmount: option '%s' ignored\n", key.c_str());
-    } else {
-      a.fuse_opts.push_back(opt);
-    }
-  }
-  return true;
-}
-
-bool ParseArgs(int argc, char** argv, Args& a) {
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    auto value = [&](std::string* out) {
-      if (s.size() > 2) {
-        *out = s.substr(2);
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (s.rfind("-H", 0) == 0) {
-      if (!value(&a.host)) return false;
-    } else if (s.rfind("-P", 0) == 0) {
-      if (!value(&v) || !ParsePort(v, &a.port)) return false;
-    } else if (s.rfind("-S", 0) == 0) {
-      if (!value(&a.subfolder)) return false;
-    } else if (s.rfind("-o", 0) == 0) {
-      if (!value(&v) || !ParseOptionList(v, a)) return false;
-    } else if (s == "-p") {
-      a.ask_password = true;
-    } else if (s == "-m") {
-      a.meta = true;
-    } else if (s == "-f") {
-      a.foreground = true;
-    } else if (s == "-d") {
-      a.debug = true;
-      a.foreground = true;
-    } else if (s == "-h" || s == "--help") {
-      return false;
-    } else if (!s.empty() && s[0] != '-' && a.mountpoint.empty()) {
-      a.mountpoint = s;
-    } else {
-      std::fprintf(stderr, "mfsmount: unknown argument '%s'\n", s.c_str());
-      return false;
-    }
-  }
-  return !a.mountpoint.empty();
-}
-
-}  // namespace
+#include "mount/fuse/mount_args.h"
 
 int main(int argc, char** argv) {
-  Args a;
-  if (!ParseArgs(argc, argv, a)) {
-    Usage();
+  auto parsed = elk::mount::ParseMountArgs(std::vector<std::string>(argv, argv + argc));
+  if (!parsed.ok()) {
+    // The usage helps with a bad command line, not with a bad or missing config file.
+    const bool usage = parsed.code() == elk::Code::kInval;
+    std::fprintf(stderr, "mfsmount: %s\n%s", parsed.status().message().c_str(),
+                 usage ? elk::mount::MountUsage().c_str() : "");
     return 2;
   }
+  elk::mount::MountArgs& a = *parsed;
+  if (a.help) {
+    std::fputs(elk::mount::MountUsage().c_str(), stdout);
+    return 0;
+  }
+  for (const std::string& w : a.warnings)
+    std::fprintf(stderr, "mfsmount: %s\n", w.c_str());
   if (a.ask_password) {
     const char* pw = ::getpass("MFS Password:");
     if (pw == nullptr) return 1;

@@ -16,7 +16,8 @@ namespace proto = protocol;
 ChunkServer::ChunkServer(net::EventLoop& loop, ServerConfig config)
     : loop_(loop), config_(std::move(config)) {}
 
-Result<std::unique_ptr<ChunkServer>> ChunkServer::Create(net::EventLoop& loop, ServerConfig config) {
+Result<std::unique_ptr<ChunkServer>> ChunkServer::Create(net::EventLoop& loop,
+                                                         ServerConfig config) {
   std::unique_ptr<ChunkServer> cs(new ChunkServer(loop, std::move(config)));
   ELK_RETURN_IF_ERROR(cs->Start());
   return cs;
@@ -42,32 +43,36 @@ Status ChunkServer::Start() {
   }
   disks_ = std::make_unique<DiskSet>(*io, config_.leave_space);
   ELK_RETURN_IF_ERROR(disks_->Apply(config_.disks, /*require_one=*/true));
-  const size_t threads = std::min<size_t>(config_.io_threads_max,
-                                          config_.io_threads_per_disk * std::max<size_t>(disks_->size(), 1));
+  const size_t threads = std::min<size_t>(
+      config_.io_threads_max, config_.io_threads_per_disk * std::max<size_t>(disks_->size(), 1));
   io_ = std::make_unique<IoPool>(threads);
   replication_ = std::make_unique<IoPool>(config_.replication_threads);
   std::weak_ptr<int> alive = alive_;
-  auto service = ClientService::Start(
-      ServiceContext{.loop = loop_,
-                     .io = *io_,
-                     .disks = *disks_,
-                     .timeout = config_.csserv_timeout,
-                     .fsync_before_close = config_.fsync_before_close,
-                     .on_io_status = [this, alive](uint64_t id, const Status& s) {
-                       if (!alive.expired()) OnIoStatus(id, s);
-                     }},
-      config_.listen);
+  auto service =
+      ClientService::Start(ServiceContext{.loop = loop_,
+                                          .io = *io_,
+                                          .disks = *disks_,
+                                          .timeout = config_.csserv_timeout,
+                                          .fsync_before_close = config_.fsync_before_close,
+                                          .on_io_status =
+                                              [this, alive](uint64_t id, const Status& s) {
+                                                if (!alive.expired()) OnIoStatus(id, s);
+                                              }},
+                           config_.listen);
   if (!service.ok()) return service.status();
   service_ = std::move(*service);
   space_ = disks_->Space();
+  disk_reports_ = disks_->Reports(ScrubPosition());
   space_timer_ = loop_.RunEvery(config_.heartbeat, [this] { RefreshSpace(); });
   if (!config_.master_host.empty()) {
     master_ = std::make_unique<MasterLink>(
         loop_, config_, service_->address(),
-        MasterLink::Callbacks{.chunks = [this] { return disks_->Chunks(); },
-                              .marked_chunks = [this] { return disks_->MarkedChunkIds(); },
-                              .space = [this] { return space_; },
-                              .on_command = [this](const proto::FrameView& f) { return OnCommand(f); }});
+        MasterLink::Callbacks{
+            .chunks = [this] { return disks_->Chunks(); },
+            .marked_chunks = [this] { return disks_->MarkedChunkIds(); },
+            .space = [this] { return space_; },
+            .disks = [this] { return disk_reports_; },
+            .on_command = [this](const proto::FrameView& f) { return OnCommand(f); }});
     master_->Start();
   }
   ScheduleScrub();
@@ -91,13 +96,25 @@ Status ChunkServer::Reload(const ServerConfig& config) {
   return Status::Ok();
 }
 
+std::optional<uint64_t> ChunkServer::ScrubPosition() const {
+  if (config_.test_freq.count() <= 0) return std::nullopt;
+  return scrub_next_;
+}
+
 void ChunkServer::RefreshSpace() {
   if (space_refreshing_) return;
   space_refreshing_ = true;
-  io_->Run(loop_, alive_, 0, [&d = *disks_] { return d.Space(); }, [this](SpaceSummary s) {
-    space_refreshing_ = false;
-    space_ = s;
-  });
+  using Out = std::pair<SpaceSummary, std::vector<proto::DiskReport>>;
+  io_->Run(
+      loop_, alive_, 0,
+      [&d = *disks_, scrub = ScrubPosition()] {
+        return Out{d.Space(), d.Reports(scrub)};
+      },
+      [this](Out out) {
+        space_refreshing_ = false;
+        space_ = out.first;
+        disk_reports_ = std::move(out.second);
+      });
 }
 
 // ---- master commands --------------------------------------------------------------------
@@ -107,7 +124,8 @@ void ChunkServer::Execute(uint64_t chunkid, uint64_t reply_chunkid, Work work) {
   io_->Run(loop_, alive_, chunkid, std::move(work), [this, chunkid, reply_chunkid](Status s) {
     OnIoStatus(chunkid, s);
     if (!s.ok()) {
-      log::Warning("{} for chunk {:016X}: {}", proto::TypeName(Reply::kType), reply_chunkid, s.ToString());
+      log::Warning("{} for chunk {:016X}: {}", proto::TypeName(Reply::kType), reply_chunkid,
+                   s.ToString());
     }
     if (master_) (void)master_->Send(Reply{.chunkid = reply_chunkid, .status = s.code()});
   });
@@ -119,18 +137,18 @@ Status ChunkServer::OnCommand(const proto::FrameView& frame) {
     case proto::MATOCS_CREATE_CHUNK: {
       auto m = proto::Decode<proto::MatocsCreateChunk>(frame);
       if (!m.ok()) return m.status();
-      Execute<proto::CstomaCreateChunk>(m->chunkid, m->chunkid, [&d, n = ChunkName{m->chunkid, m->version}] {
-        return CreateChunk(d, n);
-      });
+      Execute<proto::CstomaCreateChunk>(
+          m->chunkid, m->chunkid,
+          [&d, n = ChunkName{m->chunkid, m->version}] { return CreateChunk(d, n); });
       return Status::Ok();
     }
     case proto::MATOCS_DELETE_CHUNK: {
       auto m = proto::Decode<proto::MatocsDeleteChunk>(frame);
       if (!m.ok()) return m.status();
       if (master_) master_->ForgetDamaged(m->chunkid);
-      Execute<proto::CstomaDeleteChunk>(m->chunkid, m->chunkid, [&d, n = ChunkName{m->chunkid, m->version}] {
-        return DeleteChunk(d, n);
-      });
+      Execute<proto::CstomaDeleteChunk>(
+          m->chunkid, m->chunkid,
+          [&d, n = ChunkName{m->chunkid, m->version}] { return DeleteChunk(d, n); });
       return Status::Ok();
     }
     case proto::MATOCS_SET_VERSION: {
@@ -147,9 +165,8 @@ Status ChunkServer::OnCommand(const proto::FrameView& frame) {
       if (!m.ok()) return m.status();
       Execute<proto::CstomaDuplicateChunk>(
           m->old_chunkid, m->new_chunkid,
-          [&d, from = ChunkName{m->old_chunkid, m->old_version}, to = ChunkName{m->new_chunkid, m->new_version}] {
-            return DuplicateChunk(d, from, to);
-          });
+          [&d, from = ChunkName{m->old_chunkid, m->old_version},
+           to = ChunkName{m->new_chunkid, m->new_version}] { return DuplicateChunk(d, from, to); });
       return Status::Ok();
     }
     case proto::MATOCS_DUPTRUNC_CHUNK: {
@@ -158,9 +175,8 @@ Status ChunkServer::OnCommand(const proto::FrameView& frame) {
       Execute<proto::CstomaDuptruncChunk>(
           m->old_chunkid, m->new_chunkid,
           [&d, from = ChunkName{m->old_chunkid, m->old_version},
-           to = ChunkName{m->new_chunkid, m->new_version}, len = m->length] {
-            return DuplicateTruncateChunk(d, from, to, len);
-          });
+           to = ChunkName{m->new_chunkid, m->new_version},
+           len = m->length] { return DuplicateTruncateChunk(d, from, to, len); });
       return Status::Ok();
     }
     case proto::MATOCS_TRUNCATE_CHUNK: {

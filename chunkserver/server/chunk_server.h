@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -43,6 +44,9 @@ class ChunkServer {
   void ScrubOne();
   // Chunks the scrub has tested so far.
   uint64_t scrubbed() const { return scrubbed_; }
+  // The disks as last measured (what the master is sent); RefreshDisks() measures again.
+  const std::vector<protocol::DiskReport>& disk_reports() const { return disk_reports_; }
+  void RefreshDisks() { RefreshSpace(); }
 
  private:
   ChunkServer(net::EventLoop& loop, ServerConfig config);
@@ -52,6 +56,7 @@ class ChunkServer {
   void ReportLostChunks();
   void ScheduleScrub();
   void RefreshSpace();
+  std::optional<uint64_t> ScrubPosition() const;
   template <typename Reply, typename Work>
   void Execute(uint64_t chunkid, uint64_t reply_chunkid, Work work);
 
@@ -65,8 +70,10 @@ class ChunkServer {
   std::unique_ptr<MasterLink> master_;
   net::TimerId scrub_timer_ = net::kNoTimer;
   net::TimerId space_timer_ = net::kNoTimer;
-  // Space as last measured on an I/O thread (statvfs and the disk mutexes stay off the loop).
+  // Space and disks as last measured on an I/O thread (statvfs and the disk mutexes stay off
+  // the loop).
   SpaceSummary space_;
+  std::vector<protocol::DiskReport> disk_reports_;
   bool space_refreshing_ = false;
   uint64_t scrub_next_ = 0;  // the scrub walks chunk ids upwards from here
   bool scrubbing_ = false;

@@ -21,7 +21,8 @@ class ChunkServerTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(loop_.Start().ok()); }
   void TearDown() override {
     loop_.Call([this] {
-      for (auto& s : servers_) s->server.reset();
+      for (auto& s : servers_)
+        s->server.reset();
     });
     masters_.clear();
     loop_.Stop();
@@ -57,7 +58,8 @@ class ChunkServerTest : public ::testing::Test {
   // Writes `data` at offset 0 of the chunk through the data port, in block pieces.
   void WriteThrough(DataClient& c, ChunkName name, const std::vector<uint8_t>& data,
                     std::vector<proto::ServerAddr> chain, uint32_t first_id = 1) {
-    c.Send(proto::CltocsWriteInit{.chunkid = name.id, .version = name.version, .chain = std::move(chain)});
+    c.Send(proto::CltocsWriteInit{
+        .chunkid = name.id, .version = name.version, .chain = std::move(chain)});
     auto init = c.WriteStatus();
     ASSERT_TRUE(init);
     ASSERT_EQ(init->status, Code::kOk);
@@ -106,7 +108,8 @@ TEST_F(ChunkServerTest, RegistersWithItsChunksAndExecutesMasterCommands) {
   auto list = master.WaitMsg<proto::CstomaRegisterChunks>();
   ASSERT_TRUE(list);
   std::vector<std::pair<uint64_t, uint32_t>> got;
-  for (auto& c : list->chunks) got.emplace_back(c.chunkid, c.version);
+  for (auto& c : list->chunks)
+    got.emplace_back(c.chunkid, c.version);
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::pair<uint64_t, uint32_t>>{{5, 1}, {6, 2}}));
   ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
@@ -132,16 +135,21 @@ TEST_F(ChunkServerTest, RegistersWithItsChunksAndExecutesMasterCommands) {
     DataClient c = DataClient::Connect(cs.port);
     WriteThrough(c, {100, 2}, data, {});
   }
-  master.Send(proto::MatocsDuplicateChunk{.new_chunkid = 200, .new_version = 1, .old_chunkid = 100, .old_version = 2});
+  master.Send(proto::MatocsDuplicateChunk{
+      .new_chunkid = 200, .new_version = 1, .old_chunkid = 100, .old_version = 2});
   auto dup = master.WaitMsg<proto::CstomaDuplicateChunk>();
   ASSERT_TRUE(dup);
   EXPECT_EQ(dup->chunkid, 200u);
   EXPECT_EQ(dup->status, Code::kOk);
 
-  master.Send(proto::MatocsTruncateChunk{.chunkid = 200, .length = 1000, .version = 2, .old_version = 1});
+  master.Send(
+      proto::MatocsTruncateChunk{.chunkid = 200, .length = 1000, .version = 2, .old_version = 1});
   EXPECT_EQ(master.WaitMsg<proto::CstomaTruncateChunk>()->status, Code::kOk);
-  master.Send(proto::MatocsDuptruncChunk{.new_chunkid = 300, .new_version = 1, .old_chunkid = 100,
-                                         .old_version = 2, .length = 2 * kBlockSize + 5});
+  master.Send(proto::MatocsDuptruncChunk{.new_chunkid = 300,
+                                         .new_version = 1,
+                                         .old_chunkid = 100,
+                                         .old_version = 2,
+                                         .length = 2 * kBlockSize + 5});
   auto duptrunc = master.WaitMsg<proto::CstomaDuptruncChunk>();
   ASSERT_TRUE(duptrunc);
   EXPECT_EQ(duptrunc->chunkid, 300u);
@@ -154,7 +162,8 @@ TEST_F(ChunkServerTest, RegistersWithItsChunksAndExecutesMasterCommands) {
   auto [st200, bytes200] = c.Read(200, 2, 0, 2000);
   EXPECT_EQ(st200, Code::kOk);
   EXPECT_TRUE(std::equal(data.begin(), data.begin() + 1000, bytes200.begin()));
-  EXPECT_TRUE(std::all_of(bytes200.begin() + 1000, bytes200.end(), [](uint8_t b) { return b == 0; }));
+  EXPECT_TRUE(
+      std::all_of(bytes200.begin() + 1000, bytes200.end(), [](uint8_t b) { return b == 0; }));
   EXPECT_EQ(c.Read(200, 1, 0, 10).first, Code::kWrongVersion);
   auto [st300, bytes300] = c.Read(300, 1, 0, 3 * kBlockSize);
   EXPECT_EQ(st300, Code::kOk);
@@ -167,6 +176,31 @@ TEST_F(ChunkServerTest, RegistersWithItsChunksAndExecutesMasterCommands) {
   master.Send(proto::MatocsDeleteChunk{.chunkid = 5, .version = 1});
   EXPECT_EQ(master.WaitMsg<proto::CstomaDeleteChunk>()->status, Code::kNoChunk);
   EXPECT_EQ(c.Read(5, 1, 0, 10).first, Code::kNoChunk);
+}
+
+TEST_F(ChunkServerTest, ReportsItsDisksAtRegistrationAndWhenTheyChange) {
+  FakeMaster& master = NewMaster();
+  const uint16_t mport = master.Start();
+  TestServer& cs = NewServer(mport);
+  ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
+  auto first = master.WaitMsg<proto::CstomaDisks>();
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->disks.size(), 1u);
+  EXPECT_EQ(first->disks[0].path, cs.dir.path());
+  EXPECT_EQ(first->disks[0].state, proto::DiskState::kOk);
+  EXPECT_EQ(first->disks[0].chunk_count, 0u);
+  EXPECT_GT(first->disks[0].total_space, 0u);
+  EXPECT_FALSE(first->disks[0].scrub_on);  // HDD_TEST_FREQ 0 here
+
+  master.Send(proto::MatocsCreateChunk{.chunkid = 9, .version = 1});
+  ASSERT_EQ(master.WaitMsg<proto::CstomaCreateChunk>()->status, Code::kOk);
+  // A later heartbeat carries the new count (sent only because something changed).
+  bool seen = false;
+  for (int i = 0; i < 20 && !seen; i++) {
+    auto next = master.WaitMsg<proto::CstomaDisks>(2s);
+    seen = next && next->disks.size() == 1 && next->disks[0].chunk_count == 1;
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST_F(ChunkServerTest, ReconnectsAndRegistersAgainWhenTheMasterComesBack) {
@@ -196,8 +230,8 @@ TEST_F(ChunkServerTest, ReplicatesAChunkFromAnotherChunkserver) {
     WriteThrough(c, {0x77, 3}, data, {});
   }
   // A dead source first: the target moves on to the next one.
-  master.Send(proto::MatocsReplicateChunk{.chunkid = 0x77, .version = 3,
-                                          .sources = {Loopback(1), Loopback(source.port)}});
+  master.Send(proto::MatocsReplicateChunk{
+      .chunkid = 0x77, .version = 3, .sources = {Loopback(1), Loopback(source.port)}});
   auto done = master.WaitMsg<proto::CstomaReplicateChunk>();
   ASSERT_TRUE(done);
   EXPECT_EQ(done->chunkid, 0x77u);
@@ -209,7 +243,8 @@ TEST_F(ChunkServerTest, ReplicatesAChunkFromAnotherChunkserver) {
   EXPECT_TRUE(std::equal(data.begin(), data.end(), bytes.begin()));
 
   // A version the source does not have fails, and leaves nothing behind.
-  master.Send(proto::MatocsReplicateChunk{.chunkid = 0x78, .version = 1, .sources = {Loopback(source.port)}});
+  master.Send(proto::MatocsReplicateChunk{
+      .chunkid = 0x78, .version = 1, .sources = {Loopback(source.port)}});
   EXPECT_EQ(master.WaitMsg<proto::CstomaReplicateChunk>()->status, Code::kNoChunk);
   EXPECT_EQ(c.Read(0x78, 1, 0, 10).first, Code::kNoChunk);
 }
@@ -278,8 +313,8 @@ TEST_F(ChunkServerTest, ChainedWriteThroughThreeServersReadsBackTheSameEverywher
   // Whole blocks, then partial writes inside blocks, many in flight.
   auto data = RandomBytes(20 * kBlockSize, 4);
   DataClient c = DataClient::Connect(a.port);
-  c.Send(proto::CltocsWriteInit{.chunkid = name.id, .version = name.version,
-                                .chain = {Loopback(b.port), Loopback(c3.port)}});
+  c.Send(proto::CltocsWriteInit{
+      .chunkid = name.id, .version = name.version, .chain = {Loopback(b.port), Loopback(c3.port)}});
   auto init = c.WriteStatus();
   ASSERT_TRUE(init);
   ASSERT_EQ(init->status, Code::kOk);
@@ -291,7 +326,8 @@ TEST_F(ChunkServerTest, ChainedWriteThroughThreeServersReadsBackTheSameEverywher
   const auto patch = RandomBytes(3000, 5);
   for (uint16_t block : {uint16_t{2}, uint16_t{7}, uint16_t{19}}) {
     c.WriteData(name.id, id++, block, 1000, patch);
-    std::copy(patch.begin(), patch.end(), data.begin() + static_cast<ptrdiff_t>(size_t{block} * kBlockSize + 1000));
+    std::copy(patch.begin(), patch.end(),
+              data.begin() + static_cast<ptrdiff_t>(size_t{block} * kBlockSize + 1000));
   }
   std::set<uint32_t> acked;
   for (uint32_t i = 1; i < id; ++i) {
@@ -302,8 +338,8 @@ TEST_F(ChunkServerTest, ChainedWriteThroughThreeServersReadsBackTheSameEverywher
   }
   EXPECT_EQ(acked.size(), id - 1);
   // A write whose data does not match its CRC is refused.
-  proto::CltocsWriteData bad{.chunkid = name.id, .write_id = 999, .block = 0, .offset = 0,
-                             .crc = 1, .data = patch};
+  proto::CltocsWriteData bad{
+      .chunkid = name.id, .write_id = 999, .block = 0, .offset = 0, .crc = 1, .data = patch};
   c.Send(bad);
   auto refused = c.WriteStatus();
   ASSERT_TRUE(refused);
@@ -330,14 +366,15 @@ TEST_F(ChunkServerTest, LastServerStoppedMidStreamFailsLaterWritesAndKeepsEarlie
   CreateEverywhere({&a, &b, &c3}, name);
   const auto data = RandomBytes(8 * kBlockSize, 6);
   DataClient c = DataClient::Connect(a.port);
-  c.Send(proto::CltocsWriteInit{.chunkid = name.id, .version = name.version,
-                                .chain = {Loopback(b.port), Loopback(c3.port)}});
+  c.Send(proto::CltocsWriteInit{
+      .chunkid = name.id, .version = name.version, .chain = {Loopback(b.port), Loopback(c3.port)}});
   ASSERT_EQ(c.WriteStatus()->status, Code::kOk);
   for (uint16_t block = 0; block < 4; ++block) {
     c.WriteData(name.id, block + 1u, block, 0,
                 std::span<const uint8_t>(data.data() + size_t{block} * kBlockSize, kBlockSize));
   }
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(c.WriteStatus()->status, Code::kOk);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(c.WriteStatus()->status, Code::kOk);
 
   loop_.Call([&] { c3.server.reset(); });  // the end of the chain goes away
   for (uint16_t block = 4; block < 8; ++block) {
@@ -403,14 +440,16 @@ TEST_F(ChunkServerTest, FullDiskAnswersNoSpaceAndKeepsExistingChunksReadable) {
     c.leave_space = uint64_t{1} << 30;
   });
   ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
-  io.FakeSpace(chunkstore::DiskSpace{.total = uint64_t{100} << 30, .available = uint64_t{50} << 30});
+  io.FakeSpace(
+      chunkstore::DiskSpace{.total = uint64_t{100} << 30, .available = uint64_t{50} << 30});
   CreateEverywhere({&cs}, {0x55, 1});
   const auto data = RandomBytes(2 * kBlockSize, 7);
   DataClient c = DataClient::Connect(cs.port);
   WriteThrough(c, {0x55, 1}, data, {});
 
   // Now only 512 MiB are free, below the 1 GiB reserve.
-  io.FakeSpace(chunkstore::DiskSpace{.total = uint64_t{100} << 30, .available = uint64_t{512} << 20});
+  io.FakeSpace(
+      chunkstore::DiskSpace{.total = uint64_t{100} << 30, .available = uint64_t{512} << 20});
   master.Send(proto::MatocsCreateChunk{.chunkid = 0x56, .version = 1});
   EXPECT_EQ(master.WaitMsg<proto::CstomaCreateChunk>()->status, Code::kNoSpace);
   c.Send(proto::CltocsWriteInit{.chunkid = 0x55, .version = 1, .chain = {}});
@@ -457,7 +496,8 @@ TEST_F(ChunkServerTest, FailedDiskReportsItsChunksLostAndTheOtherDiskKeepsServin
   });
   WriteThrough(c, {0x63, 1}, data, {}, 20);
   io.Inject({.op = chunkstore::FaultOp::kOpen, .error = EIO, .path_contains = cs.dir.path()});
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.Read(0x61, 1, 0, 100).first, Code::kIo);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(c.Read(0x61, 1, 0, 100).first, Code::kIo);
   auto lost = master.WaitMsg<proto::CstomaChunkLost>();
   ASSERT_TRUE(lost);
   std::sort(lost->chunkids.begin(), lost->chunkids.end());

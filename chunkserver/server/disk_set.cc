@@ -9,7 +9,8 @@ namespace elk::chunkserver {
 using chunkstore::ChunkName;
 using chunkstore::ChunkStore;
 
-DiskSet::DiskSet(chunkstore::DiskIo& io, uint64_t leave_space) : io_(io), leave_space_(leave_space) {}
+DiskSet::DiskSet(chunkstore::DiskIo& io, uint64_t leave_space)
+    : io_(io), leave_space_(leave_space) {}
 
 void DiskSet::set_leave_space(uint64_t bytes) {
   std::lock_guard lock(mu_);
@@ -47,7 +48,8 @@ Status DiskSet::Apply(const std::vector<cfg::HddEntry>& entries, bool require_on
     leave = leave_space_;
   }
   for (const cfg::HddEntry& e : entries) {
-    auto it = std::find_if(old.begin(), old.end(), [&](const auto& d) { return d->path == e.path; });
+    auto it =
+        std::find_if(old.begin(), old.end(), [&](const auto& d) { return d->path == e.path; });
     if (it != old.end()) {
       if ((*it)->marked_for_removal != e.marked_for_removal) {
         log::Notice("{}: {}", e.path, e.marked_for_removal ? "marked for removal" : "unmarked");
@@ -66,11 +68,12 @@ Status DiskSet::Apply(const std::vector<cfg::HddEntry>& entries, bool require_on
   for (const auto& gone : old) {
     log::Notice("{}: no longer in mfshdd.cfg, its chunks are given up", gone->path);
     if (gone->lost_reported) continue;
-    for (const auto& info : gone->store->Chunks()) dropped_lost_.push_back(info.name.id);
+    for (const auto& info : gone->store->Chunks())
+      dropped_lost_.push_back(info.name.id);
   }
   disks_ = std::move(next);
-  const bool any = std::any_of(disks_.begin(), disks_.end(),
-                               [](const auto& d) { return !d->store->damaged(); });
+  const bool any =
+      std::any_of(disks_.begin(), disks_.end(), [](const auto& d) { return !d->store->damaged(); });
   if (require_one && !any) return Status(Code::kInval, "no usable disk in mfshdd.cfg");
   return Status::Ok();
 }
@@ -90,6 +93,7 @@ std::shared_ptr<Disk> DiskSet::PickForNew() const {
   for (const auto& d : disks_) {
     if (d->marked_for_removal || d->store->damaged()) continue;
     auto space = d->store->Space();
+    if (space.ok() && space->read_only) continue;
     const uint64_t usable = space.ok() ? space->usable : 0;
     if (!best || usable > best_usable) {
       best = d;
@@ -108,7 +112,8 @@ std::vector<ChunkName> DiskSet::Chunks() const {
   std::vector<ChunkName> out;
   for (const auto& d : Disks()) {
     if (d->store->damaged()) continue;
-    for (const auto& info : d->store->Chunks()) out.push_back(info.name);
+    for (const auto& info : d->store->Chunks())
+      out.push_back(info.name);
   }
   return out;
 }
@@ -117,7 +122,8 @@ std::set<uint64_t> DiskSet::MarkedChunkIds() const {
   std::set<uint64_t> out;
   for (const auto& d : Disks()) {
     if (!d->marked_for_removal || d->store->damaged()) continue;
-    for (const auto& info : d->store->Chunks()) out.insert(info.name.id);
+    for (const auto& info : d->store->Chunks())
+      out.insert(info.name.id);
   }
   return out;
 }
@@ -129,7 +135,7 @@ SpaceSummary DiskSet::Space() const {
     auto space = d->store->Space();
     if (!space.ok()) continue;
     const uint64_t used = space->total - std::min(space->total, space->available);
-    const auto chunks = static_cast<uint32_t>(d->store->Chunks().size());
+    const auto chunks = static_cast<uint32_t>(d->store->chunk_count());
     if (d->marked_for_removal) {
       s.removal_used += used;
       s.removal_total += space->total;
@@ -143,6 +149,41 @@ SpaceSummary DiskSet::Space() const {
   return s;
 }
 
+std::vector<protocol::DiskReport> DiskSet::Reports(std::optional<uint64_t> scrub_position) const {
+  std::vector<protocol::DiskReport> out;
+  for (const auto& d : Disks()) {
+    protocol::DiskReport r;
+    r.path = d->path;
+    const chunkstore::DiskErrorNote error = d->store->last_error();
+    r.errors = error.count;
+    r.last_error = error.text;
+    r.last_error_time = error.time;
+    r.chunk_count = static_cast<uint32_t>(d->store->chunk_count());
+    if (d->store->damaged()) {
+      r.state = protocol::DiskState::kDamaged;
+    } else {
+      auto space = d->store->Space();
+      if (space.ok()) {
+        r.total_space = space->total;
+        r.used_space = space->total - std::min(space->total, space->available);
+      }
+      if (d->marked_for_removal) {
+        r.state = protocol::DiskState::kMarkedForRemoval;
+      } else if (space.ok() && space->read_only) {
+        r.state = protocol::DiskState::kReadOnly;
+      }
+    }
+    if (scrub_position) {
+      r.scrub_on = true;
+      r.scrub_total = r.chunk_count;
+      r.scrub_done = static_cast<uint32_t>(
+          std::min<size_t>(d->store->CountBelow(*scrub_position), r.chunk_count));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::vector<uint64_t> DiskSet::TakeLost() {
   std::lock_guard lock(mu_);
   std::vector<uint64_t> lost = std::move(dropped_lost_);
@@ -150,7 +191,8 @@ std::vector<uint64_t> DiskSet::TakeLost() {
   for (const auto& d : disks_) {
     if (d->lost_reported || !d->store->damaged()) continue;
     d->lost_reported = true;
-    for (const ChunkName& n : d->store->LostChunks()) lost.push_back(n.id);
+    for (const ChunkName& n : d->store->LostChunks())
+      lost.push_back(n.id);
   }
   return lost;
 }

@@ -9,14 +9,15 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "chunkserver/storage/chunk_store.h"
 #include "chunkserver/storage/disk_io.h"
 #include "common/cfg/hdd_file.h"
+#include "common/protocol/cstoma.h"
 #include "common/status.h"
 
 namespace elk::chunkserver {
@@ -62,6 +63,9 @@ class DiskSet {
   // Ids of the chunks on disks marked for removal (`*/path`): the master copies them away.
   std::set<uint64_t> MarkedChunkIds() const;
   SpaceSummary Space() const;
+  // Each disk as the master's monitor shows it (CSTOMA_DISKS). `scrub_position`: the chunk
+  // id the scrub tests next, or nullopt when the scrub is off. Calls statvfs: I/O threads.
+  std::vector<protocol::DiskReport> Reports(std::optional<uint64_t> scrub_position) const;
   // Chunks on disks that turned damaged (or were dropped) since the last call.
   std::vector<uint64_t> TakeLost();
   size_t size() const;

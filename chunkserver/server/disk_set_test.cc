@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <ctime>
 #include <filesystem>
 
 #include "chunkserver/server/chunk_ops.h"
@@ -87,12 +88,69 @@ TEST_F(DiskSetTest, DamagedDiskReportsLostOnceAndIsNotPicked) {
   ASSERT_TRUE(CloseChunk(set, 1, true).ok());
   io_.Inject({.op = chunkstore::FaultOp::kOpen, .error = EIO, .path_contains = a_.path()});
   std::vector<uint8_t> out(100);
-  for (int i = 0; i < 5; ++i) (void)set.Locate(1)->store->Read({1, 1}, 0, out);
+  for (int i = 0; i < 5; ++i)
+    (void)set.Locate(1)->store->Read({1, 1}, 0, out);
   EXPECT_TRUE(set.Locate(1)->store->damaged());
   EXPECT_EQ(set.TakeLost(), (std::vector<uint64_t>{1}));
   EXPECT_TRUE(set.TakeLost().empty());
   EXPECT_EQ(set.PickForNew()->path, b_.path());
   EXPECT_EQ(set.Chunks().size(), 1u);
+}
+
+// What the master's monitor is told (CSTOMA_DISKS): each disk's path, state, chunks, space,
+// errors and how far the scrub has come on it.
+TEST_F(DiskSetTest, ReportsEachDiskForTheMonitor) {
+  DiskSet set(io_, 0);
+  ASSERT_TRUE(set.Apply({Entry(a_.path()), Entry(b_.path(), true)}, true).ok());
+  for (uint64_t id : {0x10, 0x20, 0x30, 0x40})
+    ASSERT_TRUE(CreateChunk(set, {id, 1}).ok());
+  ASSERT_TRUE(CloseChunk(set, 0x10, true).ok());
+
+  auto reports = set.Reports(uint64_t{0x25});  // the scrub tests 0x25 next
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].path, a_.path());
+  EXPECT_EQ(reports[0].state, protocol::DiskState::kOk);
+  EXPECT_EQ(reports[0].chunk_count, 4u);
+  EXPECT_GT(reports[0].total_space, 0u);
+  EXPECT_GT(reports[0].used_space, 0u);
+  EXPECT_TRUE(reports[0].scrub_on);
+  EXPECT_EQ(reports[0].scrub_done, 2u);  // 0x10 and 0x20
+  EXPECT_EQ(reports[0].scrub_total, 4u);
+  EXPECT_EQ(reports[0].errors, 0u);
+  EXPECT_EQ(reports[0].last_error, "");
+  EXPECT_EQ(reports[1].path, b_.path());
+  EXPECT_EQ(reports[1].state, protocol::DiskState::kMarkedForRemoval);
+  EXPECT_EQ(reports[1].chunk_count, 0u);
+  EXPECT_FALSE(set.Reports(std::nullopt)[0].scrub_on);
+
+  // A disk given up after I/O errors: damaged, with its last error and when.
+  io_.Inject({.op = chunkstore::FaultOp::kOpen, .error = EIO, .path_contains = a_.path()});
+  std::vector<uint8_t> out(100);
+  const auto before = static_cast<uint32_t>(std::time(nullptr));
+  for (int i = 0; i < 5; ++i)
+    (void)set.Locate(0x10)->store->Read({0x10, 1}, 0, out);
+  reports = set.Reports(std::nullopt);
+  EXPECT_EQ(reports[0].state, protocol::DiskState::kDamaged);
+  EXPECT_GE(reports[0].errors, 3u);
+  EXPECT_NE(reports[0].last_error.find(a_.path()), std::string::npos) << reports[0].last_error;
+  EXPECT_LE(reports[0].last_error.size(), chunkstore::DiskErrorNote::kMaxErrorText);
+  EXPECT_GE(reports[0].last_error_time, before);
+  EXPECT_EQ(reports[0].total_space, 0u);  // not measured on a damaged disk
+}
+
+TEST_F(DiskSetTest, ReadOnlyDiskIsReportedAndNotPicked) {
+  DiskSet set(io_, 0);
+  ASSERT_TRUE(set.Apply({Entry(a_.path()), Entry(b_.path())}, true).ok());
+  io_.FakeSpace(DiskSpace{.total = 1ull << 40, .available = 1ull << 39, .read_only = true});
+  auto reports = set.Reports(std::nullopt);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].state, protocol::DiskState::kReadOnly);
+  EXPECT_EQ(reports[0].total_space, 1ull << 40);
+  EXPECT_EQ(reports[0].used_space, 1ull << 39);
+  EXPECT_FALSE(set.PickForNew());  // every disk read-only here
+  io_.FakeSpace(std::nullopt);
+  EXPECT_EQ(set.Reports(std::nullopt)[0].state, protocol::DiskState::kOk);
+  EXPECT_TRUE(set.PickForNew());
 }
 
 TEST_F(DiskSetTest, NoUsableDiskIsRefused) {
@@ -111,17 +169,21 @@ TEST(IoPoolTest, SameKeyRunsInOrderAndResultsComeBackOnTheLoop) {
   {
     IoPool pool(4);
     for (int i = 0; i < 200; ++i) {
-      pool.Run(loop.loop(), owner, 42, [i] { return i; }, [&, i](int v) {
-        EXPECT_TRUE(loop.loop().InLoopThread());
-        EXPECT_EQ(v, i);
-        order.push_back(v);
-        ++done;
-      });
+      pool.Run(
+          loop.loop(), owner, 42, [i] { return i; },
+          [&, i](int v) {
+            EXPECT_TRUE(loop.loop().InLoopThread());
+            EXPECT_EQ(v, i);
+            order.push_back(v);
+            ++done;
+          });
     }
-    while (done.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (done.load() < 200)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   loop.Call([&] {
-    for (int i = 0; i < 200; ++i) EXPECT_EQ(order[static_cast<size_t>(i)], i);
+    for (int i = 0; i < 200; ++i)
+      EXPECT_EQ(order[static_cast<size_t>(i)], i);
   });
 }
 
@@ -133,8 +195,15 @@ TEST(IoPoolTest, ResultIsDroppedWhenTheOwnerIsGone) {
   std::atomic<bool> ran{false}, called{false};
   std::weak_ptr<void> weak = owner;
   owner.reset();
-  pool.Run(loop.loop(), weak, 1, [&] { ran = true; return 0; }, [&](int) { called = true; });
-  while (!ran.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  pool.Run(
+      loop.loop(), weak, 1,
+      [&] {
+        ran = true;
+        return 0;
+      },
+      [&](int) { called = true; });
+  while (!ran.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   loop.Call([] {});
   EXPECT_FALSE(called.load());
 }

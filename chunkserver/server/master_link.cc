@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "common/log/log.h"
+#include "common/protocol/codec.h"
+#include "common/protocol/compare.h"
 #include "common/protocol/cstoma.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/matocs.h"
@@ -30,7 +32,9 @@ MasterLink::~MasterLink() {
 
 void MasterLink::Start() {
   heartbeat_timer_ = loop_.RunEvery(config_.heartbeat, [this] {
-    if (registered()) SendSpace(callbacks_.space());
+    if (!registered()) return;
+    SendSpace(callbacks_.space());
+    SendDisks(false);
   });
   Connect();
 }
@@ -57,7 +61,8 @@ void MasterLink::RetryLater() {
   if (retry_timer_ != net::kNoTimer) return;
   log::Info("reconnecting to the master in {} ms", delay_.count());
   retry_timer_ = loop_.RunAfter(delay_, [this] { Connect(); });
-  delay_ = std::min(delay_ * 2, std::max(config_.master_reconnection_max, config_.master_reconnection_delay));
+  delay_ = std::min(delay_ * 2,
+                    std::max(config_.master_reconnection_max, config_.master_reconnection_delay));
 }
 
 void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
@@ -81,9 +86,10 @@ void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
   auto conn = net::Connection::Create(
       loop_, std::move(*fd), master, options,
       {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
-       .on_close = [this, alive](net::Connection&, const Status& why) {
-         if (!alive.expired()) OnClose(why);
-       }});
+       .on_close =
+           [this, alive](net::Connection&, const Status& why) {
+             if (!alive.expired()) OnClose(why);
+           }});
   if (!conn.ok()) {
     log::Warning("master {}: {}", master, conn.status().ToString());
     return RetryLater();
@@ -125,10 +131,12 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
     delay_ = config_.master_reconnection_delay;
     log::Info("registered with the master as server {}", server_id_);
     FlushReports();
+    SendDisks(true);
     return Status::Ok();
   }
   if (state_ != State::kRegistered) {
-    return Status(Code::kProtocol, fmt::format("{} before registration", proto::TypeName(frame.type)));
+    return Status(Code::kProtocol,
+                  fmt::format("{} before registration", proto::TypeName(frame.type)));
   }
   return callbacks_.on_command(frame);
 }
@@ -139,11 +147,11 @@ Status MasterLink::Register() {
   const std::set<uint64_t> marked =
       callbacks_.marked_chunks ? callbacks_.marked_chunks() : std::set<uint64_t>{};
   const uint32_t ip = config_.announce_ip != 0 ? config_.announce_ip : listen_.ip;
-  ELK_RETURN_IF_ERROR(SendMsg(*conn_, proto::CstomaRegister{
-                                          .addr = {.ip = ip, .port = listen_.port},
-                                          .used_space = space.used,
-                                          .total_space = space.total,
-                                          .chunk_count = static_cast<uint32_t>(chunks.size())}));
+  ELK_RETURN_IF_ERROR(
+      SendMsg(*conn_, proto::CstomaRegister{.addr = {.ip = ip, .port = listen_.port},
+                                            .used_space = space.used,
+                                            .total_space = space.total,
+                                            .chunk_count = static_cast<uint32_t>(chunks.size())}));
   const size_t batch = std::max<size_t>(config_.chunks_per_register_packet, 1);
   for (size_t at = 0; at < chunks.size(); at += batch) {
     proto::CstomaRegisterChunks msg;
@@ -170,6 +178,18 @@ void MasterLink::SendSpace(const SpaceSummary& s) {
                                 .removal_chunk_count = s.removal_chunks});
 }
 
+void MasterLink::SendDisks(bool force) {
+  if (!callbacks_.disks || !registered()) return;
+  proto::CstomaDisks msg{.disks = callbacks_.disks()};
+  if (msg.disks.empty()) return;
+  if (!force && proto::FieldsEqual(msg.disks, disks_sent_)) return;
+  // A server with very many disks (or very long paths) sends those that fit the limit.
+  while (!msg.disks.empty() && proto::EncodedSize(msg) > proto::MaxPayload(proto::CSTOMA_DISKS))
+    msg.disks.pop_back();
+  disks_sent_ = msg.disks;
+  (void)Send(msg);
+}
+
 void MasterLink::ReportDamaged(const std::vector<uint64_t>& ids) {
   damaged_.insert(ids.begin(), ids.end());
   if (!ids.empty()) (void)Send(proto::CstomaChunkDamaged{.chunkids = ids});
@@ -177,7 +197,8 @@ void MasterLink::ReportDamaged(const std::vector<uint64_t>& ids) {
 
 void MasterLink::ReportLost(std::vector<uint64_t> ids) {
   if (ids.empty()) return;
-  for (uint64_t id : ids) damaged_.erase(id);
+  for (uint64_t id : ids)
+    damaged_.erase(id);
   if (!registered()) {
     // Lost chunks are left out of the next registration anyway; kept for the log only.
     unsent_lost_.insert(unsent_lost_.end(), ids.begin(), ids.end());

@@ -31,6 +31,8 @@ class MasterLink {
     std::function<std::vector<chunkstore::ChunkName>()> chunks;
     std::function<std::set<uint64_t>()> marked_chunks;  // of those, on disks marked `*`
     std::function<SpaceSummary()> space;
+    // Each disk, for the master's monitor (CSTOMA_DISKS); may be empty (not sent then).
+    std::function<std::vector<protocol::DiskReport>()> disks;
     // A MATOCS_* command other than MATOCS_REGISTER. Non-ok closes the link.
     std::function<Status(const protocol::FrameView&)> on_command;
   };
@@ -56,6 +58,8 @@ class MasterLink {
   void ReportLost(std::vector<uint64_t> ids);
   // Sends a heartbeat now (tests).
   void SendSpace(const SpaceSummary& space);
+  // Sends the disks when they differ from what the master last got (or always: `force`).
+  void SendDisks(bool force);
 
   bool registered() const { return conn_ && state_ == State::kRegistered; }
   uint32_t server_id() const { return server_id_; }
@@ -86,6 +90,7 @@ class MasterLink {
   uint64_t connects_ = 0;
   std::set<uint64_t> damaged_;  // damaged chunks still here: re-sent after each registration
   std::vector<uint64_t> unsent_lost_;
+  std::vector<protocol::DiskReport> disks_sent_;  // what the master has, since registration
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
+#include <iterator>
 
 #include "common/log/log.h"
 
@@ -71,6 +73,16 @@ std::vector<ChunkInfo> ChunkStore::Chunks() const {
   return out;
 }
 
+size_t ChunkStore::chunk_count() const {
+  std::lock_guard lock(mu_);
+  return chunks_.size();
+}
+
+size_t ChunkStore::CountBelow(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  return static_cast<size_t>(std::distance(chunks_.begin(), chunks_.lower_bound(id)));
+}
+
 std::optional<ChunkInfo> ChunkStore::Find(uint64_t id) const {
   std::lock_guard lock(mu_);
   auto it = chunks_.find(id);
@@ -103,7 +115,18 @@ std::vector<ChunkName> ChunkStore::LostChunks() const {
   return lost;
 }
 
+DiskErrorNote ChunkStore::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
 Status ChunkStore::Note(Status s) {
+  const Code c = s.code();
+  if (c == Code::kIo || c == Code::kCrc || c == Code::kCorruption) {
+    ++last_error_.count;
+    last_error_.text = s.ToString().substr(0, DiskErrorNote::kMaxErrorText);
+    last_error_.time = static_cast<uint32_t>(std::time(nullptr));
+  }
   if (s.code() == Code::kIo && !damaged_ && ++io_errors_ >= options_.error_threshold) {
     damaged_ = true;
     log::Error("{}: {} I/O errors, disk marked damaged (last: {})", options_.dir, io_errors_,
@@ -118,7 +141,10 @@ Result<StoreSpace> ChunkStore::Space() {
   if (!space.ok()) return Note(space.status());
   const uint64_t usable =
       space->available > options_.leave_space ? space->available - options_.leave_space : 0;
-  return StoreSpace{.total = space->total, .available = space->available, .usable = usable};
+  return StoreSpace{.total = space->total,
+                    .available = space->available,
+                    .usable = space->read_only ? 0 : usable,
+                    .read_only = space->read_only};
 }
 
 Status ChunkStore::Reserve(uint64_t growth) {

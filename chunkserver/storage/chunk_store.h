@@ -38,6 +38,15 @@ struct StoreSpace {
   uint64_t total = 0;
   uint64_t available = 0;  // free on the disk
   uint64_t usable = 0;     // free beyond the reserve: what new data may take
+  bool read_only = false;  // the file system is mounted read-only
+};
+
+// The last I/O or checksum error of a disk, for the operator (the master's monitor).
+struct DiskErrorNote {
+  uint32_t count = 0;  // I/O and checksum errors since the store was opened
+  std::string text;    // the last one, at most kMaxErrorText bytes
+  uint32_t time = 0;   // when, seconds since the epoch; 0 = none yet
+  static constexpr size_t kMaxErrorText = 240;
 };
 
 class ChunkStore {
@@ -48,6 +57,9 @@ class ChunkStore {
   ~ChunkStore();
 
   std::vector<ChunkInfo> Chunks() const;
+  size_t chunk_count() const;
+  // Chunks whose id is below `id` (how far an id-ordered walk such as the scrub has come).
+  size_t CountBelow(uint64_t id) const;
   std::optional<ChunkInfo> Find(uint64_t id) const;
   // Older versions left behind by the scan when the same id was found twice.
   std::vector<ChunkInfo> Superseded() const;
@@ -72,6 +84,8 @@ class ChunkStore {
 
   Result<StoreSpace> Space();
   bool damaged() const;
+  DiskErrorNote last_error() const;
+  const std::string& dir() const { return options_.dir; }
   // The chunks lost with this disk: all of them once it is damaged, none before.
   std::vector<ChunkName> LostChunks() const;
 
@@ -86,7 +100,8 @@ class ChunkStore {
   void Index(ChunkName name, uint64_t file_size);
   // The entry for `name`, opened; checks the disk, the id and the version.
   Result<Entry*> Get(ChunkName name);
-  // Counts I/O errors toward the damage threshold; returns `s`.
+  // Counts I/O errors toward the damage threshold and keeps the last disk error (I/O or
+  // checksum) for the monitor; returns `s`.
   Status Note(Status s);
   // kNoSpace when `growth` bytes would eat into the reserve.
   Status Reserve(uint64_t growth);
@@ -102,6 +117,7 @@ class ChunkStore {
   size_t open_files_ = 0;
   uint32_t io_errors_ = 0;
   bool damaged_ = false;
+  DiskErrorNote last_error_;
 };
 
 }  // namespace elk::chunkstore

@@ -34,6 +34,7 @@ enum class OpenMode {
 struct DiskSpace {
   uint64_t total = 0;
   uint64_t available = 0;  // to an unprivileged writer
+  bool read_only = false;  // mounted read-only (ST_RDONLY)
 };
 
 class DiskIo {

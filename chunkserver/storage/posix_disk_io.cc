@@ -116,7 +116,8 @@ class PosixDiskIo final : public DiskIo {
     struct statvfs vfs {};
     if (::statvfs(dir.c_str(), &vfs) != 0) return Errno("statvfs", dir);
     return DiskSpace{.total = uint64_t{vfs.f_blocks} * vfs.f_frsize,
-                     .available = uint64_t{vfs.f_bavail} * vfs.f_frsize};
+                     .available = uint64_t{vfs.f_bavail} * vfs.f_frsize,
+                     .read_only = (vfs.f_flag & ST_RDONLY) != 0};
   }
 };
 

@@ -270,5 +270,43 @@ TEST(CodecTest, DescribeNamesEveryField) {
   EXPECT_EQ(Describe(AntoanNop{}), "ANTOAN_NOP{}");
 }
 
+TEST(CodecTest, DiskReportLayoutAndRoundTrip) {
+  CstomaDisks m{.disks = {{.path = "/d",
+                           .state = DiskState::kMarkedForRemoval,
+                           .used_space = 5,
+                           .total_space = 0x100000000ull,
+                           .chunk_count = 3,
+                           .errors = 1,
+                           .last_error = "io",
+                           .last_error_time = 0x01020304,
+                           .scrub_on = true,
+                           .scrub_done = 2,
+                           .scrub_total = 3}}};
+  const std::vector<uint8_t> expected = {
+      0, 0, 0, 1,                  // one disk
+      0, 0, 0, 2, '/', 'd',        // path
+      2,                           // state: marked for removal
+      0, 0, 0, 0, 0,   0,   0, 5,  // used
+      0, 0, 0, 1, 0,   0,   0, 0,  // total
+      0, 0, 0, 3,                  // chunks
+      0, 0, 0, 1,                  // errors
+      0, 0, 0, 2, 'i', 'o',        // last error
+      1, 2, 3, 4,                  // its time
+      1,                           // scrub on
+      0, 0, 0, 2, 0,   0,   0, 3,  // scrub done of total
+  };
+  auto payload = EncodePayload(m);
+  ASSERT_TRUE(payload.ok());
+  EXPECT_EQ(*payload, expected);
+  auto back = Decode<CstomaDisks>(expected);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(FieldsEqual(*back, m));
+
+  std::vector<uint8_t> bad = expected;
+  bad[10] = 4;  // no such disk state
+  EXPECT_FALSE(Decode<CstomaDisks>(bad).ok());
+  EXPECT_GE(MaxPayload(CSTOMA_DISKS), 64 * (4096 + 256 + 64));  // 64 disks of long paths fit
+}
+
 }  // namespace
 }  // namespace elk::protocol

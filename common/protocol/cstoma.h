@@ -4,6 +4,7 @@
 // REGISTER_CHUNKS batches, then REGISTER_DONE; the master answers MATOCS_REGISTER.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/protocol/fields.h"
@@ -64,6 +65,45 @@ struct CstomaChunkLost {
   static constexpr uint32_t kType = CSTOMA_CHUNK_LOST;
   std::vector<uint64_t> chunkids;
   ELK_FIELDS(chunkids)
+};
+
+// How a chunkserver sees one of its disks. kLast bounds the decoder.
+enum class DiskState : uint8_t {
+  kOk = 0,
+  kDamaged = 1,           // given up after repeated I/O errors; its chunks were reported lost
+  kMarkedForRemoval = 2,  // `*/path` in mfshdd.cfg: being emptied, no new chunks
+  kReadOnly = 3,          // mounted read-only: serves reads, takes no new chunks
+  kLast,
+};
+
+// One disk (a line of mfshdd.cfg): path:(len:32 bytes) state:8 used:64 total:64 chunks:32
+// errors:32 last_error:(len:32 bytes) last_error_time:32 scrub_on:8 scrub_done:32
+// scrub_total:32. last_error_time is seconds since the epoch, 0 = no error yet.
+// scrub_done of scrub_total: this disk's chunks the background scrub has passed in its
+// current round (it walks chunk ids upwards over all disks, then starts again).
+struct DiskReport {
+  std::string path;
+  DiskState state = DiskState::kOk;
+  uint64_t used_space = 0;
+  uint64_t total_space = 0;
+  uint32_t chunk_count = 0;
+  uint32_t errors = 0;  // I/O and checksum errors seen since the chunkserver started
+  std::string last_error;
+  uint32_t last_error_time = 0;
+  bool scrub_on = false;
+  uint32_t scrub_done = 0;
+  uint32_t scrub_total = 0;
+  ELK_FIELDS(path, state, used_space, total_space, chunk_count, errors, last_error, last_error_time,
+             scrub_on, scrub_done, scrub_total)
+};
+
+// CSTOMA_DISKS: disks:(count:32 DiskReport...)   (after registration, then whenever a
+// disk's figures change, at most once a heartbeat; a master that never gets one shows no
+// disk rows for that server)
+struct CstomaDisks {
+  static constexpr uint32_t kType = CSTOMA_DISKS;
+  std::vector<DiskReport> disks;
+  ELK_FIELDS(disks)
 };
 
 // CSTOMA_{CREATE_CHUNK,DELETE_CHUNK,SET_VERSION,DUPLICATE_CHUNK,TRUNCATE_CHUNK,

@@ -89,6 +89,7 @@ inline constexpr uint32_t CSTOMA_REGISTER_DONE = 3002;
 inline constexpr uint32_t CSTOMA_SPACE = 3003;
 inline constexpr uint32_t CSTOMA_CHUNK_DAMAGED = 3004;
 inline constexpr uint32_t CSTOMA_CHUNK_LOST = 3005;
+inline constexpr uint32_t CSTOMA_DISKS = 3006;
 inline constexpr uint32_t CSTOMA_CREATE_CHUNK = 3010;
 inline constexpr uint32_t CSTOMA_DELETE_CHUNK = 3011;
 inline constexpr uint32_t CSTOMA_SET_VERSION = 3012;
@@ -147,6 +148,9 @@ inline constexpr uint32_t kBlockData = (64u << 10) + 256;
 inline constexpr uint32_t kMedium = 1u << 20;
 inline constexpr uint32_t kImagePiece = (1u << 20) + 256;
 inline constexpr uint32_t kBulk = 16u << 20;
+// CSTOMA_DISKS: up to 64 disks of a path (4 KiB at most) and an error text (kept short by
+// the chunkserver), with room to spare.
+inline constexpr uint32_t kDiskReport = 640u << 10;
 
 struct MessageTypeInfo {
   uint32_t type;
@@ -231,6 +235,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CSTOMA_SPACE, kTiny),
     ELK_TYPE(CSTOMA_CHUNK_DAMAGED, kMedium),
     ELK_TYPE(CSTOMA_CHUNK_LOST, kMedium),
+    ELK_TYPE(CSTOMA_DISKS, kDiskReport),
     ELK_TYPE(CSTOMA_CREATE_CHUNK, kTiny),
     ELK_TYPE(CSTOMA_DELETE_CHUNK, kTiny),
     ELK_TYPE(CSTOMA_SET_VERSION, kTiny),

@@ -57,8 +57,8 @@ using AllMessages = MessageList<
     MatoclGettrashtime, MatoclSettrashtime, MatoclListDetached,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
-    CstomaChunkLost, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion, CstomaDuplicateChunk,
-    CstomaTruncateChunk, CstomaReplicateChunk, CstomaDuptruncChunk,
+    CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,
+    CstomaDuplicateChunk, CstomaTruncateChunk, CstomaReplicateChunk, CstomaDuptruncChunk,
     // MATOCS
     MatocsRegister, MatocsCreateChunk, MatocsDeleteChunk, MatocsSetVersion, MatocsDuplicateChunk,
     MatocsTruncateChunk, MatocsReplicateChunk, MatocsDuptruncChunk,

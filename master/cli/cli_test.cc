@@ -75,10 +75,19 @@ TEST(SectionsTest, EverySectionRendersTheMonitorsJson) {
   std::string info = Render("IN");
   EXPECT_NE(info.find("files"), std::string::npos);
   EXPECT_NE(info.find("1h 2m"), std::string::npos);
-  EXPECT_NE(Render("HD").find("note: "), std::string::npos);
+  std::string hd = Render("HD");
+  EXPECT_NE(hd.find("note: "), std::string::npos);
+  EXPECT_NE(hd.find("/mnt/hd1"), std::string::npos);
+  EXPECT_NE(hd.find("25%"), std::string::npos);
+  EXPECT_NE(hd.find("damaged"), std::string::npos);
+  EXPECT_NE(hd.find("read /mnt/hd2/00/x: <EIO>"), std::string::npos);
+  EXPECT_NE(hd.find("marked for removal"), std::string::npos);
   EXPECT_NE(Render("EX").find("10.0.0.0-10.0.255.255"), std::string::npos);
   EXPECT_NE(Render("MO").find("lookup"), std::string::npos);
   EXPECT_NE(Render("IG").find("endangered"), std::string::npos);
+  EXPECT_NE(Render("IG").find("replication: 3 of 4 under-goal chunks done (75%), 3 in flight\n"),
+            std::string::npos)
+      << Render("IG");
 }
 
 TEST(SectionsTest, ToleratesMissingFields) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "master/cli/table.h"
 #include "master/monitor/html.h"
 
@@ -70,13 +72,23 @@ std::string Chunkservers(const json& j, const Format& f) {
 }
 
 std::string Disks(const json& j, const Format& f) {
-  Table t{{"chunkserver", "path", "chunks", "used", "total", "state"}, {}};
+  Table t{
+      {"chunkserver", "path", "state", "chunks", "used", "total", "errors", "scrub", "last error"},
+      {}};
   for (const json& r : List(j, "disks")) {
-    t.rows.push_back({Text(r, "chunkserver"), Text(r, "path"), Text(r, "chunks"),
-                      Bytes(r, "used_space", f), Bytes(r, "total_space", f), Text(r, "state")});
+    std::string scrub = "off";
+    if (r.value("scrub", false)) {
+      scrub = r.contains("scrub_percent") && r["scrub_percent"].is_number()
+                  ? fmt::format("{:.0f}%", r["scrub_percent"].get<double>())
+                  : "-";
+    }
+    std::string error = r.value("last_error", std::string());
+    t.rows.push_back({Text(r, "chunkserver"), Text(r, "path"), Text(r, "state"), Text(r, "chunks"),
+                      Bytes(r, "used_space", f), Bytes(r, "total_space", f), Text(r, "errors"),
+                      scrub, error.empty() ? "-" : error});
   }
   std::string note = Text(j, "note");
-  return FormatTable(t) + (note == "-" ? "" : "note: " + note + "\n");
+  return FormatTable(t) + (note == "-" || note.empty() ? "" : "note: " + note + "\n");
 }
 
 std::string Sessions(const json& j, const Format&) {
@@ -112,7 +124,19 @@ std::string Health(const json& j, const Format&) {
       row.push_back(n.dump());
     matrix.rows.push_back(std::move(row));
   }
-  return FormatTable(summary) + "\n" + FormatTable(matrix);
+  std::string catch_up;
+  if (j.is_object() && j.contains("replication") && j["replication"].is_object()) {
+    const json& r = j["replication"];
+    if (r.value("catching_up", false)) {
+      catch_up = fmt::format(
+          "replication: {} of {} under-goal chunks done ({:.0f}%), {} in flight\n", Text(r, "done"),
+          Text(r, "total"), std::floor(r.value("percent", 0.0)), Text(r, "in_flight"));
+    } else {
+      catch_up =
+          fmt::format("replication: no catch-up under way, {} in flight\n", Text(r, "in_flight"));
+    }
+  }
+  return FormatTable(summary) + catch_up + "\n" + FormatTable(matrix);
 }
 
 std::string Metaloggers(const json& j, const Format&) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <ctime>
 #include <regex>
 
@@ -90,6 +91,23 @@ std::string Matrix(const ChunkMatrix& m) {
   return out + "</table>";
 }
 
+// One line on replication catch-up, under the health table.
+std::string CatchUpLine(const ReplicationProgress& r) {
+  std::string text;
+  if (r.catching_up) {
+    text = fmt::format(
+        "Replication catch-up: {} of {} under-goal chunks done ({:.0f}%), {} in flight, since {} "
+        "UTC",
+        r.done, r.total, std::floor(r.percent()), r.in_flight, Time(r.since));
+  } else if (r.ended_at != 0) {
+    text = fmt::format("Replication caught up: {} chunks brought to goal between {} and {} UTC",
+                       r.total, Time(r.since), Time(r.ended_at));
+  } else {
+    text = fmt::format("Replication: no catch-up under way, {} in flight", r.in_flight);
+  }
+  return "<p id=catchup>" + HtmlEscape(text) + "</p>";
+}
+
 std::string Health(const Snapshot& s) {
   const ChunkMatrix& m = s.chunks;
   Row head = {"chunks", "missing",   "endangered",  "under goal",
@@ -98,7 +116,8 @@ std::string Health(const Snapshot& s) {
              std::to_string(m.endangered()),  std::to_string(m.undergoal()),
              std::to_string(m.stable()),      std::to_string(m.overgoal()),
              std::to_string(m.unreferenced())};
-  return "<h2>Chunk health</h2>" + Table("health", head, {row}) + Matrix(m);
+  return "<h2>Chunk health</h2>" + Table("health", head, {row}) + CatchUpLine(s.replication) +
+         Matrix(m);
 }
 
 std::string Chunkservers(const Snapshot& s) {
@@ -118,8 +137,41 @@ std::string Chunkservers(const Snapshot& s) {
                rows);
 }
 
+std::string DiskClass(const DiskRow& r) {
+  if (r.damaged()) return "bad";
+  if (r.state != "ok" || r.errors > 0) return "warn";
+  return "";
+}
+
 std::string Disks(const Snapshot& s) {
-  return "<h2>Disks</h2><p class=note>" + HtmlEscape(s.disks_note) + "</p>";
+  std::string out =
+      "<h2>Disks</h2><table id='disks'><tr><th>chunkserver</th><th>path</th><th>state</th>"
+      "<th>chunks</th><th>used</th><th>total</th><th>used %</th><th>errors</th>"
+      "<th>last error</th><th>scrub</th></tr>";
+  for (const DiskRow& r : s.disks) {
+    std::string pct = r.total_space == 0
+                          ? "-"
+                          : fmt::format("{:.1f}%", 100.0 * static_cast<double>(r.used_space) /
+                                                       static_cast<double>(r.total_space));
+    std::string error = r.last_error.empty() ? "-" : Time(r.last_error_time) + " " + r.last_error;
+    const double scrub_pct = r.scrub_percent();
+    std::string scrub =
+        !r.scrub_on     ? "off"
+        : scrub_pct < 0 ? "-"
+                        : fmt::format("{:.0f}% ({} of {})", scrub_pct, r.scrub_done, r.scrub_total);
+    const std::string cls = DiskClass(r);
+    out += cls.empty() ? "<tr>" : fmt::format("<tr class={}>", cls);
+    for (const std::string& cell :
+         {r.chunkserver, r.path, r.state, std::to_string(r.chunks), HumanBytes(r.used_space),
+          HumanBytes(r.total_space), pct, std::to_string(r.errors), error, scrub}) {
+      out += fmt::format("<td{}>{}</td>", IsFigure(cell) ? " class=n" : "", HtmlEscape(cell));
+    }
+    out += "</tr>";
+  }
+  if (s.disks.empty()) out += "<tr><td colspan=10>none</td></tr>";
+  out += "</table>";
+  if (!s.disks_note.empty()) out += "<p class=note>" + HtmlEscape(s.disks_note) + "</p>";
+  return out;
 }
 
 std::string Sessions(const Snapshot& s) {

@@ -28,7 +28,15 @@ json InfoJson(const Snapshot& s) {
           {"metaloggers", i.metaloggers},
           {"missing_chunks", s.chunks.missing()},
           {"endangered_chunks", s.chunks.endangered()},
-          {"undergoal_chunks", s.chunks.undergoal()}};
+          {"undergoal_chunks", s.chunks.undergoal()},
+          {"replications_in_flight", s.replication.in_flight},
+          {"catch_up_percent", s.replication.percent()}};
+}
+
+json ReplicationJson(const ReplicationProgress& r) {
+  return {{"undergoal", r.undergoal}, {"in_flight", r.in_flight}, {"catching_up", r.catching_up},
+          {"done", r.done},           {"total", r.total},         {"percent", r.percent()},
+          {"since", r.since},         {"ended_at", r.ended_at}};
 }
 
 json ChunkserversJson(const Snapshot& s) {
@@ -49,16 +57,25 @@ json ChunkserversJson(const Snapshot& s) {
   return {{"chunkservers", list}};
 }
 
-// The master hears only each server's totals, so a "disk" here is a whole chunkserver.
 json DisksJson(const Snapshot& s) {
   json list = json::array();
-  for (const ChunkserverRow& r : s.chunkservers) {
-    list.push_back({{"chunkserver", r.address},
-                    {"path", "(all disks)"},
+  for (const DiskRow& r : s.disks) {
+    const double pct = r.scrub_percent();
+    list.push_back({{"chunkserver", r.chunkserver},
+                    {"path", r.path},
+                    {"state", r.state},
+                    {"damaged", r.damaged()},
+                    {"marked_for_removal", r.marked_for_removal()},
                     {"chunks", r.chunks},
                     {"used_space", r.used_space},
                     {"total_space", r.total_space},
-                    {"state", r.state()}});
+                    {"errors", r.errors},
+                    {"last_error", r.last_error},
+                    {"last_error_time", r.last_error_time},
+                    {"scrub", r.scrub_on},
+                    {"scrub_done", r.scrub_done},
+                    {"scrub_total", r.scrub_total},
+                    {"scrub_percent", pct < 0 ? json(nullptr) : json(pct)}});
   }
   return {{"disks", list}, {"note", s.disks_note}};
 }
@@ -104,7 +121,8 @@ json ChunksJson(const Snapshot& s) {
           {"matrix_note",
            "rows: goal 0..9 (0: no file refers to it), columns: valid copies "
            "0..10 (10: ten or more)"},
-          {"matrix", rows}};
+          {"matrix", rows},
+          {"replication", ReplicationJson(s.replication)}};
 }
 
 json ExportsJson(const Snapshot& s) {

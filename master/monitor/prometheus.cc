@@ -85,6 +85,17 @@ void WriteChunks(Writer& w, const Snapshot& s) {
   w.Gauge("elkfs_chunks_undergoal", "Chunks with fewer valid copies than their goal.",
           m.undergoal());
   w.Gauge("elkfs_chunks_overgoal", "Chunks with more valid copies than their goal.", m.overgoal());
+  const ReplicationProgress& r = s.replication;
+  w.Gauge("elkfs_replications_in_flight", "Replications sent to chunkservers, not yet answered.",
+          r.in_flight);
+  w.Gauge("elkfs_replication_catchup_active", "1 while chunks with a valid copy are under goal.",
+          r.catching_up ? 1 : 0);
+  w.Gauge("elkfs_replication_catchup_done_chunks",
+          "Chunks the current (or last) catch-up has brought back to goal.", r.done);
+  w.Gauge("elkfs_replication_catchup_total_chunks",
+          "Chunks the current (or last) catch-up has had to bring back to goal.", r.total);
+  w.Gauge("elkfs_replication_catchup_ratio", "done / total of the catch-up (1 when none).",
+          r.percent() / 100.0);
   w.Family("elkfs_chunks_by_copies", "gauge",
            "Chunks by goal and valid copies (copies=10 means ten or more); empty cells omitted.");
   for (int g = 0; g <= kMaxGoal; g++) {
@@ -117,6 +128,34 @@ void WriteChunkservers(Writer& w, const Snapshot& s) {
              [](const ChunkserverRow& r) { return r.load; });
 }
 
+void WriteDisks(Writer& w, const Snapshot& s) {
+  auto per_disk = [&](std::string_view name, std::string_view help, auto field) {
+    w.Family(name, "gauge", help);
+    for (const DiskRow& r : s.disks)
+      w.Sample(field(r), {{"server", r.chunkserver}, {"path", r.path}});
+  };
+  per_disk("elkfs_disk_used_bytes", "Used space of a chunkserver's disk.",
+           [](const DiskRow& r) { return r.used_space; });
+  per_disk("elkfs_disk_total_bytes", "Total space of a chunkserver's disk.",
+           [](const DiskRow& r) { return r.total_space; });
+  per_disk("elkfs_disk_chunks", "Chunk copies on a chunkserver's disk.",
+           [](const DiskRow& r) { return r.chunks; });
+  per_disk("elkfs_disk_errors",
+           "I/O and checksum errors on the disk since its chunkserver started.",
+           [](const DiskRow& r) { return r.errors; });
+  per_disk("elkfs_disk_damaged", "1 when the chunkserver gave the disk up as damaged.",
+           [](const DiskRow& r) { return r.damaged() ? 1 : 0; });
+  per_disk("elkfs_disk_marked_for_removal", "1 when the disk is marked for removal (*/path).",
+           [](const DiskRow& r) { return r.marked_for_removal() ? 1 : 0; });
+  w.Family("elkfs_disk_scrub_ratio", "gauge",
+           "Part of the disk's chunks the scrub has passed in its current round (0..1); "
+           "absent when the scrub is off.");
+  for (const DiskRow& r : s.disks) {
+    const double pct = r.scrub_percent();
+    if (pct >= 0) w.Sample(pct / 100.0, {{"server", r.chunkserver}, {"path", r.path}});
+  }
+}
+
 void WriteMetaloggers(Writer& w, const Snapshot& s) {
   w.Gauge("elkfs_metaloggers", "Connected metaloggers.", s.info.metaloggers);
   w.Family("elkfs_metalogger_lag_records", "gauge",
@@ -139,6 +178,7 @@ std::string RenderPrometheus(const Snapshot& s) {
   WriteInfo(w, s);
   WriteChunks(w, s);
   WriteChunkservers(w, s);
+  WriteDisks(w, s);
   WriteMetaloggers(w, s);
   WriteOps(w, s);
   return w.Take();

@@ -63,10 +63,30 @@ TEST(JsonTest, InfoAndLists) {
   EXPECT_EQ(SessionsJson(s)["sessions"][1]["info"], "<script>alert(1)</script>");
   EXPECT_EQ(MetaloggersJson(s)["metaloggers"][0]["lag"], 2);
   EXPECT_EQ(ExportsJson(s)["exports"][1]["path"], ".");
-  EXPECT_EQ(DisksJson(s)["disks"].size(), 3u);
+  json disks = DisksJson(s)["disks"];
+  ASSERT_EQ(disks.size(), 3u);
+  EXPECT_EQ(disks[0]["chunkserver"], "10.0.0.1:9422");
+  EXPECT_EQ(disks[0]["path"], "/mnt/hd1");
+  EXPECT_EQ(disks[0]["state"], "ok");
+  EXPECT_EQ(disks[0]["used_space"], 1ull << 38);
+  EXPECT_DOUBLE_EQ(disks[0]["scrub_percent"].get<double>(), 25.0);
+  EXPECT_EQ(disks[1]["damaged"], true);
+  EXPECT_EQ(disks[1]["errors"], 3);
+  EXPECT_EQ(disks[1]["last_error"], "read /mnt/hd2/00/x: <EIO>");
+  EXPECT_EQ(disks[1]["last_error_time"], 1'699'999'990);
+  EXPECT_TRUE(disks[1]["scrub_percent"].is_null());  // scrub off
+  EXPECT_EQ(disks[2]["marked_for_removal"], true);
+  EXPECT_TRUE(disks[2]["scrub_percent"].is_null());  // scrub on, no round total yet
   EXPECT_FALSE(DisksJson(s)["note"].get<std::string>().empty());
   json chunks = ChunksJson(s);
   EXPECT_EQ(chunks["matrix"][2][2], 5);
+  EXPECT_EQ(chunks["replication"]["catching_up"], true);
+  EXPECT_EQ(chunks["replication"]["done"], 3);
+  EXPECT_EQ(chunks["replication"]["total"], 4);
+  EXPECT_DOUBLE_EQ(chunks["replication"]["percent"].get<double>(), 75.0);
+  EXPECT_EQ(chunks["replication"]["in_flight"], 3);
+  EXPECT_EQ(info["replications_in_flight"], 3);
+  EXPECT_DOUBLE_EQ(info["catch_up_percent"].get<double>(), 75.0);
   EXPECT_EQ(chunks["endangered"], 1);
   EXPECT_EQ(OpsJson(s)["operations"]["lookup"], 100);
   EXPECT_EQ(OpsJson(s)["history"].size(), 3u);
@@ -82,6 +102,19 @@ TEST(PrometheusTest, ParsesLineByLine) {
   EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="lost"})"], 1);
   EXPECT_EQ(p.samples[R"(elkfs_chunkserver_up{address="10.0.0.3:9422"})"], 0);
   EXPECT_EQ(p.samples[R"(elkfs_client_requests_total{op="we\"ird\\op"})"], 1);
+  EXPECT_EQ(p.samples[R"(elkfs_disk_used_bytes{server="10.0.0.1:9422",path="/mnt/hd1"})"],
+            static_cast<double>(1ull << 38));
+  EXPECT_EQ(p.samples[R"(elkfs_disk_damaged{server="10.0.0.1:9422",path="/mnt/hd2"})"], 1);
+  EXPECT_EQ(
+      p.samples[R"(elkfs_disk_marked_for_removal{server="10.0.0.2:9422",path="/mnt/\"odd\""})"], 1);
+  EXPECT_EQ(p.samples[R"(elkfs_disk_scrub_ratio{server="10.0.0.1:9422",path="/mnt/hd1"})"], 0.25);
+  EXPECT_EQ(p.samples.count(R"(elkfs_disk_scrub_ratio{server="10.0.0.1:9422",path="/mnt/hd2"})"),
+            0u);
+  EXPECT_EQ(p.samples["elkfs_replications_in_flight"], 3);
+  EXPECT_EQ(p.samples["elkfs_replication_catchup_active"], 1);
+  EXPECT_EQ(p.samples["elkfs_replication_catchup_done_chunks"], 3);
+  EXPECT_EQ(p.samples["elkfs_replication_catchup_total_chunks"], 4);
+  EXPECT_EQ(p.samples["elkfs_replication_catchup_ratio"], 0.75);
   EXPECT_EQ(p.types["elkfs_client_requests_total"], "counter");
   for (const auto& [family, type] : p.types)
     EXPECT_EQ(family.rfind("elkfs_", 0), 0u) << family;
@@ -104,6 +137,19 @@ TEST(HtmlTest, TablesAndEscaping) {
   std::string table = html.substr(at, html.find("</table>", at) - at);
   EXPECT_EQ(Count(table, "<tr>"), 4u);  // the header and three servers
   EXPECT_NE(table.find("10.0.0.3:9422"), std::string::npos);
+  at = html.find("<table id='disks'>");
+  ASSERT_NE(at, std::string::npos);
+  std::string disks = html.substr(at, html.find("</table>", at) - at);
+  EXPECT_EQ(Count(disks, "<tr"), 4u);  // the header and three disks
+  EXPECT_NE(disks.find("<tr class=bad><td>10.0.0.1:9422</td><td>/mnt/hd2</td><td>damaged</td>"),
+            std::string::npos)
+      << disks;
+  EXPECT_NE(disks.find("read /mnt/hd2/00/x: &lt;EIO&gt;"), std::string::npos);
+  EXPECT_NE(disks.find("25% (1 of 4)"), std::string::npos);
+  EXPECT_NE(disks.find("/mnt/&quot;odd&quot;"), std::string::npos);
+  EXPECT_NE(html.find("<p id=catchup>Replication catch-up: 3 of 4 under-goal chunks done (75%), 3 "
+                      "in flight, since 2023-11-14 22:11:40 UTC</p>"),
+            std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(Count(html, "http://"), 1u);  // only the SVG namespace: no external asset
 }

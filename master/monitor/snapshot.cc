@@ -64,3 +64,12 @@ std::string ChunkserverRow::state() const {
 }
 
 }  // namespace elk::master::monitor
+
+namespace elk::master::monitor {
+
+double DiskRow::scrub_percent() const {
+  if (!scrub_on || scrub_total == 0) return -1;
+  return 100.0 * std::min(scrub_done, scrub_total) / scrub_total;
+}
+
+}  // namespace elk::master::monitor

@@ -52,6 +52,22 @@ struct ChunkMatrix {
   uint64_t total() const;
 };
 
+// Replication catch-up (master/replication/catch_up.h): counted every 10 s by the chunk
+// loop, so it may lag the health matrix by that much.
+struct ReplicationProgress {
+  uint64_t undergoal = 0;  // under goal with at least one valid copy: replication can fix
+  uint64_t in_flight = 0;  // replications sent, not yet answered
+  bool catching_up = false;
+  uint64_t done = 0;      // of the current (or last) catch-up: chunks brought back to goal
+  uint64_t total = 0;     // done + still under goal
+  uint32_t since = 0;     // when the current (or last) catch-up started; 0 = never
+  uint32_t ended_at = 0;  // when the last one ended; 0 while one is under way
+
+  double percent() const {
+    return total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
+  }
+};
+
 struct ChunkserverRow {
   uint32_t id = 0;
   std::string address;  // "ip:port"
@@ -65,6 +81,28 @@ struct ChunkserverRow {
   uint32_t disconnected_since = 0;
 
   std::string state() const;  // "ok", "lost", "marked for removal"
+};
+
+// One disk of a connected chunkserver, as the chunkserver last reported it (CSTOMA_DISKS).
+struct DiskRow {
+  std::string chunkserver;  // "ip:port"
+  std::string path;
+  std::string state;  // "ok", "damaged", "marked for removal", "read-only"
+  uint64_t chunks = 0;
+  uint64_t used_space = 0;
+  uint64_t total_space = 0;
+  uint32_t errors = 0;  // I/O and checksum errors since the chunkserver started
+  std::string last_error;
+  uint32_t last_error_time = 0;  // 0 = none
+  bool scrub_on = false;
+  uint32_t scrub_done = 0;  // this disk's chunks the scrub has passed in its current round
+  uint32_t scrub_total = 0;
+
+  bool damaged() const { return state == "damaged"; }
+  bool marked_for_removal() const { return state == "marked for removal"; }
+  // Percent of the current scrub round done on this disk; negative when not known (scrub
+  // off, or no chunks).
+  double scrub_percent() const;
 };
 
 struct SessionRow {
@@ -105,13 +143,15 @@ struct HistoryPoint {
 struct Snapshot {
   Info info;
   ChunkMatrix chunks;
+  ReplicationProgress replication;
   std::vector<ChunkserverRow> chunkservers;
+  std::vector<DiskRow> disks;
   std::vector<SessionRow> sessions;
   std::vector<MetaloggerRow> metaloggers;
   std::vector<ExportRow> exports;
   OpCounters ops;
   std::vector<HistoryPoint> history;
-  // The master learns only each chunkserver's totals, not its disks; said on the page.
+  // Said under the disks table (e.g. that servers which never report disks are not listed).
   std::string disks_note;
 };
 

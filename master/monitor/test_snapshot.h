@@ -1,6 +1,7 @@
 #pragma once
-// A hand-made cluster state for the monitor's tests: three chunkservers (one lost), two
-// sessions (one naming itself with markup), a metalogger, two exports, a few counters.
+// A hand-made cluster state for the monitor's tests: three chunkservers (one lost), three
+// disks (one damaged, one marked for removal, a path with quotes), two sessions (one naming itself
+// with markup), a metalogger, two exports, a few counters.
 
 #include "master/monitor/snapshot.h"
 
@@ -31,6 +32,12 @@ inline Snapshot SampleSnapshot() {
   s.chunks.Add(1, 3);  // over goal
   s.chunks.Add(0, 1);  // unreferenced
   s.info.chunks = s.chunks.total();
+  s.replication = {.undergoal = 1,
+                   .in_flight = 3,
+                   .catching_up = true,
+                   .done = 3,
+                   .total = 4,
+                   .since = 1'699'999'900};
   s.chunkservers = {
       {.id = 1,
        .address = "10.0.0.1:9422",
@@ -79,7 +86,32 @@ inline Snapshot SampleSnapshot() {
                {.address = "10.0.0.0-10.0.255.255", .path = ".", .options = "ro", .line = 2}};
   s.ops = {{"lookup", 100}, {"write_chunk", 7}, {"we\"ird\\op", 1}};
   s.history = {{1'699'999'880, 1.5}, {1'699'999'940, 3.0}, {1'700'000'000, 0.5}};
-  s.disks_note = "The master knows each chunkserver's totals only.";
+  s.disks = {
+      {.chunkserver = "10.0.0.1:9422",
+       .path = "/mnt/hd1",
+       .state = "ok",
+       .chunks = 4,
+       .used_space = 1ull << 38,
+       .total_space = 1ull << 39,
+       .scrub_on = true,
+       .scrub_done = 1,
+       .scrub_total = 4},
+      {.chunkserver = "10.0.0.1:9422",
+       .path = "/mnt/hd2",
+       .state = "damaged",
+       .chunks = 3,
+       .errors = 3,
+       .last_error = "read /mnt/hd2/00/x: <EIO>",
+       .last_error_time = 1'699'999'990},
+      {.chunkserver = "10.0.0.2:9422",
+       .path = "/mnt/\"odd\"",
+       .state = "marked for removal",
+       .chunks = 6,
+       .used_space = 1ull << 39,
+       .total_space = 1ull << 40,
+       .scrub_on = true},
+  };
+  s.disks_note = "1 connected chunkserver reported no disks.";
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include "master/server/chunk_loop.h"
 
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include "common/log/log.h"
@@ -13,11 +14,28 @@ ChunkLoop::ChunkLoop(net::EventLoop& loop, ChunkRegistry& registry, ChunkserverH
 
 ChunkLoop::~ChunkLoop() {
   loop_.Cancel(timer_);
+  loop_.Cancel(progress_timer_);
 }
 
 void ChunkLoop::Start() {
   auto interval = std::chrono::seconds(std::max<uint32_t>(1, planner_.config().tick_interval));
   timer_ = loop_.RunEvery(interval, [this] { Tick(); });
+  progress_timer_ = loop_.RunEvery(progress_interval_, [this] { (void)ReportProgress(); });
+}
+
+std::string ChunkLoop::ReportProgress() {
+  const uint32_t now = now_();
+  under_goal_ = replication::CountUnderGoal(registry_);
+  catch_up_.Observe(now, under_goal_.undergoal);
+  std::string line = replication::CatchUpLogLine(catch_up_, under_goal_, in_flight(), now);
+  // A catch-up that cannot move (fewer servers than the goal) would repeat the same line
+  // every 10 s for ever: an unchanged line is logged again only every kRepeatQuiet.
+  constexpr uint32_t kRepeatQuiet = 300;
+  if (line.empty() || (line == last_line_ && now - last_line_at_ < kRepeatQuiet)) return "";
+  log::Info("{}", line);
+  last_line_ = line;
+  last_line_at_ = now;
+  return line;
 }
 
 size_t ChunkLoop::Tick() {

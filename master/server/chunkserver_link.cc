@@ -65,6 +65,8 @@ Status ChunkserverLink::OnFrame(const proto::FrameView& f) {
     case proto::CSTOMA_CHUNK_DAMAGED:
     case proto::CSTOMA_CHUNK_LOST:
       return OnTrouble(f);
+    case proto::CSTOMA_DISKS:
+      return OnDisks(f);
     case proto::CSTOMA_CREATE_CHUNK:
     case proto::CSTOMA_DELETE_CHUNK:
     case proto::CSTOMA_SET_VERSION:
@@ -152,6 +154,14 @@ Status ChunkserverLink::OnTrouble(const proto::FrameView& f) {
     log::Warning("{}: chunk {:016X} {}", conn_->name(), id, damaged ? "damaged" : "lost");
     (void)(damaged ? registry_.ChunkDamaged(id_, id) : registry_.ChunkLost(id_, id));
   }
+  return Status::Ok();
+}
+
+Status ChunkserverLink::OnDisks(const proto::FrameView& f) {
+  if (id_ == kNoServer) return Status(Code::kProtocol, "CSTOMA_DISKS before CSTOMA_REGISTER");
+  auto m = proto::Decode<proto::CstomaDisks>(f);
+  if (!m.ok()) return m.status();
+  disks_ = std::move(m->disks);
   return Status::Ok();
 }
 

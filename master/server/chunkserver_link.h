@@ -5,6 +5,7 @@
 // A link: both sides send ANTOAN_HELLO; then CSTOMA_REGISTER (-> RegisterServer),
 // CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE (answered
 // MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (-> UpdateServer),
+// CSTOMA_DISKS (kept here, for the monitor, until the link closes),
 // damaged/lost reports, and the answers to the commands the master sends (-> the registry's
 // *Done, then ChunkserverEvents::OnChunkReply so a waiting client write can go on). A
 // disconnect -> ServerDisconnected and OnServerGone.
@@ -22,6 +23,7 @@
 #include "common/net/connection.h"
 #include "common/net/event_loop.h"
 #include "common/net/unique_fd.h"
+#include "common/protocol/cstoma.h"
 #include "common/protocol/frame.h"
 #include "common/status.h"
 #include "master/chunks/registry.h"
@@ -58,6 +60,9 @@ class ChunkserverLink {
   bool registered() const { return registered_; }
   const net::Address& peer() const { return peer_; }
   const std::string& software_version() const { return software_version_; }  // from its hello
+  // Its disks as it last reported them (CSTOMA_DISKS); empty from a server that never sent
+  // one. Gone with the link, so a disconnected server shows no disks.
+  const std::vector<protocol::DiskReport>& disks() const { return disks_; }
 
   // Commands; each is answered by the CSTOMA_* message of the same name.
   Status SendCreate(ChunkId chunk, uint32_t version);
@@ -76,6 +81,7 @@ class ChunkserverLink {
   Status OnRegisterDone();
   Status OnSpace(const protocol::FrameView& frame);
   Status OnTrouble(const protocol::FrameView& frame);
+  Status OnDisks(const protocol::FrameView& frame);
   Status OnCommandReply(const protocol::FrameView& frame);
   void OnClosed();
   template <typename M>
@@ -92,6 +98,7 @@ class ChunkserverLink {
   ServerId id_ = kNoServer;
   uint64_t chunks_reported_ = 0;
   std::string software_version_;
+  std::vector<protocol::DiskReport> disks_;
 };
 
 // Every chunkserver link: accepts, looks up by id, forgets closed ones.

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/net/listener.h"
 #include "common/net/loop_thread.h"
@@ -139,6 +141,31 @@ TEST_F(ChunkserverLinkTest, ChunkLoopDeletesAnOrphanCopy) {
   auto del = cs.Receive<proto::MatocsDeleteChunk>();
   ASSERT_TRUE(del.ok()) << del.status().ToString();
   EXPECT_EQ(del->chunkid, 77u);
+}
+
+// One server, goal 2: the chunk stays under goal. The catch-up line says so, and is not
+// repeated every 10 s while nothing moves.
+TEST_F(ChunkserverLinkTest, ChunkLoopLogsCatchUpAndQuietsAStuckOne) {
+  io_.Call([this] { ASSERT_TRUE(registry_.ApplyCreate(5, 2).ok()); });
+  const uint32_t version = io_.Call([this] { return registry_.Find(5)->version(); });
+  test::FakeChunkserver cs;
+  ASSERT_TRUE(cs.Register(port_, 9422, {{5, version}}).ok());
+  ASSERT_TRUE(Eventually([this] { return hub_->Find(1) != nullptr; }));
+  uint32_t now = 5000;
+  std::vector<std::string> lines = io_.Call([&] {
+    ChunkLoop loop(io_.loop(), registry_, *hub_, replication::Config{}, [&now] { return now; });
+    std::vector<std::string> out;
+    out.push_back(loop.ReportProgress());
+    now += 10;
+    out.push_back(loop.ReportProgress());  // unchanged: quiet
+    now += 300;
+    out.push_back(loop.ReportProgress());  // unchanged, but 5 minutes on
+    EXPECT_TRUE(loop.catch_up().active());
+    EXPECT_EQ(loop.under_goal().undergoal, 1u);
+    return out;
+  });
+  const std::string expected = "replication: 0 of 1 under-goal chunks done (0%), 0 in flight";
+  EXPECT_EQ(lines, (std::vector<std::string>{expected, "", expected}));
 }
 
 TEST_F(ChunkserverLinkTest, RefusesAClientHello) {

@@ -168,6 +168,7 @@ Status MasterServer::StartMonitor() {
                            return ids;
                          },
                          &MasterServer::Now};
+  sources.chunk_loop = chunk_loop_.get();
   MonitorFeedOptions options;
   options.listen = *config_.http;
   options.software_version = ELKFS_VERSION;

@@ -46,14 +46,13 @@ void MonitorFeed::Publish() {
   auto s = std::make_shared<monitor::Snapshot>();
   FillInfo(*s);
   s->chunks = matrix_;
+  FillReplication(*s);
   FillChunkservers(*s);
   FillSessions(*s);
   FillMetaloggers(*s);
   FillExports(*s);
   FillOps(*s);
-  s->disks_note =
-      "Chunkservers report only their totals to the master, so each chunkserver is shown as "
-      "one disk here; its own disks are listed in its mfshdd.cfg and its log.";
+  FillDisks(*s);
   box_->Publish(std::move(s));
 }
 
@@ -111,6 +110,67 @@ void MonitorFeed::FillChunkservers(monitor::Snapshot& s) {
     r.load = cs.load;
     r.disconnected_since = cs.connected ? 0 : cs.disconnected_since;
     s.chunkservers.push_back(std::move(r));
+  }
+}
+
+void MonitorFeed::FillReplication(monitor::Snapshot& s) const {
+  if (src_.chunk_loop == nullptr) return;
+  const replication::CatchUp& c = src_.chunk_loop->catch_up();
+  s.replication = {.undergoal = src_.chunk_loop->under_goal().undergoal,
+                   .in_flight = src_.chunk_loop->in_flight(),
+                   .catching_up = c.active(),
+                   .done = c.done(),
+                   .total = c.total(),
+                   .since = c.started_at(),
+                   .ended_at = c.ended_at()};
+}
+
+std::string DiskStateText(protocol::DiskState state) {
+  switch (state) {
+    case protocol::DiskState::kOk:
+      return "ok";
+    case protocol::DiskState::kDamaged:
+      return "damaged";
+    case protocol::DiskState::kMarkedForRemoval:
+      return "marked for removal";
+    case protocol::DiskState::kReadOnly:
+      return "read-only";
+    case protocol::DiskState::kLast:
+      break;
+  }
+  return "unknown";
+}
+
+void MonitorFeed::FillDisks(monitor::Snapshot& s) const {
+  size_t silent = 0;
+  for (const ChunkServer& cs : src_.meta.chunks().servers().all()) {
+    if (!cs.connected) continue;
+    const ChunkserverLink* link = src_.chunkservers.Find(cs.id);
+    if (!link || link->disks().empty()) {
+      silent++;
+      continue;
+    }
+    const std::string address = net::Address{cs.address.ip, cs.address.port}.ToString();
+    for (const protocol::DiskReport& d : link->disks()) {
+      s.disks.push_back({.chunkserver = address,
+                         .path = d.path,
+                         .state = DiskStateText(d.state),
+                         .chunks = d.chunk_count,
+                         .used_space = d.used_space,
+                         .total_space = d.total_space,
+                         .errors = d.errors,
+                         .last_error = d.last_error,
+                         .last_error_time = d.last_error_time,
+                         .scrub_on = d.scrub_on,
+                         .scrub_done = d.scrub_done,
+                         .scrub_total = d.scrub_total});
+    }
+  }
+  // An older chunkserver never reports its disks; say so rather than show nothing silently.
+  if (silent > 0) {
+    s.disks_note = fmt::format(
+        "{} connected chunkserver{} reported no disks (an older version, or just registered).",
+        silent, silent == 1 ? "" : "s");
   }
 }
 

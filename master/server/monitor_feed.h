@@ -23,6 +23,7 @@
 #include "master/monitor/history.h"
 #include "master/monitor/http_server.h"
 #include "master/monitor/snapshot.h"
+#include "master/server/chunk_loop.h"
 #include "master/server/chunkserver_link.h"
 #include "master/server/client_link.h"
 #include "master/server/config.h"
@@ -41,6 +42,7 @@ struct MonitorSources {
   ClientContext& clients;
   std::function<std::set<uint32_t>()> connected_sessions;  // ids held by a live connection
   NowFn now;
+  const ChunkLoop* chunk_loop = nullptr;  // replication catch-up; null: not shown
 };
 
 struct MonitorFeedOptions {
@@ -69,6 +71,8 @@ class MonitorFeed {
   void Walk();
   void FillInfo(monitor::Snapshot& s) const;
   void FillChunkservers(monitor::Snapshot& s);
+  void FillDisks(monitor::Snapshot& s) const;
+  void FillReplication(monitor::Snapshot& s) const;
   void FillSessions(monitor::Snapshot& s) const;
   void FillMetaloggers(monitor::Snapshot& s) const;
   void FillExports(monitor::Snapshot& s) const;
@@ -89,6 +93,9 @@ class MonitorFeed {
 
 // Every chunk counted by goal and valid copies (one pass over the registry).
 monitor::ChunkMatrix HealthMatrix(const ChunkRegistry& registry);
+
+// "ok", "damaged", "marked for removal", "read-only".
+std::string DiskStateText(protocol::DiskState state);
 
 // The export-options column as mfsexports.cfg would spell it ("rw,alldirs,maproot=0:0").
 std::string ExportOptionsText(const cfg::ExportOptions& o);

@@ -18,6 +18,7 @@
 #include "common/cfg/config_file.h"
 #include "common/daemon/process_setup.h"
 #include "master/server/master_server.h"
+#include "master/server/test_peers.h"
 
 namespace elk::master {
 namespace {
@@ -83,6 +84,70 @@ TEST_F(MonitorFeedTest, ServesWhileTheLoopRuns) {
   EXPECT_EQ(rules[0]["options"], "rw,alldirs,maproot=0:0");
   EXPECT_EQ(rules[1]["address"], "10.0.0.0-10.255.255.255");
   EXPECT_EQ(rules[1]["options"], "ro,maproot=999:999,password,mingoal=2");  // never the password
+}
+
+nlohmann::json GetJson(uint16_t port, const std::string& path) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(std::chrono::seconds(5));
+  auto r = c.Get(path);
+  if (!r || r->status != 200) return nlohmann::json::object();
+  return nlohmann::json::parse(r->body, nullptr, false);
+}
+
+// Polls the published snapshot (once a second) until `done`; bounded to 10 s.
+template <typename F>
+bool WaitFor(F done) {
+  for (int i = 0; i < 100; i++) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// A chunkserver that reports its disks shows one row each; one that never does (an older
+// version) shows none, and the note says so; a server's rows go when it disconnects.
+TEST_F(MonitorFeedTest, DisksAsTheChunkserversReportThem) {
+  Start(ListenAddress{"127.0.0.1", 0});
+  const uint16_t http = server_->http_port();
+  test::FakeChunkserver reporting, silent;
+  ASSERT_TRUE(reporting.Register(server_->chunkserver_port(), 19422, {}).ok());
+  ASSERT_TRUE(silent.Register(server_->chunkserver_port(), 19423, {}).ok());
+  protocol::CstomaDisks disks{.disks = {{.path = "/srv/a",
+                                         .used_space = 100,
+                                         .total_space = 1000,
+                                         .chunk_count = 7,
+                                         .scrub_on = true,
+                                         .scrub_done = 7,
+                                         .scrub_total = 7},
+                                        {.path = "/srv/b",
+                                         .state = protocol::DiskState::kDamaged,
+                                         .errors = 3,
+                                         .last_error = "pread: EIO",
+                                         .last_error_time = 1234}}};
+  ASSERT_TRUE(reporting.Send(disks).ok());
+  ASSERT_TRUE(WaitFor([&] { return GetJson(http, "/api/v1/disks")["disks"].size() == 2; }))
+      << GetJson(http, "/api/v1/disks").dump();
+  nlohmann::json j = GetJson(http, "/api/v1/disks");
+  EXPECT_EQ(j["disks"][0]["chunkserver"], "127.0.0.1:19422");
+  EXPECT_EQ(j["disks"][0]["path"], "/srv/a");
+  EXPECT_EQ(j["disks"][0]["state"], "ok");
+  EXPECT_EQ(j["disks"][0]["chunks"], 7);
+  EXPECT_DOUBLE_EQ(j["disks"][0]["scrub_percent"].get<double>(), 100.0);
+  EXPECT_EQ(j["disks"][1]["state"], "damaged");
+  EXPECT_EQ(j["disks"][1]["last_error"], "pread: EIO");
+  EXPECT_EQ(j["disks"][1]["last_error_time"], 1234);
+  EXPECT_NE(j["note"].get<std::string>().find("1 connected chunkserver reported no disks"),
+            std::string::npos)
+      << j.dump();
+
+  // A newer report replaces the old one whole.
+  disks.disks.pop_back();
+  ASSERT_TRUE(reporting.Send(disks).ok());
+  ASSERT_TRUE(WaitFor([&] { return GetJson(http, "/api/v1/disks")["disks"].size() == 1; }));
+
+  reporting.Close();
+  ASSERT_TRUE(WaitFor([&] { return GetJson(http, "/api/v1/disks")["disks"].empty(); }))
+      << GetJson(http, "/api/v1/disks").dump();
 }
 
 cfg::Schema Keys() {

@@ -224,6 +224,34 @@ TEST_F(MountTest, SubfolderMount) {
   EXPECT_EQ(urc, 0) << uout;
 }
 
+// mfsmount -c: the master, the subfolder and the mount point from the file; the command
+// line still wins (here -S). A bad line stops mfsmount before it mounts.
+TEST_F(MountTest, ConfigFileGivesDefaults) {
+  ASSERT_EQ(::mkdir(P("cfgsub").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(P("other").c_str(), 0755), 0);
+  const std::string dir = cluster_->dir() + "/from-cfg";
+  std::filesystem::create_directories(dir);
+  const std::string cfg = cluster_->dir() + "/mfsmount.cfg";
+  std::ofstream(cfg) << "# written by the test\n"
+                     << "mfsmaster = 127.0.0.1\n"
+                     << "mfsport = " << cluster_->client_port() << "\n"
+                     << "mfssubfolder = /cfgsub\n"
+                     << dir << "\n";
+  auto [out, rc] = RunCommand(test::Cluster::BinDir() + "/mfsmount -c " + cfg + " -S /other");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(Mounted(dir));
+  EXPECT_TRUE(WriteFile(dir + "/f", Pattern(3000, 13)));
+  EXPECT_TRUE(ReadFile(P("other/f")) == Pattern(3000, 13));  // -S beat mfssubfolder
+  auto [uout, urc] = RunCommand("fusermount3 -u " + dir);
+  EXPECT_EQ(urc, 0) << uout;
+
+  std::ofstream(cfg) << "mfsmaster = 127.0.0.1\nmfsport = none\n";
+  auto [bad, bad_rc] = RunCommand(test::Cluster::BinDir() + "/mfsmount " + dir + " -c " + cfg);
+  EXPECT_EQ(bad_rc, 2) << bad;
+  EXPECT_NE(bad.find(cfg + ":2: mfsport: 'none' is not a port"), std::string::npos) << bad;
+  EXPECT_FALSE(Mounted(dir));
+}
+
 // The meta file system (mfsmount -m): trash listing, undelete, purge.
 TEST(MetaMountTest, TrashUndeleteAndPurge) {
   ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";

@@ -78,7 +78,10 @@ bool GetOne(Session& session, const AttrKind& kind, const NumberFormat& nf, cons
     env.out << fmt::format("{}: {}\n", path, *value);
     return true;
   }
-  auto stats = kind.get_recursive(*target->backend, target->inode);
+  auto stats = [&] {
+    ProgressLine line(env.progress_fd, WalkLabel(path), env.progress);
+    return kind.get_recursive(*target->backend, target->inode);
+  }();
   if (!stats.ok()) return Failed(env, path, stats.status());
   env.out << path << ":\n";
   PrintValueLines(env, kind, nf, kind.files_label, stats->files);
@@ -147,8 +150,12 @@ int SetTool(ToolEnv& env, const AttrKind& kind, SetCall call, const SetRequest& 
       rc = 1;
       continue;
     }
-    auto counts =
-        call(*target->backend, target->inode, env.creds.uid, req.value, req.mode, req.recursive);
+    auto counts = [&] {
+      // Only a recursive request can take long enough to show the line.
+      ProgressLine line(req.recursive ? env.progress_fd : -1, WalkLabel(path), env.progress);
+      return call(*target->backend, target->inode, env.creds.uid, req.value, req.mode,
+                  req.recursive);
+    }();
     if (!counts.ok()) {
       Failed(env, path, counts.status());
       rc = 1;

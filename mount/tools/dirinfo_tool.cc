@@ -64,8 +64,11 @@ int DirInfoTool(ToolEnv& env, ToolArgs args) {
   int rc = 0;
   for (const std::string& path : parsed->operands) {
     auto target = session.Resolve(path);
-    auto stats =
-        target.ok() ? target->backend->DirInfo(target->inode) : Result<DirStats>(target.status());
+    auto stats = [&]() -> Result<DirStats> {
+      if (!target.ok()) return target.status();
+      ProgressLine line(env.progress_fd, WalkLabel(path), env.progress);
+      return target->backend->DirInfo(target->inode);
+    }();
     if (!stats.ok()) {
       Failed(env, path, stats.status());
       rc = 1;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "mount/tools/dispatch.h"
 #include "mount/tools/mount_locator.h"
@@ -187,6 +188,7 @@ template <typename Field>
 Result<SetCounts> FakeBackend::SetField(uint32_t inode, uint32_t uid, Field field, uint32_t value,
                                         SetMode mode, bool recursive) {
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
+  if (recursive) std::this_thread::sleep_for(tree_.walk_time);
   SetCounts counts;
   for (uint32_t i : Subtree(inode, recursive)) {
     FakeNode& n = tree_.node(i);
@@ -209,6 +211,7 @@ Result<SetCounts> FakeBackend::SetField(uint32_t inode, uint32_t uid, Field fiel
 template <typename Field>
 Result<ValueStats> FakeBackend::CountField(uint32_t inode, Field field) const {
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
+  std::this_thread::sleep_for(tree_.walk_time);
   ValueStats stats;
   for (uint32_t i : Subtree(inode, true)) {
     const FakeNode& n = tree_.node(i);
@@ -267,6 +270,7 @@ Result<std::vector<ChunkInfo>> FakeBackend::FileInfo(uint32_t inode) {
 
 Result<DirStats> FakeBackend::DirInfo(uint32_t inode) {
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
+  std::this_thread::sleep_for(tree_.walk_time);
   if (tree_.node(inode).dir_stats) return *tree_.node(inode).dir_stats;
   DirStats s;
   for (uint32_t i : Subtree(inode, true)) {
@@ -285,6 +289,7 @@ Status FakeBackend::MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode,
                                  const std::string& dst_name, const Credentials&,
                                  const SnapshotOptions& options) {
   if (!tree_.has(src_inode) || !tree_.has(dst_parent_inode)) return Status(Code::kNoEnt);
+  std::this_thread::sleep_for(tree_.walk_time);
   auto& siblings = tree_.node(dst_parent_inode).children;
   if (auto it = siblings.find(dst_name); it != siblings.end()) {
     if (!options.overwrite) return Status(Code::kExist);
@@ -333,7 +338,7 @@ ToolHarness::ToolHarness() {
 RunResult ToolHarness::Run(std::vector<std::string> argv) {
   std::ostringstream out;
   std::ostringstream err;
-  ToolEnv env{out, err, probe_, FakeFactory(tree), creds, hrformat};
+  ToolEnv env{out, err, probe_, FakeFactory(tree), creds, hrformat, progress_fd, progress};
   RunResult r;
   r.rc = MultiCallMain(env, argv);
   r.out = out.str();

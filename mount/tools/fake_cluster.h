@@ -3,6 +3,7 @@
 // (PathProbe: paths, stat, .masterinfo) and through the tools' backend (ToolBackend), so
 // a tool run changes what the next run sees, as on a real cluster.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,7 +48,10 @@ class FakeTree {
   FakeNode& node(uint32_t inode) { return nodes_.at(inode); }
   bool has(uint32_t inode) const { return nodes_.contains(inode); }
 
-  std::string masterinfo;   // the mount root's .masterinfo; empty: no such file
+  std::string masterinfo;  // the mount root's .masterinfo; empty: no such file
+  // How long the recursive requests (get/set -r, dirinfo, snapshot) take, as a master
+  // walking a large tree would.
+  std::chrono::milliseconds walk_time{0};
   int backends_opened = 0;  // how many times the factory ran
   std::string mount_point() const { return mount_point_; }
 
@@ -132,6 +136,8 @@ class ToolHarness {
   FakeTree tree;
   Credentials creds;  // root unless a test says otherwise
   std::optional<std::string> hrformat;
+  int progress_fd = -1;  // as ToolEnv::progress_fd
+  ProgressLineOptions progress;
 
  private:
   FakeProbe probe_{tree};

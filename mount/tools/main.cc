@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
                           probe,
                           elk::tools::DefaultBackendFactory(),
                           CallerCredentials(),
-                          hrformat ? std::optional<std::string>(hrformat) : std::nullopt};
+                          hrformat ? std::optional<std::string>(hrformat) : std::nullopt,
+                          STDERR_FILENO,
+                          {}};
   int rc = elk::tools::MultiCallMain(env, args);
   std::cout.flush();
   return rc;

@@ -67,8 +67,11 @@ bool SnapshotSource(Session& session, const std::string& src, const std::string&
     env.err << NotSameDevice(dst, src).message() << "\n";
     return false;
   }
-  Status st = place->dir.backend->MakeSnapshot(source->inode, place->dir.inode, place->name,
-                                               env.creds, options);
+  Status st = [&] {
+    ProgressLine line(env.progress_fd, WalkLabel(src), env.progress);
+    return place->dir.backend->MakeSnapshot(source->inode, place->dir.inode, place->name, env.creds,
+                                            options);
+  }();
   if (!st.ok()) return Failed(env, fmt::format("{}->{}", src, dst), st);
   return true;
 }

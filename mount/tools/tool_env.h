@@ -8,6 +8,7 @@
 
 #include "mount/tools/backend.h"
 #include "mount/tools/path_probe.h"
+#include "mount/tools/progress_line.h"
 
 namespace elk::tools {
 
@@ -18,6 +19,10 @@ struct ToolEnv {
   BackendFactory factory;
   Credentials creds;
   std::optional<std::string> hrformat;  // MFSHRFORMAT, if set
+  // Where the "still working" line of long recursive requests goes (stderr in the program);
+  // -1: nowhere. Drawn only when it is a terminal.
+  int progress_fd = -1;
+  ProgressLineOptions progress{};
 };
 
 }  // namespace elk::tools

@@ -41,7 +41,7 @@ TEST(Tools, MasterUnreachable) {
   BackendFactory refuse = [](const MasterInfo&) -> Result<std::unique_ptr<ToolBackend>> {
     return Status(Code::kCantConnect, "Connection refused");
   };
-  ToolEnv env{out, err, probe, refuse, {}, std::nullopt};
+  ToolEnv env{out, err, probe, refuse, {}, std::nullopt, -1, {}};
   EXPECT_EQ(GetGoalTool(env, std::vector<std::string>{"tools_demo"}), 1);
   EXPECT_EQ(err.str(), "tools_demo: can't connect to master (10.1.2.3:9421): Connection refused\n");
 }

@@ -107,7 +107,33 @@ TEST_F(MonitorCluster, JsonSectionsDescribeTheCluster) {
   EXPECT_EQ(ports, (std::set<uint16_t>{cluster_->chunkserver_port(0), cluster_->chunkserver_port(1),
                                        cluster_->chunkserver_port(2)}));
 
-  EXPECT_EQ(Get("/api/v1/disks")["disks"].size(), 3u);
+  // Each chunkserver reports its one disk folder; the chunks written are on them.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        uint64_t on_disks = 0;
+        const json all = Get("/api/v1/disks");  // kept: the loop would outlive a temporary
+        for (const json& d : all.value("disks", json::array()))
+          on_disks += d.value("chunks", uint64_t{0});
+        return on_disks >= static_cast<uint64_t>(kFiles);
+      },
+      20s))
+      << Get("/api/v1/disks").dump();
+  json disks = Get("/api/v1/disks")["disks"];
+  ASSERT_EQ(disks.size(), 3u) << disks.dump();
+  for (int i = 0; i < 3; i++) {
+    const std::string address = "127.0.0.1:" + std::to_string(cluster_->chunkserver_port(i));
+    size_t rows = 0;
+    for (const json& d : disks) {
+      if (d["chunkserver"] != address) continue;
+      rows++;
+      EXPECT_EQ(d["path"], cluster_->chunkserver_disk(i)) << d.dump();
+      EXPECT_EQ(d["state"], "ok");
+      EXPECT_EQ(d["damaged"], false);
+      EXPECT_GT(d["total_space"].get<uint64_t>(), 0u);
+      EXPECT_EQ(d["errors"], 0);
+    }
+    EXPECT_EQ(rows, 1u) << address << " " << disks.dump();
+  }
   json chunks = Get("/api/v1/chunks");
   EXPECT_EQ(chunks["missing"], 0);
   EXPECT_EQ(chunks["total"], info["chunks"]);
@@ -147,6 +173,12 @@ TEST_F(MonitorCluster, AKilledChunkserverShowsAsLost) {
   }
   EXPECT_EQ(lost, 1u);
   EXPECT_EQ(Get("/api/v1/chunks")["total"], chunks);  // chunks are not forgotten, only copies
+  // Its disks go with it; the others' stay.
+  ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/disks")["disks"].size() == 2; }, 20s))
+      << Get("/api/v1/disks").dump();
+  const json left = Get("/api/v1/disks");
+  for (const json& d : left.value("disks", json::array()))
+    EXPECT_NE(d["chunkserver"], address);
   auto p = ParsePrometheus(Fetch("/metrics")->body);
   EXPECT_EQ(p.samples["elkfs_chunkserver_up{address=\"" + address + "\"}"], 0);
   EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="lost"})"], 1);
@@ -159,6 +191,13 @@ TEST_F(MonitorCluster, MetricsAreValidPrometheusText) {
   auto p = ParsePrometheus(r->body);
   ASSERT_EQ(p.error, "") << r->body;
   EXPECT_EQ(p.samples["elkfs_files"], kFiles);
+  for (int i = 0; i < 3; i++) {
+    const std::string key =
+        fmt::format(R"(elkfs_disk_total_bytes{{server="127.0.0.1:{}",path="{}"}})",
+                    cluster_->chunkserver_port(i), cluster_->chunkserver_disk(i));
+    EXPECT_GT(p.samples[key], 0) << key << "\n" << r->body;
+  }
+  EXPECT_EQ(p.samples["elkfs_replication_catchup_ratio"], 1);
   EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="connected"})"], 3);
   EXPECT_EQ(p.samples["elkfs_chunks_missing"], 0);
 }
@@ -238,6 +277,22 @@ TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
   std::regex files_line(R"((^|\n)files +5\n)");
   EXPECT_TRUE(std::regex_search(info, files_line)) << info;
   EXPECT_TRUE(std::regex_search(info, std::regex(R"((^|\n)chunkservers +3\n)"))) << info;
+
+  auto [hd, hd_rc] = Capture(cli + " -SHD");
+  ASSERT_EQ(hd_rc, 0) << hd;
+  // One line per disk: its server, its folder, "ok".
+  for (int i = 0; i < 3; i++) {
+    const std::string address = "127.0.0.1:" + std::to_string(cluster_->chunkserver_port(i));
+    std::istringstream hd_lines(hd);
+    size_t found = 0;
+    for (std::string l; std::getline(hd_lines, l);) {
+      if (l.rfind(address + " ", 0) != 0) continue;
+      found++;
+      EXPECT_NE(l.find(" " + cluster_->chunkserver_disk(i) + " "), std::string::npos) << hd;
+      EXPECT_NE(l.find(" ok "), std::string::npos) << hd;
+    }
+    EXPECT_EQ(found, 1u) << hd;
+  }
 
   auto [js, js_rc] = Capture(cli + " -SIN -j");
   ASSERT_EQ(js_rc, 0) << js;

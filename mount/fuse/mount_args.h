@@ -1,0 +1,58 @@
+#pragma once
+// mfsmount's command line and its config file (mfsmount.cfg), parsed into one MountArgs.
+//
+//   mfsmount [MOUNTPOINT] [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] [-d]
+//            [-o opt[,opt...]]
+//
+// The config file holds defaults, one option per line as -o takes them (`mfsmaster = m1`,
+// `mfsport=9421`, `allow_other`, `mfsmeta`), or a line that is a path (starts with '/'): the
+// mount point when the command line names none. '#' starts a comment. Without -c the
+// default file is read when it exists; a file named by -c must exist. Whatever the command
+// line says wins over the file. A bad line is refused with "FILE:LINE: reason".
+//
+// No FUSE here: the parsing is tested alone (mount_args_test).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace elk::mount {
+
+inline constexpr std::string_view kDefaultMountCfg = "/etc/elkfs/mfsmount.cfg";
+
+struct MountArgs {
+  std::string mountpoint;
+  std::string host = "mfsmaster";
+  uint16_t port = 9421;
+  std::string subfolder = "/";
+  std::optional<std::string> password;
+  bool ask_password = false;
+  bool meta = false;
+  bool trash_buckets = false;  // the meta mount in MooseFS 3's layout (trash/XXX/, sustained/)
+  bool foreground = false;
+  bool debug = false;
+  bool help = false;
+  double attr_timeout = 1.0;
+  double entry_timeout = 1.0;
+  std::vector<std::string> fuse_opts;  // -o options that are not mfs*: handed to FUSE
+  std::string config_file;             // the file read, empty when none
+  std::vector<std::string> warnings;   // e.g. unknown mfs* options given with -o (ignored)
+};
+
+// Parses argv (argv[0] is the program). `default_cfg`: the file read when there is no -c
+// (tests point it elsewhere). kInval with the reason on a bad command line (no mount point
+// at all too, unless help was asked); kBadConfig for a bad config line; the file's own
+// error when it cannot be read.
+Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
+                                 std::string_view default_cfg = kDefaultMountCfg);
+
+// Applies the content of a config file named `name` (for error messages) to `args`.
+Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& args);
+
+std::string MountUsage();
+
+}  // namespace elk::mount

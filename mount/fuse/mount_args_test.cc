@@ -1,0 +1,165 @@
+// mfsmount's command line and mfsmount.cfg: the file gives defaults, the command line wins,
+// a bad line is refused with its file, line and reason.
+
+#include "mount/fuse/mount_args.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace elk::mount {
+namespace {
+
+namespace fs = std::filesystem;
+
+class MountArgsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("elk-mount-args-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  // Parses with `default_cfg` as the default file (it need not exist).
+  Result<MountArgs> Parse(std::vector<std::string> args, const std::string& default_cfg = "") {
+    args.insert(args.begin(), "mfsmount");
+    return ParseMountArgs(args, default_cfg.empty() ? (dir_ / "none.cfg").string() : default_cfg);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(MountArgsTest, CommandLineAloneAsBefore) {
+  auto a = Parse(
+      {"/mnt/x", "-H", "m1", "-P9500", "-S", "/sub", "-o", "mfsattrcacheto=2.5,allow_other", "-f"});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->mountpoint, "/mnt/x");
+  EXPECT_EQ(a->host, "m1");
+  EXPECT_EQ(a->port, 9500);
+  EXPECT_EQ(a->subfolder, "/sub");
+  EXPECT_DOUBLE_EQ(a->attr_timeout, 2.5);
+  EXPECT_EQ(a->fuse_opts, std::vector<std::string>{"allow_other"});
+  EXPECT_TRUE(a->foreground);
+  EXPECT_EQ(a->config_file, "");  // the default file does not exist: fine
+  EXPECT_FALSE(Parse({}).ok());   // no mount point
+  EXPECT_FALSE(Parse({"/mnt/x", "-P", "0"}).ok());
+  EXPECT_FALSE(Parse({"/mnt/x", "--bogus"}).ok());
+  auto warned = Parse({"/mnt/x", "-o", "mfsbogus=1"});
+  ASSERT_TRUE(warned.ok());
+  EXPECT_EQ(warned->warnings, std::vector<std::string>{"option 'mfsbogus' ignored"});
+}
+
+TEST_F(MountArgsTest, FileGivesDefaultsTheCommandLineOverrides) {
+  const std::string cfg = Write("m.cfg",
+                                "# defaults for this host\n"
+                                "mfsmaster = from-file\n"
+                                "mfsport=9521\n"
+                                "  mfssubfolder = /projects   # trailing comment\n"
+                                "mfsentrycacheto = 3\n"
+                                "allow_other\n"
+                                "/mnt/from-file\n"
+                                "\n");
+  auto a = Parse({"-c", cfg});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->config_file, cfg);
+  EXPECT_EQ(a->mountpoint, "/mnt/from-file");
+  EXPECT_EQ(a->host, "from-file");
+  EXPECT_EQ(a->port, 9521);
+  EXPECT_EQ(a->subfolder, "/projects");
+  EXPECT_DOUBLE_EQ(a->entry_timeout, 3.0);
+  EXPECT_EQ(a->fuse_opts, std::vector<std::string>{"allow_other"});
+
+  auto b = Parse({"/mnt/cli", "-c" + cfg, "-H", "from-cli", "-o", "mfsport=9999,ro"});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->mountpoint, "/mnt/cli");
+  EXPECT_EQ(b->host, "from-cli");
+  EXPECT_EQ(b->port, 9999);
+  EXPECT_EQ(b->subfolder, "/projects");  // not on the command line: the file's
+  EXPECT_EQ(b->fuse_opts, (std::vector<std::string>{"allow_other", "ro"}));
+}
+
+TEST_F(MountArgsTest, DefaultFileIsReadWhenPresent) {
+  const std::string cfg = Write("default.cfg", "mfsmaster = default-host\nmfsmeta\n");
+  auto a = Parse({"/mnt/x"}, cfg);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->host, "default-host");
+  EXPECT_TRUE(a->meta);
+  EXPECT_EQ(a->config_file, cfg);
+  // -c replaces the default file.
+  const std::string other = Write("other.cfg", "mfsport = 9600\n");
+  auto b = Parse({"/mnt/x", "-c", other}, cfg);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->host, "mfsmaster");
+  EXPECT_EQ(b->port, 9600);
+  EXPECT_FALSE(b->meta);
+}
+
+TEST_F(MountArgsTest, FileNamedByDashCMustExist) {
+  auto a = Parse({"/mnt/x", "-c", (dir_ / "missing.cfg").string()});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("missing.cfg"), std::string::npos) << a.status().ToString();
+  EXPECT_FALSE(Parse({"/mnt/x", "-c"}).ok());
+}
+
+TEST_F(MountArgsTest, BadLinesNameFileLineAndReason) {
+  struct Case {
+    std::string text;
+    std::string expected;  // after "FILE:"
+  };
+  const std::vector<Case> cases = {
+      {"mfsmaster = m\nmfsport = 70000\n", "2: mfsport: '70000' is not a port (1-65535)"},
+      {"# c\n\nmfsbogus = 1\n", "3: unknown option 'mfsbogus'"},
+      {"mfsattrcacheto = soon\n", "1: mfsattrcacheto: 'soon' is not a number of seconds (0-86400)"},
+      {"mfsmaster =\n", "1: mfsmaster needs a value"},
+      {"mfsmeta = 1\n", "1: mfsmeta takes no value"},
+      {"/mnt/a\n/mnt/b\n", "2: a second mount point"},
+      {"mfsmaster = a, mfsport = 1\n",
+       "1: 'mfsmaster = a, mfsport = 1': one option per line, "
+       "as KEY = VALUE or KEY"},
+      {"= x\n", "1: an option without a name"},
+  };
+  for (const Case& c : cases) {
+    const std::string cfg = Write("bad.cfg", c.text);
+    auto a = Parse({"/mnt/x", "-c", cfg});
+    ASSERT_FALSE(a.ok()) << c.text;
+    EXPECT_EQ(a.code(), Code::kBadConfig);
+    EXPECT_EQ(a.status().message(), cfg + ":" + c.expected) << c.text;
+  }
+}
+
+TEST_F(MountArgsTest, TheInstalledSampleParses) {
+  MountArgs a;
+  std::ifstream in(std::string(ELKFS_MOUNT_SAMPLE));
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  EXPECT_TRUE(ApplyMountCfg(text.str(), "mfsmount.cfg.sample", a).ok());
+  // Uncommented, every sample setting is a valid option.
+  static const std::regex kSetting(R"(^# (mfs[a-z]+( = .*)?)$)");
+  std::string uncommented;
+  std::istringstream lines(text.str());
+  for (std::string l; std::getline(lines, l);) {
+    std::smatch m;
+    if (std::regex_match(l, m, kSetting)) uncommented += std::string(m[1]) + "\n";
+  }
+  EXPECT_NE(uncommented.find("mfsmaster = "), std::string::npos) << uncommented;
+  MountArgs b;
+  Status s = ApplyMountCfg(uncommented, "uncommented", b);
+  EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << uncommented;
+}
+
+}  // namespace
+}  // namespace elk::mount
