@@ -1,6 +1,7 @@
 #include "mount/fuse/mount_args.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -204,6 +205,14 @@ Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
   return a;
 }
 
+std::string DefaultMountCfg() {
+  if (::access(std::string(kMooseFsMountCfg).c_str(), F_OK) != 0 &&
+      ::access(std::string(kDefaultMountCfg).c_str(), F_OK) == 0) {
+    return std::string(kDefaultMountCfg);
+  }
+  return std::string(kMooseFsMountCfg);
+}
+
 std::string MountUsage() {
   return fmt::format(
       "usage: mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] "
@@ -212,9 +221,9 @@ std::string MountUsage() {
       "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsmeta\n"
       "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
       "               reserved files in sustained/, as MooseFS 3 shows them)\n"
-      "  -c CFGFILE: defaults, one option per line (default {}, if it exists);\n"
+      "  -c CFGFILE: defaults, one option per line (default {} or {}, if one exists);\n"
       "              the command line overrides them\n",
-      kDefaultMountCfg);
+      kMooseFsMountCfg, kDefaultMountCfg);
 }
 
 }  // namespace elk::mount

@@ -22,7 +22,12 @@
 
 namespace elk::mount {
 
+// Where mfsmount looks without -c, as the servers do: MooseFS's place first, then ours.
+inline constexpr std::string_view kMooseFsMountCfg = "/etc/mfs/mfsmount.cfg";
 inline constexpr std::string_view kDefaultMountCfg = "/etc/elkfs/mfsmount.cfg";
+// The first of the two that exists (kMooseFsMountCfg when neither does: a missing default
+// file is no error).
+std::string DefaultMountCfg();
 
 struct MountArgs {
   std::string mountpoint;
@@ -48,7 +53,7 @@ struct MountArgs {
 // at all too, unless help was asked); kBadConfig for a bad config line; the file's own
 // error when it cannot be read.
 Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
-                                 std::string_view default_cfg = kDefaultMountCfg);
+                                 std::string_view default_cfg = DefaultMountCfg());
 
 // Applies the content of a config file named `name` (for error messages) to `args`.
 Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& args);
