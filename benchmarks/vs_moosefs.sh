@@ -8,6 +8,8 @@
 #
 # Env: SIZE_MIB (1024) file size for dd; FILES (10000) for create/stat/unlink and the tree
 # snapshot; MEM_FILES (100000) files to weigh the master's memory per file; RUNS (3);
+# FIO_MIB (256), FIO_SECONDS (15): fio 4 KiB random read/write, 4 jobs, on a goal-2 file;
+# DD_TABLE ("1 5 20 50 100 200 500 1024 2048" MiB; empty: skip) for the classic dd table;
 # WORK (/tmp/elk-vs-moosefs); ELKFS_PORT_BASE (19400), MFS_PORT_BASE (29400);
 # CHANGELOG_SYNC (1): ElkFS's master fdatasyncs its changelog before it answers a metadata
 # change; MooseFS never does. CHANGELOG_SYNC=0 compares at MooseFS's durability (an answered
@@ -19,6 +21,8 @@ ROOT=$(pwd)
 BIN=${ELKFS_BIN:-$ROOT/build/release/bin}
 METAOPS=${METAOPS:-$ROOT/build/release/benchmarks/metaops}
 SIZE_MIB=${SIZE_MIB:-1024} FILES=${FILES:-10000} MEM_FILES=${MEM_FILES:-100000} RUNS=${RUNS:-3}
+FIO_MIB=${FIO_MIB:-256} FIO_SECONDS=${FIO_SECONDS:-15}
+DD_TABLE=${DD_TABLE-1 5 20 50 100 200 500 1024 2048}
 WORK=${WORK:-/tmp/elk-vs-moosefs}
 export ELKFS_PORT_BASE=${ELKFS_PORT_BASE:-19400} MFS_PORT_BASE=${MFS_PORT_BASE:-29400}
 [ "$(id -u)" = 0 ] || { echo "vs_moosefs: run as root (mounts, drop_caches)" >&2; exit 2; }
@@ -91,6 +95,33 @@ snapshot_pass() {  # fs -> median ms of 3 snapshots of a SIZE_MIB file and of a 
   FIG[$1.snapfile]=$(median "${file[@]}"); FIG[$1.snaptree]=$(median "${tree[@]}")
 }
 
+fio_pass() {  # fs run -> 4 KiB random read and write IOPS on a FIO_MIB file at goal 2
+  local f=${MNT[$1]}/g2/fio.dat out
+  for rw in randwrite randread; do
+    echo 3 >/proc/sys/vm/drop_caches
+    out=$(fio --name=r --filename="$f" --size="${FIO_MIB}M" --bs=4k --rw=$rw --ioengine=psync \
+      --numjobs=4 --group_reporting --time_based --runtime="$FIO_SECONDS" --output-format=terse \
+      --terse-version=3)
+    # terse v3: field 8 is read IOPS, field 49 write IOPS
+    FIG[$1.$rw.$2]=$(awk -F';' -v rw=$rw '{print (rw == "randread") ? $8 : $49}' <<<"$out")
+  done
+}
+
+dd_table_pass() {  # fs -> the classic MooseFS dd table: seconds to write and read each size
+  local m=${MNT[$1]} g n f t0 t1
+  for g in 1 2; do
+    for n in $DD_TABLE; do
+      f=$m/g$g/dd$n; rm -f "$f"; sync
+      t0=$(now); dd if=/dev/zero of="$f" bs=1024k count="$n" status=none; sync "$f"; t1=$(now)
+      FIG[$1.ddw$g.$n]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
+      echo 3 >/proc/sys/vm/drop_caches
+      t0=$(now); dd if="$f" of=/dev/null status=none; t1=$(now)
+      FIG[$1.ddr$g.$n]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
+      rm -f "$f"
+    done
+  done
+}
+
 memory_pass() {  # fs -> master's resident bytes per file
   local p=${MASTER_PID[$1]} before after
   before=$(rss_kib "$p")
@@ -104,9 +135,11 @@ for run in $(seq 1 "$RUNS"); do
   for fs in elk mfs; do  # interleaved, so drift of the machine hits both alike
     for g in 1 2; do dd_pass "$fs" "$g" "$run"; done
     meta_pass "$fs" "$run"
+    fio_pass "$fs" "$run"
   done
 done
 for fs in elk mfs; do snapshot_pass "$fs"; memory_pass "$fs"; done
+if [ -n "$DD_TABLE" ]; then for fs in elk mfs; do dd_table_pass "$fs"; done; fi
 
 med() { local fs=$1 k=$2 v=(); for r in $(seq 1 "$RUNS"); do v+=("${FIG[$fs.$k.$r]}"); done; median "${v[@]}"; }
 row() {  # label elk mfs higher-is-better(1|0)
@@ -122,9 +155,26 @@ for g in 1 2; do
   row "dd write ${SIZE_MIB} MiB goal $g (MiB/s)" "$(med elk w$g)" "$(med mfs w$g)" 1
   row "dd read ${SIZE_MIB} MiB goal $g (MiB/s)" "$(med elk r$g)" "$(med mfs r$g)" 1
 done
+for rw in randread randwrite; do
+  row "fio 4 KiB $rw goal 2 (IOPS)" "$(med elk $rw)" "$(med mfs $rw)" 1
+done
 for op in create stat unlink; do
   row "$op $FILES files (/s)" "$(med elk $op)" "$(med mfs $op)" 1
 done
 row "snapshot ${SIZE_MIB} MiB file (ms)" "${FIG[elk.snapfile]}" "${FIG[mfs.snapfile]}" 0
 row "snapshot $FILES-file tree (ms)" "${FIG[elk.snaptree]}" "${FIG[mfs.snaptree]}" 0
 row "master RSS per file (bytes)" "${FIG[elk.mem]}" "${FIG[mfs.mem]}" 0
+if [ -n "$DD_TABLE" ]; then
+  echo
+  echo "The classic table: dd if=/dev/zero of=FILE bs=1024k count=N (then sync FILE), and"
+  echo "dd if=FILE of=/dev/null after dropping caches; seconds, lower is better"
+  echo "| size | copies | ElkFS write | MooseFS write | ElkFS read | MooseFS read |"
+  echo "| ---- | ------ | ----------- | ------------- | ---------- | ------------ |"
+  for g in 1 2; do
+    for n in $DD_TABLE; do
+      label=$([ "$n" -ge 1024 ] && echo "$((n / 1024))G" || echo "${n}M")
+      printf '| %4s | %6s | %11s | %13s | %10s | %12s |\n' "$label" "$g" "${FIG[elk.ddw$g.$n]}" \
+        "${FIG[mfs.ddw$g.$n]}" "${FIG[elk.ddr$g.$n]}" "${FIG[mfs.ddr$g.$n]}"
+    done
+  done
+fi

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "common/crc/crc32c.h"
@@ -237,8 +238,10 @@ Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, std::span<const Piec
   return Status::Ok();
 }
 
-Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, uint32_t offset,
-                           std::span<const uint8_t> data) {
+Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece> pieces) {
+  uint64_t end = 0;
+  for (const Piece& p : pieces)
+    end = std::max(end, uint64_t{index} * kChunkSize + p.offset + p.data.size());
   Status last;
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
     auto w = master_.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, index}, false);
@@ -249,9 +252,7 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, uint32_t offset,
       continue;
     }
     const proto::ChunkLocation& loc = w->location;
-    const Piece piece{offset, data};
-    Status s = WriteChain(loc, std::span<const Piece>(&piece, 1));
-    const uint64_t end = uint64_t{index} * kChunkSize + offset + data.size();
+    Status s = WriteChain(loc, pieces);
     Status e = master_.Do(proto::CltomaWriteChunkEnd{0, loc.chunkid, inode, s.ok() ? end : 0});
     if (s.ok() && e.ok()) return s;
     last = s.ok() ? e : s;
@@ -302,16 +303,29 @@ bool ChunkIo::Transient(Code c) {
 }
 
 Status ChunkIo::Write(uint32_t inode, uint64_t offset, std::span<const uint8_t> data) {
+  const FilePiece piece{offset, data};
+  return WriteScattered(inode, std::span<const FilePiece>(&piece, 1));
+}
+
+Status ChunkIo::WriteScattered(uint32_t inode, std::span<const FilePiece> pieces) {
+  // Per chunk, its pieces in their original order (pieces in different chunks never
+  // overlap, so the chunks may go one after another in index order).
+  std::map<uint32_t, std::vector<Piece>> by_chunk;
+  for (const FilePiece& fp : pieces) {
+    size_t done = 0;
+    while (done < fp.data.size()) {
+      const uint64_t pos = fp.offset + done;
+      const auto index = static_cast<uint32_t>(pos / kChunkSize);
+      const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
+      const auto n =
+          static_cast<size_t>(std::min<uint64_t>(fp.data.size() - done, kChunkSize - in_chunk));
+      by_chunk[index].push_back({in_chunk, fp.data.subspan(done, n)});
+      done += n;
+    }
+  }
   Forget(inode);
-  size_t done = 0;
-  while (done < data.size()) {
-    const uint64_t pos = offset + done;
-    const auto index = static_cast<uint32_t>(pos / kChunkSize);
-    const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
-    const auto n =
-        static_cast<size_t>(std::min<uint64_t>(data.size() - done, kChunkSize - in_chunk));
-    ELK_RETURN_IF_ERROR(WriteChunk(inode, index, in_chunk, data.subspan(done, n)));
-    done += n;
+  for (const auto& [index, chunk_pieces] : by_chunk) {
+    ELK_RETURN_IF_ERROR(WriteChunk(inode, index, chunk_pieces));
   }
   Forget(inode);
   return Status::Ok();

@@ -40,6 +40,14 @@ class ChunkIo {
   Result<std::vector<uint8_t>> Read(uint32_t inode, uint64_t offset, uint32_t size);
   // Writes `data` at `offset`, extending the file when it ends beyond its length.
   Status Write(uint32_t inode, uint64_t offset, std::span<const uint8_t> data);
+  // Writes pieces given at file offsets, applied in their order where they overlap: one
+  // write session (lock, one pass down the chain, unlock) per chunk they touch, however
+  // many pieces land in it - what scattered small writes need.
+  struct FilePiece {
+    uint64_t offset = 0;
+    std::span<const uint8_t> data;
+  };
+  Status WriteScattered(uint32_t inode, std::span<const FilePiece> pieces);
   // Drops the cached locations of a file (after a truncate, for example).
   void Forget(uint32_t inode);
 
@@ -76,7 +84,7 @@ class ChunkIo {
                    uint64_t* file_length);
   Status ReadCopy(const protocol::ServerAddr& server, const protocol::ChunkLocation& loc,
                   uint32_t offset, uint32_t size, uint8_t* out);
-  Status WriteChunk(uint32_t inode, uint32_t index, uint32_t offset, std::span<const uint8_t> data);
+  Status WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece> pieces);
   Status WriteChain(const protocol::ChunkLocation& loc, std::span<const Piece> pieces);
   Result<Conn> Borrow(const protocol::ServerAddr& server);
   void Return(const protocol::ServerAddr& server, Conn conn);

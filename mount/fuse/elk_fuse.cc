@@ -1,5 +1,7 @@
 #include "mount/fuse/elk_fuse.h"
 
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +153,32 @@ Status ElkFuse::FlushFile(OpenFile& f) {
   return s;
 }
 
+ElkFuse::OpenFile* ElkFuse::Track(uint32_t inode) {
+  auto f = std::make_unique<OpenFile>();
+  f->inode = inode;
+  std::lock_guard lock(open_mu_);
+  std::shared_ptr<WriteBehind> writer = writers_[inode].lock();
+  if (!writer) {
+    writer = std::make_shared<WriteBehind>(io_, inode, options_.write_buffer);
+    writers_[inode] = writer;
+  }
+  f->writes = std::move(writer);
+  open_[inode].insert(f.get());
+  return f.release();  // owned through fuse_file_info::fh until Untrack
+}
+
+void ElkFuse::Untrack(OpenFile* file) {
+  std::unique_ptr<OpenFile> owned(file);  // freed after the lock below is let go
+  std::lock_guard lock(open_mu_);
+  auto it = open_.find(file->inode);
+  if (it == open_.end()) return;
+  it->second.erase(file);
+  if (it->second.empty()) {
+    open_.erase(it);
+    writers_.erase(file->inode);  // the last descriptor: its writer goes with it
+  }
+}
+
 Status ElkFuse::FlushInode(uint32_t inode) {
   // open_mu_ is held throughout, so no file can be released (and freed) meanwhile; the
   // lock order is always open_mu_ then a file's mu.
@@ -225,6 +253,66 @@ void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_
   fuse_reply_attr(req, &st, options_.attr_timeout);
 }
 
+namespace {
+
+// Zeros [from, to) of a file: whole chunks become holes, the pieces at either end are
+// written as zeros.
+Status ZeroRange(client::ChunkIo& io, uint32_t inode, uint64_t from, uint64_t to) {
+  const uint64_t first_whole = (from + client::kChunkSize - 1) / client::kChunkSize;
+  const uint64_t end_whole = to / client::kChunkSize;
+  std::vector<std::pair<uint64_t, uint64_t>> edges;
+  if (first_whole < end_whole) {
+    ELK_RETURN_IF_ERROR(io.PunchChunks(inode, static_cast<uint32_t>(first_whole),
+                                       static_cast<uint32_t>(end_whole - first_whole)));
+    edges = {{from, first_whole * client::kChunkSize}, {end_whole * client::kChunkSize, to}};
+  } else {
+    edges = {{from, to}};
+  }
+  const std::vector<uint8_t> zeros(std::min<uint64_t>(to - from, uint64_t{1} << 20), 0);
+  for (auto [at, end] : edges) {
+    while (at < end) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(end - at, zeros.size()));
+      ELK_RETURN_IF_ERROR(io.Write(inode, at, std::span(zeros.data(), n)));
+      at += n;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void ElkFuse::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length) {
+  if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
+  if (offset < 0 || length <= 0) return (void)fuse_reply_err(req, EINVAL);
+  const bool keep_size = (mode & FALLOC_FL_KEEP_SIZE) != 0;
+  const int kind = mode & ~FALLOC_FL_KEEP_SIZE;
+  if (kind != 0 && kind != FALLOC_FL_PUNCH_HOLE && kind != FALLOC_FL_ZERO_RANGE) {
+    return (void)fuse_reply_err(req, EOPNOTSUPP);
+  }
+  if (kind == FALLOC_FL_PUNCH_HOLE && !keep_size) return (void)fuse_reply_err(req, EOPNOTSUPP);
+  const uint32_t inode = ToMaster(ino);
+  const proto::Creds creds = CredsOf(req);
+  if (Status f = FlushInode(inode); !f.ok()) return ReplyStatus(req, f);
+  auto attr = session_.Getattr(inode, creds);
+  if (!attr.ok()) return ReplyStatus(req, attr.status());
+  const uint64_t from = static_cast<uint64_t>(offset);
+  const uint64_t to = from + static_cast<uint64_t>(length);
+  if (kind != 0 && from < attr->length) {
+    if (Status s = ZeroRange(io_, inode, from, std::min(to, attr->length)); !s.ok()) {
+      return ReplyStatus(req, s);
+    }
+  }
+  if (!keep_size && to > attr->length) {
+    proto::CltomaSetattr m;
+    m.inode = inode;
+    m.creds = creds;
+    m.length = to;
+    auto grown = session_.Setattr(m);
+    if (!grown.ok()) return ReplyStatus(req, grown.status());
+  }
+  fuse_reply_err(req, 0);
+}
+
 void ElkFuse::Readlink(fuse_req_t req, fuse_ino_t ino) {
   auto t = session_.Readlink(ToMaster(ino));
   if (!t.ok()) return ReplyStatus(req, t.status());
@@ -293,20 +381,10 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto a = session_.Open(inode, flags, CredsOf(req));
   if (flags & proto::kOpenTruncate) io_.Forget(inode);
   if (!a.ok()) return ReplyStatus(req, a.status());
-  auto* f = new OpenFile;
-  f->inode = inode;
-  f->writes = std::make_unique<WriteBehind>(io_, inode, options_.write_buffer);
-  {
-    std::lock_guard lock(open_mu_);
-    open_[inode].insert(f);
-  }
+  OpenFile* f = Track(inode);
   fi->fh = reinterpret_cast<uint64_t>(f);
   fi->keep_cache = 0;
-  if (fuse_reply_open(req, fi) != 0) {
-    std::lock_guard lock(open_mu_);
-    open_[inode].erase(f);
-    delete f;
-  }
+  if (fuse_reply_open(req, fi) != 0) Untrack(f);
 }
 
 void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -314,20 +392,10 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   auto a =
       session_.Create(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0, CredsOf(req));
   if (!a.ok()) return ReplyStatus(req, a.status());
-  auto* f = new OpenFile;
-  f->inode = a->inode;
-  f->writes = std::make_unique<WriteBehind>(io_, a->inode, options_.write_buffer);
-  {
-    std::lock_guard lock(open_mu_);
-    open_[a->inode].insert(f);
-  }
+  OpenFile* f = Track(a->inode);
   fi->fh = reinterpret_cast<uint64_t>(f);
   fuse_entry_param e = ToEntry(*a);
-  if (fuse_reply_create(req, &e, fi) != 0) {
-    std::lock_guard lock(open_mu_);
-    open_[a->inode].erase(f);
-    delete f;
-  }
+  if (fuse_reply_create(req, &e, fi) != 0) Untrack(f);
 }
 
 void ElkFuse::Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* /*fi*/) {
@@ -371,27 +439,19 @@ void ElkFuse::Fsync(fuse_req_t req, fuse_ino_t ino, int /*datasync*/, fuse_file_
 void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   if (f == nullptr) return (void)fuse_reply_err(req, 0);
-  {
-    std::lock_guard lock(open_mu_);
-    auto it = open_.find(f->inode);
-    if (it != open_.end()) {
-      it->second.erase(f);
-      if (it->second.empty()) open_.erase(it);
-    }
-  }
   Status s;
   {
     std::lock_guard lock(f->mu);
     s = FlushFile(*f);
   }
-  delete f;
+  Untrack(f);
   ReplyStatus(req, s);
 }
 
 void ElkFuse::Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto list = session_.Readdir(ToMaster(ino), CredsOf(req));
   if (!list.ok()) return ReplyStatus(req, list.status());
-  auto* d = new DirHandle;
+  auto d = std::make_unique<DirHandle>();
   bool has_dot = false, has_dotdot = false;
   for (const auto& e : *list) {
     if (e.name == ".") has_dot = true;
@@ -413,8 +473,8 @@ void ElkFuse::Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (ino == FUSE_ROOT_ID && e.name == kMasterInfoName) continue;
     d->entries.emplace_back(e.name, ToStat(e.attr));
   }
-  fi->fh = reinterpret_cast<uint64_t>(d);
-  if (fuse_reply_open(req, fi) != 0) delete d;
+  fi->fh = reinterpret_cast<uint64_t>(d.get());
+  if (fuse_reply_open(req, fi) == 0) (void)d.release();  // owned through fh until Releasedir
 }
 
 void ElkFuse::Readdir(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off,
@@ -433,7 +493,7 @@ void ElkFuse::Readdir(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off
 }
 
 void ElkFuse::Releasedir(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
-  delete reinterpret_cast<DirHandle*>(fi->fh);
+  std::unique_ptr<DirHandle> owned(reinterpret_cast<DirHandle*>(fi->fh));
   fuse_reply_err(req, 0);
 }
 
@@ -459,6 +519,9 @@ const fuse_lowlevel_ops& ElkFuse::Ops() {
     o.init = [](void* self, fuse_conn_info* conn) { static_cast<ElkFuse*>(self)->Init(conn); };
     o.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Lookup(r, p, n); };
     o.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Self(r).Getattr(r, i); };
+    o.fallocate = [](fuse_req_t r, fuse_ino_t i, int mode, off_t off, off_t len, fuse_file_info*) {
+      Self(r).Fallocate(r, i, mode, off, len);
+    };
     o.setattr = [](fuse_req_t r, fuse_ino_t i, struct stat* a, int s, fuse_file_info* fi) {
       Self(r).Setattr(r, i, a, s, fi);
     };

@@ -43,6 +43,10 @@ class ElkFuse {
   void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
   void Getattr(fuse_req_t req, fuse_ino_t ino);
   void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
+  // fallocate(2): mode 0 grows the file (sparse: chunks are allocated as they are
+  // written, so space is not reserved), PUNCH_HOLE (with KEEP_SIZE) and ZERO_RANGE zero a
+  // range - whole chunks are dropped at the master, the edges written as zeros.
+  void Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length);
   void Readlink(fuse_req_t req, fuse_ino_t ino);
   void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
   void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
@@ -78,8 +82,14 @@ class ElkFuse {
   struct OpenFile {
     uint32_t inode = 0;
     std::mutex mu;
-    std::unique_ptr<WriteBehind> writes;
+    // Shared by every descriptor of the file in this mount: one writer per file here, so
+    // processes writing one file do not take its chunks' locks from each other.
+    std::shared_ptr<WriteBehind> writes;
   };
+  // A new descriptor of inode, sharing the file's write-behind (made at its first open);
+  // Untrack forgets and frees it.
+  OpenFile* Track(uint32_t inode);
+  void Untrack(OpenFile* file);
   struct DirHandle {
     std::vector<std::pair<std::string, struct stat>> entries;
   };
@@ -100,6 +110,7 @@ class ElkFuse {
   FuseOptions options_;
   std::mutex open_mu_;
   std::map<uint32_t, std::set<OpenFile*>> open_;
+  std::map<uint32_t, std::weak_ptr<WriteBehind>> writers_;
   mutable GroupsCache groups_;
 };
 

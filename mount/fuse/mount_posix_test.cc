@@ -4,17 +4,20 @@
 // the master restarting under open files. Fails (never skips) without FUSE.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -124,6 +127,77 @@ TEST_F(MountPosixTest, RenameNoReplaceAndExchange) {
   ASSERT_EQ(
       ::renameat2(AT_FDCWD, P("ren/a").c_str(), AT_FDCWD, P("ren/c").c_str(), RENAME_NOREPLACE), 0);
   EXPECT_TRUE(ReadFile(P("ren/c")) == Pattern(20, 2));
+}
+
+TEST_F(MountPosixTest, FallocatePunchesZeroesAndGrows) {
+  const std::string path = P("falloc");
+  const size_t kMiB = size_t{1} << 20;
+  const auto data = Pattern(70 * kMiB, 31);
+  ASSERT_TRUE(WriteFile(path, data));
+  const int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  // A hole across the first chunk's end: chunk 0 keeps its head, the rest reads as zeros.
+  ASSERT_EQ(::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1000, 68 * kMiB - 1000), 0)
+      << std::strerror(errno);
+  auto want = data;
+  std::fill(want.begin() + 1000, want.begin() + 68 * kMiB, 0);
+  struct stat st {};
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(static_cast<size_t>(st.st_size), 70 * kMiB);
+  EXPECT_TRUE(ReadFile(path) == want);
+  // Zero a range that runs past the end: zeros inside, and the file grows.
+  ASSERT_EQ(::fallocate(fd, FALLOC_FL_ZERO_RANGE, 69 * kMiB, 2 * kMiB), 0) << std::strerror(errno);
+  std::fill(want.begin() + 69 * kMiB, want.end(), 0);
+  want.resize(71 * kMiB, 0);
+  EXPECT_TRUE(ReadFile(path) == want);
+  // Plain allocation grows it (sparse); with KEEP_SIZE it does not.
+  ASSERT_EQ(::fallocate(fd, 0, 0, 80 * kMiB), 0) << std::strerror(errno);
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(static_cast<size_t>(st.st_size), 80 * kMiB);
+  ASSERT_EQ(::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 90 * kMiB), 0);
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(static_cast<size_t>(st.st_size), 80 * kMiB);
+  errno = 0;
+  EXPECT_EQ(::fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 64 * kMiB), -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
+  errno = 0;
+  EXPECT_EQ(::fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 10), -1);  // punching needs KEEP_SIZE
+  EXPECT_EQ(errno, EOPNOTSUPP);                                 // as the VFS answers
+  ::close(fd);
+}
+
+TEST_F(MountPosixTest, ScatteredSmallWritesFromSeveralDescriptors) {
+  // Four descriptors of one file (as four processes would have) write 4 KiB blocks at
+  // random places, each its own blocks, some twice (the later must win).
+  const std::string path = P("scattered");
+  const size_t kBlock = 4096, kBlocks = 24 * 256;  // 24 MiB
+  auto want = Pattern(kBlock * kBlocks, 5);
+  ASSERT_TRUE(WriteFile(path, want));
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  std::mutex want_mu;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      const int fd = ::open(path.c_str(), O_WRONLY);
+      if (fd < 0) return (void)++failures;
+      std::mt19937 rng(100 + t);
+      for (int i = 0; i < 600; ++i) {
+        const size_t block = (rng() % (kBlocks / 4)) * 4 + t;
+        auto data = Pattern(kBlock, static_cast<uint32_t>(1000 * t + i));
+        if (::pwrite(fd, data.data(), kBlock, static_cast<off_t>(block * kBlock)) !=
+            static_cast<ssize_t>(kBlock)) {
+          ++failures;
+        }
+        std::lock_guard lock(want_mu);
+        std::copy(data.begin(), data.end(), want.begin() + static_cast<long>(block * kBlock));
+      }
+      if (::close(fd) != 0) ++failures;
+    });
+  }
+  for (auto& w : writers)
+    w.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(ReadFile(path) == want);
 }
 
 TEST_F(MountPosixTest, ConcurrentWritersToDifferentFiles) {

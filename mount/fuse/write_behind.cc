@@ -18,42 +18,58 @@ WriteBehind::~WriteBehind() {
 Status WriteBehind::Append(uint64_t offset, std::span<const uint8_t> data) {
   std::unique_lock lock(mu_);
   if (!error_.ok()) return error_;
-  const bool contiguous = offset == filling_.offset + filling_.data.size();
-  if (!filling_.data.empty() && (!contiguous || filling_.data.size() + data.size() > buffer_bytes_))
+  if (filling_.bytes != 0 &&
+      (filling_.bytes + data.size() > buffer_bytes_ || filling_.pieces.size() >= kMaxPieces)) {
     Submit(lock);
-  if (!error_.ok()) return error_;
-  if (filling_.data.empty()) {
-    filling_.offset = offset;
-    filling_.data.reserve(std::max(buffer_bytes_, data.size()));
   }
-  filling_.data.insert(filling_.data.end(), data.begin(), data.end());
+  if (!error_.ok()) return error_;
+  std::vector<Piece>& pieces = filling_.pieces;
+  if (pieces.empty() || offset != pieces.back().offset + pieces.back().data.size()) {
+    pieces.push_back({offset, {}});
+    // A piece that may grow (sequential writes) gets room for the whole buffer at once.
+    pieces.back().data.reserve(pieces.size() == 1 ? std::max(buffer_bytes_, data.size())
+                                                  : data.size());
+  }
+  pieces.back().data.insert(pieces.back().data.end(), data.begin(), data.end());
+  filling_.bytes += data.size();
   return Status::Ok();
+}
+
+Status WriteBehind::WriteBatch(const Batch& batch) {
+  std::vector<client::ChunkIo::FilePiece> pieces;
+  pieces.reserve(batch.pieces.size());
+  for (const Piece& p : batch.pieces)
+    pieces.push_back({p.offset, p.data});
+  return io_.WriteScattered(inode_, pieces);
 }
 
 void WriteBehind::Submit(std::unique_lock<std::mutex>& lock) {
   cv_.wait(lock, [&] { return queue_.size() < max_queued_ || !error_.ok(); });
   if (!error_.ok()) {
-    filling_.data.clear();
+    filling_ = Batch{};
     return;
   }
   queue_.push_back(std::move(filling_));
-  filling_ = Piece{};
+  filling_ = Batch{};
   if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
   cv_.notify_all();
 }
 
 Status WriteBehind::Drain() {
   std::unique_lock lock(mu_);
-  if (!worker_.joinable() && queue_.empty() && !filling_.data.empty()) {
+  if (!worker_.joinable() && queue_.empty() && !writing_ && filling_.bytes != 0) {
     // Nothing in the background (a small file, or the tail after an fsync): write here and
     // spare a thread.
-    Piece piece = std::move(filling_);
-    filling_ = Piece{};
+    Batch batch = std::move(filling_);
+    filling_ = Batch{};
+    writing_ = true;
     lock.unlock();
-    Status s = io_.Write(inode_, piece.offset, piece.data);
+    Status s = WriteBatch(batch);
     lock.lock();
+    writing_ = false;
+    cv_.notify_all();
     if (!s.ok() && error_.ok()) error_ = s;
-  } else if (!filling_.data.empty()) {
+  } else if (filling_.bytes != 0) {
     Submit(lock);
   }
   cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
@@ -65,9 +81,11 @@ Status WriteBehind::Drain() {
 void WriteBehind::Work() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    // One writer at a time: a Drain may be writing a batch inline, and batches must reach
+    // the chunks in order.
+    cv_.wait(lock, [&] { return (stopping_ && !writing_) || (!queue_.empty() && !writing_); });
     if (queue_.empty()) return;  // stopping, and nothing left to write
-    Piece piece = std::move(queue_.front());
+    Batch batch = std::move(queue_.front());
     queue_.pop_front();
     if (!error_.ok()) {
       cv_.notify_all();
@@ -76,7 +94,7 @@ void WriteBehind::Work() {
     writing_ = true;
     cv_.notify_all();
     lock.unlock();
-    Status s = io_.Write(inode_, piece.offset, piece.data);
+    Status s = WriteBatch(batch);
     lock.lock();
     writing_ = false;
     if (!s.ok() && error_.ok()) error_ = s;

@@ -1,11 +1,14 @@
 #pragma once
-// Write-behind for one open file. Contiguous writes gather in a buffer; a full buffer goes to
-// a worker thread that writes it through ChunkIo while the application fills the next one, so
-// copying from the kernel and streaming down the chunkserver chain overlap instead of taking
-// turns. Pieces are written in the order they were appended (a later write may overlap an
-// earlier one). A failed background write is kept and returned by the next Append and by
-// Drain, the way a local file system reports a write-back error at the next write, fsync or
-// close; pieces queued after a failure are dropped, since their file is already damaged.
+// Write-behind for one file, shared by every descriptor of it in this mount. Writes gather in
+// a batch - contiguous ones in one piece, scattered ones as many pieces - up to the buffer
+// size; a full batch goes to a worker thread that writes it through ChunkIo (one write
+// session per chunk it touches, however many pieces land there) while the application fills
+// the next one, so copying from the kernel and streaming down the chunkserver chain overlap
+// instead of taking turns, and 4 KiB random writes cost a chunk session per batch rather
+// than per write. Overlapping pieces are applied in the order they were appended. A failed
+// background write is kept and returned by the next Append and by Drain, the way a local file
+// system reports a write-back error at the next write, fsync or close; pieces queued after a
+// failure are dropped, since their file is already damaged.
 
 #include <condition_variable>
 #include <cstdint>
@@ -40,6 +43,13 @@ class WriteBehind {
     uint64_t offset = 0;
     std::vector<uint8_t> data;
   };
+  struct Batch {
+    std::vector<Piece> pieces;
+    size_t bytes = 0;
+  };
+  // A batch holds at most this many pieces (each costs a frame down the chain).
+  static constexpr size_t kMaxPieces = 4096;
+  Status WriteBatch(const Batch& batch);
   void Submit(std::unique_lock<std::mutex>& lock);
   void Work();
 
@@ -49,8 +59,8 @@ class WriteBehind {
   const size_t max_queued_;
   std::mutex mu_;
   std::condition_variable cv_;
-  Piece filling_;
-  std::deque<Piece> queue_;
+  Batch filling_;
+  std::deque<Batch> queue_;
   bool writing_ = false;
   bool stopping_ = false;
   Status error_;
