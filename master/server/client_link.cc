@@ -61,6 +61,7 @@ Status ClientLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
+  role_ = hello->role;
   return Status::Ok();
 }
 
@@ -189,7 +190,9 @@ Result<InodeId> ClientLink::ResolveFolder(const std::string& folder) const {
 
 void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   auto rules = ctx_.exports.rules();
-  MountRequest req{peer_.ip, m.export_path, conn_->name(), challenge_, m.password_response};
+  MountRequest req{
+      peer_.ip,   m.export_path,       conn_->name(),
+      challenge_, m.password_response, role_ == proto::Role::kTool && m.session_id != 0};
   auto session = m.session_id == 0 ? ctx_.sessions.Open(*rules, req, Now())
                                    : ctx_.sessions.Resume(m.session_id, *rules, req, Now());
   challenge_.reset();

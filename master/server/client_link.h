@@ -16,6 +16,7 @@
 #include "common/cfg/exports_file.h"
 #include "common/net/connection.h"
 #include "common/net/event_loop.h"
+#include "common/protocol/antoan.h"
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
 #include "common/status.h"
@@ -131,6 +132,7 @@ class ClientLink {
   net::Address peer_;
   std::function<void()> on_close_;
   bool hello_ = false;
+  protocol::Role role_ = protocol::Role::kClient;  // what the peer said it is in its hello
   std::optional<Challenge> challenge_;
   uint32_t session_id_ = 0;
   bool meta_ = false;  // mounted "." (the meta file system)

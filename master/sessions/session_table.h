@@ -37,8 +37,12 @@ struct MountRequest {
   uint32_t ip = 0;
   std::string folder;
   std::string info;
-  std::optional<Challenge> challenge;       // the one the master sent, if any
-  std::span<const uint8_t> answer;          // the client's answer (empty: none)
+  std::optional<Challenge> challenge;  // the one the master sent, if any
+  std::span<const uint8_t> answer;     // the client's answer (empty: none)
+  // A tool joining a live session (mfsgetgoal and friends, through the mount's
+  // .masterinfo): from the session's own address it needs no password - the mount proved
+  // it when the session was opened.
+  bool tool_join = false;
 };
 
 class SessionTable {
@@ -69,7 +73,7 @@ class SessionTable {
 
  private:
   Result<cfg::ExportRule> Authorize(const std::vector<cfg::ExportRule>& rules,
-                                    const MountRequest& req) const;
+                                    const MountRequest& req, bool check_password = true) const;
 
   std::map<uint32_t, Session> sessions_;
   uint32_t next_id_ = 1;

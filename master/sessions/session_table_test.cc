@@ -15,9 +15,7 @@ cfg::IdResolver TestIds() {
     if (n == "nobody") return cfg::UserIds{65534, 65534};
     return std::nullopt;
   };
-  r.user_by_id = [](uint32_t uid) -> std::optional<cfg::UserIds> {
-    return cfg::UserIds{uid, uid};
-  };
+  r.user_by_id = [](uint32_t uid) -> std::optional<cfg::UserIds> { return cfg::UserIds{uid, uid}; };
   r.group_by_name = [](std::string_view) -> std::optional<uint32_t> { return std::nullopt; };
   return r;
 }
@@ -78,6 +76,30 @@ TEST(SessionTable, PasswordByChallenge) {
   good.challenge = c;
   good.answer = right;
   EXPECT_TRUE(t.Open(rules, good, 1).ok());
+}
+
+TEST(SessionTable, ToolsJoinAPasswordSessionFromItsOwnAddressOnly) {
+  auto rules = Rules("* /sub rw,password=s3cret\n");
+  SessionTable t;
+  Challenge c = NewChallenge();
+  MountRequest mount = Req(Ip(10, 0, 0, 1), "/sub");
+  ChallengeAnswer right = AnswerChallenge(KeyOfPassword("s3cret"), c);
+  mount.challenge = c;
+  mount.answer = right;
+  auto s = t.Open(rules, mount, 1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const uint32_t id = (*s)->id;
+  MountRequest tool = Req(Ip(10, 0, 0, 1), "/sub");
+  tool.tool_join = true;
+  EXPECT_TRUE(t.Resume(id, rules, tool, 2).ok());
+  MountRequest elsewhere = tool;
+  elsewhere.ip = Ip(10, 0, 0, 2);
+  EXPECT_EQ(t.Resume(id, rules, elsewhere, 3).code(), Code::kNoPassword);
+  MountRequest client = Req(Ip(10, 0, 0, 1), "/sub");  // not a tool: proves it again
+  EXPECT_EQ(t.Resume(id, rules, client, 4).code(), Code::kNoPassword);
+  MountRequest other_folder = tool;
+  other_folder.folder = "/";
+  EXPECT_EQ(t.Resume(id, rules, other_folder, 5).code(), Code::kBadSession);
 }
 
 TEST(SessionTable, Md5passWorksLikePassword) {

@@ -112,6 +112,7 @@ std::string ElkFuse::MasterInfoText() const {
   info.session_id = session_.session_id();
   info.version = session_.options().software_version;
   info.root_inode = session_.root_inode();
+  info.folder = session_.options().export_path;
   return tools::FormatMasterInfo(info);
 }
 

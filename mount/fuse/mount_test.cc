@@ -220,6 +220,14 @@ TEST_F(MountTest, SubfolderMount) {
   EXPECT_EQ(::stat((dir + "/inner").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
   EXPECT_EQ(::stat((dir + "/sub").c_str(), &st), -1);
+  // The tools work inside a subfolder mount: they join its session with its folder.
+  auto [set_out, set_rc] =
+      RunCommand(test::Cluster::BinDir() + "/mfssetgoal 3 " + dir + "/inner/f 2>&1");
+  EXPECT_EQ(set_rc, 0) << set_out;
+  EXPECT_EQ(set_out, dir + "/inner/f: goal: 3\n");
+  auto [get_out, get_rc] = RunCommand(test::Cluster::BinDir() + "/mfsgetgoal " + dir + "/inner/f");
+  EXPECT_EQ(get_rc, 0) << get_out;
+  EXPECT_EQ(get_out, dir + "/inner/f: 3\n");
   auto [uout, urc] = RunCommand("fusermount3 -u " + dir);
   EXPECT_EQ(urc, 0) << uout;
 }

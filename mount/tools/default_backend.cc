@@ -180,7 +180,7 @@ BackendFactory DefaultBackendFactory() {
     client::SessionOptions o;
     o.host = info.host;
     o.port = info.port;
-    o.export_path = "/";
+    o.export_path = info.folder;
     o.session_id = info.session_id;  // join the mount's session: its export rights
     o.role = protocol::Role::kTool;
     o.reconnect_wait = std::chrono::milliseconds(10000);

@@ -36,12 +36,67 @@ Status ParseAddress(std::string_view value, MasterInfo* info) {
   return Status::Ok();
 }
 
+bool ParseHexByte(std::string_view two, unsigned* out) {
+  if (two.size() != 2) return false;
+  unsigned v = 0;
+  for (char c : two) {
+    v <<= 4;
+    if (c >= '0' && c <= '9') {
+      v |= static_cast<unsigned>(c - '0');
+    } else if (c >= 'A' && c <= 'F') {
+      v |= static_cast<unsigned>(c - 'A' + 10);
+    } else if (c >= 'a' && c <= 'f') {
+      v |= static_cast<unsigned>(c - 'a' + 10);
+    } else {
+      return false;
+    }
+  }
+  *out = v;
+  return true;
+}
+
+// Bytes up to space and '%' as %XX, so a folder stays one word.
+std::string EncodeFolder(std::string_view folder) {
+  std::string out;
+  for (char c : folder) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || c == '%' || u == 0x7f) {
+      out += fmt::format("%{:02X}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Result<std::string> DecodeFolder(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    unsigned v = 0;
+    if (i + 2 >= text.size() || !ParseHexByte(text.substr(i + 1, 2), &v)) {
+      return Bad(fmt::format("bad folder '{}'", text));
+    }
+    out += static_cast<char>(v);
+    i += 2;
+  }
+  if (out.empty() || out[0] != '/') return Bad(fmt::format("bad folder '{}'", text));
+  return out;
+}
+
 Status ApplyKey(std::string_view key, std::string_view value, MasterInfo* info) {
   if (key == "master") return ParseAddress(value, info);
   if (key == "session") {
     if (!ParseUnsigned(value, &info->session_id)) return Bad("bad session id");
   } else if (key == "version") {
     info->version = std::string(value);
+  } else if (key == "folder") {
+    auto folder = DecodeFolder(value);
+    if (!folder.ok()) return folder.status();
+    info->folder = std::move(*folder);
   } else if (key == "root_inode") {
     if (!ParseUnsigned(value, &info->root_inode) || info->root_inode == 0) {
       return Bad("bad root_inode");
@@ -88,7 +143,9 @@ std::string FormatMasterInfo(const MasterInfo& info) {
   std::string host = v6 ? fmt::format("[{}]", info.host) : info.host;
   std::string out = fmt::format("master={}:{} session={}", host, info.port, info.session_id);
   if (!info.version.empty()) out += fmt::format(" version={}", info.version);
-  out += fmt::format(" root_inode={}\n", info.root_inode);
+  out += fmt::format(" root_inode={}", info.root_inode);
+  if (info.folder != "/") out += fmt::format(" folder={}", EncodeFolder(info.folder));
+  out += '\n';
   return out;
 }
 

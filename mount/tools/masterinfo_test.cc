@@ -62,4 +62,20 @@ TEST(MasterInfo, RefusesBadText) {
 }
 
 }  // namespace
+TEST(MasterInfo, FolderRoundTripsEncoded) {
+  MasterInfo info;
+  info.host = "m1";
+  info.port = 9421;
+  info.session_id = 4;
+  info.folder = "/a dir/100%";
+  const std::string text = FormatMasterInfo(info);
+  EXPECT_NE(text.find("folder=/a%20dir/100%25"), std::string::npos) << text;
+  auto back = ParseMasterInfo(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->folder, "/a dir/100%");
+  EXPECT_EQ(ParseMasterInfo("master=m:1 session=1").value().folder, "/");
+  EXPECT_FALSE(ParseMasterInfo("master=m:1 session=1 folder=/x%2").ok());
+  EXPECT_FALSE(ParseMasterInfo("master=m:1 session=1 folder=relative").ok());
+}
+
 }  // namespace elk::tools
