@@ -87,8 +87,8 @@ struct CltomaMknod {
   ELK_FIELDS(msgid, parent, name, type, mode, umask, rdev, creds)
 };
 
-// CLTOMA_CREATE: msgid:32 parent:32 name:str mode:16 umask:16 creds:Creds
-// A regular file, created and opened in one round trip.
+// CLTOMA_CREATE: msgid:32 parent:32 name:str mode:16 umask:16 creds:Creds open:8
+// A regular file, created (and, asked to, opened) in one round trip.
 struct CltomaCreate {
   static constexpr uint32_t kType = CLTOMA_CREATE;
   uint32_t msgid = 0;
@@ -97,7 +97,10 @@ struct CltomaCreate {
   uint16_t mode = 0;
   uint16_t umask = 0;
   Creds creds;
-  ELK_FIELDS(msgid, parent, name, mode, umask, creds)
+  // 1: the new file is also opened for this session (FUSE's create); CLTOMA_RELEASE
+  // closes it. 0 (tools, volumes): created only.
+  uint8_t open = 0;
+  ELK_FIELDS(msgid, parent, name, mode, umask, creds, open)
 };
 
 // CLTOMA_MKDIR: msgid:32 parent:32 name:str mode:16 umask:16 creds:Creds
@@ -109,7 +112,10 @@ struct CltomaMkdir {
   uint16_t mode = 0;
   uint16_t umask = 0;
   Creds creds;
-  ELK_FIELDS(msgid, parent, name, mode, umask, creds)
+  // 1: the new file is also opened for this session (FUSE's create); CLTOMA_RELEASE
+  // closes it. 0 (tools, volumes): created only.
+  uint8_t open = 0;
+  ELK_FIELDS(msgid, parent, name, mode, umask, creds, open)
 };
 
 // CLTOMA_UNLINK: msgid:32 parent:32 name:str creds:Creds
@@ -402,6 +408,16 @@ struct CltomaUndelete {
 // CLTOMA_PURGE: msgid:32 inode:32   (meta sessions only: unlink in trash/; MATOCL_STATUS)
 struct CltomaPurge {
   static constexpr uint32_t kType = CLTOMA_PURGE;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
+// CLTOMA_RELEASE: msgid:32 inode:32   (MATOCL_STATUS) A descriptor that CLTOMA_OPEN or
+// CLTOMA_CREATE opened for this session is closed: the master holds a file unlinked while
+// open (reserved) until the last one.
+struct CltomaRelease {
+  static constexpr uint32_t kType = CLTOMA_RELEASE;
   uint32_t msgid = 0;
   uint32_t inode = 0;
   ELK_FIELDS(msgid, inode)

@@ -39,6 +39,7 @@ inline constexpr uint32_t CLTOMA_GETXATTR = 1025;
 inline constexpr uint32_t CLTOMA_SETXATTR = 1026;
 inline constexpr uint32_t CLTOMA_LISTXATTR = 1027;
 inline constexpr uint32_t CLTOMA_REMOVEXATTR = 1028;
+inline constexpr uint32_t CLTOMA_RELEASE = 1029;
 inline constexpr uint32_t CLTOMA_READ_CHUNK = 1030;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK = 1031;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK_END = 1032;
@@ -188,6 +189,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_SETXATTR, kBlockData),
     ELK_TYPE(CLTOMA_LISTXATTR, kSmall),
     ELK_TYPE(CLTOMA_REMOVEXATTR, kSmall),
+    ELK_TYPE(CLTOMA_RELEASE, kTiny),
     ELK_TYPE(CLTOMA_READ_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK_END, kTiny),

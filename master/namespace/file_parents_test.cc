@@ -14,9 +14,7 @@ class FileParentsTest : public NsTest {
     deep = Dir(Dir(a, "x"), "y");
     f = File(deep, "f");
   }
-  bool In(InodeId top, InodeId node, uint32_t session = 1) {
-    return ns.Within(top, node, session);
-  }
+  bool In(InodeId top, InodeId node, uint32_t session = 1) { return ns.Within(top, node, session); }
   InodeId a = 0, b = 0, deep = 0, f = 0;
 };
 

@@ -91,6 +91,8 @@ class Namespace {
   // Returns chunk ids that lost their last reference (a reserved file freed).
   std::vector<ChunkId> Close(InodeId inode, uint32_t session);
   bool IsOpen(InodeId inode) const;
+  // What a session holds open: (inode, descriptors).
+  std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
   std::vector<DetachedItem> ListTrash() const;
   std::vector<DetachedItem> ListReserved() const;
   // Frees at most max_items trash items whose time has come; returns chunk ids that lost

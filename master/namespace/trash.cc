@@ -11,6 +11,14 @@ Status Namespace::Open(InodeId inode, uint32_t session) {
   return Status::Ok();
 }
 
+std::vector<std::pair<InodeId, uint32_t>> Namespace::OpensOf(uint32_t session) const {
+  std::vector<std::pair<InodeId, uint32_t>> out;
+  for (const auto& [key, count] : opens_) {
+    if (key.second == session) out.emplace_back(key.first, count);
+  }
+  return out;
+}
+
 bool Namespace::IsOpen(InodeId inode) const {
   auto it = opens_.lower_bound({inode, 0});
   return it != opens_.end() && it->first.first == inode;

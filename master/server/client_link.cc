@@ -123,6 +123,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaStatfs>(f, &C::Statfs);
     case proto::CLTOMA_OPEN:
       return Run<proto::CltomaOpen>(f, &C::Open);
+    case proto::CLTOMA_RELEASE:
+      return Run<proto::CltomaRelease>(f, &C::Release);
     case proto::CLTOMA_READ_CHUNK:
       return Run<proto::CltomaReadChunk>(f, &C::ReadChunk);
     case proto::CLTOMA_WRITE_CHUNK:

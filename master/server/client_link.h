@@ -82,6 +82,7 @@ class ClientLink {
   void Readdir(const protocol::CltomaReaddir& m);
   void Statfs(const protocol::CltomaStatfs& m);
   void Open(const protocol::CltomaOpen& m);
+  void Release(const protocol::CltomaRelease& m);
 
   // Chunks, goals, trash times, snapshots (client_chunk_ops.cc).
   void ReadChunk(const protocol::CltomaReadChunk& m);

@@ -49,9 +49,11 @@ void ClientLink::Mknod(const proto::CltomaMknod& m) {
 
 void ClientLink::Create(const proto::CltomaCreate& m) {
   if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
-  ReplyAttr<proto::MATOCL_CREATE>(
-      m.msgid, ctx_.meta.Create(MapCred(m.creds), m.parent, m.name, NodeType::kFile, m.mode,
-                                m.umask, 0, Now()));
+  auto a = ctx_.meta.Create(MapCred(m.creds), m.parent, m.name, NodeType::kFile, m.mode, m.umask, 0,
+                            Now());
+  // FUSE's create is open(O_CREAT): asked to, it opens what it makes (CLTOMA_RELEASE closes).
+  if (a.ok() && m.open != 0) ctx_.meta.Open(a->inode, session_id_, Now());
+  ReplyAttr<proto::MATOCL_CREATE>(m.msgid, a);
 }
 
 void ClientLink::Mkdir(const proto::CltomaMkdir& m) {
@@ -175,7 +177,14 @@ void ClientLink::Open(const proto::CltomaOpen& m) {
     auto r = ctx_.meta.SetAttr(cred, m.inode, req, Now());
     if (!r.ok()) return ReplyStatus(m.msgid, r.status());
   }
+  // Counted for the session: unlinked while open, the file waits in reserved.
+  ctx_.meta.Open(m.inode, session_id_, Now());
   ReplyAttr<proto::MATOCL_OPEN>(m.msgid, ctx_.meta.ns().GetAttr(m.inode));
+}
+
+void ClientLink::Release(const proto::CltomaRelease& m) {
+  ctx_.meta.Close(m.inode, session_id_, Now());
+  ReplyStatus(m.msgid, Status::Ok());
 }
 
 }  // namespace elk::master

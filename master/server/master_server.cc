@@ -239,8 +239,19 @@ void MasterServer::PurgeTrash() {
 
 void MasterServer::ExpireSessions() {
   std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
-  for (uint32_t id : gone)
-    log::Info("session {} expired", id);
+  for (uint32_t id : gone) {
+    // Its descriptors died with it: files it held open while unlinked can go now.
+    size_t closed = 0;
+    for (auto [inode, count] : meta_->ns().OpensOf(id)) {
+      for (uint32_t i = 0; i < count; ++i, ++closed)
+        meta_->Close(inode, id, Now());
+    }
+    log::Info("session {} expired{}", id,
+              closed == 0 ? "" : fmt::format(" ({} open descriptors closed)", closed));
+  }
+  if (!gone.empty()) {
+    if (Status s = meta_->Commit(); !s.ok()) log::Error("commit after expiry: {}", s.ToString());
+  }
   (void)SaveSessions();
 }
 

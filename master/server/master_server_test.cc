@@ -368,6 +368,36 @@ TEST_F(MasterServerTest, ImageSavedInTheBackgroundWhileServing) {
   EXPECT_TRUE(again.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "g199", {}}).ok());
 }
 
+TEST_F(MasterServerTest, AnOpenFileUnlinkedWaitsInReservedUntilReleased) {
+  StartServer("127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n");
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  TestClient meta = Client();
+  ASSERT_TRUE(meta.Register(".").ok());
+  proto::CltomaCreate create = CreateReq(1, "tmp");
+  create.open = 1;  // as the mount creates: opened too
+  auto f = c.Call<proto::MatoclCreate>(create);
+  ASSERT_TRUE(f.ok());
+  const uint32_t inode = f->attr.inode;
+  ASSERT_TRUE(c.Call<proto::MatoclSettrashtime>(
+                   proto::CltomaSettrashtime{0, inode, 0, proto::SetMode::kSet, false, {}})
+                  .ok());
+  ASSERT_TRUE(c.Call<proto::MatoclOpen>(proto::CltomaOpen{0, inode, proto::kOpenRead, {}}).ok());
+  ASSERT_TRUE(c.Do(proto::CltomaUnlink{0, 1, "tmp", {}}).ok());
+  auto reserved = [&]() -> size_t {
+    auto list = meta.Call<proto::MatoclListDetached>(
+        proto::CltomaListDetached{0, proto::DetachedKind::kReserved});
+    return list.ok() ? list->items.size() : 999;
+  };
+  EXPECT_EQ(reserved(), 1u);
+  EXPECT_TRUE(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, inode, {}}).ok());
+  EXPECT_TRUE(c.Do(proto::CltomaRelease{0, inode}).ok());
+  EXPECT_EQ(reserved(), 1u);  // the open of the create is still there
+  EXPECT_TRUE(c.Do(proto::CltomaRelease{0, inode}).ok());
+  EXPECT_EQ(reserved(), 0u);
+  EXPECT_EQ(c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, inode, {}}).code(), Code::kNoEnt);
+}
+
 TEST_F(MasterServerTest, ReloadedExportsApplyToNewMounts) {
   std::string path = (dir_ / "mfsexports.cfg").string();
   std::ofstream(path) << "127.0.0.1 / rw\n";

@@ -130,7 +130,8 @@ class MetaloggerHub {
   // Every link, for the monitor.
   template <typename F>
   void ForEachLink(F&& f) const {
-    for (const auto& [raw, link] : links_) f(*link);
+    for (const auto& [raw, link] : links_)
+      f(*link);
   }
   const ChangelogRing& ring() const { return ring_; }
   uint64_t images_sent() const { return images_sent_; }

@@ -295,9 +295,10 @@ Result<proto::Attr> MasterSession::Mknod(uint32_t parent, std::string_view name,
 }
 
 Result<proto::Attr> MasterSession::Create(uint32_t parent, std::string_view name, uint16_t mode,
-                                          uint16_t umask, const Creds& c) {
-  auto r = Call<proto::MatoclCreate>(
-      proto::CltomaCreate{0, parent, std::string(name), mode, umask, c}, false);
+                                          uint16_t umask, const Creds& c, bool open) {
+  auto r = Call<proto::MatoclCreate>(proto::CltomaCreate{0, parent, std::string(name), mode, umask,
+                                                         c, open ? uint8_t{1} : uint8_t{0}},
+                                     false);
   if (!r.ok()) return r.status();
   return r->attr;
 }

@@ -118,8 +118,9 @@ class MasterSession {
   Result<Attr> Setattr(const protocol::CltomaSetattr& req);
   Result<Attr> Mknod(uint32_t parent, std::string_view name, protocol::NodeType type, uint16_t mode,
                      uint16_t umask, uint32_t rdev, const Creds& c);
+  // open: also opened for this session (release it with CLTOMA_RELEASE), as FUSE's create.
   Result<Attr> Create(uint32_t parent, std::string_view name, uint16_t mode, uint16_t umask,
-                      const Creds& c);
+                      const Creds& c, bool open = false);
   Result<Attr> Mkdir(uint32_t parent, std::string_view name, uint16_t mode, uint16_t umask,
                      const Creds& c);
   Status Unlink(uint32_t parent, std::string_view name, const Creds& c);

@@ -391,7 +391,8 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                      fuse_file_info* fi) {
   auto a =
-      session_.Create(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0, CredsOf(req));
+      session_.Create(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0, CredsOf(req),
+                      /*open=*/true);
   if (!a.ok()) return ReplyStatus(req, a.status());
   OpenFile* f = Track(a->inode);
   fi->fh = reinterpret_cast<uint64_t>(f);
@@ -445,7 +446,12 @@ void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
     std::lock_guard lock(f->mu);
     s = FlushFile(*f);
   }
+  const uint32_t inode = f->inode;
   Untrack(f);
+  // The master counted this descriptor at open: an unlinked file waits for the last one.
+  // Not resent after a reconnect (a repeat would close another descriptor's count).
+  Status closed = session_.Do(proto::CltomaRelease{0, inode}, false);
+  if (!closed.ok()) log::Warning("release of inode {}: {}", inode, closed.ToString());
   ReplyStatus(req, s);
 }
 

@@ -200,6 +200,35 @@ TEST_F(MountPosixTest, ScatteredSmallWritesFromSeveralDescriptors) {
   EXPECT_TRUE(ReadFile(path) == want);
 }
 
+TEST_F(MountPosixTest, AFileUnlinkedWhileOpenLivesUntilItsLastClose) {
+  // Trash time 0: an unlinked file is freed at once - unless it is still open.
+  ASSERT_EQ(::mkdir(P("tmpfiles").c_str(), 0755), 0);
+  auto [out, rc] = RunCommand(Tool("mfssettrashtime") + " 0 " + P("tmpfiles"));
+  ASSERT_EQ(rc, 0) << out;
+  const std::string path = P("tmpfiles/scratch");
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  const auto first = Pattern(3 << 20, 61);
+  ASSERT_TRUE(WriteAll(fd, first.data(), first.size()));
+  ASSERT_EQ(::fsync(fd), 0);
+  const int second_fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(second_fd, 0);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), -1);
+  // Still readable and writable through the descriptors.
+  const auto more = Pattern(1 << 20, 62);
+  ASSERT_EQ(::pwrite(fd, more.data(), more.size(), 3 << 20), static_cast<ssize_t>(more.size()));
+  ASSERT_EQ(::fsync(fd), 0);
+  ::close(fd);  // one descriptor left
+  std::vector<char> back(4 << 20);
+  ASSERT_EQ(::pread(second_fd, back.data(), back.size(), 0), static_cast<ssize_t>(back.size()))
+      << std::strerror(errno);
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), back.begin()));
+  EXPECT_TRUE(std::equal(more.begin(), more.end(), back.begin() + (3 << 20)));
+  ::close(second_fd);
+}
+
 TEST_F(MountPosixTest, ConcurrentWritersToDifferentFiles) {
   ASSERT_EQ(::mkdir(P("conc").c_str(), 0755), 0);
   constexpr int kWriters = 4;
