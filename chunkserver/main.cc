@@ -8,6 +8,7 @@
 #include "chunkserver/server/chunk_server.h"
 #include "chunkserver/server/config.h"
 #include "common/daemon/run_daemon.h"
+#include "common/heap.h"
 #include "common/log/log.h"
 #include "common/net/event_loop.h"
 
@@ -56,6 +57,7 @@ struct Program {
 }  // namespace
 
 int main(int argc, char** argv) {
+  elk::KeepFreedDataBuffers();
   Program program;
   elk::daemon::DaemonSpec spec;
   spec.program = "mfschunkserver";

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/heap.h"
 #include "common/log/log.h"
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
@@ -25,6 +26,7 @@
 #include "mount/fuse/mount_args.h"
 
 int main(int argc, char** argv) {
+  elk::KeepFreedDataBuffers();
   auto parsed = elk::mount::ParseMountArgs(std::vector<std::string>(argv, argv + argc));
   if (!parsed.ok()) {
     // The usage helps with a bad command line, not with a bad or missing config file.

@@ -136,13 +136,9 @@ Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t o
   if (offset > kBlockSize || data.size() > kBlockSize - offset) {
     return Status(Code::kWrongSize, fmt::format("{} bytes at {} leave the block", data.size(), offset));
   }
-  if (crc::Crc32c(data) != crc) {
-    return Status(Code::kCrc, fmt::format("chunk {:016X} block {}: data does not match its CRC",
-                                          name.id, block));
-  }
   auto disk = Holder(disks, name.id);
   if (!disk.ok()) return disk.status();
-  return (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data);
+  return (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data, crc);
 }
 
 Status CloseChunk(DiskSet& disks, uint64_t id, bool sync) {

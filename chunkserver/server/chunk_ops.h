@@ -42,9 +42,10 @@ Status CheckReadRange(uint64_t offset, uint64_t size);
 Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name);
 
 // --- writes ---
-// Writes data at block*64KiB + offset after checking `crc` against it (kCrc if it differs).
-Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset,
-                      uint32_t crc, std::span<const uint8_t> data);
+// Writes data at block*64KiB + offset. `crc` is the data's CRC, already checked by the caller
+// (on the loop, before the data went down the chain): a whole block is not summed again.
+Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset, uint32_t crc,
+                      std::span<const uint8_t> data);
 // Flushes and closes the chunk file at the end of a write.
 Status CloseChunk(DiskSet& disks, uint64_t id, bool sync);
 
@@ -55,7 +56,8 @@ struct ReplicateOptions {
 // Fetches chunk `name` from the first source that has it (CSTOCS_*), checking every
 // block's CRC, into a new chunk on the disk PickForNew() chooses. An existing copy of
 // another version is replaced; a partial copy is removed on failure.
-Status ReplicateChunk(DiskSet& disks, ChunkName name, const std::vector<protocol::ServerAddr>& sources,
+Status ReplicateChunk(DiskSet& disks, ChunkName name,
+                      const std::vector<protocol::ServerAddr>& sources,
                       const ReplicateOptions& options);
 
 }  // namespace elk::chunkserver

@@ -17,6 +17,13 @@ class AlignedBuffer {
     std::memset(data_.get(), 0, size_);
   }
 
+  // A buffer holding a copy of `bytes` (not zeroed first: every byte is overwritten).
+  static AlignedBuffer CopyOf(std::span<const uint8_t> bytes) {
+    AlignedBuffer b(bytes.size(), Uninitialised{});
+    if (!bytes.empty()) std::memcpy(b.data(), bytes.data(), bytes.size());
+    return b;
+  }
+
   uint8_t* data() { return data_.get(); }
   const uint8_t* data() const { return data_.get(); }
   size_t size() const { return size_; }
@@ -24,6 +31,10 @@ class AlignedBuffer {
   std::span<const uint8_t> span() const { return {data_.get(), size_}; }
 
  private:
+  struct Uninitialised {};
+  AlignedBuffer(size_t size, Uninitialised)
+      : size_(size), data_(static_cast<uint8_t*>(std::aligned_alloc(kIoAlign, RoundUp(size)))) {}
+
   struct Free {
     void operator()(uint8_t* p) const { std::free(p); }
   };

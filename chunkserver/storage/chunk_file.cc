@@ -137,8 +137,15 @@ Status ChunkFile::WritePart(uint32_t block, uint32_t in_block, std::span<const u
   return StoreBlock(block, scratch_.span(), crc::Crc32c(0, scratch_.data(), kBlockSize));
 }
 
-Status ChunkFile::Write(uint64_t offset, std::span<const uint8_t> data) {
+Status ChunkFile::Write(uint64_t offset, std::span<const uint8_t> data,
+                        std::optional<uint32_t> whole_block_crc) {
   ELK_RETURN_IF_ERROR(CheckRange(offset, data.size()));
+  if (whole_block_crc && offset % kBlockSize == 0 && data.size() == kBlockSize) {
+    const auto block = static_cast<uint32_t>(offset / kBlockSize);
+    if (Aligned(data.data())) return StoreBlock(block, data, *whole_block_crc);
+    std::memcpy(scratch_.data(), data.data(), kBlockSize);
+    return StoreBlock(block, scratch_.span(), *whole_block_crc);
+  }
   while (!data.empty()) {
     const auto block = static_cast<uint32_t>(offset / kBlockSize);
     const auto in_block = static_cast<uint32_t>(offset % kBlockSize);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -44,7 +45,10 @@ class ChunkFile {
   // Reads one whole block, verified, and returns its stored CRC (to forward to a client).
   Result<uint32_t> ReadBlock(uint32_t block, std::span<uint8_t> out);
   // Writes data at offset. Partial blocks are read (and verified) first, then rewritten.
-  Status Write(uint64_t offset, std::span<const uint8_t> data);
+  // `whole_block_crc`, when data is exactly one block at a block boundary, is its CRC as the
+  // caller already verified it: the block is not summed again.
+  Status Write(uint64_t offset, std::span<const uint8_t> data,
+               std::optional<uint32_t> whole_block_crc = std::nullopt);
   // Writes the header if it changed since it was last written.
   Status Flush();
   // Flush, then fsync.

@@ -225,14 +225,15 @@ Result<uint32_t> ChunkStore::ReadBlock(ChunkName name, uint32_t block, std::span
   return crc;
 }
 
-Status ChunkStore::Write(ChunkName name, uint64_t offset, std::span<const uint8_t> data) {
+Status ChunkStore::Write(ChunkName name, uint64_t offset, std::span<const uint8_t> data,
+                         std::optional<uint32_t> whole_block_crc) {
   std::lock_guard lock(mu_);
   auto e = Get(name);
   if (!e.ok()) return e.status();
   const uint64_t end = (offset + data.size() + kBlockSize - 1) / kBlockSize * kBlockSize;
   const uint64_t have = (*e)->file->data_size();
   ELK_RETURN_IF_ERROR(Reserve(end > have ? end - have : 0));
-  Status s = Note((*e)->file->Write(offset, data));
+  Status s = Note((*e)->file->Write(offset, data, whole_block_crc));
   AfterUse(**e);
   return s;
 }

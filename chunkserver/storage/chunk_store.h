@@ -71,7 +71,9 @@ class ChunkStore {
   Status Create(ChunkName name);
   Status Read(ChunkName name, uint64_t offset, std::span<uint8_t> out);
   Result<uint32_t> ReadBlock(ChunkName name, uint32_t block, std::span<uint8_t> out);
-  Status Write(ChunkName name, uint64_t offset, std::span<const uint8_t> data);
+  // `whole_block_crc`: see ChunkFile::Write.
+  Status Write(ChunkName name, uint64_t offset, std::span<const uint8_t> data,
+               std::optional<uint32_t> whole_block_crc = std::nullopt);
   Status SetVersion(ChunkName name, uint32_t new_version);
   Status Truncate(ChunkName name, uint64_t length);
   Status Duplicate(ChunkName from, ChunkName to);

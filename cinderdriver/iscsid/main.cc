@@ -5,9 +5,11 @@
 #include "cinderdriver/iscsid/config.h"
 #include "cinderdriver/iscsid/iscsid.h"
 #include "common/daemon/run_daemon.h"
+#include "common/heap.h"
 #include "common/log/log.h"
 
 int main(int argc, char** argv) {
+  elk::KeepFreedDataBuffers();
   using elk::iscsid::Iscsid;
   std::unique_ptr<Iscsid> target;
   elk::daemon::DaemonSpec spec;

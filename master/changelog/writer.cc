@@ -25,14 +25,15 @@ Writer::~Writer() {
   }
 }
 
-Result<std::unique_ptr<Writer>> Writer::Open(const WriterOptions& options,
-                                             uint64_t last_version) {
+Result<std::unique_ptr<Writer>> Writer::Open(const WriterOptions& options, uint64_t last_version) {
   std::unique_ptr<Writer> w(new Writer(options, last_version));  // private constructor
   ELK_RETURN_IF_ERROR(w->OpenCurrent());
   return w;
 }
 
-std::string Writer::current_path() const { return ChangelogPath(options_.dir, options_.prefix, 0); }
+std::string Writer::current_path() const {
+  return ChangelogPath(options_.dir, options_.prefix, 0);
+}
 
 Status Writer::OpenCurrent() {
   std::string path = current_path();
@@ -41,13 +42,14 @@ Status Writer::OpenCurrent() {
   return Status::Ok();
 }
 
-Status Writer::Append(uint64_t version, std::string_view body) {
+Status Writer::Append(uint64_t version, std::string_view body, bool sync) {
   if (version != last_version_ + 1) {
-    return Status(Code::kMismatch, fmt::format("changelog: version {} does not follow {}", version,
-                                               last_version_));
+    return Status(Code::kMismatch,
+                  fmt::format("changelog: version {} does not follow {}", version, last_version_));
   }
   pending_ += FormatRecord(version, body);
   last_version_ = version;
+  sync_owed_ = sync_owed_ || sync;
   return Status::Ok();
 }
 
@@ -60,9 +62,11 @@ Status Writer::Commit() {
     done += static_cast<size_t>(n);
   }
   pending_.clear();
-  if (done > 0 && options_.sync == SyncPolicy::kAlways && ::fdatasync(fd_) != 0) {
-    return Status::FromErrno(errno, "fdatasync " + current_path());
-  }
+  bool sync = sync_owed_ && options_.sync == SyncPolicy::kAlways;
+  sync_owed_ = false;
+  if (!sync) return Status::Ok();
+  ++syncs_;
+  if (::fdatasync(fd_) != 0) return Status::FromErrno(errno, "fdatasync " + current_path());
   return Status::Ok();
 }
 

@@ -34,15 +34,19 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Buffers one record; versions must be contiguous.
-  Status Append(uint64_t version, std::string_view body);
-  // Writes every buffered record (and syncs, by policy). On failure nothing is acknowledged.
+  // Buffers one record; versions must be contiguous. A record appended with `sync = false`
+  // (an open or close count: bookkeeping no client waits on) is written at the next commit but
+  // forces no fdatasync of its own; the next synced record's fdatasync covers it.
+  Status Append(uint64_t version, std::string_view body, bool sync = true);
+  // Writes every buffered record (and syncs, by policy, if a buffered record asked for it).
+  // On failure nothing is acknowledged.
   Status Commit();
   // Commits, then shifts changelog.N -> N+1 (dropping those past back_logs) and starts a new .0.
   Status Rotate();
 
   uint64_t last_version() const { return last_version_; }
   size_t pending_bytes() const { return pending_.size(); }
+  uint64_t syncs() const { return syncs_; }  // fdatasync calls so far
   std::string current_path() const;
 
  private:
@@ -52,6 +56,8 @@ class Writer {
   WriterOptions options_;
   uint64_t last_version_;
   std::string pending_;
+  bool sync_owed_ = false;
+  uint64_t syncs_ = 0;
   int fd_ = -1;
 };
 

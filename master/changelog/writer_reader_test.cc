@@ -57,6 +57,22 @@ TEST_F(ChangelogTest, AppendedRecordsReachTheFileOnlyAtCommit) {
   EXPECT_FALSE(c->torn_tail);
 }
 
+TEST_F(ChangelogTest, UnsyncedRecordsAreWrittenAndRideOnTheNextSync) {
+  auto w = Open(0);
+  ASSERT_TRUE(w->Append(1, Body(1), /*sync=*/false).ok());
+  ASSERT_TRUE(w->Commit().ok());
+  EXPECT_EQ(w->syncs(), 0u);
+  auto c = ReadFile(w->current_path());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->records.size(), 1u);  // written before any reply, though not synced
+  ASSERT_TRUE(w->Append(2, Body(2), /*sync=*/false).ok());
+  ASSERT_TRUE(w->Append(3, Body(3)).ok());
+  ASSERT_TRUE(w->Commit().ok());
+  EXPECT_EQ(w->syncs(), 1u);
+  ASSERT_TRUE(w->Commit().ok());  // nothing buffered: no sync owed
+  EXPECT_EQ(w->syncs(), 1u);
+}
+
 TEST_F(ChangelogTest, VersionsMustBeContiguous) {
   auto w = Open(10);
   EXPECT_EQ(w->Append(12, Body(12)).code(), Code::kMismatch);
@@ -90,7 +106,8 @@ TEST_F(ChangelogTest, RotationKeepsOnlyBackLogs) {
 TEST_F(ChangelogTest, TornLastRecordIsCutAndEarlierOnesKept) {
   {
     auto w = Open(0);
-    for (uint64_t v = 1; v <= 3; v++) ASSERT_TRUE(w->Append(v, Body(v)).ok());
+    for (uint64_t v = 1; v <= 3; v++)
+      ASSERT_TRUE(w->Append(v, Body(v)).ok());
   }
   std::string path = ChangelogPath(dir_, "changelog", 0);
   auto full = fs::file_size(path);
@@ -111,7 +128,8 @@ TEST_F(ChangelogTest, TornLastRecordIsCutAndEarlierOnesKept) {
 TEST_F(ChangelogTest, ADamagedRecordInTheMiddleRefusesReplay) {
   {
     auto w = Open(0);
-    for (uint64_t v = 1; v <= 3; v++) ASSERT_TRUE(w->Append(v, Body(v)).ok());
+    for (uint64_t v = 1; v <= 3; v++)
+      ASSERT_TRUE(w->Append(v, Body(v)).ok());
   }
   std::string path = ChangelogPath(dir_, "changelog", 0);
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -143,7 +161,8 @@ TEST_F(ChangelogTest, AGapInVersionsRefusesReplay) {
 TEST_F(ChangelogTest, AnApplyErrorStopsReplay) {
   {
     auto w = Open(0);
-    for (uint64_t v = 1; v <= 3; v++) ASSERT_TRUE(w->Append(v, Body(v)).ok());
+    for (uint64_t v = 1; v <= 3; v++)
+      ASSERT_TRUE(w->Append(v, Body(v)).ok());
   }
   int calls = 0;
   auto r = Replay(ListFiles(dir_, "changelog"), 0, false, [&](const Record& rec) {

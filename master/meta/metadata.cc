@@ -61,10 +61,10 @@ void RegistryRefs::ChangeGoal(ChunkId chunk, uint8_t old_goal, uint8_t new_goal)
   if (!s.ok()) log::Error("chunk goal: {}", s.ToString());
 }
 
-Status MetaState::Log(std::string body) {
+Status MetaState::Log(std::string body, bool sync) {
   ++version;
   if (!writer) return Status::Ok();
-  Status s = writer->Append(version, body);
+  Status s = writer->Append(version, body, sync);
   if (!s.ok()) log::Error("changelog: cannot append version {}: {}", version, s.ToString());
   if (s.ok() && record_listener) unannounced.push_back({version, std::move(body)});
   return s;

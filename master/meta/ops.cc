@@ -458,13 +458,13 @@ size_t Metadata::PurgeExpired(uint32_t now, size_t max_items) {
 
 void Metadata::Open(InodeId inode, uint32_t session, uint32_t now) {
   if (!DoOpen(*state_, inode, session).ok()) return;
-  (void)state_->Log(BodyWriter(now, "OPEN").Num(inode).Num(session).Done());
+  (void)state_->Log(BodyWriter(now, "OPEN").Num(inode).Num(session).Done(), /*sync=*/false);
 }
 
 void Metadata::Close(InodeId inode, uint32_t session, uint32_t now) {
   if (!state_->ns->IsOpen(inode)) return;
   DoClose(*state_, inode, session);
-  (void)state_->Log(BodyWriter(now, "CLOSE").Num(inode).Num(session).Done());
+  (void)state_->Log(BodyWriter(now, "CLOSE").Num(inode).Num(session).Done(), /*sync=*/false);
 }
 
 }  // namespace elk::master

@@ -40,8 +40,10 @@ struct MetaState {
   Metadata::RecordListener record_listener;
   std::vector<changelog::Record> unannounced;
 
-  // Counts the next version and appends the record (buffered until Commit).
-  Status Log(std::string body);
+  // Counts the next version and appends the record (buffered until Commit). `sync = false` for
+  // records no reply depends on surviving a power loss (open and close counts): they are
+  // written before the reply, so a killed master keeps them, but cost no fdatasync.
+  Status Log(std::string body, bool sync = true);
 };
 
 inline constexpr uint64_t kNoResult = UINT64_MAX;
