@@ -210,7 +210,10 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   options_ = s->rule.options;
   meta_ = s->meta();
   root_ = *root;
-  if (ctx_.sessions_changed) ctx_.sessions_changed();
+  // Only a new session changes sessions.mfs; a resumed one (a mount after a master restart,
+  // a tool joining its mount's session) is already in it, and rewriting the file each time
+  // cost a tool run several milliseconds of disk work.
+  if (m.session_id == 0 && ctx_.sessions_changed) ctx_.sessions_changed();
   log::Info("{}: session {} on '{}'{}", conn_->name(), session_id_, s->folder,
             options_.readonly ? " (read-only)" : "");
   Reply(proto::MatoclRegisterSession{
