@@ -385,7 +385,7 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   OpenFile* f = Track(inode);
   fi->fh = reinterpret_cast<uint64_t>(f);
   fi->keep_cache = 0;
-  if (fuse_reply_open(req, fi) != 0) Untrack(f);
+  if (fuse_reply_open(req, fi) != 0) ForgetUnrepliedOpen(f);
 }
 
 void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -397,7 +397,16 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   OpenFile* f = Track(a->inode);
   fi->fh = reinterpret_cast<uint64_t>(f);
   fuse_entry_param e = ToEntry(*a);
-  if (fuse_reply_create(req, &e, fi) != 0) Untrack(f);
+  if (fuse_reply_create(req, &e, fi) != 0) ForgetUnrepliedOpen(f);
+}
+
+// The kernel never got the descriptor (the opener was interrupted), so no release will come:
+// give the master back the count it took at open.
+void ElkFuse::ForgetUnrepliedOpen(OpenFile* f) {
+  const uint32_t inode = f->inode;
+  Untrack(f);
+  Status closed = session_.Do(proto::CltomaRelease{0, inode}, false);
+  if (!closed.ok()) log::Warning("release of unreplied open of {}: {}", inode, closed.ToString());
 }
 
 void ElkFuse::Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* /*fi*/) {

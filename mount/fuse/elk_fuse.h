@@ -90,6 +90,7 @@ class ElkFuse {
   // Untrack forgets and frees it.
   OpenFile* Track(uint32_t inode);
   void Untrack(OpenFile* file);
+  void ForgetUnrepliedOpen(OpenFile* file);
   struct DirHandle {
     std::vector<std::pair<std::string, struct stat>> entries;
   };
