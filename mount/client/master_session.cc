@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -13,7 +14,6 @@
 namespace elk::client {
 
 namespace proto = protocol;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -157,6 +157,7 @@ void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c
   conn_.reset();
   for (auto& [id, p] : pending_) {
     if (!p->result) p->result = Result<net::Frame>(Status(Code::kDisconnected, why.message()));
+    p->cv.notify_one();
   }
   cv_.notify_all();
 }
@@ -190,34 +191,66 @@ void MasterSession::ReaderLoop() {
       cv_.notify_all();
       continue;
     }
-    auto f = c->Receive(Millis(500));
-    if (!f.ok()) {
-      if (f.code() == Code::kTimeout) {
-        bool idle = false;
-        {
-          std::lock_guard lock(mu_);
-          idle = Clock::now() - last_send_ > std::chrono::seconds(2);
-        }
-        if (idle) {
-          std::lock_guard slock(send_mu_);
-          (void)c->Send(proto::ANTOAN_NOP, {});
-          std::lock_guard lock(mu_);
-          last_send_ = Clock::now();
-        }
-        continue;
-      }
-      DropConnection(c, f.status());
+    // Callers read the replies; this thread only watches for the master closing the
+    // connection (POLLRDHUP, not POLLIN: data is theirs), so a restart is noticed and the
+    // session resumed before the next request, and keeps an idle connection alive.
+    pollfd p{.fd = c->fd(), .events = POLLRDHUP, .revents = 0};
+    const int ready = ::poll(&p, 1, 500);
+    if (ready > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0) {
+      DropConnection(c, Status(Code::kDisconnected, "the master closed the connection"));
       continue;
     }
-    if (f->payload.size() < 4) continue;
-    const uint32_t msgid = (uint32_t{f->payload[0]} << 24) | (uint32_t{f->payload[1]} << 16) |
-                           (uint32_t{f->payload[2]} << 8) | uint32_t{f->payload[3]};
-    std::lock_guard lock(mu_);
-    auto it = pending_.find(msgid);
-    if (it == pending_.end()) continue;  // a reply to a caller that gave up
-    it->second->result = Result<net::Frame>(std::move(*f));
-    cv_.notify_all();
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      idle = Clock::now() - last_send_ > std::chrono::seconds(2);
+    }
+    if (idle) {
+      std::lock_guard slock(send_mu_);
+      (void)c->Send(proto::ANTOAN_NOP, {});
+      std::lock_guard lock(mu_);
+      last_send_ = Clock::now();
+    }
   }
+}
+
+void MasterSession::Deliver(net::Frame frame) {
+  if (frame.payload.size() < 4) return;
+  const uint32_t msgid = (uint32_t{frame.payload[0]} << 24) | (uint32_t{frame.payload[1]} << 16) |
+                         (uint32_t{frame.payload[2]} << 8) | uint32_t{frame.payload[3]};
+  auto it = pending_.find(msgid);
+  if (it == pending_.end()) return;  // a reply to a caller that gave up
+  it->second->result = Result<net::Frame>(std::move(frame));
+  it->second->cv.notify_one();
+}
+
+void MasterSession::PassReadingTurn() {
+  for (auto& [id, p] : pending_) {
+    if (!p->result) {
+      p->cv.notify_one();
+      return;
+    }
+  }
+}
+
+void MasterSession::AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pending,
+                               const std::shared_ptr<net::BlockingClient>& c,
+                               Clock::time_point deadline) {
+  while (!pending.result && !stopping_ && Clock::now() < deadline) {
+    if (reading_ || conn_ != c) {
+      pending.cv.wait_until(lock, deadline);
+      continue;
+    }
+    reading_ = true;
+    lock.unlock();
+    const auto left = std::chrono::ceil<Millis>(deadline - Clock::now());
+    auto f = c->Receive(std::clamp(left, Millis(1), Millis(500)));
+    if (!f.ok() && f.code() != Code::kTimeout) DropConnection(c, f.status());
+    lock.lock();
+    reading_ = false;
+    if (f.ok()) Deliver(std::move(*f));
+  }
+  if (!reading_) PassReadingTurn();
 }
 
 Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode, bool idempotent) {
@@ -253,10 +286,9 @@ Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode,
       DropConnection(c, sent);
       lock.lock();
     }
-    bool done = cv_.wait_for(lock, options_.request_timeout,
-                             [&] { return pending.result.has_value() || stopping_; });
+    AwaitReply(lock, pending, c, Clock::now() + options_.request_timeout);
     pending_.erase(msgid);
-    if (!done) return Status(Code::kTimeout, "the master did not answer");
+    if (!pending.result && !stopping_) return Status(Code::kTimeout, "the master did not answer");
     if (!pending.result) return Status(Code::kDisconnected, "session closed");
     Result<net::Frame> r = std::move(*pending.result);
     if (r.ok()) return r;

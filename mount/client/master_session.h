@@ -1,9 +1,12 @@
 #pragma once
 // libelkclient: one session with the master (docs/client.md). One TCP connection carries
-// every request; many threads may call at once (a mutex serialises sends, a reader thread
-// hands each reply to its caller by msgid). When the connection drops - the master
-// restarted - the reader reconnects with back-off and resumes the session by its id;
-// idempotent requests are retried transparently, others fail with kDisconnected.
+// every request; many threads may call at once (a mutex serialises sends). Replies are read
+// by the callers themselves, one at a time: the caller holding the reading turn hands each
+// reply to its owner by msgid and passes the turn on when its own has come, so a lone
+// caller reads its reply with no thread in between. A watch thread notices a closed
+// connection, reconnects with back-off and resumes the session by its id, and keeps an
+// idle connection alive; idempotent requests are retried transparently, others fail with
+// kDisconnected.
 //
 //   auto s = MasterSession::Open({.host = "127.0.0.1", .port = 9421, .export_path = "/"});
 //   if (!s.ok()) return s.status();
@@ -32,6 +35,7 @@
 namespace elk::client {
 
 using Millis = std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
 
 struct SessionOptions {
   std::string host = "mfsmaster";
@@ -45,7 +49,7 @@ struct SessionOptions {
   Millis request_timeout{60000};  // one request's answer
   Millis reconnect_max{2000};     // back-off cap between reconnect attempts
   Millis reconnect_wait{60000};   // how long a request waits for the master to come back
-  // Open() leaves the reader thread to StartReader(): a program that forks (mfsmount
+  // Open() leaves the watch thread to StartReader(): a program that forks (mfsmount
   // daemonizing) opens the session first, so errors reach its exit status, and starts the
   // thread in the child.
   bool defer_reader = false;
@@ -60,7 +64,7 @@ class MasterSession {
   MasterSession(const MasterSession&) = delete;
   MasterSession& operator=(const MasterSession&) = delete;
 
-  // Starts the reader thread (once); only needed with `defer_reader`.
+  // Starts the watch thread (once); only needed with `defer_reader`.
   void StartReader();
 
   uint32_t session_id() const;
@@ -148,7 +152,15 @@ class MasterSession {
 
   struct Pending {
     std::optional<Result<net::Frame>> result;
+    std::condition_variable cv;  // its reply came, or the reading turn is free
   };
+  // Waits for `pending`'s reply, taking the reading turn whenever it is free.
+  void AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pending,
+                  const std::shared_ptr<net::BlockingClient>& c, Clock::time_point deadline);
+  // Hands a received frame to the caller waiting for its msgid.
+  void Deliver(net::Frame frame);
+  // Wakes one caller still waiting, so the reading turn is taken again.
+  void PassReadingTurn();
 
   SessionOptions options_;
   protocol::MatoclRegisterSession grant_;
@@ -157,6 +169,7 @@ class MasterSession {
   std::condition_variable cv_;
   std::shared_ptr<net::BlockingClient> conn_;  // null while disconnected
   std::map<uint32_t, Pending*> pending_;
+  bool reading_ = false;  // a caller is receiving for everyone
   uint32_t next_msgid_ = 1;
   uint32_t session_id_ = 0;
   uint32_t reconnects_ = 0;
