@@ -17,7 +17,9 @@ using chunkstore::kChunkSize;
 
 namespace {
 
-Status NoChunk(uint64_t id) { return Status(Code::kNoChunk, fmt::format("chunk {:016X}", id)); }
+Status NoChunk(uint64_t id) {
+  return Status(Code::kNoChunk, fmt::format("chunk {:016X}", id));
+}
 
 // The store holding chunk `id`, or kNoChunk.
 Result<std::shared_ptr<Disk>> Holder(DiskSet& disks, uint64_t id) {
@@ -29,7 +31,8 @@ Result<std::shared_ptr<Disk>> Holder(DiskSet& disks, uint64_t id) {
 }  // namespace
 
 Status CreateChunk(DiskSet& disks, ChunkName name) {
-  if (disks.Locate(name.id)) return Status(Code::kChunkExists, fmt::format("chunk {:016X}", name.id));
+  if (disks.Locate(name.id))
+    return Status(Code::kChunkExists, fmt::format("chunk {:016X}", name.id));
   auto disk = disks.PickForNew();
   if (!disk) return Status(Code::kNoSpace, "no usable disk");
   return disk->store->Create(name);
@@ -73,7 +76,8 @@ Status DuplicateTruncateChunk(DiskSet& disks, ChunkName from, ChunkName to, uint
 
 Status CheckReadRange(uint64_t offset, uint64_t size) {
   if (offset > kChunkSize || size > kChunkSize - offset) {
-    return Status(Code::kWrongOffset, fmt::format("read of {} bytes at {} leaves the chunk", size, offset));
+    return Status(Code::kWrongOffset,
+                  fmt::format("read of {} bytes at {} leaves the chunk", size, offset));
   }
   return Status::Ok();
 }
@@ -84,14 +88,16 @@ Status ReadPieces(DiskSet& disks, ChunkName name, uint64_t offset, uint64_t size
   ELK_RETURN_IF_ERROR(CheckReadRange(offset, size));
   auto disk = Holder(disks, name.id);
   if (!disk.ok()) return disk.status();
-  chunkstore::ChunkStore& store = *(*disk)->store;
+  Disk& holder = **disk;
+  chunkstore::ChunkStore& store = *holder.store;
   std::vector<uint8_t> buf(kBlockSize);
   const uint64_t end = offset + size;
   while (offset < end) {
     const auto block = static_cast<uint32_t>(offset / kBlockSize);
     const auto in_block = static_cast<uint32_t>(offset % kBlockSize);
     const auto len = static_cast<uint32_t>(std::min<uint64_t>(kBlockSize - in_block, end - offset));
-    M piece{.chunkid = name.id, .block = static_cast<uint16_t>(block),
+    M piece{.chunkid = name.id,
+            .block = static_cast<uint16_t>(block),
             .offset = static_cast<uint16_t>(in_block)};
     if (len == kBlockSize) {
       auto crc = store.ReadBlock(name, block, buf);
@@ -106,6 +112,7 @@ Status ReadPieces(DiskSet& disks, ChunkName name, uint64_t offset, uint64_t size
     auto frame = protocol::EncodeFrame(piece);
     if (!frame.ok()) return frame.status();
     frames.push_back(std::move(*frame));
+    holder.CountRead(len);
     offset += len;
   }
   return Status::Ok();
@@ -128,17 +135,21 @@ Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name) {
   return static_cast<uint16_t>((info->size + kBlockSize - 1) / kBlockSize);
 }
 
-Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset,
-                      uint32_t crc, std::span<const uint8_t> data) {
+Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset, uint32_t crc,
+                      std::span<const uint8_t> data) {
   if (block >= chunkstore::kBlocksPerChunk) {
     return Status(Code::kBlockTooBig, fmt::format("block {}", block));
   }
   if (offset > kBlockSize || data.size() > kBlockSize - offset) {
-    return Status(Code::kWrongSize, fmt::format("{} bytes at {} leave the block", data.size(), offset));
+    return Status(Code::kWrongSize,
+                  fmt::format("{} bytes at {} leave the block", data.size(), offset));
   }
   auto disk = Holder(disks, name.id);
   if (!disk.ok()) return disk.status();
-  return (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data, crc);
+  ELK_RETURN_IF_ERROR(
+      (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data, crc));
+  (*disk)->CountWritten(data.size());
+  return Status::Ok();
 }
 
 Status CloseChunk(DiskSet& disks, uint64_t id, bool sync) {
@@ -166,23 +177,31 @@ Result<M> ReceiveMsg(net::BlockingClient& c, std::chrono::milliseconds timeout,
   return protocol::Decode<M>(protocol::FrameView{frame->type, keep});
 }
 
-// Copies the chunk from one source into `store` (the chunk is already created there).
-Status FetchFrom(chunkstore::ChunkStore& store, ChunkName name, const net::Address& source,
+// Copies the chunk from one source onto `disk` (the chunk is already created there).
+Status FetchFrom(Disk& disk, ChunkName name, const net::Address& source,
                  const ReplicateOptions& o) {
+  chunkstore::ChunkStore& store = *disk.store;
   auto client = net::BlockingClient::Connect(source, o.timeout);
   if (!client.ok()) return Status(Code::kCantConnect, client.status().ToString());
-  ELK_RETURN_IF_ERROR(SendMsg(*client, protocol::MakeHello(protocol::Role::kChunkserver, "elkfs"), o.timeout));
+  ELK_RETURN_IF_ERROR(
+      SendMsg(*client, protocol::MakeHello(protocol::Role::kChunkserver, "elkfs"), o.timeout));
   std::vector<uint8_t> keep;
   auto hello = ReceiveMsg<protocol::AntoanHello>(*client, o.timeout, keep);
   if (!hello.ok()) return hello.status();
   ELK_RETURN_IF_ERROR(protocol::CheckHello(*hello, {protocol::Role::kChunkserver}));
-  ELK_RETURN_IF_ERROR(SendMsg(*client, protocol::CstocsGetChunkBlocks{.chunkid = name.id, .version = name.version}, o.timeout));
+  ELK_RETURN_IF_ERROR(
+      SendMsg(*client, protocol::CstocsGetChunkBlocks{.chunkid = name.id, .version = name.version},
+              o.timeout));
   auto blocks = ReceiveMsg<protocol::CstocsChunkBlocks>(*client, o.timeout, keep);
   if (!blocks.ok()) return blocks.status();
   if (blocks->status != Code::kOk) return Status(blocks->status, "source refused");
   const uint64_t size = uint64_t{blocks->blocks} * kBlockSize;
-  ELK_RETURN_IF_ERROR(SendMsg(*client, protocol::CstocsRead{.chunkid = name.id, .version = name.version,
-                                                            .offset = 0, .size = static_cast<uint32_t>(size)}, o.timeout));
+  ELK_RETURN_IF_ERROR(SendMsg(*client,
+                              protocol::CstocsRead{.chunkid = name.id,
+                                                   .version = name.version,
+                                                   .offset = 0,
+                                                   .size = static_cast<uint32_t>(size)},
+                              o.timeout));
   for (;;) {
     auto frame = client->Receive(o.timeout);
     if (!frame.ok()) return frame.status();
@@ -195,20 +214,26 @@ Status FetchFrom(chunkstore::ChunkStore& store, ChunkName name, const net::Addre
     auto piece = protocol::Decode<protocol::CstocsReadData>(view);
     if (!piece.ok()) return piece.status();
     if (crc::Crc32c(piece->data) != piece->crc) {
-      return Status(Code::kCrc, fmt::format("block {} from {} fails its CRC", piece->block, source));
+      return Status(Code::kCrc,
+                    fmt::format("block {} from {} fails its CRC", piece->block, source));
     }
-    if (uint32_t{piece->offset} + piece->data.size() > kBlockSize) return Status(Code::kProtocol, "piece leaves its block");
-    ELK_RETURN_IF_ERROR(store.Write(name, uint64_t{piece->block} * kBlockSize + piece->offset, piece->data));
+    if (uint32_t{piece->offset} + piece->data.size() > kBlockSize)
+      return Status(Code::kProtocol, "piece leaves its block");
+    ELK_RETURN_IF_ERROR(
+        store.Write(name, uint64_t{piece->block} * kBlockSize + piece->offset, piece->data));
+    disk.CountWritten(piece->data.size());
   }
 }
 
 }  // namespace
 
-Status ReplicateChunk(DiskSet& disks, ChunkName name, const std::vector<protocol::ServerAddr>& sources,
+Status ReplicateChunk(DiskSet& disks, ChunkName name,
+                      const std::vector<protocol::ServerAddr>& sources,
                       const ReplicateOptions& options) {
   if (auto have = disks.Locate(name.id)) {
     auto info = have->store->Find(name.id);
-    if (info && info->name.version == name.version) return Status(Code::kChunkExists, "already here");
+    if (info && info->name.version == name.version)
+      return Status(Code::kChunkExists, "already here");
     if (info) ELK_RETURN_IF_ERROR(have->store->Delete(info->name));
   }
   auto disk = disks.PickForNew();
@@ -216,7 +241,7 @@ Status ReplicateChunk(DiskSet& disks, ChunkName name, const std::vector<protocol
   Status last(Code::kCantConnect, "no sources");
   for (const protocol::ServerAddr& src : sources) {
     ELK_RETURN_IF_ERROR(disk->store->Create(name));
-    last = FetchFrom(*disk->store, name, net::Address{src.ip, src.port}, options);
+    last = FetchFrom(*disk, name, net::Address{src.ip, src.port}, options);
     if (last.ok()) last = disk->store->Close(name.id);
     if (last.ok()) return last;
     log::Warning("replication of chunk {:016X}_{:08X} from {} failed: {}", name.id, name.version,

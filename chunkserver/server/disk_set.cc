@@ -173,6 +173,8 @@ std::vector<protocol::DiskReport> DiskSet::Reports(std::optional<uint64_t> scrub
         r.state = protocol::DiskState::kReadOnly;
       }
     }
+    r.bytes_read = d->bytes_read.load(std::memory_order_relaxed);
+    r.bytes_written = d->bytes_written.load(std::memory_order_relaxed);
     if (scrub_position) {
       r.scrub_on = true;
       r.scrub_total = r.chunk_count;

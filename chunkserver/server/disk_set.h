@@ -6,6 +6,7 @@
 // Thread-safe. Disks are shared_ptrs, so an I/O thread may keep using one that a reload
 // has just dropped from the set.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,13 @@ struct Disk {
   bool marked_for_removal = false;
   std::unique_ptr<chunkstore::ChunkStore> store;
   bool lost_reported = false;  // guarded by DiskSet's mutex
+  // Chunk data read from / written to this disk since the chunkserver started, counted by
+  // the I/O threads (chunk_ops) for the master's monitor.
+  std::atomic<uint64_t> bytes_read{0};
+  std::atomic<uint64_t> bytes_written{0};
+
+  void CountRead(uint64_t n) { bytes_read.fetch_add(n, std::memory_order_relaxed); }
+  void CountWritten(uint64_t n) { bytes_written.fetch_add(n, std::memory_order_relaxed); }
 };
 
 // What the master is told (CSTOMA_REGISTER / CSTOMA_SPACE).

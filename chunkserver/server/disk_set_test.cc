@@ -12,6 +12,7 @@
 #include "chunkserver/storage/test_dir.h"
 #include "common/crc/crc32c.h"
 #include "common/net/loop_thread.h"
+#include "common/protocol/cstocl.h"
 
 namespace elk::chunkserver {
 namespace {
@@ -95,6 +96,31 @@ TEST_F(DiskSetTest, DamagedDiskReportsLostOnceAndIsNotPicked) {
   EXPECT_TRUE(set.TakeLost().empty());
   EXPECT_EQ(set.PickForNew()->path, b_.path());
   EXPECT_EQ(set.Chunks().size(), 1u);
+}
+
+// Each disk counts the chunk data read from and written to it, for the master's charts.
+TEST_F(DiskSetTest, CountsBytesReadAndWrittenPerDisk) {
+  DiskSet set(io_, 0);
+  ASSERT_TRUE(set.Apply({Entry(a_.path()), Entry(b_.path())}, true).ok());
+  ASSERT_TRUE(CreateChunk(set, {0x10, 1}).ok());
+  const std::string holder = set.Locate(0x10)->path;
+  std::vector<uint8_t> data(30000, 0x5a);
+  ASSERT_TRUE(WriteChunkData(set, {0x10, 1}, 0, 0, crc::Crc32c(data), data).ok());
+  ASSERT_TRUE(WriteChunkData(set, {0x10, 1}, 1, 0, crc::Crc32c(data), data).ok());
+  // A write refused (past the chunk's last block) moves nothing.
+  EXPECT_FALSE(
+      WriteChunkData(set, {0x10, 1}, chunkstore::kBlocksPerChunk, 0, crc::Crc32c(data), data).ok());
+  std::vector<std::vector<uint8_t>> frames;
+  ASSERT_TRUE(ReadPieces<protocol::CstoclReadData>(set, {0x10, 1}, 10, 1000, frames).ok());
+  for (const protocol::DiskReport& r : set.Reports(std::nullopt)) {
+    if (r.path == holder) {
+      EXPECT_EQ(r.bytes_written, 2 * data.size());
+      EXPECT_EQ(r.bytes_read, 1000u);
+    } else {
+      EXPECT_EQ(r.bytes_written, 0u);
+      EXPECT_EQ(r.bytes_read, 0u);
+    }
+  }
 }
 
 // What the master's monitor is told (CSTOMA_DISKS): each disk's path, state, chunks, space,

@@ -281,7 +281,9 @@ TEST(CodecTest, DiskReportLayoutAndRoundTrip) {
                            .last_error_time = 0x01020304,
                            .scrub_on = true,
                            .scrub_done = 2,
-                           .scrub_total = 3}}};
+                           .scrub_total = 3,
+                           .bytes_read = 0x0102030405060708ull,
+                           .bytes_written = 65536}}};
   const std::vector<uint8_t> expected = {
       0, 0, 0, 1,                  // one disk
       0, 0, 0, 2, '/', 'd',        // path
@@ -294,6 +296,8 @@ TEST(CodecTest, DiskReportLayoutAndRoundTrip) {
       1, 2, 3, 4,                  // its time
       1,                           // scrub on
       0, 0, 0, 2, 0,   0,   0, 3,  // scrub done of total
+      1, 2, 3, 4, 5,   6,   7, 8,  // bytes read
+      0, 0, 0, 0, 0,   1,   0, 0,  // bytes written
   };
   auto payload = EncodePayload(m);
   ASSERT_TRUE(payload.ok());

@@ -78,9 +78,12 @@ enum class DiskState : uint8_t {
 
 // One disk (a line of mfshdd.cfg): path:(len:32 bytes) state:8 used:64 total:64 chunks:32
 // errors:32 last_error:(len:32 bytes) last_error_time:32 scrub_on:8 scrub_done:32
-// scrub_total:32. last_error_time is seconds since the epoch, 0 = no error yet.
-// scrub_done of scrub_total: this disk's chunks the background scrub has passed in its
-// current round (it walks chunk ids upwards over all disks, then starts again).
+// scrub_total:32 bytes_read:64 bytes_written:64. last_error_time is seconds since the epoch,
+// 0 = no error yet. scrub_done of scrub_total: this disk's chunks the background scrub has
+// passed in its current round (it walks chunk ids upwards over all disks, then starts again).
+// bytes_read, bytes_written: chunk data read from and written to the disk since the
+// chunkserver started (reads for clients and for other servers' replication; client writes
+// and replicated copies received); the master turns them into rates.
 struct DiskReport {
   std::string path;
   DiskState state = DiskState::kOk;
@@ -93,13 +96,16 @@ struct DiskReport {
   bool scrub_on = false;
   uint32_t scrub_done = 0;
   uint32_t scrub_total = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
   ELK_FIELDS(path, state, used_space, total_space, chunk_count, errors, last_error, last_error_time,
-             scrub_on, scrub_done, scrub_total)
+             scrub_on, scrub_done, scrub_total, bytes_read, bytes_written)
 };
 
 // CSTOMA_DISKS: disks:(count:32 DiskReport...)   (after registration, then whenever a
-// disk's figures change, at most once a heartbeat; a master that never gets one shows no
-// disk rows for that server)
+// disk's figures change - its byte counters included, so every heartbeat while there is
+// I/O - at most once a heartbeat; a master that never gets one shows no disk rows for that
+// server)
 struct CstomaDisks {
   static constexpr uint32_t kType = CSTOMA_DISKS;
   std::vector<DiskReport> disks;

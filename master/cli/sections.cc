@@ -72,9 +72,9 @@ std::string Chunkservers(const json& j, const Format& f) {
 }
 
 std::string Disks(const json& j, const Format& f) {
-  Table t{
-      {"chunkserver", "path", "state", "chunks", "used", "total", "errors", "scrub", "last error"},
-      {}};
+  Table t{{"chunkserver", "path", "state", "chunks", "used", "total", "read", "written", "errors",
+           "scrub", "last error"},
+          {}};
   for (const json& r : List(j, "disks")) {
     std::string scrub = "off";
     if (r.value("scrub", false)) {
@@ -84,7 +84,8 @@ std::string Disks(const json& j, const Format& f) {
     }
     std::string error = r.value("last_error", std::string());
     t.rows.push_back({Text(r, "chunkserver"), Text(r, "path"), Text(r, "state"), Text(r, "chunks"),
-                      Bytes(r, "used_space", f), Bytes(r, "total_space", f), Text(r, "errors"),
+                      Bytes(r, "used_space", f), Bytes(r, "total_space", f),
+                      Bytes(r, "bytes_read", f), Bytes(r, "bytes_written", f), Text(r, "errors"),
                       scrub, error.empty() ? "-" : error});
   }
   std::string note = Text(j, "note");

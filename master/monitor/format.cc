@@ -1,6 +1,8 @@
 // Text helpers of the page: escaping and human-readable sizes and durations.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "master/monitor/html.h"
 
 namespace elk::master::monitor {
@@ -42,6 +44,10 @@ std::string HumanBytes(uint64_t bytes) {
   }
   if (unit == 0) return fmt::format("{} B", bytes);
   return fmt::format("{:.1f} {}", v, kUnits[unit]);
+}
+
+std::string HumanRate(double bytes_per_second) {
+  return HumanBytes(static_cast<uint64_t>(std::max(0.0, bytes_per_second) + 0.5)) + "/s";
 }
 
 std::string HumanDuration(uint32_t seconds) {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <regex>
 
+#include "master/monitor/history.h"
+
 namespace elk::master::monitor {
 namespace {
 
@@ -18,7 +20,7 @@ constexpr std::string_view kStyle =
     "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}td{white-space:nowrap}"
     "th{background:#eee}td.n{text-align:right}"
     ".ok{background:#dfd}.warn{background:#ffd}.bad{background:#fcc}.over{background:#ddf}"
-    ".note{color:#666;font-size:.9em}";
+    ".note{color:#666;font-size:.9em}.charts svg{display:block;margin:.6em 0}";
 
 // Figures ("12", "1.5 GiB", "72.6%", "3 (0 lost)", "1h 2m") read best right-aligned.
 bool IsFigure(const std::string& cell) {
@@ -208,11 +210,60 @@ std::string Operations(const Snapshot& s) {
   std::vector<Row> rows;
   for (const auto& [op, n] : s.ops)
     rows.push_back({op, std::to_string(n)});
-  return "<h2>Client requests</h2>" + OpsChartSvg(s.history) +
-         Table("ops", {"request", "count"}, rows);
+  return "<h2>Client requests</h2>" + Table("ops", {"request", "count"}, rows);
+}
+
+std::string Activity(const Snapshot& s) {
+  const std::string span = s.history_step == History::kDefaultStep
+                               ? std::string("one point a minute, the last 24 hours")
+                               : fmt::format("one point every {} s, the last {} points",
+                                             s.history_step, History::kDefaultCapacity);
+  return "<h2>Activity</h2><p class=note>" + span + "</p>" +
+         HistoryCharts(s.history, s.history_step);
+}
+
+// One series of the history, scaled (a rate per second shown per minute: 60).
+std::vector<double> Values(const std::vector<HistoryPoint>& points, double HistoryPoint::*field,
+                           double scale = 1) {
+  std::vector<double> v;
+  v.reserve(points.size());
+  for (const HistoryPoint& p : points)
+    v.push_back(p.*field * scale);
+  return v;
 }
 
 }  // namespace
+
+std::string HistoryCharts(const std::vector<HistoryPoint>& points, uint32_t step) {
+  std::vector<uint32_t> times;
+  for (const HistoryPoint& p : points)
+    times.push_back(p.time);
+  auto per_second = [](double v) { return fmt::format("{:.1f}/s", v); };
+  auto per_minute = [](double v) { return fmt::format("{:.1f}/min", v); };
+  const Chart requests{
+      .title = "client requests per second",
+      .times = times,
+      .series = {{"requests", "#2a6", Values(points, &HistoryPoint::ops_per_second)}},
+      .label = per_second,
+      .step = step};
+  const Chart bytes{
+      .title = "bytes read and written per second (chunkserver disks)",
+      .times = times,
+      .series = {{"read", "#27c", Values(points, &HistoryPoint::read_bytes_per_second)},
+                 {"written", "#d62", Values(points, &HistoryPoint::written_bytes_per_second)}},
+      .label = HumanRate,
+      .floor = 1024,
+      .step = step};
+  const Chart replication{
+      .title = "replication: chunk copies per minute",
+      .times = times,
+      .series = {{"copied", "#83c", Values(points, &HistoryPoint::replications_per_second, 60)},
+                 {"deleted", "#999", Values(points, &HistoryPoint::deletions_per_second, 60)}},
+      .label = per_minute,
+      .step = step};
+  return "<div class=charts>" + ChartSvg(requests) + ChartSvg(bytes) + ChartSvg(replication) +
+         "</div>";
+}
 
 std::string RenderHtml(const Snapshot& s) {
   std::string out = fmt::format(
@@ -222,7 +273,7 @@ std::string RenderHtml(const Snapshot& s) {
       "/api/v1/, Prometheus at /metrics</p>",
       kStyle, Time(s.info.now));
   out += Summary(s) + Health(s) + Chunkservers(s) + Disks(s) + Sessions(s) + Metaloggers(s) +
-         Exports(s) + Operations(s);
+         Exports(s) + Activity(s) + Operations(s);
   return out + "</body></html>\n";
 }
 

@@ -75,7 +75,9 @@ json DisksJson(const Snapshot& s) {
                     {"scrub", r.scrub_on},
                     {"scrub_done", r.scrub_done},
                     {"scrub_total", r.scrub_total},
-                    {"scrub_percent", pct < 0 ? json(nullptr) : json(pct)}});
+                    {"scrub_percent", pct < 0 ? json(nullptr) : json(pct)},
+                    {"bytes_read", r.bytes_read},
+                    {"bytes_written", r.bytes_written}});
   }
   return {{"disks", list}, {"note", s.disks_note}};
 }
@@ -134,14 +136,40 @@ json ExportsJson(const Snapshot& s) {
   return {{"exports", list}};
 }
 
+namespace {
+
+json HistoryPoints(const Snapshot& s) {
+  json points = json::array();
+  for (const HistoryPoint& p : s.history) {
+    points.push_back({{"time", p.time},
+                      {"ops_per_second", p.ops_per_second},
+                      {"read_bytes_per_second", p.read_bytes_per_second},
+                      {"written_bytes_per_second", p.written_bytes_per_second},
+                      {"replications_per_second", p.replications_per_second},
+                      {"deletions_per_second", p.deletions_per_second}});
+  }
+  return points;
+}
+
+}  // namespace
+
 json OpsJson(const Snapshot& s) {
   json counters = json::object();
   for (const auto& [name, n] : s.ops)
     counters[name] = n;
-  json history = json::array();
-  for (const HistoryPoint& p : s.history)
-    history.push_back({{"time", p.time}, {"ops_per_second", p.ops_per_second}});
-  return {{"operations", counters}, {"history", history}};
+  return {{"operations", counters}, {"history", HistoryPoints(s)}};
+}
+
+json HistoryJson(const Snapshot& s) {
+  const Totals& t = s.totals;
+  return {{"step_seconds", s.history_step},
+          {"totals",
+           {{"ops", t.ops},
+            {"bytes_read", t.bytes_read},
+            {"bytes_written", t.bytes_written},
+            {"replications", t.replications},
+            {"deletions", t.deletions}}},
+          {"history", HistoryPoints(s)}};
 }
 
 namespace {
@@ -157,7 +185,8 @@ const std::map<std::string, Renderer, std::less<>>& Renderers() {
       {"metaloggers", MetaloggersJson},
       {"chunks", ChunksJson},
       {"exports", ExportsJson},
-      {"ops", OpsJson}};
+      {"ops", OpsJson},
+      {"history", HistoryJson}};
   return table;
 }
 

@@ -147,6 +147,19 @@ void WriteDisks(Writer& w, const Snapshot& s) {
            [](const DiskRow& r) { return r.damaged() ? 1 : 0; });
   per_disk("elkfs_disk_marked_for_removal", "1 when the disk is marked for removal (*/path).",
            [](const DiskRow& r) { return r.marked_for_removal() ? 1 : 0; });
+  auto per_disk_counter = [&](std::string_view name, std::string_view help, auto field) {
+    w.Family(name, "counter", help);
+    for (const DiskRow& r : s.disks)
+      w.Sample(field(r), {{"server", r.chunkserver}, {"path", r.path}});
+  };
+  per_disk_counter("elkfs_disk_bytes_read_total",
+                   "Chunk data read from the disk (for clients and for replication) since its "
+                   "chunkserver started.",
+                   [](const DiskRow& r) { return r.bytes_read; });
+  per_disk_counter("elkfs_disk_bytes_written_total",
+                   "Chunk data written to the disk (by clients and replication) since its "
+                   "chunkserver started.",
+                   [](const DiskRow& r) { return r.bytes_written; });
   w.Family("elkfs_disk_scrub_ratio", "gauge",
            "Part of the disk's chunks the scrub has passed in its current round (0..1); "
            "absent when the scrub is off.");
@@ -169,6 +182,20 @@ void WriteOps(Writer& w, const Snapshot& s) {
            "Client requests by kind since the master started.");
   for (const auto& [op, n] : s.ops)
     w.Sample(n, {{"op", op}});
+  w.Family("elkfs_bytes_read_total", "counter",
+           "Chunk data read from every chunkserver's disks since the master started (what the "
+           "disks' counters moved by, so chunkserver restarts lose nothing).");
+  w.Sample(s.totals.bytes_read);
+  w.Family("elkfs_bytes_written_total", "counter",
+           "Chunk data written to every chunkserver's disks since the master started.");
+  w.Sample(s.totals.bytes_written);
+  w.Family("elkfs_replications_total", "counter",
+           "Chunk copies the replication loop made since the master started.");
+  w.Sample(s.totals.replications);
+  w.Family("elkfs_replication_deletions_total", "counter",
+           "Chunk copies the replication loop deleted (over goal, stale, unused) since the "
+           "master started.");
+  w.Sample(s.totals.deletions);
 }
 
 }  // namespace

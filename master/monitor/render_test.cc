@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -90,6 +91,21 @@ TEST(JsonTest, InfoAndLists) {
   EXPECT_EQ(chunks["endangered"], 1);
   EXPECT_EQ(OpsJson(s)["operations"]["lookup"], 100);
   EXPECT_EQ(OpsJson(s)["history"].size(), 3u);
+  EXPECT_EQ(disks[0]["bytes_read"], 3ull << 30);
+  EXPECT_EQ(disks[0]["bytes_written"], 1ull << 20);
+  EXPECT_EQ(disks[1]["bytes_read"], 0);
+  json history = HistoryJson(s);
+  EXPECT_EQ(history["step_seconds"], 60);
+  EXPECT_EQ(history["totals"]["bytes_read"], 5ull << 30);
+  EXPECT_EQ(history["totals"]["replications"], 12);
+  ASSERT_EQ(history["history"].size(), 3u);
+  EXPECT_EQ(history["history"][0]["time"], 1'699'999'880);
+  EXPECT_DOUBLE_EQ(history["history"][0]["read_bytes_per_second"].get<double>(), 2.5 * (1 << 20));
+  EXPECT_DOUBLE_EQ(history["history"][0]["written_bytes_per_second"].get<double>(), 1 << 20);
+  EXPECT_DOUBLE_EQ(history["history"][1]["replications_per_second"].get<double>(), 0.2);
+  EXPECT_DOUBLE_EQ(history["history"][2]["deletions_per_second"].get<double>(), 0.05);
+  EXPECT_EQ(OpsJson(s)["history"], history["history"]);
+  EXPECT_TRUE(RenderApi(s, "history").has_value());
 }
 
 TEST(PrometheusTest, ParsesLineByLine) {
@@ -116,6 +132,17 @@ TEST(PrometheusTest, ParsesLineByLine) {
   EXPECT_EQ(p.samples["elkfs_replication_catchup_total_chunks"], 4);
   EXPECT_EQ(p.samples["elkfs_replication_catchup_ratio"], 0.75);
   EXPECT_EQ(p.types["elkfs_client_requests_total"], "counter");
+  EXPECT_EQ(p.samples[R"(elkfs_disk_bytes_read_total{server="10.0.0.1:9422",path="/mnt/hd1"})"],
+            static_cast<double>(3ull << 30));
+  EXPECT_EQ(p.samples[R"(elkfs_disk_bytes_written_total{server="10.0.0.1:9422",path="/mnt/hd1"})"],
+            static_cast<double>(1 << 20));
+  EXPECT_EQ(p.samples[R"(elkfs_disk_bytes_read_total{server="10.0.0.1:9422",path="/mnt/hd2"})"], 0);
+  EXPECT_EQ(p.types["elkfs_disk_bytes_read_total"], "counter");
+  EXPECT_EQ(p.types["elkfs_disk_bytes_written_total"], "counter");
+  EXPECT_EQ(p.samples["elkfs_replications_total"], 12);
+  EXPECT_EQ(p.samples["elkfs_replication_deletions_total"], 2);
+  EXPECT_EQ(p.samples["elkfs_bytes_read_total"], static_cast<double>(5ull << 30));
+  EXPECT_EQ(p.types["elkfs_replications_total"], "counter");
   for (const auto& [family, type] : p.types)
     EXPECT_EQ(family.rfind("elkfs_", 0), 0u) << family;
 }
@@ -150,14 +177,57 @@ TEST(HtmlTest, TablesAndEscaping) {
   EXPECT_NE(html.find("<p id=catchup>Replication catch-up: 3 of 4 under-goal chunks done (75%), 3 "
                       "in flight, since 2023-11-14 22:11:40 UTC</p>"),
             std::string::npos);
-  EXPECT_NE(html.find("<svg"), std::string::npos);
-  EXPECT_EQ(Count(html, "http://"), 1u);  // only the SVG namespace: no external asset
+  // Three charts: requests, bytes read and written, replication.
+  EXPECT_EQ(Count(html, "<svg"), 3u);
+  EXPECT_EQ(Count(html, "<polyline"), 5u);
+  EXPECT_NE(html.find("aria-label='bytes read and written per second"), std::string::npos);
+  EXPECT_NE(html.find("4.0 MiB/s"), std::string::npos);  // the top of the bytes axis
+  EXPECT_NE(html.find("one point a minute, the last 24 hours"), std::string::npos);
+  EXPECT_EQ(Count(html, "http://"), 3u);  // only the SVG namespaces: no external asset
+  EXPECT_EQ(Count(html, "https://"), 0u);
 }
 
-TEST(HtmlTest, ChartNeedsTwoPoints) {
-  EXPECT_EQ(OpsChartSvg({}).find("<svg"), std::string::npos);
-  EXPECT_EQ(OpsChartSvg({{1, 1.0}}).find("<svg"), std::string::npos);
-  EXPECT_NE(OpsChartSvg({{1, 1.0}, {61, 0.0}}).find("<polyline"), std::string::npos);
+TEST(ChartTest, DrawsEverySeriesWithALegendAndUnits) {
+  Chart c{.title = "bytes <per> second",
+          .times = {1000, 1060, 1120},
+          .series = {{"read", "#27c", {0, 1 << 20, 2 << 20}}, {"written", "#d62", {3 << 20, 0, 0}}},
+          .label = HumanRate,
+          .floor = 1024};
+  const std::string svg = ChartSvg(c);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u) << svg;
+  EXPECT_EQ(Count(svg, "<polyline"), 2u);
+  EXPECT_EQ(Count(svg, "<script"), 0u);
+  EXPECT_NE(svg.find("bytes &lt;per&gt; second"), std::string::npos);  // escaped title
+  EXPECT_NE(svg.find(">read</text>"), std::string::npos) << svg;       // the legend
+  EXPECT_NE(svg.find(">written</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">3.0 MiB/s</text>"), std::string::npos) << svg;  // the peak at the top
+  EXPECT_NE(svg.find(">1.5 MiB/s</text>"), std::string::npos) << svg;  // and half-way
+  EXPECT_NE(svg.find(">2m 0s ago</text>"), std::string::npos) << svg;
+  // The written line starts at the top (its peak) and falls to the bottom edge.
+  const size_t written = svg.find("stroke='#d62'");
+  ASSERT_NE(written, std::string::npos);
+  EXPECT_NE(svg.find("points='74.0,24.0 ", written), std::string::npos) << svg;
+  EXPECT_NE(svg.find("714.0,150.0 '", written), std::string::npos) << svg;
+}
+
+TEST(ChartTest, AQuietClusterKeepsTheFloorAndFewPointsGiveANote) {
+  Chart c{.title = "requests",
+          .times = {0, 60},
+          .series = {{"r", "#2a6", {0, 0}}},
+          .label = [](double v) { return fmt::format("{:.1f}/s", v); }};
+  EXPECT_NE(ChartSvg(c).find(">1.0/s</text>"), std::string::npos);  // no division by zero
+  c.times = {0};
+  c.series[0].values = {5};
+  EXPECT_EQ(ChartSvg(c).find("<svg"), std::string::npos);
+  EXPECT_NE(ChartSvg(c).find("requests: no chart yet (a point is taken every 1m 0s"),
+            std::string::npos)
+      << ChartSvg(c);
+  c.times.clear();
+  c.series[0].values.clear();
+  EXPECT_EQ(ChartSvg(c).rfind("<p class=note>", 0), 0u);
+  // The page's three charts each say so on a fresh master.
+  const std::string page = HistoryCharts({}, 1);
+  EXPECT_EQ(Count(page, "no chart yet (a point is taken every 1s"), 3u) << page;
 }
 
 TEST(FormatTest, HumanUnits) {
@@ -170,18 +240,53 @@ TEST(FormatTest, HumanUnits) {
   EXPECT_EQ(HtmlEscape("a&<>\"'"), "a&amp;&lt;&gt;&quot;&#39;");
 }
 
-TEST(OpsHistoryTest, OnePointAStep) {
-  OpsHistory h(60, 3);
-  h.Sample(1000, 0);
-  h.Sample(1030, 100);  // inside the first step: no point yet
+TEST(HistoryTest, OnePointAStepForEverySeries) {
+  History h(60, 3);
+  h.Sample(1000, {});
+  h.Sample(1030, {.ops = 100});  // inside the first step: no point yet
   EXPECT_TRUE(h.points().empty());
-  h.Sample(1060, 600);
+  h.Sample(1060, {.ops = 600,
+                  .bytes_read = 60ull << 20,
+                  .bytes_written = 6 << 20,
+                  .replications = 3,
+                  .deletions = 1});
   ASSERT_EQ(h.points().size(), 1u);
-  EXPECT_DOUBLE_EQ(h.points()[0].ops_per_second, 10.0);
-  for (uint32_t t = 1120; t <= 1360; t += 60)
-    h.Sample(t, 600);
-  EXPECT_EQ(h.points().size(), 3u);  // capacity
+  const HistoryPoint p = h.points()[0];
+  EXPECT_EQ(p.time, 1060u);
+  EXPECT_DOUBLE_EQ(p.ops_per_second, 10.0);
+  EXPECT_DOUBLE_EQ(p.read_bytes_per_second, 1 << 20);
+  EXPECT_DOUBLE_EQ(p.written_bytes_per_second, (1 << 20) / 10.0);
+  EXPECT_DOUBLE_EQ(p.replications_per_second, 0.05);
+  EXPECT_DOUBLE_EQ(p.deletions_per_second, 1 / 60.0);
+  // A late sample: the rate is over the time that really passed.
+  h.Sample(1180, {.ops = 1800, .bytes_read = 60ull << 20});
+  ASSERT_EQ(h.points().size(), 2u);
+  EXPECT_DOUBLE_EQ(h.points()[1].ops_per_second, 10.0);
+  EXPECT_DOUBLE_EQ(h.points()[1].read_bytes_per_second, 0.0);
+  for (uint32_t t = 1240; t <= 1480; t += 60)
+    h.Sample(t, {.ops = 1800, .bytes_read = 60ull << 20});
+  ASSERT_EQ(h.points().size(), 3u);  // capacity: the oldest go
+  EXPECT_EQ(h.points().front().time, 1360u);
   EXPECT_DOUBLE_EQ(h.points().back().ops_per_second, 0.0);
+}
+
+TEST(HistoryTest, ACounterGoingDownIsARestartNeverANegativeRate) {
+  EXPECT_EQ(CounterDelta(10, 25), 15u);
+  EXPECT_EQ(CounterDelta(1000, 40), 40u);  // restarted: 40 since
+  EXPECT_EQ(CounterDelta(7, 7), 0u);
+  History h(60);
+  h.Sample(0, {.bytes_written = 6000});
+  h.Sample(60, {.bytes_written = 600});
+  ASSERT_EQ(h.points().size(), 1u);
+  EXPECT_DOUBLE_EQ(h.points()[0].written_bytes_per_second, 10.0);
+  // A clock stepped back restarts the point rather than inventing a rate.
+  h.Sample(30, {.bytes_written = 900});
+  EXPECT_EQ(h.points().size(), 1u);
+  h.Sample(90, {.bytes_written = 1500});
+  ASSERT_EQ(h.points().size(), 2u);
+  EXPECT_DOUBLE_EQ(h.points()[1].written_bytes_per_second, 15.0);
+  EXPECT_EQ(History().step(), 60u);
+  EXPECT_EQ(History(0).step(), 1u);
 }
 
 }  // namespace

@@ -97,6 +97,8 @@ struct DiskRow {
   bool scrub_on = false;
   uint32_t scrub_done = 0;  // this disk's chunks the scrub has passed in its current round
   uint32_t scrub_total = 0;
+  uint64_t bytes_read = 0;  // since the chunkserver started (CSTOMA_DISKS)
+  uint64_t bytes_written = 0;
 
   bool damaged() const { return state == "damaged"; }
   bool marked_for_removal() const { return state == "marked for removal"; }
@@ -134,10 +136,26 @@ struct ExportRow {
 // Client requests counted by kind since the master started ("lookup" -> 1234).
 using OpCounters = std::vector<std::pair<std::string, uint64_t>>;
 
-// Operations per second, one point a minute, oldest first.
+// Running totals since this master started, which the history turns into rates: client
+// requests; chunk data read from and written to the chunkservers' disks (the moves of their
+// CSTOMA_DISKS counters, so a chunkserver's restart or disconnection loses nothing already
+// counted); chunk copies the replication loop made and deleted.
+struct Totals {
+  uint64_t ops = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t replications = 0;
+  uint64_t deletions = 0;  // over goal, stale or unused copies
+};
+
+// Rates over one step of the history (a minute by default), at its end; oldest first.
 struct HistoryPoint {
   uint32_t time = 0;
   double ops_per_second = 0;
+  double read_bytes_per_second = 0;
+  double written_bytes_per_second = 0;
+  double replications_per_second = 0;
+  double deletions_per_second = 0;
 };
 
 struct Snapshot {
@@ -150,7 +168,9 @@ struct Snapshot {
   std::vector<MetaloggerRow> metaloggers;
   std::vector<ExportRow> exports;
   OpCounters ops;
+  Totals totals;
   std::vector<HistoryPoint> history;
+  uint32_t history_step = 60;  // seconds between two points
   // Said under the disks table (e.g. that servers which never report disks are not listed).
   std::string disks_note;
 };

@@ -85,7 +85,20 @@ inline Snapshot SampleSnapshot() {
   s.exports = {{.address = "*", .path = "/", .options = "rw,alldirs", .line = 1},
                {.address = "10.0.0.0-10.0.255.255", .path = ".", .options = "ro", .line = 2}};
   s.ops = {{"lookup", 100}, {"write_chunk", 7}, {"we\"ird\\op", 1}};
-  s.history = {{1'699'999'880, 1.5}, {1'699'999'940, 3.0}, {1'700'000'000, 0.5}};
+  s.totals = {.ops = 108,
+              .bytes_read = 5ull << 30,
+              .bytes_written = 3ull << 30,
+              .replications = 12,
+              .deletions = 2};
+  s.history = {{.time = 1'699'999'880,
+                .ops_per_second = 1.5,
+                .read_bytes_per_second = 2.5 * (1 << 20),
+                .written_bytes_per_second = 1 << 20},
+               {.time = 1'699'999'940,
+                .ops_per_second = 3.0,
+                .read_bytes_per_second = 4.0 * (1 << 20),
+                .replications_per_second = 0.2},
+               {.time = 1'700'000'000, .ops_per_second = 0.5, .deletions_per_second = 0.05}};
   s.disks = {
       {.chunkserver = "10.0.0.1:9422",
        .path = "/mnt/hd1",
@@ -95,7 +108,9 @@ inline Snapshot SampleSnapshot() {
        .total_space = 1ull << 39,
        .scrub_on = true,
        .scrub_done = 1,
-       .scrub_total = 4},
+       .scrub_total = 4,
+       .bytes_read = 3ull << 30,
+       .bytes_written = 1ull << 20},
       {.chunkserver = "10.0.0.1:9422",
        .path = "/mnt/hd2",
        .state = "damaged",

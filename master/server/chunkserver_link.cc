@@ -1,5 +1,6 @@
 #include "master/server/chunkserver_link.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/log/log.h"
@@ -7,13 +8,27 @@
 #include "common/protocol/cstoma.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/matocs.h"
+#include "master/monitor/history.h"
 
 namespace elk::master {
 
 namespace proto = protocol;
 
-ChunkserverLink::ChunkserverLink(ChunkRegistry& registry, ChunkserverEvents& events, NowFn now)
-    : registry_(registry), events_(events), now_(std::move(now)) {}
+ChunkserverLink::ChunkserverLink(ChunkRegistry& registry, ChunkserverEvents& events, NowFn now,
+                                 ChunkserverTotals& totals)
+    : registry_(registry), events_(events), now_(std::move(now)), totals_(totals) {}
+
+void AddDiskIo(const std::vector<proto::DiskReport>& before,
+               const std::vector<proto::DiskReport>& after, ChunkserverTotals& totals) {
+  for (const proto::DiskReport& now : after) {
+    auto was = std::find_if(before.begin(), before.end(),
+                            [&](const proto::DiskReport& b) { return b.path == now.path; });
+    const uint64_t read = was == before.end() ? 0 : was->bytes_read;
+    const uint64_t written = was == before.end() ? 0 : was->bytes_written;
+    totals.bytes_read += monitor::CounterDelta(read, now.bytes_read);
+    totals.bytes_written += monitor::CounterDelta(written, now.bytes_written);
+  }
+}
 
 ChunkserverLink::~ChunkserverLink() {
   if (conn_) conn_->Close();
@@ -161,6 +176,10 @@ Status ChunkserverLink::OnDisks(const proto::FrameView& f) {
   if (id_ == kNoServer) return Status(Code::kProtocol, "CSTOMA_DISKS before CSTOMA_REGISTER");
   auto m = proto::Decode<proto::CstomaDisks>(f);
   if (!m.ok()) return m.status();
+  // The first report of a link is the baseline: a server that only reconnected (or
+  // restarted and already served some I/O) must not show its whole past as one burst.
+  if (disks_reported_) AddDiskIo(disks_, m->disks, totals_);
+  disks_reported_ = true;
   disks_ = std::move(m->disks);
   return Status::Ok();
 }
@@ -176,6 +195,7 @@ Status ChunkserverLink::OnCommandReply(const proto::FrameView& f) {
     chunk = m->chunkid;
     ok = m->status == Code::kOk;
     s = registry_.ReplicationDone(chunk, id_, m->version, ok);
+    if (ok) totals_.replications++;
   } else {
     // Every other reply has the same layout: chunkid:64 status:8.
     auto m = proto::Decode<proto::CstomaCreateChunk>(f.payload);
@@ -194,6 +214,7 @@ Status ChunkserverLink::OnCommandReply(const proto::FrameView& f) {
         break;
       case proto::CSTOMA_DELETE_CHUNK:
         s = registry_.DeleteDone(chunk, id_, ok);
+        if (ok) totals_.deletions++;  // only the replication loop sends deletions
         break;
       default:
         break;  // truncate, duptrunc: not sent by this master yet
@@ -255,7 +276,7 @@ ChunkserverHub::~ChunkserverHub() {
 }
 
 void ChunkserverHub::Accept(net::UniqueFd fd, net::Address peer) {
-  auto link = std::make_unique<ChunkserverLink>(registry_, events_, now_);
+  auto link = std::make_unique<ChunkserverLink>(registry_, events_, now_, totals_);
   ChunkserverLink* raw = link.get();
   std::weak_ptr<bool> alive = alive_;
   auto on_close = [this, raw, alive] {

@@ -5,7 +5,8 @@
 // A link: both sides send ANTOAN_HELLO; then CSTOMA_REGISTER (-> RegisterServer),
 // CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE (answered
 // MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (-> UpdateServer),
-// CSTOMA_DISKS (kept here, for the monitor, until the link closes),
+// CSTOMA_DISKS (kept here, for the monitor, until the link closes; their byte counters and
+// the replication answers are added to the hub's ChunkserverTotals),
 // damaged/lost reports, and the answers to the commands the master sends (-> the registry's
 // *Done, then ChunkserverEvents::OnChunkReply so a waiting client write can go on). A
 // disconnect -> ServerDisconnected and OnServerGone.
@@ -42,6 +43,22 @@ class ChunkserverEvents {
   virtual void OnServerGone(ServerId server) = 0;
 };
 
+// Running totals over every chunkserver link since the master started, for the monitor's
+// rates. They only grow: a chunkserver's own counters restart with it, so each link adds
+// what its counters moved by (CounterDelta), never the counters themselves.
+struct ChunkserverTotals {
+  uint64_t bytes_read = 0;     // chunk data read from disks (clients, replication sources)
+  uint64_t bytes_written = 0;  // chunk data written to disks (clients, replicated copies)
+  uint64_t replications = 0;   // chunk copies made by the replication loop
+  uint64_t deletions = 0;      // copies the replication loop deleted (over goal, stale, unused)
+};
+
+// What the disks' byte counters moved by between two CSTOMA_DISKS of one link, disks matched
+// by path. A disk new to the report (added by a reload) counts from zero; a counter that went
+// down (the disk was dropped and added again) counts as restarted, never as a negative move.
+void AddDiskIo(const std::vector<protocol::DiskReport>& before,
+               const std::vector<protocol::DiskReport>& after, ChunkserverTotals& totals);
+
 struct ChunkserverLinkOptions {
   std::chrono::milliseconds timeout{10000};  // MATOCS_TIMEOUT: silence that drops a server
   std::string version = "elkfs";
@@ -49,7 +66,8 @@ struct ChunkserverLinkOptions {
 
 class ChunkserverLink {
  public:
-  ChunkserverLink(ChunkRegistry& registry, ChunkserverEvents& events, NowFn now);
+  ChunkserverLink(ChunkRegistry& registry, ChunkserverEvents& events, NowFn now,
+                  ChunkserverTotals& totals);
   ~ChunkserverLink();
 
   Status Start(net::EventLoop& loop, net::UniqueFd fd, net::Address peer,
@@ -99,6 +117,8 @@ class ChunkserverLink {
   uint64_t chunks_reported_ = 0;
   std::string software_version_;
   std::vector<protocol::DiskReport> disks_;
+  bool disks_reported_ = false;
+  ChunkserverTotals& totals_;
 };
 
 // Every chunkserver link: accepts, looks up by id, forgets closed ones.
@@ -113,6 +133,7 @@ class ChunkserverHub {
   ChunkserverLink* Find(ServerId id);
   size_t size() const { return links_.size(); }
   void CloseAll();
+  const ChunkserverTotals& totals() const { return totals_; }
 
  private:
   net::EventLoop& loop_;
@@ -120,6 +141,7 @@ class ChunkserverHub {
   ChunkserverEvents& events_;
   NowFn now_;
   ChunkserverLinkOptions options_;
+  ChunkserverTotals totals_;
   std::map<ChunkserverLink*, std::unique_ptr<ChunkserverLink>> links_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

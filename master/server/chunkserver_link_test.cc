@@ -143,6 +143,62 @@ TEST_F(ChunkserverLinkTest, ChunkLoopDeletesAnOrphanCopy) {
   EXPECT_EQ(del->chunkid, 77u);
 }
 
+TEST(DiskIoTest, AddsWhatTheCountersMovedByNeverANegativeMove) {
+  ChunkserverTotals t;
+  const std::vector<proto::DiskReport> before = {
+      {.path = "/a", .bytes_read = 100, .bytes_written = 1000},
+      {.path = "/b", .bytes_read = 50, .bytes_written = 5}};
+  AddDiskIo(before,
+            {{.path = "/a", .bytes_read = 150, .bytes_written = 1000},
+             {.path = "/b", .bytes_read = 20, .bytes_written = 9},  // read restarted: 20 since
+             {.path = "/c", .bytes_read = 7, .bytes_written = 3}},  // a disk added: from zero
+            t);
+  EXPECT_EQ(t.bytes_read, 50u + 20u + 7u);
+  EXPECT_EQ(t.bytes_written, 0u + 4u + 3u);
+  AddDiskIo(before, {}, t);  // a disk gone takes nothing back
+  EXPECT_EQ(t.bytes_read, 77u);
+}
+
+// The link adds its disks' moves to the hub's totals from the second report on (the first
+// is the baseline), keeps them when the server goes, and counts the loop's deletions.
+TEST_F(ChunkserverLinkTest, TotalsSumDiskCountersAndDeletionsAcrossDisconnects) {
+  test::FakeChunkserver cs;
+  ASSERT_TRUE(cs.Register(port_, 9422, {{77, 3}}).ok());
+  ASSERT_TRUE(Eventually([this] { return hub_->Find(1) != nullptr; }));
+  auto disks = [](uint64_t read, uint64_t written) {
+    return proto::CstomaDisks{
+        .disks = {{.path = "/d", .bytes_read = read, .bytes_written = written}}};
+  };
+  ASSERT_TRUE(cs.Send(disks(1 << 20, 5 << 20)).ok());  // a past: not a burst
+  ASSERT_TRUE(cs.Send(disks(3 << 20, 6 << 20)).ok());
+  ASSERT_TRUE(Eventually([this] { return hub_->totals().bytes_read == 2u << 20; }));
+  EXPECT_EQ(io_.Call([this] { return hub_->totals().bytes_written; }), 1u << 20);
+
+  replication::Config config;
+  config.replications_delay_init = 0;
+  io_.Call([&] {
+    ChunkLoop loop(io_.loop(), registry_, *hub_, config, &Clock);
+    return loop.Tick();
+  });
+  auto del = cs.Receive<proto::MatocsDeleteChunk>();
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+  ASSERT_TRUE(cs.Send(proto::CstomaDeleteChunk{del->chunkid, Code::kOk}).ok());
+  ASSERT_TRUE(Eventually([this] { return hub_->totals().deletions == 1; }));
+  EXPECT_EQ(io_.Call([this] { return hub_->totals().replications; }), 0u);
+
+  cs.Close();
+  ASSERT_TRUE(Eventually([this] { return hub_->size() == 0; }));
+  // The server restarts: its counters begin again, the totals keep what was counted.
+  test::FakeChunkserver again;
+  auto id = again.Register(port_, 9422, {});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return hub_->Find(*id) != nullptr; }));
+  ASSERT_TRUE(again.Send(disks(100, 0)).ok());
+  ASSERT_TRUE(again.Send(disks(400, 0)).ok());
+  EXPECT_TRUE(Eventually([this] { return hub_->totals().bytes_read == (2u << 20) + 300; }));
+  EXPECT_EQ(io_.Call([this] { return hub_->totals().bytes_written; }), 1u << 20);
+}
+
 // One server, goal 2: the chunk stays under goal. The catch-up line says so, and is not
 // repeated every 10 s while nothing moves.
 TEST_F(ChunkserverLinkTest, ChunkLoopLogsCatchUpAndQuietsAStuckOne) {

@@ -18,6 +18,7 @@ cfg::Schema MasterKeys() {
       Key::Host("HTTP_LISTEN_HOST", "*"),
       // 0 turns the monitor off (so not Key::Port, which refuses 0).
       Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
+      Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
       Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
@@ -60,6 +61,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   if (auto http_port = static_cast<uint16_t>(f.GetInteger("HTTP_LISTEN_PORT")); http_port != 0) {
     c.http = ListenAddress{f.GetHost("HTTP_LISTEN_HOST"), http_port};
   }
+  c.http_history_step = u32("HTTP_HISTORY_STEP");
   c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
   c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
   c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");

@@ -172,6 +172,7 @@ Status MasterServer::StartMonitor() {
   MonitorFeedOptions options;
   options.listen = *config_.http;
   options.software_version = ELKFS_VERSION;
+  options.history_step = config_.http_history_step;
   auto feed = MonitorFeed::Start(*loop_, std::move(sources), options);
   if (!feed.ok()) return feed.status();
   monitor_ = std::move(*feed);

@@ -12,7 +12,10 @@
 namespace elk::master {
 
 MonitorFeed::MonitorFeed(net::EventLoop& loop, MonitorSources sources, MonitorFeedOptions options)
-    : loop_(loop), src_(std::move(sources)), options_(std::move(options)) {}
+    : loop_(loop),
+      src_(std::move(sources)),
+      options_(std::move(options)),
+      history_(options_.history_step) {}
 
 MonitorFeed::~MonitorFeed() {
   if (timer_ != net::kNoTimer) loop_.Cancel(timer_);
@@ -163,7 +166,9 @@ void MonitorFeed::FillDisks(monitor::Snapshot& s) const {
                          .last_error_time = d.last_error_time,
                          .scrub_on = d.scrub_on,
                          .scrub_done = d.scrub_done,
-                         .scrub_total = d.scrub_total});
+                         .scrub_total = d.scrub_total,
+                         .bytes_read = d.bytes_read,
+                         .bytes_written = d.bytes_written});
     }
   }
   // An older chunkserver never reports its disks; say so rather than show nothing silently.
@@ -210,7 +215,9 @@ void MonitorFeed::FillExports(monitor::Snapshot& s) const {
   }
 }
 
-// "CLTOMA_READ_CHUNK" -> "read_chunk": the counters read as the requests they count.
+// "CLTOMA_READ_CHUNK" -> "read_chunk": the counters read as the requests they count. The
+// running totals of the history come along: requests, and the chunkservers' I/O and
+// replication as their links summed it.
 void MonitorFeed::FillOps(monitor::Snapshot& s) {
   uint64_t total = 0;
   for (const auto& [type, n] : src_.clients.op_counts) {
@@ -221,8 +228,15 @@ void MonitorFeed::FillOps(monitor::Snapshot& s) {
     s.ops.emplace_back(std::move(name), n);
     total += n;
   }
-  history_.Sample(s.info.now, total);
+  const ChunkserverTotals& cs = src_.chunkservers.totals();
+  s.totals = {.ops = total,
+              .bytes_read = cs.bytes_read,
+              .bytes_written = cs.bytes_written,
+              .replications = cs.replications,
+              .deletions = cs.deletions};
+  history_.Sample(s.info.now, s.totals);
   s.history = history_.points();
+  s.history_step = history_.step();
 }
 
 }  // namespace elk::master

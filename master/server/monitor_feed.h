@@ -51,6 +51,7 @@ struct MonitorFeedOptions {
   uint32_t walk_every = 5;
   size_t walk_always_below = 100000;  // nodes + chunks
   std::string software_version;
+  uint32_t history_step = monitor::History::kDefaultStep;  // HTTP_HISTORY_STEP, seconds
 };
 
 class MonitorFeed {
@@ -85,7 +86,7 @@ class MonitorFeed {
   uint32_t ticks_ = 0;
   StatFs stats_;                 // from the last walk
   monitor::ChunkMatrix matrix_;  // from the last walk
-  monitor::OpsHistory history_;
+  monitor::History history_;
   std::shared_ptr<monitor::SnapshotBox> box_ = std::make_shared<monitor::SnapshotBox>();
   std::unique_ptr<monitor::HttpServer> http_;
   net::TimerId timer_ = net::kNoTimer;

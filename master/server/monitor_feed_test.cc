@@ -140,10 +140,20 @@ TEST_F(MonitorFeedTest, DisksAsTheChunkserversReportThem) {
             std::string::npos)
       << j.dump();
 
-  // A newer report replaces the old one whole.
+  // A newer report replaces the old one whole; the byte counters' moves since the first
+  // report reach the running totals of the history.
   disks.disks.pop_back();
+  disks.disks[0].bytes_read = 4096;
+  disks.disks[0].bytes_written = 1000;
   ASSERT_TRUE(reporting.Send(disks).ok());
   ASSERT_TRUE(WaitFor([&] { return GetJson(http, "/api/v1/disks")["disks"].size() == 1; }));
+  j = GetJson(http, "/api/v1/disks");
+  EXPECT_EQ(j["disks"][0]["bytes_read"], 4096);
+  EXPECT_EQ(j["disks"][0]["bytes_written"], 1000);
+  ASSERT_TRUE(WaitFor([&] {
+    return GetJson(http, "/api/v1/history")["totals"]["bytes_read"] == 4096;
+  })) << GetJson(http, "/api/v1/history").dump();
+  EXPECT_EQ(GetJson(http, "/api/v1/history")["totals"]["bytes_written"], 1000);
 
   reporting.Close();
   ASSERT_TRUE(WaitFor([&] { return GetJson(http, "/api/v1/disks")["disks"].empty(); }))

@@ -31,6 +31,7 @@ using master::monitor::testing::StatusOf;
 using nlohmann::json;
 
 constexpr int kFiles = 5;
+constexpr uint32_t kFileSize = 100000;
 constexpr int kDirs = 2;  // the root and one made here
 
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
@@ -45,8 +46,10 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
 class MonitorCluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto c = Cluster::Start(
-        {.chunkservers = 3, .metalogger = true, .master_cfg = {{"CHANGELOG_SYNC", "0"}}});
+    auto c = Cluster::Start({.chunkservers = 3,
+                             .metalogger = true,
+                             // A chart point a second, so the history has points within the test.
+                             .master_cfg = {{"CHANGELOG_SYNC", "0"}, {"HTTP_HISTORY_STEP", "1"}}});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     cluster_ = std::move(*c);
     ASSERT_TRUE(WaitFor([&] { return Get("/api/v1/info")["chunkservers"] == 3; }, 30s))
@@ -63,12 +66,40 @@ class MonitorCluster : public ::testing::Test {
     client::ChunkIo io(**s);
     auto dir = (*s)->Mkdir(1, "d", 0755, 022, {});
     ASSERT_TRUE(dir.ok()) << dir.status().ToString();
-    std::vector<uint8_t> data(100000, 0x5a);
+    std::vector<uint8_t> data(kFileSize, 0x5a);
     for (int i = 0; i < kFiles; i++) {
       auto f = (*s)->Create(dir->inode, "f" + std::to_string(i), 0644, 022, {});
       ASSERT_TRUE(f.ok()) << f.status().ToString();
       ASSERT_TRUE(io.Write(f->inode, 0, data).ok());
+      inodes_.push_back(f->inode);
     }
+  }
+
+  // Reads every file back whole; true when each came back as written.
+  bool ReadFiles() {
+    auto s = client::MasterSession::Open({.host = "127.0.0.1", .port = cluster_->client_port()});
+    if (!s.ok()) return false;
+    client::ChunkIo io(**s);
+    for (uint32_t inode : inodes_) {
+      auto back = io.Read(inode, 0, kFileSize);
+      if (!back.ok() || *back != std::vector<uint8_t>(kFileSize, 0x5a)) return false;
+    }
+    return true;
+  }
+
+  // elkfs_disk_bytes_<what>_total of each chunkserver's disk, from /metrics.
+  std::vector<double> DiskBytes(const std::string& what) {
+    auto r = Fetch("/metrics");
+    std::vector<double> out;
+    if (!r) return out;
+    auto p = ParsePrometheus(r->body);
+    for (int i = 0; i < 3; i++) {
+      const std::string key =
+          fmt::format(R"(elkfs_disk_bytes_{}_total{{server="127.0.0.1:{}",path="{}"}})", what,
+                      cluster_->chunkserver_port(i), cluster_->chunkserver_disk(i));
+      out.push_back(p.samples.count(key) ? p.samples[key] : -1);
+    }
+    return out;
   }
 
   httplib::Result Fetch(const std::string& path) {
@@ -84,6 +115,7 @@ class MonitorCluster : public ::testing::Test {
   }
 
   std::unique_ptr<Cluster> cluster_;
+  std::vector<uint32_t> inodes_;
 };
 
 TEST_F(MonitorCluster, JsonSectionsDescribeTheCluster) {
@@ -200,6 +232,62 @@ TEST_F(MonitorCluster, MetricsAreValidPrometheusText) {
   EXPECT_EQ(p.samples["elkfs_replication_catchup_ratio"], 1);
   EXPECT_EQ(p.samples[R"(elkfs_chunkservers{state="connected"})"], 3);
   EXPECT_EQ(p.samples["elkfs_chunks_missing"], 0);
+}
+
+// Chunkservers count the bytes their disks read and write; /metrics shows them per disk, the
+// master sums their moves into rates, one point a second here (HTTP_HISTORY_STEP = 1).
+TEST_F(MonitorCluster, DiskByteCountersAndTheHistoryFollowWritesAndReads) {
+  auto sum = [](const std::vector<double>& v) {
+    double total = 0;
+    for (double x : v)
+      total += x;
+    return total;
+  };
+  // Every file was written whole to at least one copy (the default goal may keep more).
+  ASSERT_TRUE(WaitFor([&] { return sum(DiskBytes("written")) >= kFiles * double{kFileSize}; }, 20s))
+      << Fetch("/metrics")->body;
+  // Each server that holds chunks wrote them; none reports a counter missing.
+  const json disks = Get("/api/v1/disks");
+  for (const json& d : disks.value("disks", json::array())) {
+    if (d.value("chunks", 0) > 0) {
+      EXPECT_GT(d["bytes_written"].get<uint64_t>(), 0u) << d.dump();
+    }
+  }
+  for (double w : DiskBytes("written"))
+    EXPECT_GE(w, 0) << Fetch("/metrics")->body;
+  const double read_before = sum(DiskBytes("read"));
+  ASSERT_TRUE(ReadFiles());
+  ASSERT_TRUE(WaitFor(
+      [&] { return sum(DiskBytes("read")) >= read_before + kFiles * double{kFileSize}; }, 20s))
+      << Fetch("/metrics")->body;
+
+  // The history: points a second apart, rates of what was written and read.
+  auto moved = [&](const char* field) {
+    const json h = Get("/api/v1/history");
+    for (const json& p : h.value("history", json::array()))
+      if (p.value(field, 0.0) > 0) return true;
+    return false;
+  };
+  EXPECT_TRUE(WaitFor([&] { return moved("written_bytes_per_second"); }, 10s))
+      << Get("/api/v1/history").dump();
+  EXPECT_TRUE(WaitFor([&] { return moved("read_bytes_per_second"); }, 10s))
+      << Get("/api/v1/history").dump();
+  EXPECT_TRUE(WaitFor([&] { return moved("ops_per_second"); }, 10s));
+  const json h = Get("/api/v1/history");
+  EXPECT_EQ(h["step_seconds"], 1);
+  EXPECT_GE(h["totals"]["bytes_written"].get<double>(), kFiles * double{kFileSize});
+  EXPECT_FALSE(Get("/api/v1/ops")["history"].empty());
+  auto metrics = ParsePrometheus(Fetch("/metrics")->body);
+  EXPECT_GE(metrics.samples["elkfs_bytes_read_total"], kFiles * double{kFileSize});
+  EXPECT_EQ(metrics.types["elkfs_replications_total"], "counter");
+  // The page draws the three charts.
+  auto page = Fetch("/");
+  ASSERT_TRUE(page);
+  size_t charts = 0;
+  for (size_t at = page->body.find("<svg"); at != std::string::npos;
+       at = page->body.find("<svg", at + 1))
+    charts++;
+  EXPECT_EQ(charts, 3u) << page->body;
 }
 
 TEST_F(MonitorCluster, PageShowsThreeChunkservers) {
