@@ -23,6 +23,16 @@ class BlockDevice {
   // Frees the range so that it reads as zeros; kNotSupported when the device can't.
   virtual Status Unmap(uint64_t offset, uint64_t length) = 0;
   virtual bool can_unmap() const { return false; }
+  // GET LBA STATUS: whether the stretch of the device holding `offset` is allocated, and
+  // where that stretch ends (bytes, exclusive). A device that cannot tell calls it all
+  // mapped, which is always a safe answer: a mapped block is simply read.
+  struct Allocation {
+    bool mapped = true;
+    uint64_t end = 0;
+  };
+  virtual Result<Allocation> AllocationAt(uint64_t /*offset*/) {
+    return Allocation{.mapped = true, .end = size_bytes()};
+  }
   // Fills `out` only if it can without waiting on anything (from memory); false otherwise.
   // Lets the target answer cached reads on the connection's own thread.
   virtual bool TryReadCached(uint64_t /*offset*/, std::span<uint8_t> /*out*/) { return false; }

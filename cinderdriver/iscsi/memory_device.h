@@ -2,8 +2,10 @@
 // A BlockDevice in memory: for tests of the target alone, and for `mfsiscsid -M` style
 // protocol checks against initiators without a cluster.
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "cinderdriver/iscsi/block_device.h"
@@ -27,6 +29,8 @@ class MemoryDevice : public BlockDevice {
     std::lock_guard lock(mu_);
     if (offset + data.size() > bytes_.size()) return Status(Code::kRange, "beyond the end");
     std::memcpy(bytes_.data() + offset, data.data(), data.size());
+    for (uint64_t g = offset / kGranule; g * kGranule < offset + data.size(); ++g)
+      unmapped_.erase(g);
     ++writes_;
     return Status::Ok();
   }
@@ -39,10 +43,20 @@ class MemoryDevice : public BlockDevice {
     std::lock_guard lock(mu_);
     if (offset + length > bytes_.size()) return Status(Code::kRange, "beyond the end");
     std::memset(bytes_.data() + offset, 0, length);
+    for (uint64_t g = (offset + kGranule - 1) / kGranule; (g + 1) * kGranule <= offset + length;
+         ++g)
+      unmapped_.insert(g);
     ++unmaps_;
     return Status::Ok();
   }
   bool can_unmap() const override { return true; }
+  // Allocation is kept per 64 KiB: written stretches are mapped, wholly unmapped ones not.
+  Result<Allocation> AllocationAt(uint64_t offset) override {
+    std::lock_guard lock(mu_);
+    const uint64_t g = offset / kGranule;
+    return Allocation{.mapped = Mapped(g),
+                      .end = std::min<uint64_t>((g + 1) * kGranule, bytes_.size())};
+  }
 
   void Resize(uint64_t size) {
     std::lock_guard lock(mu_);
@@ -58,8 +72,12 @@ class MemoryDevice : public BlockDevice {
   }
 
  private:
+  static constexpr uint64_t kGranule = 64 * 1024;
+  bool Mapped(uint64_t granule) const { return !unmapped_.contains(granule); }
+
   mutable std::mutex mu_;
   std::vector<uint8_t> bytes_;
+  std::set<uint64_t> unmapped_;  // 64 KiB granules unmapped since last written
   uint64_t writes_ = 0, flushes_ = 0, unmaps_ = 0;
 };
 

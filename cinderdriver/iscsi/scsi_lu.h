@@ -54,6 +54,7 @@ class ScsiLu {
   ScsiResult Vpd(uint8_t page);
   ScsiResult ReadCapacity10();
   ScsiResult ReadCapacity16(std::span<const uint8_t> cdb);
+  ScsiResult GetLbaStatus(std::span<const uint8_t> cdb);
   ScsiResult Read(uint64_t lba, uint32_t blocks);
   ScsiResult Write(uint64_t lba, uint32_t blocks, std::span<const uint8_t> data, bool fua);
   ScsiResult Verify(uint64_t lba, uint32_t blocks, bool bytchk, std::span<const uint8_t> data);

@@ -70,7 +70,7 @@ TEST_F(ScsiLuTest, CapacityInBothForms) {
   ASSERT_EQ(r16.status, kStatusGood);
   ASSERT_EQ(r16.data_in.size(), 32u);
   EXPECT_EQ(r16.data_in[6] << 8 | r16.data_in[7], 0x3fff);
-  EXPECT_EQ(r16.data_in[13], 3);     // 4 KiB physical blocks
+  EXPECT_EQ(r16.data_in[13], 0);     // a logical block per physical block
   EXPECT_EQ(r16.data_in[14], 0xc0);  // thin provisioned, unmapped reads zeros
 }
 
@@ -170,6 +170,70 @@ TEST_F(ScsiLuTest, UnmapAndWriteSame) {
   EXPECT_EQ(w.data_in, std::vector<uint8_t>(8192, 0x11));
   ExpectSense(Run({0x93, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0}, one), kSenseIllegalRequest, 0x24,
               0);
+}
+
+std::vector<uint8_t> GetLbaStatusCdb(uint64_t lba, uint32_t alloc) {
+  std::vector<uint8_t> cdb(16, 0);
+  cdb[0] = 0x9e;
+  cdb[1] = 0x12;
+  for (int i = 0; i < 8; ++i)
+    cdb[2 + i] = static_cast<uint8_t>(lba >> (56 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    cdb[10 + i] = static_cast<uint8_t>(alloc >> (24 - 8 * i));
+  return cdb;
+}
+
+struct LbaRun {
+  uint64_t lba;
+  uint32_t blocks;
+  uint8_t status;  // 0 mapped, 1 deallocated
+  bool operator==(const LbaRun&) const = default;
+};
+
+std::vector<LbaRun> Runs(const std::vector<uint8_t>& d) {
+  std::vector<LbaRun> out;
+  for (size_t at = 8; at + 16 <= d.size(); at += 16) {
+    uint64_t lba = 0;
+    uint32_t n = 0;
+    for (int i = 0; i < 8; ++i)
+      lba = lba << 8 | d[at + i];
+    for (int i = 0; i < 4; ++i)
+      n = n << 8 | d[at + 8 + i];
+    out.push_back({lba, n, static_cast<uint8_t>(d[at + 12] & 0x0f)});
+  }
+  return out;
+}
+
+TEST_F(ScsiLuTest, GetLbaStatusReportsUnmappedStretches) {
+  // 8 MiB = 16384 blocks, allocation kept per 64 KiB (128 blocks): unmap 128..383.
+  std::vector<uint8_t> params(24, 0);
+  params[1] = 22;
+  params[3] = 16;
+  params[15] = 0x80;  // lba 128
+  params[18] = 0x01;  // 256 blocks
+  ASSERT_EQ(Run({0x42, 0, 0, 0, 0, 0, 0, 0, 24}, params).status, kStatusGood);
+
+  auto all = Run(GetLbaStatusCdb(0, 8 + 16 * 4));
+  ASSERT_EQ(all.status, kStatusGood);
+  ASSERT_EQ(all.data_in.size(), 8u + 3 * 16);
+  EXPECT_EQ(all.data_in[3], 4 + 3 * 16);  // parameter data length
+  // The device is asked about 64 stretches at most (a volume's are 64 MiB chunks, each a
+  // question to the master), so the last run ends at block 64 * 128.
+  EXPECT_EQ(Runs(all.data_in),
+            (std::vector<LbaRun>{{0, 128, 0}, {128, 256, 1}, {384, 8192 - 384, 0}}));
+
+  // The first descriptor starts at the LBA asked for, and a short allocation gets one.
+  auto mid = Run(GetLbaStatusCdb(200, 24));
+  ASSERT_EQ(mid.status, kStatusGood);
+  EXPECT_EQ(Runs(mid.data_in), (std::vector<LbaRun>{{200, 184, 1}}));
+  EXPECT_EQ(mid.data_in[3], 4 + 16);  // as many descriptors as were asked room for
+
+  // Writing maps a stretch again; past the end is out of range.
+  std::vector<uint8_t> data(512, 1);
+  ASSERT_EQ(Run({0x2a, 0, 0, 0, 0, 130, 0, 0, 1}, data).status, kStatusGood);
+  EXPECT_EQ(Runs(Run(GetLbaStatusCdb(0, 8 + 16 * 4)).data_in),
+            (std::vector<LbaRun>{{0, 256, 0}, {256, 128, 1}, {384, 8192 - 384, 0}}));
+  ExpectSense(Run(GetLbaStatusCdb(16384, 24)), kSenseIllegalRequest, 0x21, 0);
 }
 
 TEST_F(ScsiLuTest, ExtensionIsAnnouncedOnceAsUnitAttention) {

@@ -182,6 +182,14 @@ Status VolumeDevice::WriteZeros(uint64_t offset, uint64_t length) {
   return Status::Ok();
 }
 
+Result<iscsi::BlockDevice::Allocation> VolumeDevice::AllocationAt(uint64_t offset) {
+  const uint64_t index = offset / client::kChunkSize;
+  auto has = io_.HasChunk(inode_, static_cast<uint32_t>(index));
+  if (!has.ok()) return has.status();
+  return Allocation{.mapped = *has,
+                    .end = std::min((index + 1) * client::kChunkSize, size_bytes())};
+}
+
 Status VolumeDevice::Unmap(uint64_t offset, uint64_t length) {
   const uint64_t end = offset + length;
   const uint64_t first = (offset + client::kChunkSize - 1) / client::kChunkSize;

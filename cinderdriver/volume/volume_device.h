@@ -42,6 +42,8 @@ class VolumeDevice : public iscsi::BlockDevice {
   // partial chunks at either end are written with zeros.
   Status Unmap(uint64_t offset, uint64_t length) override;
   bool can_unmap() const override { return thin_; }
+  // A chunk is the unit of allocation: mapped if the file has it, deallocated if a hole.
+  Result<Allocation> AllocationAt(uint64_t offset) override;
   // Off: the volume is offered fully provisioned (no UNMAP), see THIN_PROVISIONING.
   void set_thin(bool thin) { thin_ = thin; }
 

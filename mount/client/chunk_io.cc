@@ -99,6 +99,12 @@ Result<proto::ChunkLocation> ChunkIo::Locate(uint32_t inode, uint32_t index, boo
   return r->location;
 }
 
+Result<bool> ChunkIo::HasChunk(uint32_t inode, uint32_t index) {
+  auto loc = Locate(inode, index, /*refresh=*/true, 0);
+  if (!loc.ok()) return loc.status();
+  return loc->chunkid != 0;
+}
+
 Status ChunkIo::ReadCopy(const proto::ServerAddr& server, const proto::ChunkLocation& loc,
                          uint32_t offset, uint32_t size, uint8_t* out) {
   auto c = Borrow(server);

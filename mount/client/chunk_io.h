@@ -69,6 +69,9 @@ class ChunkIo {
   // Drops chunks [first, first + count) of the file at the master (holes that read as
   // zeros) and forgets their cached locations.
   Status PunchChunks(uint32_t inode, uint32_t first, uint32_t count);
+  // Whether chunk `index` of the file exists (false: a hole, reading zeros), asked of the
+  // master now, not from the location cache.
+  Result<bool> HasChunk(uint32_t inode, uint32_t index);
   // Answers worth waiting a moment and asking again for.
   static bool Transient(Code c);
 
