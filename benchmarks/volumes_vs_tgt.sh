@@ -10,8 +10,8 @@
 #   benchmarks/volumes_vs_tgt.sh        (after `cmake --build --preset release`, as root)
 #
 # Env: SIZE (1G) volume size, RUNTIME (10) seconds per workload, GOAL (2), THIN (1: the
-# volume thin-provisioned, mfsiscsid's default; QEMU then asks GET LBA STATUS before every
-# read, which mfsiscsid refuses, so 0 shows small random reads without that), WORK
+# volume thin-provisioned, mfsiscsid's default; QEMU then asks GET LBA STATUS once per
+# chunk it has not seen; 0 offers the volume fully provisioned, without UNMAP), WORK
 # (/tmp/elk-volumes-bench), ELKFS_PORT_BASE (19500), MFS_PORT_BASE (29500).
 set -euo pipefail
 cd "$(dirname "$0")/.."
