@@ -88,9 +88,11 @@ MasterSession::~MasterSession() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    // Wakes the reader from its receive wait at once: a tool's whole run is often shorter
-    // than that wait.
+    // Wakes the watch thread's poll and a caller's receive at once (a tool's whole run is
+    // often shorter than their waits), and every caller waiting for its turn.
     if (conn_) ::shutdown(conn_->fd(), SHUT_RDWR);
+    for (auto& [id, p] : pending_)
+      p->cv.notify_one();
   }
   cv_.notify_all();
   if (reader_.joinable()) reader_.join();
@@ -224,9 +226,9 @@ void MasterSession::Deliver(net::Frame frame) {
   it->second->cv.notify_one();
 }
 
-void MasterSession::PassReadingTurn() {
+void MasterSession::PassReadingTurn(const Pending* leaving) {
   for (auto& [id, p] : pending_) {
-    if (!p->result) {
+    if (p != leaving && !p->result) {
       p->cv.notify_one();
       return;
     }
@@ -250,7 +252,7 @@ void MasterSession::AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pend
     reading_ = false;
     if (f.ok()) Deliver(std::move(*f));
   }
-  if (!reading_) PassReadingTurn();
+  if (!reading_) PassReadingTurn(&pending);
 }
 
 Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode, bool idempotent) {

@@ -159,8 +159,8 @@ class MasterSession {
                   const std::shared_ptr<net::BlockingClient>& c, Clock::time_point deadline);
   // Hands a received frame to the caller waiting for its msgid.
   void Deliver(net::Frame frame);
-  // Wakes one caller still waiting, so the reading turn is taken again.
-  void PassReadingTurn();
+  // Wakes one caller still waiting (not `leaving`), so the reading turn is taken again.
+  void PassReadingTurn(const Pending* leaving);
 
   SessionOptions options_;
   protocol::MatoclRegisterSession grant_;
