@@ -75,6 +75,10 @@ dd_pass() {  # fs goal run -> records write and read MiB/s
 }
 
 meta_pass() {  # fs run -> create/stat/unlink per second
+  # The dd before leaves gigabytes of chunk data for the kernel to write back; an ElkFS
+  # master's changelog fdatasync would wait behind it (MooseFS does not sync). Each
+  # workload is measured on its own.
+  sync
   local out; out=$("$METAOPS" "${MNT[$1]}/meta/r$2" "$FILES")
   read -r _ c _ s _ u <<<"$out"
   FIG[$1.create.$2]=${c%/s}; FIG[$1.stat.$2]=${s%/s}; FIG[$1.unlink.$2]=${u%/s}
@@ -88,6 +92,7 @@ ms_of() {  # command... -> milliseconds it took
 snapshot_pass() {  # fs -> median ms of 3 snapshots of a SIZE_MIB file and of a FILES-file tree
   local m=${MNT[$1]} t=${TOOLS[$1]} file=() tree=()
   "$METAOPS" "$m/tree" "$FILES" --keep >/dev/null
+  sync
   for i in 1 2 3; do
     file+=("$(ms_of "$t/mfsmakesnapshot" "$m/g1/big" "$m/big.snap$i")")
     tree+=("$(ms_of "$t/mfsmakesnapshot" "$m/tree" "$m/tree.snap$i")")
