@@ -18,6 +18,17 @@ class ScsiLuTest : public ::testing::Test {
         0);
     return lu_.Execute(lun, cdb, out);
   }
+  // An UNMAP parameter list with one block descriptor.
+  static std::vector<uint8_t> UnmapParams(uint64_t lba, uint32_t blocks) {
+    std::vector<uint8_t> p(24, 0);
+    p[1] = 22;  // data length
+    p[3] = 16;  // block descriptor data length
+    for (int i = 0; i < 8; ++i)
+      p[8 + i] = static_cast<uint8_t>(lba >> (56 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+      p[16 + i] = static_cast<uint8_t>(blocks >> (24 - 8 * i));
+    return p;
+  }
   static void ExpectSense(const ScsiResult& r, uint8_t key, uint8_t asc, uint8_t ascq) {
     ASSERT_EQ(r.status, kStatusCheckCondition);
     ASSERT_EQ(r.sense.size(), 18u);
@@ -154,12 +165,7 @@ TEST_F(ScsiLuTest, ReportLunsListsLunZero) {
 TEST_F(ScsiLuTest, UnmapAndWriteSame) {
   std::vector<uint8_t> data(4096, 0x5a);
   ASSERT_EQ(Run({0x2a, 0, 0, 0, 0, 0, 0, 0, 8}, data).status, kStatusGood);
-  std::vector<uint8_t> params(24, 0);
-  params[1] = 22;
-  params[3] = 16;
-  params[15] = 2;  // lba 2
-  params[19] = 4;  // 4 blocks
-  ASSERT_EQ(Run({0x42, 0, 0, 0, 0, 0, 0, 0, 24}, params).status, kStatusGood);
+  ASSERT_EQ(Run({0x42, 0, 0, 0, 0, 0, 0, 0, 24}, UnmapParams(2, 4)).status, kStatusGood);
   auto r = Run({0x28, 0, 0, 0, 0, 0, 0, 0, 8});
   for (size_t i = 0; i < 4096; ++i)
     ASSERT_EQ(r.data_in[i], (i >= 1024 && i < 3072) ? 0 : 0x5a) << i;
@@ -206,12 +212,7 @@ std::vector<LbaRun> Runs(const std::vector<uint8_t>& d) {
 
 TEST_F(ScsiLuTest, GetLbaStatusReportsUnmappedStretches) {
   // 8 MiB = 16384 blocks, allocation kept per 64 KiB (128 blocks): unmap 128..383.
-  std::vector<uint8_t> params(24, 0);
-  params[1] = 22;
-  params[3] = 16;
-  params[15] = 0x80;  // lba 128
-  params[18] = 0x01;  // 256 blocks
-  ASSERT_EQ(Run({0x42, 0, 0, 0, 0, 0, 0, 0, 24}, params).status, kStatusGood);
+  ASSERT_EQ(Run({0x42, 0, 0, 0, 0, 0, 0, 0, 24}, UnmapParams(128, 256)).status, kStatusGood);
 
   auto all = Run(GetLbaStatusCdb(0, 8 + 16 * 4));
   ASSERT_EQ(all.status, kStatusGood);
