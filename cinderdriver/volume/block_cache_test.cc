@@ -42,6 +42,34 @@ TEST(BlockCache, AReadThatRacedAWriteIsNotKept) {
   EXPECT_TRUE(c.Get(8, 0, out.data()));
 }
 
+TEST(BlockCache, WritesAreKeptAndPatchedAndSpoilRacingReads) {
+  constexpr uint32_t kB = BlockCache::kBlock;
+  BlockCache c(16 * kB);
+  std::vector<uint8_t> out(kB);
+  const uint64_t before = c.Epoch(3);  // a read of block 1 begins
+  // Blocks 1 and 2 whole, and the first 100 bytes of block 3.
+  std::vector<uint8_t> data(2 * kB + 100, 4);
+  c.Written(3, kB, data);
+  ASSERT_TRUE(c.Get(3, 1, out.data()));
+  EXPECT_EQ(out, Block(4));
+  ASSERT_TRUE(c.Get(3, 2, out.data()));
+  EXPECT_FALSE(c.Get(3, 3, out.data()));  // only part of it is known
+  c.Put(3, 1, Block(0), before);          // the racing read's old bytes lose
+  ASSERT_TRUE(c.Get(3, 1, out.data()));
+  EXPECT_EQ(out[0], 4);
+  // A small write into a cached block changes just its bytes.
+  c.Written(3, 2 * kB + 10, std::vector<uint8_t>(5, 9));
+  ASSERT_TRUE(c.Get(3, 2, out.data()));
+  EXPECT_EQ(out[9], 4);
+  EXPECT_EQ(out[10], 9);
+  EXPECT_EQ(out[14], 9);
+  EXPECT_EQ(out[15], 4);
+  // Nothing is kept without room for it.
+  BlockCache none(0);
+  none.Written(1, 0, Block(1));
+  EXPECT_FALSE(none.Get(1, 0, out.data()));
+}
+
 TEST(BlockCache, ZeroCapacityKeepsNothing) {
   BlockCache c(0);
   std::vector<uint8_t> out(BlockCache::kBlock);

@@ -91,6 +91,7 @@ VolumeDevice::Slot& VolumeDevice::SlotFor(uint32_t index) {
 }
 
 void VolumeDevice::EndGrant(Slot& slot) {
+  slot.chain.reset();  // the chunkservers hear the end before the master does
   if (!slot.grant) return;
   Status s = io_.EndGrant(inode_, *slot.grant, 0);
   if (!s.ok())
@@ -117,12 +118,26 @@ Status VolumeDevice::WriteChunk(uint32_t index, uint32_t offset, std::span<const
   for (const Pending* p : batch)
     pieces.push_back(p->piece);
   Status s = WriteBatch(slot, index, pieces);
+  if (cache_ != nullptr) KeepWritten(index, pieces, s);  // slot.mu held: in chunk order
   std::lock_guard q(slot.queue_mu);
   for (Pending* p : batch) {
     p->result = s;
     p->done = true;
   }
   return s;
+}
+
+void VolumeDevice::KeepWritten(uint32_t index, std::span<const client::ChunkIo::Piece> pieces,
+                               const Status& result) {
+  const uint64_t base = uint64_t{index} * client::kChunkSize;
+  for (const auto& p : pieces) {
+    const uint64_t pos = base + p.offset;
+    if (result.ok())
+      cache_->Written(inode_, pos, p.data);
+    else  // some copies may have it, some not: read it again from one
+      cache_->Invalidate(inode_, pos / BlockCache::kBlock,
+                         (pos + p.data.size() - 1) / BlockCache::kBlock);
+  }
 }
 
 Status VolumeDevice::WriteBatch(Slot& slot, uint32_t index,
@@ -141,7 +156,12 @@ Status VolumeDevice::WriteBatch(Slot& slot, uint32_t index,
       slot.grant = *g;
       slot.granted = Clock::now();
     }
-    last = io_.WriteGranted(*slot.grant, pieces);
+    if (!slot.chain) {
+      auto w = io_.OpenChain(*slot.grant);
+      if (w.ok()) slot.chain = std::move(*w);
+      last = w.status();
+    }
+    if (slot.chain) last = slot.chain->Write(pieces);
     slot.used = Clock::now();
     if (last.ok()) return last;
     // The chain broke (a chunkserver died): end this grant so the master drops the
@@ -163,10 +183,7 @@ Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
     const auto in_chunk = static_cast<uint32_t>(pos % client::kChunkSize);
     const auto n =
         static_cast<size_t>(std::min<uint64_t>(data.size() - done, client::kChunkSize - in_chunk));
-    Status s = WriteChunk(index, in_chunk, data.subspan(done, n));
-    if (cache_ != nullptr)  // after the chunkservers have it (or may have part of it)
-      cache_->Invalidate(inode_, pos / BlockCache::kBlock, (pos + n - 1) / BlockCache::kBlock);
-    ELK_RETURN_IF_ERROR(s);
+    ELK_RETURN_IF_ERROR(WriteChunk(index, in_chunk, data.subspan(done, n)));
     done += n;
   }
   return Status::Ok();

@@ -3,10 +3,11 @@
 // to a chunk copy directly, writes down the chunk's chain. No FUSE, no page cache.
 //
 // Writes to one chunk are serialised (the master grants one writer a chunk at a time)
-// and keep the master's grant between them, so a stream of 4 KiB writes into one chunk
-// costs one master round trip, not one per write. A grant is ended when it has been idle
-// for `grant_idle`, held for `grant_max` (so the master's lock never runs out under a
-// busy writer), and on Flush.
+// and keep the master's grant and one write session on its chain between them, so a
+// stream of 4 KiB writes into one chunk costs one master round trip and one chain set-up
+// (connections between the copies, the chunk opened on each), not one per write. A grant
+// is ended when it has been idle for `grant_idle`, held for `grant_max` (so the master's
+// lock never runs out under a busy writer), and on Flush.
 
 #include <atomic>
 #include <chrono>
@@ -64,6 +65,7 @@ class VolumeDevice : public iscsi::BlockDevice {
   struct Slot {
     std::mutex mu;  // held while writing and for grant changes
     std::optional<protocol::ChunkLocation> grant;
+    std::unique_ptr<client::ChunkIo::ChainWriter> chain;  // on the grant's chain
     Clock::time_point granted{}, used{};
     std::mutex queue_mu;
     std::vector<Pending*> queue;
@@ -71,6 +73,9 @@ class VolumeDevice : public iscsi::BlockDevice {
   Slot& SlotFor(uint32_t index);
   Status WriteChunk(uint32_t index, uint32_t offset, std::span<const uint8_t> data);
   Status WriteBatch(Slot& slot, uint32_t index, std::span<const client::ChunkIo::Piece> pieces);
+  // A batch reached every copy (or failed): the read cache follows.
+  void KeepWritten(uint32_t index, std::span<const client::ChunkIo::Piece> pieces,
+                   const Status& result);
   void EndGrant(Slot& slot);  // slot.mu held
   Status WriteZeros(uint64_t offset, uint64_t length);
   Status ReadThrough(uint64_t offset, std::span<uint8_t> out);

@@ -185,63 +185,82 @@ Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint
   return out;
 }
 
-Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, std::span<const Piece> pieces) {
+Result<std::unique_ptr<ChunkIo::ChainWriter>> ChunkIo::OpenChain(const proto::ChunkLocation& loc) {
   if (loc.copies.empty()) return Status(Code::kNoChunkServers, "empty write chain");
   auto c = Borrow(loc.copies[0]);
   if (!c.ok()) return c.status();
-  Conn conn = std::move(*c);
   proto::CltocsWriteInit init{loc.chunkid, loc.version, {loc.copies.begin() + 1, loc.copies.end()}};
-  ELK_RETURN_IF_ERROR(SendMsg(*conn, init));
-  uint32_t sent = 0, acked = 0;
-  bool init_acked = false;
-  Status failure;
-  auto receive_one = [&]() -> Status {
-    auto f = conn->Receive(options_.io_timeout);
-    if (!f.ok()) return f.status();
-    if (f->type == proto::CSTOCL_WRITE_ERROR) {
-      auto e = proto::Decode<proto::CstoclWriteError>(f->payload);
-      if (!e.ok()) return e.status();
-      return Status(e->status == Code::kOk ? Code::kIo : e->status,
-                    fmt::format("write of chunk {:016X} failed at {:08X}:{}", loc.chunkid,
-                                e->server.ip, e->server.port));
-    }
-    if (f->type != proto::CSTOCL_WRITE_STATUS) return Status(Code::kProtocol, "unexpected frame");
-    auto st = proto::Decode<proto::CstoclWriteStatus>(f->payload);
-    if (!st.ok()) return st.status();
-    if (st->status != Code::kOk) return Status(st->status, "chunkserver write");
-    if (st->write_id == 0)
-      init_acked = true;
-    else
-      ++acked;
-    return Status::Ok();
-  };
-  for (const Piece& p : pieces) {
-    const uint32_t offset = p.offset;
-    const std::span<const uint8_t> data = p.data;
-    uint32_t pos = 0;
-    while (pos < data.size()) {
-      const uint32_t at = offset + pos;
-      const uint32_t in_block = at % kBlockSize;
-      const auto n =
-          static_cast<uint32_t>(std::min<size_t>(data.size() - pos, kBlockSize - in_block));
-      auto piece = data.subspan(pos, n);
-      proto::CltocsWriteData wd{loc.chunkid,
-                                ++sent,
-                                static_cast<uint16_t>(at / kBlockSize),
-                                static_cast<uint16_t>(in_block),
-                                crc::Crc32c(piece),
-                                piece};
-      ELK_RETURN_IF_ERROR(SendMsg(*conn, wd));
-      pos += n;
-      while (sent - acked >= options_.max_in_flight)
-        ELK_RETURN_IF_ERROR(receive_one());
-    }
+  ELK_RETURN_IF_ERROR(SendMsg(**c, init));
+  return std::make_unique<ChainWriter>(*this, loc, std::move(*c));
+}
+
+Status ChunkIo::ChainWriter::ReceiveOne() {
+  auto f = conn_->Receive(io_.options_.io_timeout);
+  if (!f.ok()) return f.status();
+  if (f->type == proto::CSTOCL_WRITE_ERROR) {
+    auto e = proto::Decode<proto::CstoclWriteError>(f->payload);
+    if (!e.ok()) return e.status();
+    return Status(e->status == Code::kOk ? Code::kIo : e->status,
+                  fmt::format("write of chunk {:016X} failed at {:08X}:{}", loc_.chunkid,
+                              e->server.ip, e->server.port));
   }
-  while (!init_acked || acked < sent)
-    ELK_RETURN_IF_ERROR(receive_one());
-  ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::CltocsWriteEnd{loc.chunkid}));
-  Return(loc.copies[0], std::move(conn));
+  if (f->type != proto::CSTOCL_WRITE_STATUS) return Status(Code::kProtocol, "unexpected frame");
+  auto st = proto::Decode<proto::CstoclWriteStatus>(f->payload);
+  if (!st.ok()) return st.status();
+  if (st->status != Code::kOk) return Status(st->status, "chunkserver write");
+  if (st->write_id == 0)
+    init_acked_ = true;
+  else
+    ++acked_;
   return Status::Ok();
+}
+
+Status ChunkIo::ChainWriter::AwaitAll() {
+  while (!init_acked_ || acked_ < sent_)
+    ELK_RETURN_IF_ERROR(ReceiveOne());
+  return Status::Ok();
+}
+
+Status ChunkIo::ChainWriter::Write(std::span<const Piece> pieces) {
+  if (!conn_) return Status(Code::kDisconnected, "the write session is over");
+  for (const Piece& p : pieces)
+    if (uint64_t{p.offset} + p.data.size() > kChunkSize)
+      return Status(Code::kWrongOffset, "write beyond the chunk");
+  Status s = [&]() -> Status {
+    for (const Piece& p : pieces) {
+      for (uint32_t pos = 0; pos < p.data.size();) {
+        const uint32_t at = p.offset + pos;
+        const uint32_t in_block = at % kBlockSize;
+        const auto n =
+            static_cast<uint32_t>(std::min<size_t>(p.data.size() - pos, kBlockSize - in_block));
+        const auto piece = p.data.subspan(pos, n);
+        ELK_RETURN_IF_ERROR(SendMsg(
+            *conn_,
+            proto::CltocsWriteData{loc_.chunkid, ++sent_, static_cast<uint16_t>(at / kBlockSize),
+                                   static_cast<uint16_t>(in_block), crc::Crc32c(piece), piece}));
+        pos += n;
+        while (sent_ - acked_ >= io_.options_.max_in_flight)
+          ELK_RETURN_IF_ERROR(ReceiveOne());
+      }
+    }
+    return AwaitAll();
+  }();
+  if (!s.ok()) conn_.reset();  // answers may still be on their way: never reuse it
+  return s;
+}
+
+void ChunkIo::ChainWriter::End() {
+  if (!conn_) return;
+  // Nothing written yet: the init's answer must be read before the connection is reused.
+  if (AwaitAll().ok() && SendMsg(*conn_, proto::CltocsWriteEnd{loc_.chunkid}).ok())
+    io_.Return(loc_.copies[0], std::move(conn_));
+  conn_.reset();
+}
+
+Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, std::span<const Piece> pieces) {
+  auto w = OpenChain(loc);
+  if (!w.ok()) return w.status();
+  return (*w)->Write(pieces);  // the writer's end gives the connection back
 }
 
 Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece> pieces) {
@@ -276,21 +295,6 @@ Result<proto::ChunkLocation> ChunkIo::BeginGrant(uint32_t inode, uint32_t index)
   std::lock_guard lock(mu_);
   locations_[{inode, index}] = w->location;
   return w->location;
-}
-
-Status ChunkIo::WriteGranted(const proto::ChunkLocation& grant, uint32_t offset,
-                             std::span<const uint8_t> data) {
-  if (uint64_t{offset} + data.size() > kChunkSize)
-    return Status(Code::kWrongOffset, "write beyond the chunk");
-  const Piece piece{offset, data};
-  return WriteChain(grant, std::span<const Piece>(&piece, 1));
-}
-
-Status ChunkIo::WriteGranted(const proto::ChunkLocation& grant, std::span<const Piece> pieces) {
-  for (const Piece& p : pieces)
-    if (uint64_t{p.offset} + p.data.size() > kChunkSize)
-      return Status(Code::kWrongOffset, "write beyond the chunk");
-  return WriteChain(grant, pieces);
 }
 
 Status ChunkIo::EndGrant(uint32_t inode, const proto::ChunkLocation& grant, uint64_t file_length) {

@@ -52,18 +52,43 @@ class ChunkIo {
   void Forget(uint32_t inode);
 
   // Write grants held across calls, for a block device that writes small pieces of one
-  // chunk many times: the master locks chunk `index` once (BeginGrant), the chain is
-  // written any number of times at that version (WriteGranted), and EndGrant unlocks it.
+  // chunk many times: the master locks chunk `index` once (BeginGrant), a chain writer
+  // (OpenChain) writes it any number of times at that version, and EndGrant unlocks it.
   // Readers of this ChunkIo are pointed at the granted version meanwhile.
   Result<protocol::ChunkLocation> BeginGrant(uint32_t inode, uint32_t index);
-  Status WriteGranted(const protocol::ChunkLocation& grant, uint32_t offset,
-                      std::span<const uint8_t> data);
-  // Several pieces of one chunk in one pass down the chain (applied in order).
   struct Piece {
     uint32_t offset = 0;
     std::span<const uint8_t> data;
   };
-  Status WriteGranted(const protocol::ChunkLocation& grant, std::span<const Piece> pieces);
+  // One write session down a chunk's chain, kept open between passes, so the chain is
+  // connected and the chunk opened on every copy once, not once per pass. Used by one
+  // thread at a time.
+  class ChainWriter {
+   public:
+    ChainWriter(ChunkIo& io, protocol::ChunkLocation loc, std::unique_ptr<net::BlockingClient> c)
+        : io_(io), loc_(std::move(loc)), conn_(std::move(c)) {}
+    ChainWriter(const ChainWriter&) = delete;
+    ChainWriter& operator=(const ChainWriter&) = delete;
+    ~ChainWriter() { End(); }
+    // The pieces, applied in order, are on every copy when this returns Ok. After an
+    // error the writer is spent: every later Write fails.
+    Status Write(std::span<const Piece> pieces);
+    // Tells the chain the session is over and gives the connection back for reuse.
+    void End();
+
+   private:
+    Status ReceiveOne();
+    Status AwaitAll();
+
+    ChunkIo& io_;
+    const protocol::ChunkLocation loc_;
+    std::unique_ptr<net::BlockingClient> conn_;  // null once spent or ended
+    uint32_t sent_ = 0, acked_ = 0;
+    bool init_acked_ = false;
+  };
+  // Starts a write session on the grant's chain (not waiting for the chain's answer:
+  // the first Write does).
+  Result<std::unique_ptr<ChainWriter>> OpenChain(const protocol::ChunkLocation& grant);
   // `file_length` 0 leaves the length as it is.
   Status EndGrant(uint32_t inode, const protocol::ChunkLocation& grant, uint64_t file_length);
   // Drops chunks [first, first + count) of the file at the master (holes that read as
