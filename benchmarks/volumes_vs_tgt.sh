@@ -5,19 +5,26 @@
 #   tgt+mfs    tgt serving a file on a MooseFS FUSE mount - how operators do it today
 # fio reaches each target as QEMU does, through QEMU's iSCSI driver (qemu-nbd in between,
 # the same for all three). Printed: MiB/s and IOPS per workload, and the ratios of elk to
-# the other two (higher is better). Target: elk at least 2x tgt+mfs.
+# the other two (higher is better). Target: elk at least 2x tgt+mfs. A second table runs
+# the same four workloads through qemu-img bench, QEMU's iSCSI driver with nothing else in
+# the way: on a small machine the fio/nbd hop takes most of the CPU and hides the target.
 #
 #   benchmarks/volumes_vs_tgt.sh        (after `cmake --build --preset release`, as root)
 #
 # Env: SIZE (1G) volume size, RUNTIME (10) seconds per workload, GOAL (2), THIN (1: the
 # volume thin-provisioned, mfsiscsid's default; QEMU then asks GET LBA STATUS once per
-# chunk it has not seen; 0 offers the volume fully provisioned, without UNMAP), WORK
-# (/tmp/elk-volumes-bench), ELKFS_PORT_BASE (19500), MFS_PORT_BASE (29500).
+# chunk it has not seen; 0 offers the volume fully provisioned, without UNMAP), READ_CACHE
+# (1GiB, mfsiscsid's READ_CACHE_SIZE; 0 reads every block from a chunkserver), WORK
+# (/tmp/elk-volumes-bench), ELKFS_PORT_BASE (19500), MFS_PORT_BASE (29500);
+# qemu-img bench request counts: BENCH_SMALL_READS (100000), BENCH_SMALL_WRITES (15000),
+# BENCH_LARGE (1024).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN=${ELKFS_BIN:-$ROOT/build/release/bin}
-SIZE=${SIZE:-1G} RUNTIME=${RUNTIME:-10} GOAL=${GOAL:-2} THIN=${THIN:-1}
+SIZE=${SIZE:-1G} RUNTIME=${RUNTIME:-10} GOAL=${GOAL:-2} THIN=${THIN:-1} READ_CACHE=${READ_CACHE:-1GiB}
+BENCH_SMALL_READS=${BENCH_SMALL_READS:-100000} BENCH_SMALL_WRITES=${BENCH_SMALL_WRITES:-15000}
+BENCH_LARGE=${BENCH_LARGE:-1024}
 WORK=${WORK:-/tmp/elk-volumes-bench}
 export ELKFS_PORT_BASE=${ELKFS_PORT_BASE:-19500} MFS_PORT_BASE=${MFS_PORT_BASE:-29500}
 ISCSI_PORT=$((ELKFS_PORT_BASE + 60)) TGT_ELK_PORT=$((ELKFS_PORT_BASE + 61)) TGT_MFS_PORT=$((ELKFS_PORT_BASE + 62))
@@ -52,6 +59,7 @@ MASTER_PORT = $((ELKFS_PORT_BASE + 21))
 ISCSI_LISTEN_HOST = 127.0.0.1
 ISCSI_LISTEN_PORT = $ISCSI_PORT
 THIN_PROVISIONING = $THIN
+READ_CACHE_SIZE = $READ_CACHE
 EOC
 nohup "$BIN/mfsiscsid" -f -c "$WORK/iscsid/mfsiscsid.cfg" >"$WORK/iscsid.log" 2>&1 </dev/null &
 PIDS+=($!)
@@ -108,9 +116,33 @@ EOP
   done
   kill $nbd; wait $nbd 2>/dev/null || true
 }
-for t in elk tgt+elk tgt+mfs; do run_fio $t; done
+# The same targets through QEMU's block layer alone (qemu-img bench: libiscsi, no nbd hop
+# and no fio in between), so more of the machine is left to the target. A fixed count of
+# requests; 4 KiB requests are scattered (each a golden-ratio step of the volume's size
+# from the last, wrapping, so they visit every chunk in turn), 1 MiB ones sequential.
+declare -A QB
+BENCHES=("read 4k $BENCH_SMALL_READS" "write 4k $BENCH_SMALL_WRITES" "read 1M $BENCH_LARGE" "write 1M $BENCH_LARGE")
+run_bench() {  # target
+  local t=$1 bytes step
+  bytes=$(numfmt --from=iec "$SIZE")
+  step=$(( (bytes * 618 / 1000) / 4096 * 4096 + 4096 ))
+  for b in "${BENCHES[@]}"; do
+    set -- $b
+    local bs flags=() s
+    bs=$(numfmt --from=iec "${2^^}")
+    [ "$1" = write ] && flags=(-w)
+    s=$([ "$2" = 4k ] && echo "$step" || echo "$bs")
+    local out
+    out=$(qemu-img bench "${flags[@]}" -f raw -t none -c "$3" -d 16 -s "$bs" -S "$s" "${URL[$t]}" 2>&1) ||
+      { echo "$out" >&2; exit 1; }
+    local secs
+    secs=$(sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' <<<"$out")
+    QB[$t.$1-$2]=$(awk -v c="$3" -v s="$secs" -v b="$bs" 'BEGIN {printf "%.1f %.0f", c * b / s / 1048576, c / s}')
+  done
+}
+for t in elk tgt+elk tgt+mfs; do run_fio $t; run_bench $t; done
 
-echo "volumes through iSCSI, $SIZE at goal $GOAL (elk thin-provisioned: $THIN), fio iodepth 16 for ${RUNTIME}s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "volumes through iSCSI, $SIZE at goal $GOAL (elk thin-provisioned: $THIN, read cache: $READ_CACHE), fio iodepth 16 for ${RUNTIME}s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-14s %16s %16s %16s %10s %10s\n' workload elk tgt+elk tgt+mfs elk/t+elk elk/t+mfs
 for w in "${WORKLOADS[@]}"; do
   printf '%-14s' "$w"
@@ -122,4 +154,20 @@ for w in "${WORKLOADS[@]}"; do
 done
 for w in randread-4k randwrite-4k; do
   echo "IOPS $w: elk ${IOPS[elk.$w]}, tgt+elk ${IOPS[tgt+elk.$w]}, tgt+mfs ${IOPS[tgt+mfs.$w]}"
+done
+
+echo
+echo "the same through qemu-img bench (QEMU's iSCSI driver alone, iodepth 16; 4k scattered, 1M sequential)"
+printf '%-14s %16s %16s %16s %10s %10s\n' workload elk tgt+elk tgt+mfs elk/t+elk elk/t+mfs
+for b in "${BENCHES[@]}"; do
+  set -- $b
+  w=$1-$2
+  printf '%-14s' "$1 $2"
+  for t in elk tgt+elk tgt+mfs; do printf ' %8s MiB/s %5s' "${QB[$t.$w]% *}" ""; done | sed 's/  *$//'
+  printf ' %10s %10s\n' \
+    "$(awk -v a="${QB[elk.$w]% *}" -v b="${QB[tgt+elk.$w]% *}" 'BEGIN {printf "%.2fx", a / b}')" \
+    "$(awk -v a="${QB[elk.$w]% *}" -v b="${QB[tgt+mfs.$w]% *}" 'BEGIN {printf "%.2fx", a / b}')"
+done
+for w in read-4k write-4k; do
+  echo "IOPS $w: elk ${QB[elk.$w]#* }, tgt+elk ${QB[tgt+elk.$w]#* }, tgt+mfs ${QB[tgt+mfs.$w]#* }"
 done

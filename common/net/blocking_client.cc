@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "common/net/socket_options.h"
 
@@ -80,11 +81,28 @@ Status BlockingClient::Send(uint32_t type, std::span<const uint8_t> payload, Mil
 }
 
 Status BlockingClient::ReadExactly(uint8_t* out, size_t n, SteadyClock::time_point deadline) {
+  auto take_buffered = [&] {
+    const size_t k = std::min(n, in_end_ - in_begin_);
+    std::memcpy(out, in_.data() + in_begin_, k);
+    in_begin_ += k;
+    out += k;
+    n -= k;
+  };
+  take_buffered();
   while (n > 0) {
-    ssize_t got = ::recv(fd_.get(), out, n, MSG_DONTWAIT);
+    const bool direct = n >= kInBuffer / 2;
+    if (!direct && in_.empty()) in_.resize(kInBuffer);
+    ssize_t got =
+        ::recv(fd_.get(), direct ? out : in_.data(), direct ? n : in_.size(), MSG_DONTWAIT);
     if (got > 0) {
-      out += got;
-      n -= static_cast<size_t>(got);
+      if (direct) {
+        out += got;
+        n -= static_cast<size_t>(got);
+      } else {
+        in_begin_ = 0;
+        in_end_ = static_cast<size_t>(got);
+        take_buffered();
+      }
       continue;
     }
     if (got == 0) {
@@ -106,14 +124,14 @@ Result<Frame> BlockingClient::ReceiveAny(Millis timeout) {
   ELK_RETURN_IF_ERROR(ReadExactly(head, sizeof(head), deadline));
   protocol::FrameHeader h = protocol::DecodeFrameHeader(head);
   if (h.length > max_payload_) {
-    fd_.reset();  // the stream cannot be resynchronised
+    Close();  // the stream cannot be resynchronised
     return Status(Code::kProtocol,
                   fmt::format("frame type {} of {} bytes from {} is over the limit of {}", h.type,
                               h.length, peer_, max_payload_));
   }
   Frame f{h.type, std::vector<uint8_t>(h.length)};
   if (Status s = ReadExactly(f.payload.data(), f.payload.size(), deadline); !s.ok()) {
-    fd_.reset();  // half a frame was read: the stream cannot be resynchronised
+    Close();  // half a frame was read: the stream cannot be resynchronised
     return s;
   }
   return f;

@@ -43,13 +43,21 @@ class BlockingClient {
   void set_max_payload(uint32_t bytes) { max_payload_ = bytes; }
   const Address& peer() const { return peer_; }
   int fd() const { return fd_.get(); }
-  void Close() { fd_.reset(); }
+  void Close() {
+    fd_.reset();
+    in_begin_ = in_end_ = 0;
+  }
 
  private:
   BlockingClient(UniqueFd fd, Address peer) : fd_(std::move(fd)), peer_(peer) {}
   Status ReadExactly(uint8_t* out, size_t n, std::chrono::steady_clock::time_point deadline);
 
+  // Small frames (a read's status after its data, acks) are taken from one recv into
+  // in_; a large payload's bulk is received straight into the frame.
+  static constexpr size_t kInBuffer = 16 * 1024;
   UniqueFd fd_;
+  std::vector<uint8_t> in_;
+  size_t in_begin_ = 0, in_end_ = 0;
   Address peer_;
   uint32_t max_payload_ = protocol::kAbsoluteMaxPayload;
 };
