@@ -103,6 +103,28 @@ TEST_F(ChunkFileTest, PartialWritesAtBlockBoundariesMatchAModel) {
   EXPECT_TRUE((*reopened)->Verify().ok());
 }
 
+TEST_F(ChunkFileTest, ASmallWriteIntoAStoredBlockWritesOnlyItsBytes) {
+  auto c = MakeChunk();
+  auto model = Random(2 * kBlockSize, 5);
+  ASSERT_TRUE(c->Write(0, model).ok());
+  const auto patch = Random(4096, 6);
+  const uint64_t before = io_.BytesWritten();
+  ASSERT_TRUE(c->Write(kBlockSize + 8192, patch).ok());
+  EXPECT_EQ(io_.BytesWritten() - before, patch.size());
+  std::copy(patch.begin(), patch.end(), model.begin() + kBlockSize + 8192);
+  EXPECT_EQ(c->BlockCrc(1), crc::Crc32c(std::span<const uint8_t>(model).subspan(kBlockSize)));
+  ASSERT_TRUE(c->Flush().ok());
+  // Reopened, the block reads back whole and passes its CRC.
+  c.reset();
+  auto again = ChunkFile::Open(io_, dir_.path(), kName);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(ReadAll(**again, 0, model.size()), model);
+  // Past the stored data a block is still written whole.
+  const uint64_t at_end = io_.BytesWritten();
+  ASSERT_TRUE((*again)->Write(5 * kBlockSize + 100, patch).ok());
+  EXPECT_EQ(io_.BytesWritten() - at_end, kBlockSize);
+}
+
 TEST_F(ChunkFileTest, WritesAndReadsPast64MiBAreRefused) {
   auto c = MakeChunk();
   std::vector<uint8_t> b(10);

@@ -25,7 +25,9 @@ class FaultFile final : public DiskFile {
       }
       return Injected(*f, path_);
     }
-    return inner_->WriteAt(offset, data);
+    ELK_RETURN_IF_ERROR(inner_->WriteAt(offset, data));
+    io_.CountWritten(data.size());
+    return Status::Ok();
   }
 
   Status Sync() override {
@@ -67,6 +69,16 @@ void FaultDiskIo::FakeSpace(std::optional<DiskSpace> space) {
 uint64_t FaultDiskIo::Calls(FaultOp op) const {
   std::lock_guard lock(mu_);
   return calls_[static_cast<size_t>(op)];
+}
+
+uint64_t FaultDiskIo::BytesWritten() const {
+  std::lock_guard lock(mu_);
+  return bytes_written_;
+}
+
+void FaultDiskIo::CountWritten(size_t n) {
+  std::lock_guard lock(mu_);
+  bytes_written_ += n;
 }
 
 std::optional<Fault> FaultDiskIo::Check(FaultOp op, const std::string& path) {

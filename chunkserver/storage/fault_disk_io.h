@@ -38,6 +38,9 @@ class FaultDiskIo final : public DiskIo {
   Status FlipByte(const std::string& path, uint64_t offset);
   // Calls seen for an operation, failed or not.
   uint64_t Calls(FaultOp op) const;
+  // Bytes handed to WriteAt that reached the disk.
+  uint64_t BytesWritten() const;
+  void CountWritten(size_t n);
 
   // The failure to inject into this call, if any; counts the call. (Used by the file wrapper.)
   std::optional<Fault> Check(FaultOp op, const std::string& path);
@@ -61,6 +64,7 @@ class FaultDiskIo final : public DiskIo {
   std::vector<Armed> faults_;
   std::optional<DiskSpace> fake_space_;
   uint64_t calls_[static_cast<size_t>(FaultOp::kCount)] = {};
+  uint64_t bytes_written_ = 0;
 };
 
 }  // namespace elk::chunkstore
