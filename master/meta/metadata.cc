@@ -21,7 +21,9 @@ using meta_internal::MetaState;
 
 namespace {
 
-constexpr uint64_t kMetaFormat = 1;
+// 2: the namespace section ends with the inode numbers still cooling. 1 (read, never
+// written): it ends after the open counts.
+constexpr uint64_t kMetaFormat = 2;
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -155,10 +157,11 @@ Result<std::unique_ptr<Metadata>> Metadata::FromImage(const image::Image* image)
     ByteReader r(meta->data);
     uint64_t format = 0;
     uint64_t version = 0;
-    if (!r.Var(&format) || !r.Var(&version) || format != kMetaFormat || version != image->version) {
+    if (!r.Var(&format) || !r.Var(&version) || format < 1 || format > kMetaFormat ||
+        version != image->version) {
       return Status(Code::kCorruption, "metadata image: bad META section");
     }
-    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data));
+    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data, /*cooling=*/format >= 2));
     ELK_RETURN_IF_ERROR(meta_internal::LoadChunks(chunks->data, &state->registry));
     state->version = image->version;
   }

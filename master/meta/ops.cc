@@ -24,16 +24,16 @@ Result<Attr> DoCreate(MetaState& st, const Cred& cred, InodeId parent, std::stri
   return st.ns->Create(cred, parent, name, type, mode, umask, rdev, now);
 }
 
-Result<std::vector<ChunkId>> DoPurge(MetaState& st, InodeId inode) {
-  return st.ns->PurgeTrashItem(inode);
+Result<std::vector<ChunkId>> DoPurge(MetaState& st, InodeId inode, uint32_t now) {
+  return st.ns->PurgeTrashItem(inode, now);
 }
 
 Status DoOpen(MetaState& st, InodeId inode, uint32_t session) {
   return st.ns->Open(inode, session);
 }
 
-void DoClose(MetaState& st, InodeId inode, uint32_t session) {
-  (void)st.ns->Close(inode, session);
+void DoClose(MetaState& st, InodeId inode, uint32_t session, uint32_t now) {
+  (void)st.ns->Close(inode, session, now);
 }
 
 Status DoAppend(MetaState& st, const Cred& cred, InodeId dst, const std::vector<uint32_t>& srcs,
@@ -243,10 +243,10 @@ const ReplayMap& NamespaceReplays() {
          return NoResult(st.ns->Undelete(inode, ts));
        }},
       {"PURGE",
-       [](MetaState& st, Args& a, uint32_t) -> Result<uint64_t> {
+       [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
          ELK_RETURN_IF_ERROR(a.Finish("PURGE"));
-         return NoResult(DoPurge(st, inode).status());
+         return NoResult(DoPurge(st, inode, ts).status());
        }},
       {"OPEN",
        [](MetaState& st, Args& a, uint32_t) -> Result<uint64_t> {
@@ -256,11 +256,11 @@ const ReplayMap& NamespaceReplays() {
          return NoResult(DoOpen(st, inode, session));
        }},
       {"CLOSE",
-       [](MetaState& st, Args& a, uint32_t) -> Result<uint64_t> {
+       [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
          auto session = a.Num<uint32_t>();
          ELK_RETURN_IF_ERROR(a.Finish("CLOSE"));
-         DoClose(st, inode, session);
+         DoClose(st, inode, session, ts);
          return kNoResult;
        }},
   };
@@ -437,7 +437,7 @@ Status Metadata::Undelete(InodeId inode, uint32_t now) {
 }
 
 Status Metadata::PurgeTrashItem(InodeId inode, uint32_t now) {
-  auto r = DoPurge(*state_, inode);
+  auto r = DoPurge(*state_, inode, now);
   if (!r.ok()) return r.status();
   return state_->Log(BodyWriter(now, "PURGE").Num(inode).Done());
 }
@@ -463,7 +463,7 @@ void Metadata::Open(InodeId inode, uint32_t session, uint32_t now) {
 
 void Metadata::Close(InodeId inode, uint32_t session, uint32_t now) {
   if (!state_->ns->IsOpen(inode)) return;
-  DoClose(*state_, inode, session);
+  DoClose(*state_, inode, session, now);
   (void)state_->Log(BodyWriter(now, "CLOSE").Num(inode).Num(session).Done(), /*sync=*/false);
 }
 

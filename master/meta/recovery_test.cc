@@ -77,7 +77,7 @@ class RecoveryTest : public ::testing::Test {
 };
 
 TEST_F(RecoveryTest, CrashesLoseNothingAcknowledged) {
-  Workload w(2024);
+  Workload w(2024, /*days_pass=*/true);
   Start(w.now());
   // The model starts as the fresh file system did (same root times).
   ASSERT_TRUE(model_.LoadNodes(md_->ns().SerializeNodes()).ok());

@@ -33,7 +33,7 @@ TEST(ReplayTest, EveryOperationReplaysToTheSameState) {
   auto md = Metadata::Open(o, 1000);
   ASSERT_TRUE(md.ok()) << md.status().ToString();
   ConnectServers((*md)->chunks(), 1000);
-  Workload w(11);
+  Workload w(11, /*days_pass=*/true);
   for (int i = 0; i < 4000; ++i) {
     Op op = w.Next((*md)->ns());
     (void)RunLive(**md, op);

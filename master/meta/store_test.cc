@@ -21,7 +21,7 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(md.ok()) << md.status().ToString();
     md_ = std::move(*md);
     ConnectServers(md_->chunks(), 1000);
-    Workload w(7);
+    Workload w(7, /*days_pass=*/true);
     for (int i = 0; i < 3000; ++i) {
       Op op = w.Next(md_->ns());
       (void)RunLive(*md_, op);

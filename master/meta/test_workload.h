@@ -78,11 +78,14 @@ struct Op {
 
 class Workload {
  public:
-  explicit Workload(uint32_t seed) : rng_(seed) {}
+  // `days_pass`: now and then half a day passes, so freed inode numbers cool and are
+  // handed out again (and trash expires) within a run. Only for runs whose every side
+  // takes its time from the ops (not a live master with its own clock).
+  explicit Workload(uint32_t seed, bool days_pass = false) : rng_(seed), days_pass_(days_pass) {}
 
   Op Next(const Namespace& ns) {
     Op op;
-    op.now = now_ += Pick(3);
+    op.now = now_ += days_pass_ && Pick(300) == 0 ? NodeTable::kReuseDelay / 2 : Pick(3);
     op.kind = static_cast<OpKind>(Pick(static_cast<uint32_t>(OpKind::kCount)));
     if (op.kind == OpKind::kSymlink && Pick(2) == 0) op.kind = OpKind::kWrite;
     const std::array<Cred, 3> creds = {Cred{}, Cred{1000, 100, {}}, Cred{1001, 100, {200, 300}}};
@@ -108,6 +111,7 @@ class Workload {
 
  private:
   std::mt19937 rng_;
+  bool days_pass_;
   uint32_t now_ = 100000;
 };
 
@@ -277,7 +281,7 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
       (void)ns.Undelete(op.a, t);
       return;
     case OpKind::kPurge:
-      (void)ns.PurgeTrashItem(op.a);
+      (void)ns.PurgeTrashItem(op.a, t);
       return;
     case OpKind::kPurgeExpired:
       (void)ns.PurgeExpired(t, 1 + op.x % 3);
@@ -286,7 +290,7 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
       (void)ns.Open(op.a, 1 + op.x % 2);
       return;
     case OpKind::kClose:
-      (void)ns.Close(op.a, 1 + op.x % 2);
+      (void)ns.Close(op.a, 1 + op.x % 2, t);
       return;
     case OpKind::kWrite: {
       if (!op.written) return;

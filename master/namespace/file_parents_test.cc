@@ -67,7 +67,7 @@ TEST_F(FileParentsTest, UnlinkedFilesOnlyForTheSessionsHoldingThemOpen) {
   ASSERT_TRUE(ns.Unlink(root, deep, "f", now).ok());  // trash time 86400: to trash
   EXPECT_TRUE(In(a, f, 7));
   EXPECT_FALSE(In(a, f, 8));
-  (void)ns.Close(f, 7);
+  (void)ns.Close(f, 7, now);
   EXPECT_FALSE(In(a, f, 7));
   ASSERT_TRUE(ns.Undelete(f, now).ok());
   EXPECT_TRUE(In(a, f));

@@ -88,8 +88,8 @@ class Namespace {
   // ---- trash, reserved, open files (trash.cc) ----
   // Counts an open of inode by a session (kNoEnt if there is no such node).
   Status Open(InodeId inode, uint32_t session);
-  // Returns chunk ids that lost their last reference (a reserved file freed).
-  std::vector<ChunkId> Close(InodeId inode, uint32_t session);
+  // Returns chunk ids that lost their last reference (a reserved file freed at `now`).
+  std::vector<ChunkId> Close(InodeId inode, uint32_t session, uint32_t now);
   bool IsOpen(InodeId inode) const;
   // What a session holds open: (inode, descriptors).
   std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
@@ -98,7 +98,7 @@ class Namespace {
   // Frees at most max_items trash items whose time has come; returns chunk ids that lost
   // their last reference. An item still open moves to reserved instead.
   std::vector<ChunkId> PurgeExpired(uint32_t now, size_t max_items);
-  Result<std::vector<ChunkId>> PurgeTrashItem(InodeId inode);
+  Result<std::vector<ChunkId>> PurgeTrashItem(InodeId inode, uint32_t now);
   // Puts a trashed file back at its path, recreating missing directories (owned by
   // root, mode 0755) as MooseFS does. kExist if the name is taken, kNotDir if a path
   // component is not a directory.
@@ -131,7 +131,8 @@ class Namespace {
   std::string SerializeNodes() const;
   // Replaces the whole state with a serialized one without calling the ChunkRefCounter.
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
-  Status LoadNodes(std::string_view data);
+  // `cooling` false: an image from before inode numbers cooled (the section ends earlier).
+  Status LoadNodes(std::string_view data, bool cooling = true);
 
   // ---- confinement (file_parents.cc) ----
   // Is inode reachable from root by names, or (unlinked but open) held open by session?
@@ -183,7 +184,7 @@ class Namespace {
   void DropEntry(InodeId parent, Node& dir, std::string_view name, InodeId child, uint32_t now);
   void LastLinkGone(InodeId inode, Node& node, std::string path, uint32_t now);
   // Frees a node and its side data; collects chunks that lost their last reference.
-  void FreeNode(InodeId inode, std::vector<ChunkId>* gone);
+  void FreeNode(InodeId inode, std::vector<ChunkId>* gone, uint32_t now);
 
   // setattr.cc
   std::vector<ChunkId> TruncateChunks(Node& node, uint64_t length);

@@ -5,6 +5,7 @@
 // for none of it.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <queue>
@@ -46,8 +47,11 @@ static_assert(sizeof(Node) <= 64, "a node must stay compact");
 
 // Nodes in pages of 4096, indexed by inode: no per-node hash overhead, and a Node&
 // stays valid while other nodes are added. Inode numbers are handed out lowest-free
-// first, a rule that depends only on which inodes are in use, so replay and a reload
-// from an image allocate the same numbers.
+// first. A freed number cools for kReuseDelay seconds first: a mount (or the kernel
+// behind it) that still knows the old file by its number must not reach a new file
+// through it. The rule depends only on which inodes are in use and the times of the
+// calls, which replay passes from the changelog, and the cooling numbers are in the
+// image, so replay and a reload allocate the same numbers.
 class NodeTable {
  public:
   static constexpr uint32_t kPageBits = 12;
@@ -63,10 +67,17 @@ class NodeTable {
   Node& At(InodeId id) { return pages_[id >> kPageBits][id & (kPageSize - 1)]; }
   const Node& At(InodeId id) const { return pages_[id >> kPageBits][id & (kPageSize - 1)]; }
 
+  static constexpr uint32_t kReuseDelay = 86400;
+
   // A fresh zeroed node (reach it with At); the caller sets its type before anything
   // else looks it up.
-  InodeId Allocate();
-  void Free(InodeId id);
+  InodeId Allocate(uint32_t now);
+  void Free(InodeId id, uint32_t now);
+  // Freed numbers not yet reusable, oldest first: (inode, freed at).
+  const std::deque<std::pair<InodeId, uint32_t>>& cooling() const { return cooling_; }
+  // Loading an image, after every node was placed: these numbers cool again. False when
+  // one is in use or listed twice.
+  bool RestoreCooling(std::vector<std::pair<InodeId, uint32_t>> cooling);
   // Loading an image: a zeroed node at `id`, which must exceed every id placed before;
   // the ids skipped become free. nullptr when id is out of order.
   Node* Place(InodeId id);
@@ -85,6 +96,7 @@ class NodeTable {
  private:
   std::vector<std::unique_ptr<Node[]>> pages_;
   std::priority_queue<InodeId, std::vector<InodeId>, std::greater<>> free_;
+  std::deque<std::pair<InodeId, uint32_t>> cooling_;
   InodeId high_water_ = 1;  // inode 0 is never used
   size_t used_ = 0;
 };

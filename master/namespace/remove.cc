@@ -54,7 +54,7 @@ void Namespace::DropEntry(InodeId parent, Node& dir, std::string_view name, Inod
   dir.mtime = dir.ctime = now;
   if (node.is_dir()) {
     --dir.nlink;
-    FreeNode(child, nullptr);
+    FreeNode(child, nullptr, now);
     return;
   }
   RemoveFileParent(child, parent);
@@ -75,11 +75,11 @@ void Namespace::LastLinkGone(InodeId inode, Node& node, std::string path, uint32
     node.flags |= kFlagReserved;
     reserved_[inode] = std::move(path);
   } else {
-    FreeNode(inode, nullptr);
+    FreeNode(inode, nullptr, now);
   }
 }
 
-void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone) {
+void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone, uint32_t now) {
   Node& node = nodes_.At(inode);
   for (ChunkId c : node.chunks.view()) {
     if (c != 0 && refs_.Unref(c, node.goal) == 0 && gone != nullptr) gone->push_back(c);
@@ -99,7 +99,7 @@ void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone) {
   // files wait in reserved) must leave no open count behind, or the next image would
   // name a node that no longer exists and the master would refuse to load it.
   opens_.erase(opens_.lower_bound({inode, 0}), opens_.upper_bound({inode, UINT32_MAX}));
-  nodes_.Free(inode);
+  nodes_.Free(inode, now);
 }
 
 }  // namespace elk::master

@@ -68,7 +68,7 @@ Result<InodeId> Namespace::CopyTree(const Cred& cred, InodeId src, InodeId dst_p
 InodeId Namespace::CopyNode(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view name, uint32_t now) {
   const Node& s = nodes_.At(src);
-  InodeId id = nodes_.Allocate();
+  InodeId id = nodes_.Allocate(now);
   Node* n = &nodes_.At(id);
   n->type = s.type;
   n->mode = s.mode;

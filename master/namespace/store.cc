@@ -7,7 +7,7 @@
 //           nchunks chunk* | symlink: target | has_rdev [rdev] | xattrs: n (name value)*
 //           | dir: name next_seq n (seq name child)*
 //   0 (end of nodes), trash: n (inode expires path)*, reserved: n (inode path)*,
-//   opens: n (inode session count)*
+//   opens: n (inode session count)*, cooling: n (inode freed_at)* (absent in format-1 images)
 
 #include <fmt/format.h>
 
@@ -118,6 +118,11 @@ std::string Namespace::SerializeNodes() const {
     w.Var(key.second);
     w.Var(count);
   }
+  w.Var(nodes_.cooling().size());
+  for (const auto& [inode, freed_at] : nodes_.cooling()) {
+    w.Var(inode);
+    w.Var(freed_at);
+  }
   return w.Take();
 }
 
@@ -142,7 +147,7 @@ bool GetDirectory(ByteReader& r, Directory* dir) {
 
 }  // namespace
 
-Status Namespace::LoadNodes(std::string_view data) {
+Status Namespace::LoadNodes(std::string_view data, bool cooling_section) {
   nodes_ = NodeTable{};
   dirs_.clear();
   symlinks_.clear();
@@ -218,6 +223,14 @@ Status Namespace::LoadNodes(std::string_view data) {
       return Bad("bad open item");
     }
     opens_[{inode, session}] = n;
+  }
+  if (cooling_section) {
+    if (!r.Count(&count, 2)) return Bad("bad cooling count");
+    std::vector<std::pair<InodeId, uint32_t>> cooling(count);
+    for (auto& [inode, freed_at] : cooling) {
+      if (!r.Num(&inode, kMaxInode) || !r.Num(&freed_at)) return Bad("bad cooling inode");
+    }
+    if (!nodes_.RestoreCooling(std::move(cooling))) return Bad("cooling inode in use or twice");
   }
   if (!r.AtEnd()) return Bad("bytes after the end");
   ELK_RETURN_IF_ERROR(CheckLoaded());

@@ -24,14 +24,14 @@ bool Namespace::IsOpen(InodeId inode) const {
   return it != opens_.end() && it->first.first == inode;
 }
 
-std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session) {
+std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session, uint32_t now) {
   std::vector<ChunkId> gone;
   auto it = opens_.find({inode, session});
   if (it == opens_.end()) return gone;
   if (--it->second == 0) opens_.erase(it);
   const Node* node = nodes_.Get(inode);
   if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(inode)) {
-    FreeNode(inode, &gone);
+    FreeNode(inode, &gone, now);
   }
   return gone;
 }
@@ -50,7 +50,7 @@ std::vector<DetachedItem> Namespace::ListReserved() const {
   return items;
 }
 
-Result<std::vector<ChunkId>> Namespace::PurgeTrashItem(InodeId inode) {
+Result<std::vector<ChunkId>> Namespace::PurgeTrashItem(InodeId inode, uint32_t now) {
   auto it = trash_.find(inode);
   if (it == trash_.end()) return Status(Code::kNoEnt, "not in trash");
   std::vector<ChunkId> gone;
@@ -63,7 +63,7 @@ Result<std::vector<ChunkId>> Namespace::PurgeTrashItem(InodeId inode) {
     node.flags = static_cast<uint8_t>((node.flags & ~kFlagTrash) | kFlagReserved);
     return gone;
   }
-  FreeNode(inode, &gone);
+  FreeNode(inode, &gone, now);
   return gone;
 }
 
@@ -72,7 +72,7 @@ std::vector<ChunkId> Namespace::PurgeExpired(uint32_t now, size_t max_items) {
   for (size_t done = 0; done < max_items && !trash_by_expiry_.empty(); ++done) {
     auto [expires, inode] = *trash_by_expiry_.begin();
     if (expires > now) break;
-    auto freed = PurgeTrashItem(inode);
+    auto freed = PurgeTrashItem(inode, now);
     gone.insert(gone.end(), freed->begin(), freed->end());
   }
   return gone;

@@ -27,7 +27,7 @@ TEST_F(TrashTest, ANodeFreedWhileOpenLeavesNoOpenCountBehind) {
   MemoryChunkRefs other_refs;
   Namespace other{other_refs, 1000};
   EXPECT_TRUE(other.LoadNodes(ns.SerializeNodes()).ok());
-  ns.Close(e, 7);  // the session's late close is harmless
+  ns.Close(e, 7, now);  // the session's late close is harmless
 }
 
 TEST_F(TrashTest, PunchLeavesHolesAndDropsReferences) {
@@ -81,10 +81,10 @@ TEST_F(TrashTest, PurgeExpiredIsBoundedAndReturnsChunks) {
 
 TEST_F(TrashTest, PurgeOneItemOnDemand) {
   ASSERT_TRUE(ns.Unlink(root, d, "f", now).ok());
-  auto gone = ns.PurgeTrashItem(f);
+  auto gone = ns.PurgeTrashItem(f, now);
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(gone->size(), 2u);
-  EXPECT_EQ(ns.PurgeTrashItem(f).code(), Code::kNoEnt);
+  EXPECT_EQ(ns.PurgeTrashItem(f, now).code(), Code::kNoEnt);
 }
 
 TEST_F(TrashTest, UndeleteRestoresAtPath) {
@@ -135,9 +135,9 @@ TEST_F(TrashTest, OpenUnlinkedFileWithoutTrashGoesToReserved) {
   ASSERT_EQ(reserved.size(), 1u);
   EXPECT_EQ(reserved[0].path, "/d/f");
   EXPECT_TRUE(ns.ListTrash().empty());
-  EXPECT_TRUE(ns.Close(f, 7).empty());
+  EXPECT_TRUE(ns.Close(f, 7, now).empty());
   EXPECT_TRUE(ns.GetAttr(f).ok()) << "session 8 still has it open";
-  EXPECT_EQ(ns.Close(f, 8), (std::vector<ChunkId>{500, 501}));
+  EXPECT_EQ(ns.Close(f, 8, now), (std::vector<ChunkId>{500, 501}));
   EXPECT_EQ(ns.GetAttr(f).code(), Code::kNoEnt);
   EXPECT_TRUE(ns.ListReserved().empty());
 }
@@ -155,7 +155,7 @@ TEST_F(TrashTest, ExpiredButOpenMovesToReserved) {
   EXPECT_TRUE(ns.PurgeExpired(now + 86400, 10).empty());
   EXPECT_TRUE(ns.ListTrash().empty());
   ASSERT_EQ(ns.ListReserved().size(), 1u);
-  EXPECT_EQ(ns.Close(f, 1).size(), 2u);
+  EXPECT_EQ(ns.Close(f, 1, now).size(), 2u);
 }
 
 TEST_F(TrashTest, TrashPathIsThatOfTheLastLink) {
@@ -177,7 +177,7 @@ TEST_F(TrashTest, RenameOverOpenFileWithoutTrashReservesIt) {
   ASSERT_EQ(ns.ListReserved().size(), 1u);
   EXPECT_EQ(ns.ListReserved()[0].inode, f);
   EXPECT_EQ(refs.Count(500), 1u);
-  ns.Close(f, 3);
+  ns.Close(f, 3, now);
   EXPECT_EQ(refs.Count(500), 0u);
 }
 

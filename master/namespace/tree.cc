@@ -7,7 +7,7 @@
 namespace elk::master {
 
 Namespace::Namespace(ChunkRefCounter& refs, uint32_t now) : refs_(refs) {
-  InodeId id = nodes_.Allocate();
+  InodeId id = nodes_.Allocate(now);
   Node* root = &nodes_.At(id);
   root->type = NodeType::kDirectory;
   root->mode = 0755;
@@ -137,7 +137,7 @@ Result<InodeId> Namespace::NewNode(const Cred& cred, InodeId parent, std::string
   if (DirOf(parent).Find(name) != 0) return Status(Code::kExist);
   ELK_RETURN_IF_ERROR(CheckAccess(cred, dir, kMayWrite));
 
-  InodeId id = nodes_.Allocate();
+  InodeId id = nodes_.Allocate(now);
   Node* node = &nodes_.At(id);
   node->type = type;
   node->mode = mode & kModeMask;

@@ -117,16 +117,59 @@ TEST_F(NsTest, UnlinkAndRmdir) {
   EXPECT_EQ(Get(kRootInode).nlink, 2u);
 }
 
-TEST_F(NsTest, InodeNumbersReuseLowestFree) {
+TEST_F(NsTest, InodeNumbersCoolBeforeTheLowestFreeIsReused) {
+  InodeId a = File(kRootInode, "a");
+  InodeId b = File(kRootInode, "b");
+  InodeId c = File(kRootInode, "c");
+  ASSERT_TRUE(ns.Unlink(root, kRootInode, "b", now).ok());
+  ASSERT_TRUE(ns.PurgeTrashItem(b, now).ok());
+  now += 10;
+  ASSERT_TRUE(ns.Unlink(root, kRootInode, "a", now).ok());
+  ASSERT_TRUE(ns.PurgeTrashItem(a, now).ok());
+  // Freed numbers are not handed out again while they cool: new files get new ones.
+  InodeId fresh = File(kRootInode, "x");
+  EXPECT_GT(fresh, c);
+  // b has cooled, a not yet (it was freed 10 s later).
+  now += NodeTable::kReuseDelay - 10;
+  EXPECT_EQ(File(kRootInode, "y"), b);
+  EXPECT_EQ(File(kRootInode, "z"), fresh + 1);
+  now += 10;
+  EXPECT_EQ(File(kRootInode, "w"), a);
+}
+
+TEST_F(NsTest, CoolingNumbersSurviveAnImage) {
+  // A format-1 image (nothing cooling, the section ends after the open counts) loads.
+  std::string old = ns.SerializeNodes();
+  ASSERT_EQ(old.back(), '\0');  // the empty cooling list
+  old.pop_back();
+  Namespace from_old(refs, 0);
+  ASSERT_TRUE(from_old.LoadNodes(old, /*cooling=*/false).ok());
+  EXPECT_FALSE(from_old.LoadNodes(old).ok());  // a format-2 image cannot end there
   InodeId a = File(kRootInode, "a");
   InodeId b = File(kRootInode, "b");
   File(kRootInode, "c");
   ASSERT_TRUE(ns.Unlink(root, kRootInode, "b", now).ok());
-  ASSERT_TRUE(ns.PurgeTrashItem(b).ok());
+  ASSERT_TRUE(ns.PurgeTrashItem(b, now).ok());
+  now += 100;
   ASSERT_TRUE(ns.Unlink(root, kRootInode, "a", now).ok());
-  ASSERT_TRUE(ns.PurgeTrashItem(a).ok());
-  EXPECT_EQ(File(kRootInode, "x"), a);
-  EXPECT_EQ(File(kRootInode, "y"), b);
+  ASSERT_TRUE(ns.PurgeTrashItem(a, now).ok());
+  const std::string bytes = ns.SerializeNodes();
+  MemoryChunkRefs refs2;
+  Namespace copy(refs2, 0);
+  ASSERT_TRUE(copy.LoadNodes(bytes).ok());
+  EXPECT_EQ(copy.SerializeNodes(), bytes);
+  // Both hand out the same numbers from here: b once it has cooled, then new ones.
+  now += NodeTable::kReuseDelay - 50;
+  for (const char* name : {"x", "y", "z"}) {
+    auto live = ns.Create(root, kRootInode, name, NodeType::kFile, 0644, 0, 0, now);
+    auto loaded = copy.Create(root, kRootInode, name, NodeType::kFile, 0644, 0, 0, now);
+    ASSERT_TRUE(live.ok() && loaded.ok());
+    EXPECT_EQ(live->inode, loaded->inode) << name;
+    if (std::string_view(name) == "x") {
+      EXPECT_EQ(live->inode, b);
+    }
+  }
+  EXPECT_EQ(copy.Dump(), ns.Dump());
 }
 
 TEST_F(NsTest, ReaddirListsAllWithDots) {
