@@ -83,6 +83,7 @@ Status BlockingClient::Send(uint32_t type, std::span<const uint8_t> payload, Mil
 Status BlockingClient::ReadExactly(uint8_t* out, size_t n, SteadyClock::time_point deadline) {
   auto take_buffered = [&] {
     const size_t k = std::min(n, in_end_ - in_begin_);
+    if (k == 0) return;  // in_ may not be allocated yet
     std::memcpy(out, in_.data() + in_begin_, k);
     in_begin_ += k;
     out += k;

@@ -17,21 +17,29 @@ InodeId NodeTable::Allocate(uint32_t now) {
     free_.pop();
   } else {
     id = high_water_++;
-    if ((id >> kPageBits) >= pages_.size()) pages_.push_back(std::make_unique<Node[]>(kPageSize));
+    AddPagesFor(id);
   }
   ++used_;
   return id;
 }
 
+void NodeTable::AddPagesFor(InodeId id) {
+  while ((id >> kPageBits) >= pages_.size())
+    pages_.push_back(std::make_unique<Node[]>(kPageSize));
+}
+
+void NodeTable::FreeBelow(InodeId end) {
+  if (end <= high_water_) return;
+  AddPagesFor(end - 1);
+  while (high_water_ < end)
+    free_.push(high_water_++);
+}
+
 Node* NodeTable::Place(InodeId id) {
   if (id == 0 || id < high_water_) return nullptr;
-  while (high_water_ < id)
-    free_.push(high_water_++);
+  FreeBelow(id);
   InodeId got = high_water_++;
-  if ((got >> kPageBits) >= pages_.size()) pages_.resize((got >> kPageBits) + 1);
-  for (auto& page : pages_) {
-    if (!page) page = std::make_unique<Node[]>(kPageSize);
-  }
+  AddPagesFor(got);
   ++used_;
   return &At(got);
 }
@@ -49,12 +57,7 @@ bool NodeTable::RestoreCooling(std::vector<std::pair<InodeId, uint32_t>> cooling
     if (id == 0 || Get(id) != nullptr || !ids.insert(id).second) return false;
     top = std::max(top, id);
   }
-  // The newest numbers may have been freed last: the table reaches past them again.
-  while (high_water_ <= top) {
-    const InodeId id = high_water_++;
-    if ((id >> kPageBits) >= pages_.size()) pages_.push_back(std::make_unique<Node[]>(kPageSize));
-    free_.push(id);
-  }
+  FreeBelow(top + 1);  // the newest numbers may have been freed last
   std::vector<InodeId> still_free;
   for (; !free_.empty(); free_.pop())
     if (ids.count(free_.top()) == 0) still_free.push_back(free_.top());

@@ -94,6 +94,10 @@ class NodeTable {
   }
 
  private:
+  void AddPagesFor(InodeId id);  // up to the page that holds id
+  // Numbers from high_water() up to `end` (exclusive) become free ones of the table.
+  void FreeBelow(InodeId end);
+
   std::vector<std::unique_ptr<Node[]>> pages_;
   std::priority_queue<InodeId, std::vector<InodeId>, std::greater<>> free_;
   std::deque<std::pair<InodeId, uint32_t>> cooling_;
