@@ -58,6 +58,8 @@ class Namespace {
                     uint32_t now);
 
   // ---- changing (setattr.cc, remove.cc, rename.cc) ----
+  // SetAttr's checks alone, changing nothing (a shrink checks before its chunk is cut).
+  Status CheckSetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req) const;
   Result<SetAttrResult> SetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req,
                                 uint32_t now);
   Status Unlink(const Cred& cred, InodeId parent, std::string_view name, uint32_t now);

@@ -50,9 +50,8 @@ std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
   return released;
 }
 
-Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req,
-                                         uint32_t now) {
-  Node* node = nodes_.Get(inode);
+Status Namespace::CheckSetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req) const {
+  const Node* node = nodes_.Get(inode);
   if (node == nullptr) return Status(Code::kNoEnt);
   bool can_write = Permits(cred, *node, kMayWrite);
   if (req.mode) ELK_RETURN_IF_ERROR(CheckChmod(cred, *node));
@@ -63,6 +62,13 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
     if (!node->is_file()) return Status(Code::kInval, "only files have a settable length");
     if (!can_write) return Status(Code::kAccess);
   }
+  return Status::Ok();
+}
+
+Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req,
+                                         uint32_t now) {
+  ELK_RETURN_IF_ERROR(CheckSetAttr(cred, inode, req));
+  Node* node = nodes_.Get(inode);
 
   SetAttrResult result;
   if (req.mode) {

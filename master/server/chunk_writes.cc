@@ -20,18 +20,29 @@ ChunkWrites::~ChunkWrites() {
 
 Status ChunkWrites::SendCommand(const ChunkWriteOrder& o, ChunkserverLink& link) {
   if (o.created) return link.SendCreate(o.chunk, o.version);
+  if (o.truncate_to && o.duplicated_from != 0) {
+    return link.SendDuplicateTruncate(o.chunk, o.version, o.duplicated_from, o.old_version,
+                                      *o.truncate_to);
+  }
+  if (o.truncate_to) return link.SendTruncate(o.chunk, *o.truncate_to, o.version, o.old_version);
   if (o.duplicated_from != 0) {
     return link.SendDuplicate(o.chunk, o.version, o.duplicated_from, o.old_version);
   }
   return link.SendSetVersion(o.chunk, o.version, o.old_version);
 }
 
+uint32_t ChunkWrites::ReplyType(const ChunkWriteOrder& o) {
+  if (o.created) return proto::CSTOMA_CREATE_CHUNK;
+  if (o.truncate_to) {
+    return o.duplicated_from != 0 ? proto::CSTOMA_DUPTRUNC_CHUNK : proto::CSTOMA_TRUNCATE_CHUNK;
+  }
+  return o.duplicated_from != 0 ? proto::CSTOMA_DUPLICATE_CHUNK : proto::CSTOMA_SET_VERSION;
+}
+
 void ChunkWrites::Start(ChunkWriteOrder order, Done done) {
   uint64_t id = next_id_++;
   Job& job = jobs_[id];
-  job.reply_type = order.created                ? proto::CSTOMA_CREATE_CHUNK
-                   : order.duplicated_from != 0 ? proto::CSTOMA_DUPLICATE_CHUNK
-                                                : proto::CSTOMA_SET_VERSION;
+  job.reply_type = ReplyType(order);
   job.order = std::move(order);
   job.done = std::move(done);
   job.state.assign(job.order.servers.size(), 0);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ChunkWriteOrder {
   std::vector<Location> servers;  // the chain, first server first
   uint32_t session = 0;           // the writer (unlocked on total failure)
   uint64_t file_length = 0;
+  // A file shrinking into this chunk: the servers cut it to this many bytes (truncate, or
+  // duplicate-and-truncate when shared) with the new version, instead of only bumping it.
+  std::optional<uint32_t> truncate_to;
 };
 
 class ChunkWrites : public ChunkserverEvents {
@@ -62,6 +66,7 @@ class ChunkWrites : public ChunkserverEvents {
   };
   using Key = std::tuple<ChunkId, ServerId, uint32_t>;  // chunk, server, CSTOMA_* reply type
 
+  static uint32_t ReplyType(const ChunkWriteOrder& o);
   Status SendCommand(const ChunkWriteOrder& o, ChunkserverLink& link);
   void FailAtOnce(Job& job, size_t i);
   void Answer(uint64_t id, size_t i, bool ok);

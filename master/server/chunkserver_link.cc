@@ -207,9 +207,11 @@ Status ChunkserverLink::OnCommandReply(const proto::FrameView& f) {
         s = registry_.CreateDone(chunk, id_, ok);
         break;
       case proto::CSTOMA_SET_VERSION:
+      case proto::CSTOMA_TRUNCATE_CHUNK:  // a truncate sets the new version as it cuts
         s = registry_.SetVersionDone(chunk, id_, ok);
         break;
       case proto::CSTOMA_DUPLICATE_CHUNK:
+      case proto::CSTOMA_DUPTRUNC_CHUNK:
         s = registry_.DuplicateDone(chunk, id_, ok);
         break;
       case proto::CSTOMA_DELETE_CHUNK:
@@ -217,7 +219,7 @@ Status ChunkserverLink::OnCommandReply(const proto::FrameView& f) {
         if (ok) totals_.deletions++;  // only the replication loop sends deletions
         break;
       default:
-        break;  // truncate, duptrunc: not sent by this master yet
+        break;
     }
   }
   if (!ok)
@@ -252,6 +254,12 @@ Status ChunkserverLink::SendDuplicate(ChunkId new_chunk, uint32_t new_version, C
 Status ChunkserverLink::SendTruncate(ChunkId chunk, uint32_t length, uint32_t version,
                                      uint32_t old_version) {
   return SendMsg(proto::MatocsTruncateChunk{chunk, length, version, old_version});
+}
+Status ChunkserverLink::SendDuplicateTruncate(ChunkId new_chunk, uint32_t new_version,
+                                              ChunkId old_chunk, uint32_t old_version,
+                                              uint32_t length) {
+  return SendMsg(
+      proto::MatocsDuptruncChunk{new_chunk, new_version, old_chunk, old_version, length});
 }
 Status ChunkserverLink::SendReplicate(ChunkId chunk, uint32_t version,
                                       const std::vector<ServerAddress>& sources) {

@@ -89,6 +89,8 @@ class ChunkserverLink {
   Status SendDuplicate(ChunkId new_chunk, uint32_t new_version, ChunkId old_chunk,
                        uint32_t old_version);
   Status SendTruncate(ChunkId chunk, uint32_t length, uint32_t version, uint32_t old_version);
+  Status SendDuplicateTruncate(ChunkId new_chunk, uint32_t new_version, ChunkId old_chunk,
+                               uint32_t old_version, uint32_t length);
   Status SendReplicate(ChunkId chunk, uint32_t version, const std::vector<ServerAddress>& sources);
 
  private:

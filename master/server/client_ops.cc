@@ -1,6 +1,7 @@
 // Namespace requests of a client link: lookups and POSIX mutations.
 #include <algorithm>
 
+#include "master/server/chunk_truncation.h"
 #include "master/server/client_link.h"
 
 namespace elk::master {
@@ -35,6 +36,9 @@ void ClientLink::Setattr(const proto::CltomaSetattr& m) {
     req.mtime = *m.mtime;
   }
   req.length = m.length;
+  if (CutFor(ctx_.meta.ns(), m.inode, req)) {
+    return TruncateIntoChunk(ctx_, {MapCred(m.creds), m.inode, req, session_id_, m.msgid, conn_});
+  }
   auto r = ctx_.meta.SetAttr(MapCred(m.creds), m.inode, req, Now());
   if (!r.ok()) return ReplyStatus(m.msgid, r.status());
   ReplyAttr<proto::MATOCL_SETATTR>(m.msgid, r->attr);

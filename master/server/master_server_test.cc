@@ -226,6 +226,67 @@ TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
   EXPECT_TRUE(info->copies[0].valid);
 }
 
+// A shrink into a chunk: the chunkserver cuts it (new version) before the length is set and
+// the client answered; a failed cut leaves the length as it was.
+TEST_F(MasterServerTest, AShrinkIntoAChunkCutsItOnTheChunkserverFirst) {
+  StartServer();
+  test::FakeChunkserver cs;
+  ASSERT_TRUE(cs.Register(server_->chunkserver_port(), 9422, {}).ok());
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
+  ASSERT_TRUE(f.ok());
+  const uint32_t inode = f->attr.inode;
+  ASSERT_TRUE(c.Call<proto::MatoclSetgoal>(
+                   proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}})
+                  .ok());
+  ASSERT_TRUE(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}).ok());
+  auto chunk = cs.AnswerCreate();
+  ASSERT_TRUE(chunk.ok());
+  ASSERT_TRUE(c.Receive<proto::MatoclWriteChunk>().ok());
+  ASSERT_TRUE(c.Do(proto::CltomaWriteChunkEnd{0, *chunk, inode, 100000}).ok());
+
+  proto::CltomaSetattr shrink{};
+  shrink.msgid = c.next_msgid();
+  shrink.inode = inode;
+  shrink.length = 70000;
+  ASSERT_TRUE(c.Send(shrink).ok());
+  auto cut = cs.Receive<proto::MatocsTruncateChunk>();
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_EQ(cut->chunkid, *chunk);
+  EXPECT_EQ(cut->length, 70000u);
+  EXPECT_EQ(cut->version, cut->old_version + 1);
+  EXPECT_EQ(c.ReceiveFrame(std::chrono::milliseconds(300)).code(), Code::kTimeout)
+      << "answered before the cut";
+  ASSERT_TRUE(cs.Send(proto::CstomaTruncateChunk{*chunk, Code::kOk}).ok());
+  auto done = c.Receive<proto::MatoclSetattr>();
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->msgid, shrink.msgid);
+  EXPECT_EQ(done->attr.length, 70000u);
+
+  // The next cut fails on the only copy: the client hears it and the length stays.
+  shrink.msgid = c.next_msgid();
+  shrink.length = 5;
+  ASSERT_TRUE(c.Send(shrink).ok());
+  auto again = cs.Receive<proto::MatocsTruncateChunk>();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_TRUE(cs.Send(proto::CstomaTruncateChunk{*chunk, Code::kIo}).ok());
+  auto failed = c.Receive<proto::MatoclStatus>();
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_EQ(failed->status, Code::kChunkLost);
+  auto attr = c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, inode, {}});
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->attr.length, 70000u);
+
+  // A shrink to a chunk boundary drops whole chunks: no command, answered at once.
+  proto::CltomaSetattr to_zero{};
+  to_zero.inode = inode;
+  to_zero.length = 0;
+  auto zero = c.Call<proto::MatoclSetattr>(to_zero);
+  ASSERT_TRUE(zero.ok()) << zero.status().ToString();
+  EXPECT_EQ(zero->attr.length, 0u);
+}
+
 TEST_F(MasterServerTest, WriteChunkWithoutChunkserversFails) {
   StartServer();
   TestClient c = Client();
