@@ -10,7 +10,7 @@
 # chunkservers each with its own disk folder, the mount at mnt/ and the meta mount at meta/
 # (when mfsmount is built). `cluster.env` there names every program, folder, pid, config and
 # port, so scripts and tests can drive the cluster. ELKFS_PORT_BASE (default 9400) moves all
-# ports: master +19/+20/+21, monitor +25, chunkservers +22/+32/+42. ELKFS_MASTER_CFG_EXTRA
+# ports: master +19/+20/+21, monitor +25, chunkservers +22/+32/+42, the iSCSI target +60. ELKFS_MASTER_CFG_EXTRA
 # holds extra mfsmaster.cfg lines (benchmarks use it, e.g. "CHANGELOG_SYNC = 0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +65,16 @@ WORKING_USER = $(id -un)
 MASTER_HOST = 127.0.0.1
 MASTER_PORT = $((B + 19))
 EOC
+  mkdir -p "$DEMO/iscsid"
+  cat >"$DEMO/etc/mfsiscsid.cfg" <<EOC
+DATA_PATH = $DEMO/iscsid
+WORKING_USER = $(id -un)
+MASTER_HOST = 127.0.0.1
+MASTER_PORT = $((B + 21))
+ISCSI_LISTEN_HOST = 127.0.0.1
+ISCSI_LISTEN_PORT = $((B + 60))
+READ_CACHE_SIZE = 64MiB
+EOC
   for i in 1 2 3; do
     mkdir -p "$DEMO/cs$i" "$DEMO/hdd$i"
     echo "$DEMO/hdd$i" >"$DEMO/etc/mfshdd$i.cfg"
@@ -109,6 +119,9 @@ MATOML_PORT=$((B + 19))
 MATOCS_PORT=$((B + 20))
 MATOCL_PORT=$((B + 21))
 HTTP_PORT=$((B + 25))
+ISCSI_PORT=$((B + 60))
+ISCSID_PID=$(pid_of iscsid)
+ISCSID_SOCKET=$DEMO/iscsid/mfsiscsid.sock
 CS_PORTS="$((B + 22)) $((B + 32)) $((B + 42))"
 EOC
 }
@@ -141,6 +154,11 @@ start() {
   else
     echo "(mfsmount is not built yet: nothing mounted)"
   fi
+  if [ -x "$BIN/mfsiscsid" ]; then
+    start_bg iscsid "$BIN/mfsiscsid" -f -c "$DEMO/etc/mfsiscsid.cfg"
+    wait_port $((B + 60)) && echo "iSCSI target on 127.0.0.1:$((B + 60))" ||
+      echo "(mfsiscsid did not start: $DEMO/log/iscsid.log)"
+  fi
   write_env
 }
 
@@ -148,7 +166,7 @@ stop() {
   for m in "$DEMO/mnt" "$DEMO/meta"; do
     if is_mounted "$m"; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; fi
   done
-  for n in cs1 cs2 cs3 metalogger master; do
+  for n in iscsid cs1 cs2 cs3 metalogger master; do
     local p; p=$(pid_of "$n"); [ -n "$p" ] || continue
     if kill -0 "$p" 2>/dev/null; then
       kill -TERM "$p"
@@ -161,7 +179,7 @@ stop() {
 }
 
 status() {
-  for n in master metalogger cs1 cs2 cs3; do
+  for n in master metalogger cs1 cs2 cs3 iscsid; do
     local p; p=$(pid_of "$n")
     if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then echo "$n: running, pid $p"; else echo "$n: not running"; fi
   done
@@ -174,6 +192,7 @@ tour() {
   grep -h 'registered' "$DEMO/log/master.log" | tail -3 || true
   if is_mounted "$DEMO/mnt"; then
     tour_mount
+    tour_volume
   else
     say "no mount yet"
     echo "mfsmount is not built yet, so the tour stops at the servers. What runs: a master that"
@@ -210,6 +229,33 @@ tour_mount() {
     ls "$M/tour"
     md5sum "$M/tour/data.bin" "$M/tour/snap.bin"
   fi
+}
+
+# A volume for a VM: made by mfsvolume, exported by mfsiscsid, reached by real initiators
+# (libiscsi's tools and QEMU's iscsi:// driver), written and read back, snapshotted and
+# cloned at once.
+tour_volume() {
+  local T=$BIN port=$((B + 60)) v=(-H 127.0.0.1 -P $((B + 21)) -S "$DEMO/iscsid/mfsiscsid.sock")
+  [ -n "$(pid_of iscsid)" ] && kill -0 "$(pid_of iscsid)" 2>/dev/null || { echo "(no iSCSI target running)"; return 0; }
+  say "a 1 GiB volume for a VM, exported over iSCSI"
+  "$T/mfsvolume" "${v[@]}" delete tour --with-snapshots >/dev/null 2>&1 || true
+  "$T/mfsvolume" "${v[@]}" delete tour-clone >/dev/null 2>&1 || true
+  "$T/mfsvolume" "${v[@]}" create tour 1G
+  local iqn
+  iqn=$("$T/mfsvolume" "${v[@]}" --json export tour | sed -n 's/.*"target_iqn": *"\([^"]*\)".*/\1/p')
+  echo "exported as $iqn"
+  say "what an initiator sees (iscsi-ls, iscsi-inq, qemu-img info)"
+  iscsi-ls -s "iscsi://127.0.0.1:$port" || true
+  iscsi-inq "iscsi://127.0.0.1:$port/$iqn/0" | grep -E 'Vendor|Product' || true
+  qemu-img info "iscsi://127.0.0.1:$port/$iqn/0" | grep -E 'virtual size' || true
+  say "write 8 MiB through QEMU's iSCSI driver, read it back"
+  qemu-io -f raw -c 'write -P 0x5a 0 8M' "iscsi://127.0.0.1:$port/$iqn/0" | grep -v '^ *$' | head -2
+  qemu-io -f raw -c 'read -P 0x5a 0 8M' "iscsi://127.0.0.1:$port/$iqn/0" | grep -v '^ *$' | head -2
+  say "snapshot and clone it (instant, copy-on-write), then list"
+  "$T/mfsvolume" "${v[@]}" snapshot tour before-upgrade
+  "$T/mfsvolume" "${v[@]}" clone tour-clone tour
+  "$T/mfsvolume" "${v[@]}" list
+  "$T/mfsvolume" "${v[@]}" unexport tour
 }
 
 case $ACTION in
