@@ -138,6 +138,13 @@ Status Metadata::ChunkWriteEnd(InodeId inode, ChunkId chunk, uint64_t length, ui
   auto attr = st.ns->GetAttr(inode);
   if (!attr.ok()) return attr.status();
   if (attr->type != NodeType::kFile || length <= attr->length) return Status::Ok();
+  // The grant is for one chunk of one file: it may grow that file only, and only to an end
+  // inside that chunk (a client's write end names the end of what it wrote there). Anything
+  // else - another file, a length past the chunk - is ignored, not applied.
+  const uint64_t last = (length - 1) / kChunkSize;
+  if (last > UINT32_MAX) return Status::Ok();
+  auto held = st.ns->ChunkAt(inode, static_cast<uint32_t>(last));
+  if (!held.ok() || *held != chunk) return Status::Ok();
   ELK_RETURN_IF_ERROR(DoLength(st, inode, length, now));
   return st.Log(BodyWriter(now, "LENGTH").Num(inode).Num(length).Done());
 }

@@ -109,7 +109,8 @@ class Metadata {
   };
   Result<ChunkWrite> PrepareChunkWrite(const Cred& cred, InodeId inode, uint32_t index,
                                        uint32_t session, uint32_t now);
-  // The client finished writing: unlock, and grow the file to `length` if it is longer.
+  // The client finished writing: unlock, and grow the file to `length` if it is longer and
+  // ends inside `chunk` of this file (a grant grows only its own file, within its chunk).
   Status ChunkWriteEnd(InodeId inode, ChunkId chunk, uint64_t length, uint32_t session,
                        uint32_t now);
   // Where to read chunk `index` of `inode`; a hole answers chunk 0 and no copies.

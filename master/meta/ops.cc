@@ -403,6 +403,7 @@ Result<RecursiveSetCounts> Metadata::SetTrashTime(const Cred& cred, InodeId inod
 
 Result<Attr> Metadata::MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                                     std::string_view dst_name, bool overwrite, uint32_t now) {
+  ELK_RETURN_IF_ERROR(state_->ns->CheckSnapshotReadable(cred, src));
   auto r = state_->ns->MakeSnapshot(cred, src, dst_parent, dst_name, overwrite, now);
   if (!r.ok()) return r;
   BodyWriter w(now, "SNAPSHOT");

@@ -51,7 +51,7 @@ TEST(ReplayTest, EveryOperationReplaysToTheSameState) {
        {"INIT",         "CREATE",   "MKDIR",     "SYMLINK",    "LINK",        "SETATTR",
         "UNLINK",       "RMDIR",    "RENAME",    "SETXATTR",   "REMOVEXATTR", "SETGOAL",
         "SETTRASHTIME", "SNAPSHOT", "APPEND",    "UNDEL",      "PURGE",       "OPEN",
-        "CLOSE",        "CHUNKADD", "DUPLICATE", "INCVERSION", "LENGTH",     "PUNCH"}) {
+        "CLOSE",        "CHUNKADD", "DUPLICATE", "INCVERSION", "LENGTH",      "PUNCH"}) {
     EXPECT_EQ(ops.count(op), 1u) << op << " never logged";
   }
 

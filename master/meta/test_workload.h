@@ -267,6 +267,8 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
                             static_cast<SetMode>(op.y % 3), op.y % 2 == 0, t);
       return;
     case OpKind::kSnapshot:
+      // The live request checks every copied node first (Metadata::MakeSnapshot).
+      if (!ns.CheckSnapshotReadable(op.cred, op.a).ok()) return;
       (void)ns.MakeSnapshot(op.cred, op.a, op.b, op.n1, op.x % 2 == 0, t);
       return;
     case OpKind::kAppend: {

@@ -5,22 +5,9 @@
 #include <functional>
 
 #include "master/namespace/namespace.h"
+#include "master/namespace/walk.h"
 
 namespace elk::master {
-
-template <typename Fn>
-void Namespace::Walk(InodeId top, Fn&& fn) const {
-  std::vector<InodeId> stack{top};
-  while (!stack.empty()) {
-    InodeId id = stack.back();
-    stack.pop_back();
-    const Node& node = nodes_.At(id);
-    fn(id, node);
-    if (node.is_dir()) {
-      DirOf(id).ForEach([&stack](std::string_view, InodeId child) { stack.push_back(child); });
-    }
-  }
-}
 
 namespace {
 

@@ -110,6 +110,10 @@ class Namespace {
   // Copies src (a file or a whole tree) to dst_parent/dst_name; files share chunks.
   // With overwrite, existing files in the destination are replaced and existing
   // directories merged into; without it an existing dst_name is kExist.
+  // Every node a snapshot of src would copy may be read by cred (files: read; folders:
+  // read and search); kAccess otherwise. Checked on live requests (Metadata::MakeSnapshot),
+  // not on replay, so changelogs written before the rule still replay.
+  Status CheckSnapshotReadable(const Cred& cred, InodeId src) const;
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
   // Appends each source's chunks to dst after rounding dst's length up to a chunk.
@@ -209,6 +213,8 @@ class Namespace {
   // snapshot.cc
   Result<InodeId> CopyTree(const Cred& cred, InodeId src, InodeId dst_parent,
                            std::string_view dst_name, bool overwrite, uint32_t now);
+  Result<InodeId> CopyOne(const Cred& cred, InodeId src, InodeId dst_parent,
+                          std::string_view dst_name, bool overwrite, uint32_t now);
   InodeId CopyNode(const Cred& cred, InodeId src, InodeId dst_parent, std::string_view name,
                    uint32_t now);
 

@@ -3,9 +3,12 @@
 // chunk on its first write (copy-on-write) through SetChunk.
 
 #include <algorithm>
+#include <cstddef>
+#include <string>
 #include <vector>
 
 #include "master/namespace/namespace.h"
+#include "master/namespace/walk.h"
 
 namespace elk::master {
 
@@ -34,35 +37,69 @@ Result<Attr> Namespace::MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_
   return MakeAttr(*copy, nodes_.At(*copy));
 }
 
+Status Namespace::CheckSnapshotReadable(const Cred& cred, InodeId src) const {
+  if (cred.IsRoot()) return Status::Ok();
+  if (nodes_.Get(src) == nullptr) return Status(Code::kNoEnt);
+  bool readable = true;
+  // A copy is the snapshotter's own: every file it copies must be one they may read, every
+  // folder one they may list and enter, or a snapshot would hand out what a read refuses.
+  Walk(src, [&](InodeId, const Node& n) {
+    if (n.is_dir()) {
+      readable = readable && Permits(cred, n, kMayRead | kMayExec);
+    } else if (n.is_file()) {
+      readable = readable && Permits(cred, n, kMayRead);
+    }
+  });
+  return readable ? Status::Ok()
+                  : Status(Code::kAccess, "the tree holds nodes the snapshotter may not read");
+}
+
+Result<InodeId> Namespace::CopyOne(const Cred& cred, InodeId src, InodeId dst_parent,
+                                   std::string_view dst_name, bool overwrite, uint32_t now) {
+  const Node& snode = nodes_.At(src);
+  const InodeId existing = DirOf(dst_parent).Find(dst_name);
+  if (existing == 0) return CopyNode(cred, src, dst_parent, dst_name, now);
+  if (!overwrite) return Status(Code::kExist);
+  if (existing == src) return Status(Code::kInval, "snapshot onto itself");
+  const Node& enode = nodes_.At(existing);
+  if (snode.is_dir() != enode.is_dir())
+    return Status(snode.is_dir() ? Code::kNotDir : Code::kIsDir);
+  if (snode.is_dir()) return existing;  // merged into: what is in it stays
+  DropEntry(dst_parent, nodes_.At(dst_parent), dst_name, existing, now);
+  return CopyNode(cred, src, dst_parent, dst_name, now);
+}
+
+// Depth first, children in directory order (so inode numbers are given out as they always
+// were, which replay of older changelogs relies on), with an explicit stack: a tree of any
+// depth copies without recursion. Only the top's failure is the snapshot's: below it a
+// failure can only come from an existing node being merged into, which is skipped.
 Result<InodeId> Namespace::CopyTree(const Cred& cred, InodeId src, InodeId dst_parent,
                                     std::string_view dst_name, bool overwrite, uint32_t now) {
-  const Node& snode = nodes_.At(src);
-  InodeId existing = DirOf(dst_parent).Find(dst_name);
-  InodeId copy = existing;
-  if (existing != 0) {
-    if (!overwrite) return Status(Code::kExist);
-    if (existing == src) return Status(Code::kInval, "snapshot onto itself");
-    const Node& enode = nodes_.At(existing);
-    if (snode.is_dir() != enode.is_dir()) {
-      return Status(snode.is_dir() ? Code::kNotDir : Code::kIsDir);
-    }
-    if (!snode.is_dir()) {
-      DropEntry(dst_parent, nodes_.At(dst_parent), dst_name, existing, now);
-      copy = CopyNode(cred, src, dst_parent, dst_name, now);
-    }
-  } else {
-    copy = CopyNode(cred, src, dst_parent, dst_name, now);
+  struct Step {
+    InodeId src;
+    InodeId dst_parent;
+    std::string name;
+  };
+  auto top = CopyOne(cred, src, dst_parent, dst_name, overwrite, now);
+  if (!top.ok()) return top;
+  std::vector<Step> stack;
+  auto push_children = [&](InodeId from, InodeId to) {
+    if (!nodes_.At(from).is_dir()) return;
+    const size_t mark = stack.size();
+    // Gathered first: copying adds entries elsewhere, never here.
+    DirOf(from).ForEach([&](std::string_view name, InodeId child) {
+      stack.push_back(Step{child, to, std::string(name)});
+    });
+    std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(mark), stack.end());
+  };
+  push_children(src, *top);
+  while (!stack.empty()) {
+    Step step = std::move(stack.back());
+    stack.pop_back();
+    auto copy = CopyOne(cred, step.src, step.dst_parent, step.name, overwrite, now);
+    if (copy.ok()) push_children(step.src, *copy);
   }
-  if (!snode.is_dir()) return copy;
-  // Children are gathered first: copying adds entries elsewhere, never here.
-  std::vector<std::pair<std::string, InodeId>> children;
-  DirOf(src).ForEach(
-      [&children](std::string_view name, InodeId child) { children.emplace_back(name, child); });
-  for (const auto& [name, child] : children) {
-    auto done = CopyTree(cred, child, copy, name, overwrite, now);
-    if (!done.ok() && existing == 0) return done.status();
-  }
-  return copy;
+  return top;
 }
 
 InodeId Namespace::CopyNode(const Cred& cred, InodeId src, InodeId dst_parent,

@@ -104,6 +104,38 @@ TEST_F(SnapshotTest, NonRootCopiesAreOwnedByCaller) {
   EXPECT_EQ(snap->gid, alice.gid);
 }
 
+// A copy is the snapshotter's: every node it would copy must be theirs to read.
+TEST_F(SnapshotTest, EveryCopiedNodeMustBeReadable) {
+  InodeId home = Dir(kRootInode, "home", 0777);
+  InodeId mine = Dir(home, "mine", 0755, &alice);
+  InodeId secret = File(mine, "secret", 0600, &alice);
+  EXPECT_TRUE(ns.CheckSnapshotReadable(alice, mine).ok());
+  EXPECT_EQ(ns.CheckSnapshotReadable(bob, mine).code(), Code::kAccess);  // the 0600 file
+  Chmod(secret, 0644);
+  EXPECT_TRUE(ns.CheckSnapshotReadable(bob, mine).ok());
+  Dir(mine, "closed", 0700, &alice);
+  EXPECT_EQ(ns.CheckSnapshotReadable(bob, mine).code(), Code::kAccess);  // a 0700 folder
+  EXPECT_TRUE(ns.CheckSnapshotReadable(root, mine).ok());
+}
+
+// The copy needs no stack depth: a chain of 200,000 folders is copied whole.
+TEST_F(SnapshotTest, ADeepChainIsCopiedWithoutRecursion) {
+  constexpr int kDepth = 200000;
+  InodeId top = Dir(kRootInode, "deep");
+  InodeId at = top;
+  for (int i = 0; i < kDepth; ++i) {
+    auto d = ns.Mkdir(root, at, "d", 0755, 0, now);
+    ASSERT_TRUE(d.ok());
+    at = d->inode;
+  }
+  ASSERT_TRUE(ns.MakeSnapshot(root, top, kRootInode, "deep.snap", false, now).ok());
+  auto walk = ns.Lookup(root, kRootInode, "deep.snap");
+  int depth = 0;
+  for (; walk.ok(); ++depth)
+    walk = ns.Lookup(root, walk->inode, "d");
+  EXPECT_EQ(depth, kDepth + 1);
+}
+
 TEST_F(SnapshotTest, AppendChunksRoundsToChunkBoundary) {
   InodeId dst = File(kRootInode, "dst");
   Give(dst, 0, 50);

@@ -19,6 +19,11 @@ inline constexpr uint64_t kBlockSize = uint64_t{64} << 10;
 inline constexpr size_t kMaxNameLength = 255;
 inline constexpr size_t kMaxXattrNameLength = 255;
 inline constexpr size_t kMaxXattrValueLength = 64 * 1024;
+// Per node: the names' list (each name and its NUL, as listxattr(2) returns it) fits
+// Linux's XATTR_LIST_MAX, and all values together stay small enough for one image record
+// and one reply; past either, setxattr answers kNoSpace (ENOSPC), as a full ext4 block does.
+inline constexpr size_t kMaxXattrNamesBytes = 64 * 1024;
+inline constexpr size_t kMaxXattrValuesBytes = 1024 * 1024;
 inline constexpr uint8_t kMinGoal = 1;
 inline constexpr uint8_t kMaxGoal = 9;
 inline constexpr uint8_t kDefaultGoal = 2;

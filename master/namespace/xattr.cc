@@ -1,12 +1,31 @@
 // Extended attributes, kept in a side table only for the nodes that have any.
 // Reading needs read permission and writing needs write permission, as for user.*
-// attributes on Linux. Names over 255 bytes and values over 64 KiB are kRange.
+// attributes on Linux. Names over 255 bytes and values over 64 KiB are kRange; a node's
+// names and values together are bounded (types.h), past which setxattr is kNoSpace.
 
 #include "master/namespace/namespace.h"
 
 namespace elk::master {
 
 namespace {
+// Whether setting name=value keeps the node's attributes within their bounds.
+template <typename Map>
+Status CheckXattrRoom(const Map* attrs, std::string_view name, std::string_view value) {
+  size_t names = name.size() + 1;
+  size_t values = value.size();
+  if (attrs != nullptr) {
+    for (const auto& [n, v] : *attrs) {
+      if (n == name) continue;  // replaced
+      names += n.size() + 1;
+      values += v.size();
+    }
+  }
+  if (names > kMaxXattrNamesBytes || values > kMaxXattrValuesBytes) {
+    return Status(Code::kNoSpace, "no room for another extended attribute on this node");
+  }
+  return Status::Ok();
+}
+
 Status CheckXattrName(std::string_view name) {
   if (name.empty()) return Status(Code::kInval, "empty xattr name");
   if (name.size() > kMaxXattrNameLength) return Status(Code::kRange, "xattr name too long");
@@ -39,6 +58,7 @@ Status Namespace::SetXattr(const Cred& cred, InodeId inode, std::string_view nam
   bool exists = attrs != nullptr && attrs->find(name) != attrs->end();
   if (flags == XattrFlags::kCreate && exists) return Status(Code::kExist);
   if (flags == XattrFlags::kReplace && !exists) return Status(Code::kNoAttr);
+  ELK_RETURN_IF_ERROR(CheckXattrRoom(attrs, name, value));
   if (attrs == nullptr) {
     attrs = &xattrs_[inode];
     node->flags |= kFlagHasXattr;

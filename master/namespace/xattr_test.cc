@@ -42,5 +42,34 @@ TEST_F(NsTest, XattrLimitsAndPermissions) {
   EXPECT_EQ(ns.GetXattr(root, 999, "user.big").code(), Code::kNoEnt);
 }
 
+// A node's attributes stay within one reply and one image record: the names' list within
+// XATTR_LIST_MAX, the values within 1 MiB; past that ENOSPC, and a replacement fits.
+TEST_F(NsTest, XattrCountAndSizeAreBoundedPerNode) {
+  InodeId f = File(kRootInode, "many", 0644);
+  int set = 0;
+  Status s;
+  for (int i = 0;
+       i < 100000 &&
+       (s = ns.SetXattr(root, f, Nm("user.attribute.number.", i), "v", XattrFlags::kAny, now)).ok();
+       ++i)
+    ++set;
+  EXPECT_EQ(s.code(), Code::kNoSpace);
+  EXPECT_GT(set, 2000);
+  size_t names = 0;
+  auto list = ns.ListXattr(root, f);
+  ASSERT_TRUE(list.ok());
+  for (const auto& n : *list)
+    names += n.size() + 1;
+  EXPECT_LE(names, kMaxXattrNamesBytes);
+  EXPECT_TRUE(ns.SetXattr(root, f, "user.attribute.number.0", "w", XattrFlags::kAny, now).ok());
+
+  InodeId g = File(kRootInode, "large", 0644);
+  const std::string value(kMaxXattrValueLength, 'v');
+  int big = 0;
+  while (big < 100 && ns.SetXattr(root, g, Nm("user.v", big), value, XattrFlags::kAny, now).ok())
+    ++big;
+  EXPECT_EQ(big, static_cast<int>(kMaxXattrValuesBytes / kMaxXattrValueLength));
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -287,6 +287,40 @@ TEST_F(MasterServerTest, AShrinkIntoAChunkCutsItOnTheChunkserverFirst) {
   EXPECT_EQ(zero->attr.length, 0u);
 }
 
+// A write grant grows only its own file, and only to an end inside its chunk.
+TEST_F(MasterServerTest, AWriteEndGrowsOnlyTheFileItsGrantIsFor) {
+  StartServer();
+  test::FakeChunkserver cs;
+  ASSERT_TRUE(cs.Register(server_->chunkserver_port(), 9422, {}).ok());
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto mine = c.Call<proto::MatoclCreate>(CreateReq(1, "mine"));
+  auto other = c.Call<proto::MatoclCreate>(CreateReq(1, "other"));
+  ASSERT_TRUE(mine.ok() && other.ok());
+  const uint32_t inode = mine->attr.inode;
+  ASSERT_TRUE(c.Call<proto::MatoclSetgoal>(
+                   proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}})
+                  .ok());
+  ASSERT_TRUE(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}).ok());
+  auto chunk = cs.AnswerCreate();
+  ASSERT_TRUE(chunk.ok());
+  ASSERT_TRUE(c.Receive<proto::MatoclWriteChunk>().ok());
+  // Another file named with this grant, and a length past the chunk: neither grows.
+  (void)c.Do(proto::CltomaWriteChunkEnd{0, *chunk, other->attr.inode, 4096});
+  auto length = [&](uint32_t of) {
+    auto a = c.Call<proto::MatoclGetattr>(proto::CltomaGetattr{0, of, {}});
+    return a.ok() ? a->attr.length : ~uint64_t{0};
+  };
+  EXPECT_EQ(length(other->attr.inode), 0u);
+  ASSERT_TRUE(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}).ok());
+  auto bump = cs.Receive<proto::MatocsSetVersion>();
+  ASSERT_TRUE(bump.ok()) << bump.status().ToString();
+  ASSERT_TRUE(cs.Send(proto::CstomaSetVersion{bump->chunkid, Code::kOk}).ok());
+  ASSERT_TRUE(c.Receive<proto::MatoclWriteChunk>().ok());
+  (void)c.Do(proto::CltomaWriteChunkEnd{0, *chunk, inode, uint64_t{5} << 26});
+  EXPECT_EQ(length(inode), 0u);
+}
+
 TEST_F(MasterServerTest, WriteChunkWithoutChunkserversFails) {
   StartServer();
   TestClient c = Client();
