@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> fargv = {argv[0]};
   std::string opts = std::string(a.meta ? "fsname=mfsmeta#" : "fsname=mfs#") + a.host + ":" +
                      std::to_string(a.port) + ",subtype=elkfs";
-  for (const auto& o : a.fuse_opts)
+  for (const auto& o : elk::mount::FuseMountOptions(a, ::geteuid() == 0))
     opts += "," + o;
   fargv.push_back("-o");
   fargv.push_back(opts);

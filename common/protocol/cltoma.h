@@ -57,8 +57,8 @@ struct CltomaGetattr {
 };
 
 // CLTOMA_SETATTR: msgid:32 inode:32 creds:Creds mode:opt16 uid:opt32 gid:opt32 atime:opt32
-// mtime:opt32 length:opt64   (optN: present:8, then the value when present = 1; only
-// present attributes change; length truncates or extends)
+// mtime:opt32 length:opt64 flags:8   (optN: present:8, then the value when present = 1;
+// only present attributes change; length truncates or extends; flags below)
 struct CltomaSetattr {
   static constexpr uint32_t kType = CLTOMA_SETATTR;
   uint32_t msgid = 0;
@@ -70,8 +70,16 @@ struct CltomaSetattr {
   std::optional<uint32_t> atime;
   std::optional<uint32_t> mtime;
   std::optional<uint64_t> length;
-  ELK_FIELDS(msgid, inode, creds, mode, uid, gid, atime, mtime, length)
+  uint8_t flags = 0;  // kSetattr*: how the caller asks, beyond the values
+  ELK_FIELDS(msgid, inode, creds, mode, uid, gid, atime, mtime, length, flags)
 };
+// CLTOMA_SETATTR flags. The *Now flags set that time to the master's clock (utimensat's
+// UTIME_NOW, which a writer may ask; an explicit value is the owner's alone), the value
+// field unused. kSetattrOpenForWrite: the request comes with a descriptor opened for
+// writing, which allows a length change whatever the file's mode is now.
+inline constexpr uint8_t kSetattrAtimeNow = 1;
+inline constexpr uint8_t kSetattrMtimeNow = 2;
+inline constexpr uint8_t kSetattrOpenForWrite = 4;
 
 // CLTOMA_MKNOD: msgid:32 parent:32 name:str type:8 mode:16 umask:16 rdev:32 creds:Creds
 struct CltomaMknod {

@@ -56,12 +56,13 @@ SetAttrRequest ReadSetAttr(Args& a) {
   if (present & 2) req.uid = uid;
   if (present & 4) req.gid = gid;
   if (present & 8) req.length = length;
+  req.open_for_write = (present & 16) != 0;  // records before it was logged lack the bit
   return req;
 }
 
 void PutSetAttr(BodyWriter& w, const SetAttrRequest& req) {
-  uint8_t present =
-      (req.mode ? 1 : 0) | (req.uid ? 2 : 0) | (req.gid ? 4 : 0) | (req.length ? 8 : 0);
+  uint8_t present = (req.mode ? 1 : 0) | (req.uid ? 2 : 0) | (req.gid ? 4 : 0) |
+                    (req.length ? 8 : 0) | (req.open_for_write ? 16 : 0);
   w.Num(present).Num(req.mode.value_or(0)).Num(req.uid.value_or(0)).Num(req.gid.value_or(0));
   w.Num(static_cast<uint8_t>(req.atime_how)).Num(req.atime);
   w.Num(static_cast<uint8_t>(req.mtime_how)).Num(req.mtime).Num(req.length.value_or(0));

@@ -93,5 +93,24 @@ TEST(ReplayTest, DivergenceIsRefused) {
   EXPECT_TRUE((*fresh)->Replay({1, "5|MKDIR(1,\"a\",493,18,0,0,\"\"):2"}).ok());
 }
 
+// A truncate through a descriptor opened for writing is logged with its flag (bit 16 of
+// SETATTR's `present`), so replay allows what the live call allowed: here on a mode-0 file.
+TEST(ReplayTest, SetattrByADescriptorOpenedForWritingReplays) {
+  auto md = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(md.ok());
+  ASSERT_TRUE((*md)->Replay({1, "5|CREATE(1,\"f\",1,0,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*md)->Replay({2, "5|SETATTR(2,2,0,1000,0,0,0,0,0,0,0,0,\"\")"}).ok());
+  EXPECT_EQ((*md)->Replay({3, "6|SETATTR(2,8,0,0,0,0,0,0,0,5,1000,100,\"\")"}).code(),
+            Code::kCorruption)
+      << "by name, mode 0 refuses the truncate";
+  auto again = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->Replay({1, "5|CREATE(1,\"f\",1,0,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*again)->Replay({2, "5|SETATTR(2,2,0,1000,0,0,0,0,0,0,0,0,\"\")"}).ok());
+  Status s = (*again)->Replay({3, "6|SETATTR(2,24,0,0,0,0,0,0,0,5,1000,100,\"\")"});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ((*again)->ns().GetAttr(2)->length, 5u);
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -1,5 +1,6 @@
-// setattr: chmod, chown, utimens and truncate, each with POSIX's rules on who may.
-// Every check runs before anything changes, so a refused request changes nothing.
+// setattr: chmod, chown, utimens and truncate, each with POSIX's rules on who may (as Linux
+// applies them, see docs/permissions.md). Every check runs before anything changes, so a
+// refused request changes nothing.
 
 #include "master/namespace/namespace.h"
 
@@ -7,17 +8,34 @@ namespace elk::master {
 
 namespace {
 
-Status CheckChmod(const Cred& cred, const Node& node) {
+// The bits a write or truncate by someone without CAP_FSETID takes away: setuid, and setgid
+// when it grants something (group-exec; without it setgid marks mandatory locking).
+uint16_t PrivilegeBits(uint16_t mode) {
+  uint16_t bits = mode & kModeSetUid;
+  if ((mode & kModeSetGid) != 0 && (mode & 0010) != 0) bits |= kModeSetGid;
+  return bits;
+}
+
+// The kernel clears setuid/setgid after a write by sending this chmod as the writer.
+bool ClearsOnlyPrivileges(const Node& node, uint16_t mode) {
+  const uint16_t bits = PrivilegeBits(node.mode);
+  return bits != 0 && mode == (node.mode & kModeMask & ~bits);
+}
+
+Status CheckChmod(const Cred& cred, const Node& node, uint16_t mode, bool can_write) {
   if (cred.IsRoot() || cred.uid == node.uid) return Status::Ok();
+  if (can_write && node.is_file() && ClearsOnlyPrivileges(node, mode)) return Status::Ok();
   return Status(Code::kPerm, "only the owner may chmod");
 }
 
+// Only root gives a file away; the owner may name itself and a group it is in. A non-owner
+// may not chown at all, not even to the ids the file already has.
 Status CheckChown(const Cred& cred, const Node& node, const SetAttrRequest& req) {
   if (cred.IsRoot()) return Status::Ok();
+  if (cred.uid != node.uid) return Status(Code::kPerm, "only the owner or root may chown");
   if (req.uid && *req.uid != node.uid) return Status(Code::kPerm, "only root gives files away");
-  if (req.gid && *req.gid != node.gid) {
-    if (cred.uid != node.uid) return Status(Code::kPerm, "only the owner may chgrp");
-    if (!cred.InGroup(*req.gid)) return Status(Code::kPerm, "not a member of that group");
+  if (req.gid && *req.gid != node.gid && !cred.InGroup(*req.gid)) {
+    return Status(Code::kPerm, "not a member of that group");
   }
   return Status::Ok();
 }
@@ -54,13 +72,14 @@ Status Namespace::CheckSetAttr(const Cred& cred, InodeId inode, const SetAttrReq
   const Node* node = nodes_.Get(inode);
   if (node == nullptr) return Status(Code::kNoEnt);
   bool can_write = Permits(cred, *node, kMayWrite);
-  if (req.mode) ELK_RETURN_IF_ERROR(CheckChmod(cred, *node));
+  if (req.mode) ELK_RETURN_IF_ERROR(CheckChmod(cred, *node, *req.mode, can_write));
   if (req.uid || req.gid) ELK_RETURN_IF_ERROR(CheckChown(cred, *node, req));
   ELK_RETURN_IF_ERROR(CheckTimes(cred, *node, req, can_write));
   if (req.length) {
     if (node->is_dir()) return Status(Code::kIsDir);
     if (!node->is_file()) return Status(Code::kInval, "only files have a settable length");
-    if (!can_write) return Status(Code::kAccess);
+    // A descriptor opened for writing may truncate whatever the mode says now.
+    if (!can_write && !req.open_for_write) return Status(Code::kAccess);
   }
   return Status::Ok();
 }
@@ -81,8 +100,8 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
   if (req.uid || req.gid) {
     node->uid = req.uid.value_or(node->uid);
     node->gid = req.gid.value_or(node->gid);
-    // A changed owner must not keep privileges granted by the old one.
-    if (!node->is_dir()) node->mode &= static_cast<uint16_t>(~(kModeSetUid | kModeSetGid));
+    // A changed owner must not keep privileges granted by the old one (root's chown too).
+    if (!node->is_dir()) node->mode &= static_cast<uint16_t>(~PrivilegeBits(node->mode));
   }
   if (req.atime_how != TimeSet::kOmit) {
     node->atime = req.atime_how == TimeSet::kNow ? now : req.atime;
@@ -90,9 +109,13 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
   if (req.mtime_how != TimeSet::kOmit) {
     node->mtime = req.mtime_how == TimeSet::kNow ? now : req.mtime;
   }
-  if (req.length && *req.length != node->length) {
-    result.released = TruncateChunks(*node, *req.length);
-    node->mtime = now;
+  if (req.length) {
+    // As a write does: a truncate by anyone but root takes the exec privileges away.
+    if (!cred.IsRoot()) node->mode &= static_cast<uint16_t>(~PrivilegeBits(node->mode));
+    if (*req.length != node->length) {
+      result.released = TruncateChunks(*node, *req.length);
+      node->mtime = now;
+    }
   }
   node->ctime = now;
   result.attr = MakeAttr(inode, *node);

@@ -115,5 +115,85 @@ TEST_F(NsTest, RefusedSetAttrChangesNothing) {
   EXPECT_EQ(ns.Dump(), before);
 }
 
+TEST_F(NsTest, ChownByNonOwnerIsRefusedEvenToTheSameIds) {
+  InodeId f = File(kRootInode, "f", 0644);
+  Chown(f, alice.uid, alice.gid);
+  SetAttrRequest same;
+  same.uid = alice.uid;
+  same.gid = alice.gid;
+  EXPECT_EQ(ns.SetAttr(bob, f, same, now).code(), Code::kPerm);
+  SetAttrRequest same_gid;
+  same_gid.gid = alice.gid;
+  EXPECT_EQ(ns.SetAttr(bob, f, same_gid, now).code(), Code::kPerm);
+  // The owner may name itself and its current group.
+  EXPECT_TRUE(ns.SetAttr(alice, f, same, now).ok());
+  // chown(-1, -1) names nothing: nothing to refuse.
+  EXPECT_TRUE(ns.SetAttr(bob, f, SetAttrRequest{}, now).ok());
+}
+
+TEST_F(NsTest, ChownClearsSetuidAndSetgidOnlyWithGroupExec) {
+  InodeId exec = File(kRootInode, "exec", 06755);
+  InodeId lock = File(kRootInode, "lock", 06644);  // setgid without g+x: a locking mark
+  SetAttrRequest give;
+  give.uid = alice.uid;
+  EXPECT_EQ(ns.SetAttr(root, exec, give, now)->attr.mode, 0755) << "root's chown too";
+  EXPECT_EQ(ns.SetAttr(root, lock, give, now)->attr.mode, 02644);
+  InodeId dir = Dir(kRootInode, "d", 02755);
+  EXPECT_EQ(ns.SetAttr(root, dir, give, now)->attr.mode, 02755) << "folders keep setgid";
+}
+
+TEST_F(NsTest, WriterMayClearOnlySetuidAndSetgidAsTheKernelDoesAfterAWrite) {
+  InodeId f = File(kRootInode, "f", 06777);
+  SetAttrRequest kill;
+  kill.mode = 0777;
+  SetAttrRequest more;
+  more.mode = 0755;  // also takes w away: a real chmod
+  EXPECT_EQ(ns.SetAttr(eve, f, more, now).code(), Code::kPerm);
+  auto r = ns.SetAttr(eve, f, kill, now);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attr.mode, 0777);
+  EXPECT_EQ(ns.SetAttr(eve, f, kill, now).code(), Code::kPerm) << "nothing left to clear";
+  InodeId ro = File(kRootInode, "ro", 06755);
+  SetAttrRequest kill_ro;
+  kill_ro.mode = 0755;
+  EXPECT_EQ(ns.SetAttr(eve, ro, kill_ro, now).code(), Code::kPerm) << "eve may not write it";
+  InodeId nogx = File(kRootInode, "nogx", 02666);
+  SetAttrRequest kill_nogx;
+  kill_nogx.mode = 0666;
+  EXPECT_EQ(ns.SetAttr(eve, nogx, kill_nogx, now).code(), Code::kPerm)
+      << "setgid without g+x is no privilege a write clears";
+}
+
+TEST_F(NsTest, TruncateByNonRootClearsSetuidAndSetgid) {
+  InodeId f = File(kRootInode, "f", 06777);
+  InodeId nogx = File(kRootInode, "nogx", 06666);
+  InodeId by_root = File(kRootInode, "by-root", 06777);
+  SetAttrRequest cut;
+  cut.length = 0;  // the length does not change: the bits go anyway, as on Linux
+  EXPECT_EQ(ns.SetAttr(eve, f, cut, now)->attr.mode, 0777);
+  EXPECT_EQ(ns.SetAttr(eve, nogx, cut, now)->attr.mode, 02666);
+  EXPECT_EQ(ns.SetAttr(root, by_root, cut, now)->attr.mode, 06777);
+}
+
+TEST_F(NsTest, TruncateThroughADescriptorOpenedForWritingIgnoresTheMode) {
+  InodeId f = File(kRootInode, "f", 0);
+  Chown(f, alice.uid, alice.gid);
+  SetAttrRequest cut;
+  cut.length = 100;
+  EXPECT_EQ(ns.SetAttr(alice, f, cut, now).code(), Code::kAccess) << "by name";
+  cut.open_for_write = true;
+  auto r = ns.SetAttr(alice, f, cut, now);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attr.length, 100u);
+  // The descriptor grants the length only, not a chmod or times.
+  SetAttrRequest chmod_too = cut;
+  chmod_too.mode = 0644;
+  EXPECT_EQ(ns.SetAttr(bob, f, chmod_too, now).code(), Code::kPerm);
+  SetAttrRequest touch;
+  touch.mtime_how = TimeSet::kNow;
+  touch.open_for_write = true;
+  EXPECT_EQ(ns.SetAttr(bob, f, touch, now).code(), Code::kAccess);
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -89,6 +89,9 @@ struct SetAttrRequest {
   TimeSet mtime_how = TimeSet::kOmit;
   uint32_t mtime = 0;
   std::optional<uint64_t> length;
+  // The caller acts through a descriptor it opened for writing: the length may change
+  // whatever the mode says now (ftruncate of a file created with mode 0).
+  bool open_for_write = false;
 };
 
 struct SetAttrResult {

@@ -27,15 +27,20 @@ void ClientLink::Setattr(const proto::CltomaSetattr& m) {
   req.mode = m.mode;
   req.uid = m.uid;
   req.gid = m.gid;
-  if (m.atime) {
+  if (m.flags & proto::kSetattrAtimeNow) {
+    req.atime_how = TimeSet::kNow;  // judged as UTIME_NOW: a writer may
+  } else if (m.atime) {
     req.atime_how = TimeSet::kValue;
     req.atime = *m.atime;
   }
-  if (m.mtime) {
+  if (m.flags & proto::kSetattrMtimeNow) {
+    req.mtime_how = TimeSet::kNow;
+  } else if (m.mtime) {
     req.mtime_how = TimeSet::kValue;
     req.mtime = *m.mtime;
   }
   req.length = m.length;
+  req.open_for_write = (m.flags & proto::kSetattrOpenForWrite) != 0;
   if (CutFor(ctx_.meta.ns(), m.inode, req)) {
     return TruncateIntoChunk(ctx_, {MapCred(m.creds), m.inode, req, session_id_, m.msgid, conn_});
   }

@@ -186,6 +186,37 @@ TEST_F(MasterServerTest, ReplyOnlyAfterTheRecordIsInTheChangelog) {
   }
 }
 
+// CLTOMA_SETATTR's flags: "now" is judged as UTIME_NOW (a writer may), an explicit time as
+// the owner's alone; a descriptor opened for writing allows a length whatever the mode.
+TEST_F(MasterServerTest, SetattrFlagsCarryNowAndTheDescriptor) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "shared"));
+  ASSERT_TRUE(f.ok());
+  const uint32_t inode = f->attr.inode;
+  proto::CltomaSetattr give{0, inode, {}, 0666, 1000, 1000};
+  ASSERT_TRUE(c.Call<proto::MatoclSetattr>(give).ok());
+  const proto::Creds writer{1001, 1001, {}};
+  proto::CltomaSetattr now{0, inode, writer};
+  now.flags = proto::kSetattrAtimeNow | proto::kSetattrMtimeNow;
+  EXPECT_TRUE(c.Call<proto::MatoclSetattr>(now).ok());
+  proto::CltomaSetattr explicit_time{0, inode, writer};
+  explicit_time.mtime = 5;
+  EXPECT_EQ(c.Call<proto::MatoclSetattr>(explicit_time).code(), Code::kPerm);
+
+  proto::CltomaSetattr lock{0, inode, {}, 0};
+  ASSERT_TRUE(c.Call<proto::MatoclSetattr>(lock).ok());  // mode 0, owned by 1000
+  EXPECT_EQ(c.Call<proto::MatoclSetattr>(now).code(), Code::kAccess);
+  proto::CltomaSetattr cut{0, inode, {1000, 1000, {}}};
+  cut.length = 10;
+  EXPECT_EQ(c.Call<proto::MatoclSetattr>(cut).code(), Code::kAccess);
+  cut.flags = proto::kSetattrOpenForWrite;
+  auto cut_reply = c.Call<proto::MatoclSetattr>(cut);
+  ASSERT_TRUE(cut_reply.ok()) << cut_reply.status().ToString();
+  EXPECT_EQ(cut_reply->attr.length, 10u);
+}
+
 TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
   StartServer();
   test::FakeChunkserver cs;

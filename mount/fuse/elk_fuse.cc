@@ -227,8 +227,13 @@ void ElkFuse::Getattr(fuse_req_t req, fuse_ino_t ino) {
   fuse_reply_attr(req, &st, options_.attr_timeout);
 }
 
+bool ElkFuse::OpenedForWriting(const fuse_file_info* fi) {
+  if (fi == nullptr || fi->fh == 0) return false;
+  return reinterpret_cast<const OpenFile*>(fi->fh)->writable;
+}
+
 void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
-                      fuse_file_info* /*fi*/) {
+                      fuse_file_info* fi) {
   if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
   const uint32_t inode = ToMaster(ino);
   proto::CltomaSetattr m;
@@ -237,11 +242,19 @@ void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_
   if (to_set & FUSE_SET_ATTR_MODE) m.mode = static_cast<uint16_t>(attr->st_mode & 07777);
   if (to_set & FUSE_SET_ATTR_UID) m.uid = attr->st_uid;
   if (to_set & FUSE_SET_ATTR_GID) m.gid = attr->st_gid;
-  const auto now = static_cast<uint32_t>(::time(nullptr));
-  if (to_set & FUSE_SET_ATTR_ATIME) m.atime = static_cast<uint32_t>(attr->st_atime);
-  if (to_set & FUSE_SET_ATTR_ATIME_NOW) m.atime = now;
-  if (to_set & FUSE_SET_ATTR_MTIME) m.mtime = static_cast<uint32_t>(attr->st_mtime);
-  if (to_set & FUSE_SET_ATTR_MTIME_NOW) m.mtime = now;
+  // "Now" goes as such, not as this machine's clock: the master lets a writer set the
+  // times to now (UTIME_NOW) but only the owner set explicit ones.
+  if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
+    m.flags |= proto::kSetattrAtimeNow;
+  } else if (to_set & FUSE_SET_ATTR_ATIME) {
+    m.atime = static_cast<uint32_t>(attr->st_atime);
+  }
+  if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+    m.flags |= proto::kSetattrMtimeNow;
+  } else if (to_set & FUSE_SET_ATTR_MTIME) {
+    m.mtime = static_cast<uint32_t>(attr->st_mtime);
+  }
+  if (OpenedForWriting(fi)) m.flags |= proto::kSetattrOpenForWrite;
   if (to_set & FUSE_SET_ATTR_SIZE) {
     Status f = FlushInode(inode);
     if (!f.ok()) return ReplyStatus(req, f);
@@ -282,7 +295,8 @@ Status ZeroRange(client::ChunkIo& io, uint32_t inode, uint64_t from, uint64_t to
 
 }  // namespace
 
-void ElkFuse::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length) {
+void ElkFuse::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+                        fuse_file_info* fi) {
   if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
   if (offset < 0 || length <= 0) return (void)fuse_reply_err(req, EINVAL);
   const bool keep_size = (mode & FALLOC_FL_KEEP_SIZE) != 0;
@@ -308,6 +322,7 @@ void ElkFuse::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
     m.inode = inode;
     m.creds = creds;
     m.length = to;
+    if (OpenedForWriting(fi)) m.flags |= proto::kSetattrOpenForWrite;
     auto grown = session_.Setattr(m);
     if (!grown.ok()) return ReplyStatus(req, grown.status());
   }
@@ -383,6 +398,7 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (flags & proto::kOpenTruncate) io_.Forget(inode);
   if (!a.ok()) return ReplyStatus(req, a.status());
   OpenFile* f = Track(inode);
+  f->writable = (flags & proto::kOpenWrite) != 0;
   fi->fh = reinterpret_cast<uint64_t>(f);
   fi->keep_cache = 0;
   if (fuse_reply_open(req, fi) != 0) ForgetUnrepliedOpen(f);
@@ -395,6 +411,7 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
                       /*open=*/true);
   if (!a.ok()) return ReplyStatus(req, a.status());
   OpenFile* f = Track(a->inode);
+  f->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
   fi->fh = reinterpret_cast<uint64_t>(f);
   fuse_entry_param e = ToEntry(*a);
   if (fuse_reply_create(req, &e, fi) != 0) ForgetUnrepliedOpen(f);
@@ -535,9 +552,8 @@ const fuse_lowlevel_ops& ElkFuse::Ops() {
     o.init = [](void* self, fuse_conn_info* conn) { static_cast<ElkFuse*>(self)->Init(conn); };
     o.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Lookup(r, p, n); };
     o.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Self(r).Getattr(r, i); };
-    o.fallocate = [](fuse_req_t r, fuse_ino_t i, int mode, off_t off, off_t len, fuse_file_info*) {
-      Self(r).Fallocate(r, i, mode, off, len);
-    };
+    o.fallocate = [](fuse_req_t r, fuse_ino_t i, int mode, off_t off, off_t len,
+                     fuse_file_info* fi) { Self(r).Fallocate(r, i, mode, off, len, fi); };
     o.setattr = [](fuse_req_t r, fuse_ino_t i, struct stat* a, int s, fuse_file_info* fi) {
       Self(r).Setattr(r, i, a, s, fi);
     };

@@ -46,7 +46,8 @@ class ElkFuse {
   // fallocate(2): mode 0 grows the file (sparse: chunks are allocated as they are
   // written, so space is not reserved), PUNCH_HOLE (with KEEP_SIZE) and ZERO_RANGE zero a
   // range - whole chunks are dropped at the master, the edges written as zeros.
-  void Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length);
+  void Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+                 fuse_file_info* fi);
   void Readlink(fuse_req_t req, fuse_ino_t ino);
   void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
   void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
@@ -81,6 +82,9 @@ class ElkFuse {
  private:
   struct OpenFile {
     uint32_t inode = 0;
+    // Opened for writing: a setattr that comes with this descriptor (ftruncate) is judged
+    // by that, not by the file's mode now.
+    bool writable = false;
     std::mutex mu;
     // Shared by every descriptor of the file in this mount: one writer per file here, so
     // processes writing one file do not take its chunks' locks from each other.
@@ -89,6 +93,8 @@ class ElkFuse {
   // A new descriptor of inode, sharing the file's write-behind (made at its first open);
   // Untrack forgets and frees it.
   OpenFile* Track(uint32_t inode);
+  // Was the descriptor behind a request opened for writing? (fi is null for calls by name.)
+  static bool OpenedForWriting(const fuse_file_info* fi);
   void Untrack(OpenFile* file);
   void ForgetUnrepliedOpen(OpenFile* file);
   struct DirHandle {

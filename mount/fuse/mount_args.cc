@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -213,6 +214,16 @@ std::string DefaultMountCfg() {
   return std::string(kMooseFsMountCfg);
 }
 
+std::vector<std::string> FuseMountOptions(const MountArgs& a, bool by_root) {
+  std::vector<std::string> opts = a.fuse_opts;
+  auto named = [&](std::string_view o) {
+    return std::find(opts.begin(), opts.end(), o) != opts.end();
+  };
+  if (by_root && !named("allow_other") && !named("allow_root")) opts.emplace_back("allow_other");
+  if (!a.meta && !named("default_permissions")) opts.emplace_back("default_permissions");
+  return opts;
+}
+
 std::string MountUsage() {
   return fmt::format(
       "usage: mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] "
@@ -222,7 +233,8 @@ std::string MountUsage() {
       "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
       "               reserved files in sustained/, as MooseFS 3 shows them)\n"
       "  -c CFGFILE: defaults, one option per line (default {} or {}, if one exists);\n"
-      "              the command line overrides them\n",
+      "              the command line overrides them\n"
+      "  mounted by root, every user may enter (allow_other); -o allow_root narrows it to root\n",
       kMooseFsMountCfg, kDefaultMountCfg);
 }
 

@@ -58,6 +58,13 @@ Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
 // Applies the content of a config file named `name` (for error messages) to `args`.
 Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& args);
 
+// The options mfsmount hands to FUSE: the -o ones, plus what mfsmount adds itself
+// (docs/permissions.md): `allow_other` when root mounts, as MooseFS's mfsmount does, unless
+// -o names allow_other or allow_root (which narrows a root mount to root); and
+// `default_permissions` on the file system (not the meta mount -m), so the kernel checks
+// search permission on every path and FIFO/device opens.
+std::vector<std::string> FuseMountOptions(const MountArgs& args, bool by_root);
+
 std::string MountUsage();
 
 }  // namespace elk::mount

@@ -161,5 +161,22 @@ TEST_F(MountArgsTest, TheInstalledSampleParses) {
   EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << uncommented;
 }
 
+TEST_F(MountArgsTest, RootMountIsOpenToEveryoneUnlessNarrowed) {
+  using V = std::vector<std::string>;
+  auto plain = Parse({"/mnt/x"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(FuseMountOptions(*plain, /*by_root=*/true), (V{"allow_other", "default_permissions"}));
+  EXPECT_EQ(FuseMountOptions(*plain, /*by_root=*/false), V{"default_permissions"});
+  auto narrowed = Parse({"/mnt/x", "-o", "allow_root,ro"});
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_EQ(FuseMountOptions(*narrowed, true), (V{"allow_root", "ro", "default_permissions"}));
+  auto asked = Parse({"/mnt/x", "-o", "allow_other,default_permissions"});
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(FuseMountOptions(*asked, false), (V{"allow_other", "default_permissions"}));
+  auto meta = Parse({"/mnt/x", "-m"});
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(FuseMountOptions(*meta, true), V{"allow_other"}) << "the meta mount is root's tool";
+}
+
 }  // namespace
 }  // namespace elk::mount
