@@ -79,14 +79,14 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
     if (!node->is_dir()) node->mode &= static_cast<uint16_t>(~(kModeSetUid | kModeSetGid));
   }
   if (req.atime_how != TimeSet::kOmit) {
-    node->atime = req.atime_how == TimeSet::kNow ? now : req.atime;
+    node->atime = req.atime_how == TimeSet::kNow ? FileTimeOf(now) : req.atime;
   }
   if (req.mtime_how != TimeSet::kOmit) {
-    node->mtime = req.mtime_how == TimeSet::kNow ? now : req.mtime;
+    node->mtime = req.mtime_how == TimeSet::kNow ? FileTimeOf(now) : req.mtime;
   }
   if (req.length && *req.length != node->length) {
     result.released = TruncateChunks(*node, *req.length);
-    node->mtime = now;
+    node->mtime = FileTimeOf(now);
   }
   node->ctime = now;
   result.attr = MakeAttr(inode, *node);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/file_time.h"
+
 namespace elk::master {
 
 using InodeId = uint32_t;
@@ -63,9 +65,9 @@ struct Attr {
   uint16_t mode = 0;  // permission and special bits only (07777)
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t atime = 0;
-  uint32_t mtime = 0;
-  uint32_t ctime = 0;
+  FileTime atime = 0;  // nanoseconds since the epoch (common/file_time.h)
+  FileTime mtime = 0;
+  FileTime ctime = 0;
   uint32_t nlink = 0;
   uint64_t length = 0;
   uint32_t rdev = 0;
@@ -80,9 +82,9 @@ struct SetAttrRequest {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   TimeSet atime_how = TimeSet::kOmit;
-  uint32_t atime = 0;
+  FileTime atime = 0;  // nanoseconds since the epoch, for kValue
   TimeSet mtime_how = TimeSet::kOmit;
-  uint32_t mtime = 0;
+  FileTime mtime = 0;
   std::optional<uint64_t> length;
 };
 
