@@ -32,9 +32,10 @@ TEST(FileTimeTest, SaturatesOutsideItsSpan) {
 }
 
 TEST(FileTimeTest, TextRoundTripsEveryKindOfTime) {
-  for (FileTime t : {FileTime{0}, FileTime{1700000000} * kNsPerSecond, FileTime{1577836800123456789},
-                     FileTime{-250000000}, FileTime{-315619200} * kNsPerSecond, FileTime{1},
-                     FileTime{-1}, kFileTimeMin, kFileTimeMax}) {
+  for (FileTime t :
+       {FileTime{0}, FileTime{1700000000} * kNsPerSecond, FileTime{1577836800123456789},
+        FileTime{-250000000}, FileTime{-315619200} * kNsPerSecond, FileTime{1}, FileTime{-1},
+        kFileTimeMin, kFileTimeMax}) {
     FileTime back = 42;
     ASSERT_TRUE(ParseFileTimeText(FileTimeText(t), &back)) << FileTimeText(t);
     EXPECT_EQ(back, t) << FileTimeText(t);

@@ -41,8 +41,7 @@ struct Attr {
   uint8_t goal = 0;
   uint32_t trashtime = 0;
   uint32_t rdev = 0;
-  ELK_FIELDS(inode, type, mode, uid, gid, atime, mtime, ctime, nlink, length, goal, trashtime,
-             rdev)
+  ELK_FIELDS(inode, type, mode, uid, gid, atime, mtime, ctime, nlink, length, goal, trashtime, rdev)
 };
 
 // Who asks: uid:32 gid:32 groups:(count:32 gid:32...)

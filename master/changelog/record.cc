@@ -181,7 +181,8 @@ Result<FileTime> BodyReader::Time() {
   auto a = NextArg();
   if (!a.ok()) return a.status();
   FileTime t = 0;
-  if (!ParseFileTimeText(*a, &t)) return Bad(fmt::format("{} argument {} is not a time", op_, next_), *a);
+  if (!ParseFileTimeText(*a, &t))
+    return Bad(fmt::format("{} argument {} is not a time", op_, next_), *a);
   return t;
 }
 

@@ -50,10 +50,10 @@ inline std::string RootAndFile(uint64_t format, const Times& root, const Times& 
   w.Str("f");
   w.Var(2);
   PutNode(w, 2, NodeType::kFile, 0644, file, 1);
-  w.Var(0);  // end of nodes
-  w.Var(0);  // trash
-  w.Var(0);  // reserved
-  w.Var(0);  // opens
+  w.Var(0);                   // end of nodes
+  w.Var(0);                   // trash
+  w.Var(0);                   // reserved
+  w.Var(0);                   // opens
   if (format >= 2) w.Var(0);  // cooling
   return w.Take();
 }

@@ -79,8 +79,9 @@ bool GetNodeFields(ByteReader& r, uint64_t format, Node* n) {
   if (!r.Byte(&type) || type < 1 || type > 7) return false;
   n->type = static_cast<NodeType>(type);
   bool ok = r.Num(&n->mode, kModeMask) && r.Num(&n->uid) && r.Num(&n->gid) &&
-            GetTime(r, format, &n->atime) && GetTime(r, format, &n->mtime) && r.Num(&n->ctime) && r.Num(&n->nlink) && r.Num(&n->length) &&
-            r.Byte(&n->goal) && r.Num(&n->trashtime) && r.Num(&n->parent) && r.Byte(&n->flags);
+            GetTime(r, format, &n->atime) && GetTime(r, format, &n->mtime) && r.Num(&n->ctime) &&
+            r.Num(&n->nlink) && r.Num(&n->length) && r.Byte(&n->goal) && r.Num(&n->trashtime) &&
+            r.Num(&n->parent) && r.Byte(&n->flags);
   if (!ok || n->goal < kMinGoal || n->goal > kMaxGoal || n->flags > 7) return false;
   uint64_t count = 0;
   if (!r.Count(&count) || count > kMaxChunks) return false;

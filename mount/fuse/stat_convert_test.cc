@@ -6,8 +6,9 @@ namespace elk::fuse_convert {
 namespace {
 
 TEST(StatConvertTest, DeviceNumbersSurviveTheWire) {
-  for (auto [maj, min] : {std::pair{0u, 0u}, std::pair{4u, 5u}, std::pair{8u, 1u},
-                          std::pair{4095u, 1048575u}, std::pair{259u, 65536u}, std::pair{1u, 256u}}) {
+  for (auto [maj, min] :
+       {std::pair{0u, 0u}, std::pair{4u, 5u}, std::pair{8u, 1u}, std::pair{4095u, 1048575u},
+        std::pair{259u, 65536u}, std::pair{1u, 256u}}) {
     const uint32_t wire = WireRdev(makedev(maj, min));
     const dev_t back = DevOfWire(wire);
     EXPECT_EQ(major(back), maj) << maj << ":" << min;
@@ -20,8 +21,9 @@ TEST(StatConvertTest, DeviceNumbersSurviveTheWire) {
 }
 
 TEST(StatConvertTest, TimesKeepNanosecondsAndSignsBothWays) {
-  for (FileTime t : {FileTime{0}, FileTime{1577836800123456789}, FileTime{-315619200} * kNsPerSecond,
-                     FileTime{7258118400} * kNsPerSecond + 1, FileTime{-1}}) {
+  for (FileTime t :
+       {FileTime{0}, FileTime{1577836800123456789}, FileTime{-315619200} * kNsPerSecond,
+        FileTime{7258118400} * kNsPerSecond + 1, FileTime{-1}}) {
     const timespec ts = ToTimespec(t);
     EXPECT_GE(ts.tv_nsec, 0);
     EXPECT_LT(ts.tv_nsec, kNsPerSecond);
