@@ -41,6 +41,8 @@ Status DoAppend(MetaState& st, const Cred& cred, InodeId dst, const std::vector<
   return st.ns->AppendChunks(cred, dst, srcs, now);
 }
 
+// Times are FileTimeText ("1577836800.123456789", "-315619200"); records of the u32-second
+// layout hold bare seconds in the same places, which Time() reads as whole seconds.
 SetAttrRequest ReadSetAttr(Args& a) {
   SetAttrRequest req;
   auto present = a.Num<uint8_t>();
