@@ -56,9 +56,10 @@ struct CltomaGetattr {
   ELK_FIELDS(msgid, inode, creds)
 };
 
-// CLTOMA_SETATTR: msgid:32 inode:32 creds:Creds mode:opt16 uid:opt32 gid:opt32 atime:opt32
-// mtime:opt32 length:opt64 flags:8   (optN: present:8, then the value when present = 1;
-// only present attributes change; length truncates or extends; flags below)
+// CLTOMA_SETATTR: msgid:32 inode:32 creds:Creds mode:opt16 uid:opt32 gid:opt32 atime:opts64
+// mtime:opts64 length:opt64 flags:8   (optN: present:8, then the value when present = 1;
+// only present attributes change; times are signed nanoseconds since the epoch; length
+// truncates or extends; flags below)
 struct CltomaSetattr {
   static constexpr uint32_t kType = CLTOMA_SETATTR;
   uint32_t msgid = 0;
@@ -67,8 +68,8 @@ struct CltomaSetattr {
   std::optional<uint16_t> mode;
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
-  std::optional<uint32_t> atime;
-  std::optional<uint32_t> mtime;
+  std::optional<int64_t> atime;
+  std::optional<int64_t> mtime;
   std::optional<uint64_t> length;
   uint8_t flags = 0;  // kSetattr*: how the caller asks, beyond the values
   ELK_FIELDS(msgid, inode, creds, mode, uid, gid, atime, mtime, length, flags)

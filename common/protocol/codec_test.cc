@@ -123,25 +123,25 @@ TEST(CodecTest, BytesDecodeAsAViewIntoThePayload) {
 TEST(CodecTest, ErrorNamesMessageFieldPathAndOffset) {
   auto payload = EncodePayload(MatoclLookup{.msgid = 1, .attr = Attr{.inode = 5}});
   ASSERT_TRUE(payload.ok());
-  payload->resize(payload->size() - 9);  // cuts into attr.length (u64 at offset 35)
+  payload->resize(payload->size() - 13);  // cuts into attr.length (u64 at offset 47)
   auto m = Decode<MatoclLookup>(*payload);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.code(), Code::kProtocol);
   EXPECT_EQ(m.status().message(),
-            "MATOCL_LOOKUP.attr.length: truncated: needs 8 bytes, 4 left (offset 35)");
+            "MATOCL_LOOKUP.attr.length: truncated: needs 8 bytes, 4 left (offset 47)");
 }
 
 TEST(CodecTest, ErrorPathIncludesListIndex) {
   MatoclReaddir m{.msgid = 1, .entries = {{.name = "a"}, {.name = "bb"}}, .eof = true};
   auto payload = EncodePayload(m);
   ASSERT_TRUE(payload.ok());
-  // msgid, count, then entries of 49 and 50 bytes: keep all but entries[1]'s last byte.
-  payload->resize(4 + 4 + 49 + 49);
+  // msgid, count, then entries of 65 and 66 bytes: keep all but entries[1]'s last byte.
+  payload->resize(4 + 4 + 65 + 65);
   auto back = Decode<MatoclReaddir>(*payload);
   ASSERT_FALSE(back.ok());
   EXPECT_EQ(back.status().message(),
-            "MATOCL_READDIR.entries[1].attr.trashtime: truncated: needs 4 bytes, 3 left "
-            "(offset 103)");
+            "MATOCL_READDIR.entries[1].attr.rdev: truncated: needs 4 bytes, 3 left "
+            "(offset 135)");
 }
 
 TEST(CodecTest, HugeListCountIsRefusedBeforeAllocating) {

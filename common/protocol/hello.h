@@ -12,7 +12,7 @@
 namespace elk::protocol {
 
 // Bumped whenever a layout changes incompatibly; peers must speak the same one.
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;  // 2: 64-bit ns times and rdev in Attr
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

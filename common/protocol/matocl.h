@@ -1,6 +1,6 @@
 #pragma once
 // Master to client (MATOCL_*): the replies to CLTOMA_* requests. Each starts with the
-// request's msgid:32. Attr is the 44-byte record of records.h; ChunkLocation is
+// request's msgid:32. Attr is the 60-byte record of records.h; ChunkLocation is
 // chunkid:64 version:32 file_length:64 copies:(count:32 ip:32 port:16 ...).
 
 #include <cstdint>

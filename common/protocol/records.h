@@ -22,22 +22,26 @@ enum class NodeType : uint8_t {
   kLast,
 };
 
-// inode:32 type:8 mode:16 uid:32 gid:32 atime:32 mtime:32 ctime:32 nlink:32 length:64
-// goal:8 trashtime:32  (44 bytes)
+// inode:32 type:8 mode:16 uid:32 gid:32 atime:s64 mtime:s64 ctime:s64 nlink:32 length:64
+// goal:8 trashtime:32 rdev:32  (60 bytes)
+// Times are signed nanoseconds since the epoch (common/file_time.h). rdev: a device's
+// number in Linux's 32-bit form (minor & 0xff | major << 8 | (minor & ~0xff) << 12: major
+// up to 4095, minor up to 2^20 - 1), 0 for other nodes.
 struct Attr {
   uint32_t inode = 0;
   NodeType type = NodeType::kFile;
   uint16_t mode = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t atime = 0;
-  uint32_t mtime = 0;
-  uint32_t ctime = 0;
+  int64_t atime = 0;
+  int64_t mtime = 0;
+  int64_t ctime = 0;
   uint32_t nlink = 0;
   uint64_t length = 0;
   uint8_t goal = 0;
   uint32_t trashtime = 0;
-  ELK_FIELDS(inode, type, mode, uid, gid, atime, mtime, ctime, nlink, length, goal, trashtime)
+  uint32_t rdev = 0;
+  ELK_FIELDS(inode, type, mode, uid, gid, atime, mtime, ctime, nlink, length, goal, trashtime, rdev)
 };
 
 // Who asks: uid:32 gid:32 groups:(count:32 gid:32...)

@@ -110,6 +110,12 @@ BodyWriter& BodyWriter::Num(uint64_t v) {
   return *this;
 }
 
+BodyWriter& BodyWriter::Time(FileTime t) {
+  Sep();
+  out_ += FileTimeText(t);
+  return *this;
+}
+
 BodyWriter& BodyWriter::Str(std::string_view s) {
   Sep();
   out_ += '"';
@@ -169,6 +175,15 @@ Result<uint64_t> BodyReader::Num() {
   uint64_t v = 0;
   if (!ParseNumber(*a, v)) return Bad(fmt::format("{} argument {} is not a number", op_, next_), *a);
   return v;
+}
+
+Result<FileTime> BodyReader::Time() {
+  auto a = NextArg();
+  if (!a.ok()) return a.status();
+  FileTime t = 0;
+  if (!ParseFileTimeText(*a, &t))
+    return Bad(fmt::format("{} argument {} is not a time", op_, next_), *a);
+  return t;
 }
 
 Result<std::string> BodyReader::Str() {

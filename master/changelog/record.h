@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_time.h"
 #include "common/status.h"
 
 namespace elk::master::changelog {
@@ -34,6 +35,7 @@ class BodyWriter {
  public:
   BodyWriter(uint32_t ts, std::string_view op);
   BodyWriter& Num(uint64_t v);
+  BodyWriter& Time(FileTime t);  // FileTimeText: "1577836800" or "1577836800.123456789"
   BodyWriter& Str(std::string_view s);
   BodyWriter& Char(char c);
   std::string Done();
@@ -58,6 +60,7 @@ class BodyReader {
   bool AtEnd() const { return next_ == args_.size(); }
 
   Result<uint64_t> Num();
+  Result<FileTime> Time();  // also reads a bare u32-seconds number of the old layouts
   Result<std::string> Str();
   Result<char> Char();
 

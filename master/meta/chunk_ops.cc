@@ -34,7 +34,7 @@ Status DoLength(MetaState& st, InodeId inode, uint64_t length, uint32_t now) {
   SetAttrRequest req;
   req.length = length;
   req.mtime_how = TimeSet::kValue;
-  req.mtime = now;
+  req.mtime = FileTimeOf(now);
   return st.ns->SetAttr(Cred{}, inode, req, now).status();
 }
 

@@ -21,9 +21,10 @@ using meta_internal::MetaState;
 
 namespace {
 
-// 2: the namespace section ends with the inode numbers still cooling. 1 (read, never
-// written): it ends after the open counts.
-constexpr uint64_t kMetaFormat = 2;
+// 3: atime and mtime to the nanosecond, before 1970 and after 2106. 2 (read, never
+// written): they are u32 seconds, and the namespace section ends with the inode numbers
+// still cooling. 1 (read, never written): it ends after the open counts.
+constexpr uint64_t kMetaFormat = Namespace::kNodeFormat;
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -70,6 +71,12 @@ Status MetaState::Log(std::string body, bool sync) {
   if (!s.ok()) log::Error("changelog: cannot append version {}: {}", version, s.ToString());
   if (s.ok() && record_listener) unannounced.push_back({version, std::move(body)});
   return s;
+}
+
+FileTime Args::Time() {
+  auto v = r_.Time();
+  if (!v.ok()) return Fail(FileTime{0});
+  return *v;
 }
 
 std::string Args::Str() {
@@ -161,7 +168,7 @@ Result<std::unique_ptr<Metadata>> Metadata::FromImage(const image::Image* image)
         version != image->version) {
       return Status(Code::kCorruption, "metadata image: bad META section");
     }
-    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data, /*cooling=*/format >= 2));
+    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data, format));
     ELK_RETURN_IF_ERROR(meta_internal::LoadChunks(chunks->data, &state->registry));
     state->version = image->version;
   }

@@ -41,6 +41,8 @@ Status DoAppend(MetaState& st, const Cred& cred, InodeId dst, const std::vector<
   return st.ns->AppendChunks(cred, dst, srcs, now);
 }
 
+// Times are FileTimeText ("1577836800.123456789", "-315619200"); records of the u32-second
+// layout hold bare seconds in the same places, which Time() reads as whole seconds.
 SetAttrRequest ReadSetAttr(Args& a) {
   SetAttrRequest req;
   auto present = a.Num<uint8_t>();
@@ -48,9 +50,9 @@ SetAttrRequest ReadSetAttr(Args& a) {
   auto uid = a.Num<uint32_t>();
   auto gid = a.Num<uint32_t>();
   req.atime_how = static_cast<TimeSet>(a.Num<uint8_t>());
-  req.atime = a.Num<uint32_t>();
+  req.atime = a.Time();
   req.mtime_how = static_cast<TimeSet>(a.Num<uint8_t>());
-  req.mtime = a.Num<uint32_t>();
+  req.mtime = a.Time();
   auto length = a.Num<uint64_t>();
   if (present & 1) req.mode = mode;
   if (present & 2) req.uid = uid;
@@ -64,8 +66,8 @@ void PutSetAttr(BodyWriter& w, const SetAttrRequest& req) {
   uint8_t present = (req.mode ? 1 : 0) | (req.uid ? 2 : 0) | (req.gid ? 4 : 0) |
                     (req.length ? 8 : 0) | (req.open_for_write ? 16 : 0);
   w.Num(present).Num(req.mode.value_or(0)).Num(req.uid.value_or(0)).Num(req.gid.value_or(0));
-  w.Num(static_cast<uint8_t>(req.atime_how)).Num(req.atime);
-  w.Num(static_cast<uint8_t>(req.mtime_how)).Num(req.mtime).Num(req.length.value_or(0));
+  w.Num(static_cast<uint8_t>(req.atime_how)).Time(req.atime);
+  w.Num(static_cast<uint8_t>(req.mtime_how)).Time(req.mtime).Num(req.length.value_or(0));
 }
 
 template <typename T>

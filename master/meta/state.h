@@ -58,6 +58,7 @@ class Args {
     if (!v.ok() || *v > static_cast<uint64_t>(T(~T{0}))) return Fail(T{});
     return static_cast<T>(*v);
   }
+  FileTime Time();
   std::string Str();
   Cred ReadCred();                     // uid, gid, "g1:g2"
   std::vector<uint32_t> List();        // "a:b:c"

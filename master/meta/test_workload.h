@@ -127,7 +127,8 @@ inline SetAttrRequest AttrRequest(const Op& op) {
       break;
     case 2:
       req.atime_how = TimeSet::kValue;
-      req.atime = op.y;
+      // Any year, to the nanosecond: before 1970, after 2106, with a fraction.
+      req.atime = FileTimeOf(int64_t{op.y} - (int64_t{1} << 31) * (op.y % 3), op.y % kNsPerSecond);
       req.mtime_how = TimeSet::kNow;
       break;
     default:
@@ -307,7 +308,7 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
         SetAttrRequest req;
         req.length = op.length;
         req.mtime_how = TimeSet::kValue;
-        req.mtime = t;
+        req.mtime = FileTimeOf(t);
         ASSERT_TRUE(ns.SetAttr(Cred{}, op.a, req, t).ok());
       }
       return;

@@ -36,8 +36,9 @@ std::string Namespace::Dump() const {
     fmt::format_to(it,
                    "N {} t={} m={:o} u={} g={} a={} mt={} c={} nl={} len={} goal={} tt={} "
                    "p={} f={}\n",
-                   id, static_cast<int>(n.type), n.mode, n.uid, n.gid, n.atime, n.mtime, n.ctime,
-                   n.nlink, n.length, n.goal, n.trashtime, n.parent, n.flags);
+                   id, static_cast<int>(n.type), n.mode, n.uid, n.gid, FileTimeText(n.atime),
+                   FileTimeText(n.mtime), n.ctime, n.nlink, n.length, n.goal, n.trashtime, n.parent,
+                   n.flags);
     if (!n.chunks.empty()) fmt::format_to(it, "C {} {}\n", id, fmt::join(n.chunks.view(), ","));
     if (auto r = rdevs_.find(id); r != rdevs_.end()) fmt::format_to(it, "R {} {}\n", id, r->second);
     if (auto s = symlinks_.find(id); s != symlinks_.end()) {

@@ -137,8 +137,11 @@ class Namespace {
   std::string SerializeNodes() const;
   // Replaces the whole state with a serialized one without calling the ChunkRefCounter.
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
-  // `cooling` false: an image from before inode numbers cooled (the section ends earlier).
-  Status LoadNodes(std::string_view data, bool cooling = true);
+  // `format` is the image's (its META section's): 1 ends before the cooling inode numbers,
+  // 1 and 2 hold atime and mtime as u32 seconds, 3 (written now) as 64-bit seconds and
+  // nanoseconds. See docs/metadata-image.md.
+  static constexpr uint64_t kNodeFormat = 3;
+  Status LoadNodes(std::string_view data, uint64_t format = kNodeFormat);
 
   // ---- confinement (file_parents.cc) ----
   // Is inode reachable from root by names, or (unlinked but open) held open by session?

@@ -1,5 +1,5 @@
 #pragma once
-// One node's fixed fields (64 bytes) and the paged table that holds them by inode.
+// One node's fixed fields (72 bytes) and the paged table that holds them by inode.
 // What only some nodes have - a directory's entries, a symlink's target, a device's
 // rdev, extended attributes - lives in side tables keyed by inode, so a plain file pays
 // for none of it.
@@ -11,6 +11,7 @@
 #include <queue>
 #include <vector>
 
+#include "common/file_time.h"
 #include "master/namespace/chunk_list.h"
 #include "master/namespace/types.h"
 
@@ -24,12 +25,14 @@ enum NodeFlag : uint8_t {
 
 struct Node {
   uint64_t length = 0;
-  ChunkList chunks;    // files only
+  ChunkList chunks;  // files only
+  // Nanoseconds since the epoch (common/file_time.h): a client may set them to any time.
+  FileTime atime = 0;
+  FileTime mtime = 0;
   InodeId parent = 0;  // directories only (the root is its own parent)
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t atime = 0;
-  uint32_t mtime = 0;
+  // Seconds: only ever the master's clock (`now`, u32 seconds), never a client's value.
   uint32_t ctime = 0;
   uint32_t trashtime = 0;
   uint32_t nlink = 0;
@@ -43,7 +46,7 @@ struct Node {
   bool detached() const { return (flags & (kFlagTrash | kFlagReserved)) != 0; }
 };
 
-static_assert(sizeof(Node) <= 64, "a node must stay compact");
+static_assert(sizeof(Node) <= 72, "a node must stay compact");
 
 // Nodes in pages of 4096, indexed by inode: no per-node hash overhead, and a Node&
 // stays valid while other nodes are added. Inode numbers are handed out lowest-free

@@ -16,7 +16,8 @@ Status Namespace::PunchChunks(const Cred& cred, InodeId inode, uint32_t first, u
     refs_.Unref(node->chunks[at], node->goal);
     node->chunks[at] = 0;
   }
-  node->mtime = node->ctime = now;
+  node->mtime = FileTimeOf(now);
+  node->ctime = now;
   return Status::Ok();
 }
 

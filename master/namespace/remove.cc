@@ -51,7 +51,8 @@ void Namespace::DropEntry(InodeId parent, Node& dir, std::string_view name, Inod
   std::string path;
   if (!node.is_dir() && node.nlink == 1) path = PathOf(parent) + "/" + std::string(name);
   DirOf(parent).Remove(name);
-  dir.mtime = dir.ctime = now;
+  dir.mtime = FileTimeOf(now);
+  dir.ctime = now;
   if (node.is_dir()) {
     --dir.nlink;
     FreeNode(child, nullptr, now);

@@ -70,7 +70,8 @@ Status Namespace::Rename(const Cred& cred, InodeId src_parent, std::string_view 
         if (!dnode.is_dir()) MoveFileParent(dst, dst_parent, src_parent);
       }
       snode.ctime = dnode.ctime = now;
-      sdir.mtime = sdir.ctime = ddir.mtime = ddir.ctime = now;
+      sdir.mtime = ddir.mtime = FileTimeOf(now);
+      sdir.ctime = ddir.ctime = now;
       return Status::Ok();
     }
     if (snode.is_dir() && !dnode.is_dir()) return Status(Code::kNotDir);
@@ -90,7 +91,8 @@ Status Namespace::Rename(const Cred& cred, InodeId src_parent, std::string_view 
     MoveFileParent(src, src_parent, dst_parent);
   }
   snode.ctime = now;
-  sdir.mtime = sdir.ctime = ddir.mtime = ddir.ctime = now;
+  sdir.mtime = ddir.mtime = FileTimeOf(now);
+  sdir.ctime = ddir.ctime = now;
   return Status::Ok();
 }
 

@@ -17,8 +17,8 @@ TEST_F(NsTest, RenameWithinAndAcrossDirectories) {
   EXPECT_EQ(ns.Lookup(root, a, "f").code(), Code::kNoEnt);
   ASSERT_TRUE(Mv(ns, a, "g", b, "h").ok());
   EXPECT_EQ(ns.Lookup(root, b, "h")->inode, f);
-  EXPECT_EQ(Get(f).ctime, 2000u);
-  EXPECT_EQ(Get(a).mtime, 2000u);
+  EXPECT_EQ(Get(f).ctime, FileTimeOf(2000));
+  EXPECT_EQ(Get(a).mtime, FileTimeOf(2000));
 }
 
 TEST_F(NsTest, RenameDirectoryFixesParentAndLinks) {

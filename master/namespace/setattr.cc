@@ -104,17 +104,17 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
     if (!node->is_dir()) node->mode &= static_cast<uint16_t>(~PrivilegeBits(node->mode));
   }
   if (req.atime_how != TimeSet::kOmit) {
-    node->atime = req.atime_how == TimeSet::kNow ? now : req.atime;
+    node->atime = req.atime_how == TimeSet::kNow ? FileTimeOf(now) : req.atime;
   }
   if (req.mtime_how != TimeSet::kOmit) {
-    node->mtime = req.mtime_how == TimeSet::kNow ? now : req.mtime;
+    node->mtime = req.mtime_how == TimeSet::kNow ? FileTimeOf(now) : req.mtime;
   }
   if (req.length) {
     // As a write does: a truncate by anyone but root takes the exec privileges away.
     if (!cred.IsRoot()) node->mode &= static_cast<uint16_t>(~PrivilegeBits(node->mode));
     if (*req.length != node->length) {
       result.released = TruncateChunks(*node, *req.length);
-      node->mtime = now;
+      node->mtime = FileTimeOf(now);
     }
   }
   node->ctime = now;

@@ -12,7 +12,7 @@ TEST_F(NsTest, ChmodOnlyByOwnerOrRoot) {
   auto r = ns.SetAttr(alice, f, req, now + 5);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->attr.mode, 0600);
-  EXPECT_EQ(r->attr.ctime, now + 5);
+  EXPECT_EQ(r->attr.ctime, FileTimeOf(now + 5));
 }
 
 TEST_F(NsTest, ChmodByNonMemberClearsSetgid) {
@@ -55,21 +55,21 @@ TEST_F(NsTest, Times) {
   EXPECT_EQ(ns.SetAttr(alice, f, set, 3000).code(), Code::kPerm);
   auto r = ns.SetAttr(root, f, set, 3000);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->attr.atime, 5u);
-  EXPECT_EQ(r->attr.mtime, 3000u);
+  EXPECT_EQ(r->attr.atime, 5);
+  EXPECT_EQ(r->attr.mtime, FileTimeOf(3000));
   SetAttrRequest touch;
   touch.atime_how = TimeSet::kNow;
   touch.mtime_how = TimeSet::kNow;
   EXPECT_TRUE(ns.SetAttr(alice, f, touch, 4000).ok()) << "write permission suffices for now";
-  EXPECT_EQ(Get(f).atime, 4000u);
+  EXPECT_EQ(Get(f).atime, FileTimeOf(4000));
   Chmod(f, 0644);
   EXPECT_EQ(ns.SetAttr(alice, f, touch, 4000).code(), Code::kAccess);
   SetAttrRequest omit;
   omit.mtime_how = TimeSet::kValue;
   omit.mtime = 7;
   ASSERT_TRUE(ns.SetAttr(root, f, omit, 5000).ok());
-  EXPECT_EQ(Get(f).atime, 4000u) << "omitted time unchanged";
-  EXPECT_EQ(Get(f).mtime, 7u);
+  EXPECT_EQ(Get(f).atime, FileTimeOf(4000)) << "omitted time unchanged";
+  EXPECT_EQ(Get(f).mtime, 7);
 }
 
 TEST_F(NsTest, TruncateDropsChunksBeyondLength) {

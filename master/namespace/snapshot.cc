@@ -173,7 +173,8 @@ Status Namespace::AppendChunks(const Cred& cred, InodeId dst, std::span<const In
       dnode->length = uint64_t{base} * kChunkSize + src_length;
     }
   }
-  dnode->mtime = dnode->ctime = now;
+  dnode->mtime = FileTimeOf(now);
+  dnode->ctime = now;
   return Status::Ok();
 }
 

@@ -8,6 +8,9 @@
 //           | dir: name next_seq n (seq name child)*
 //   0 (end of nodes), trash: n (inode expires path)*, reserved: n (inode path)*,
 //   opens: n (inode session count)*, cooling: n (inode freed_at)* (absent in format-1 images)
+//
+// atime and mtime are (zigzag seconds, nanoseconds) since format 3, u32 seconds before it;
+// ctime is u32 seconds in every format (only the master's clock sets it).
 
 #include <fmt/format.h>
 
@@ -24,14 +27,41 @@ constexpr InodeId kMaxInode = 0x7fffffff;
 constexpr InodeId kMaxGap = 1u << 26;
 constexpr uint32_t kMaxChunks = 1u << 26;
 
+// The first format whose atime and mtime hold 64-bit seconds and nanoseconds.
+constexpr uint64_t kFormatNsTimes = 3;
+
+// Seconds zigzagged (small negative times stay short), then the nanoseconds: a time set
+// by the master's clock costs one byte more than the u32 seconds of format 2.
+void PutTime(ByteWriter& w, FileTime t) {
+  SplitTime s = SplitFileTime(t);
+  w.Var((static_cast<uint64_t>(s.sec) << 1) ^ static_cast<uint64_t>(s.sec >> 63));
+  w.Var(static_cast<uint64_t>(s.nsec));
+}
+
+bool GetTime(ByteReader& r, uint64_t format, FileTime* t) {
+  if (format < kFormatNsTimes) {
+    uint32_t sec = 0;
+    if (!r.Num(&sec)) return false;
+    *t = FileTimeOf(sec);
+    return true;
+  }
+  uint64_t zigzag = 0;
+  uint32_t nsec = 0;
+  if (!r.Var(&zigzag) || !r.Num(&nsec, kNsPerSecond - 1)) return false;
+  const auto sec = static_cast<int64_t>((zigzag >> 1) ^ (uint64_t{0} - (zigzag & 1)));
+  *t = FileTimeOf(sec, nsec);
+  const SplitTime back = SplitFileTime(*t);
+  return back.sec == sec && back.nsec == nsec;  // else outside the int64 span
+}
+
 void PutNodeFields(ByteWriter& w, InodeId id, const Node& n) {
   w.Var(id);
   w.Byte(static_cast<uint8_t>(n.type));
   w.Var(n.mode);
   w.Var(n.uid);
   w.Var(n.gid);
-  w.Var(n.atime);
-  w.Var(n.mtime);
+  PutTime(w, n.atime);
+  PutTime(w, n.mtime);
   w.Var(n.ctime);
   w.Var(n.nlink);
   w.Var(n.length);
@@ -44,13 +74,14 @@ void PutNodeFields(ByteWriter& w, InodeId id, const Node& n) {
     w.Var(c);
 }
 
-bool GetNodeFields(ByteReader& r, Node* n) {
+bool GetNodeFields(ByteReader& r, uint64_t format, Node* n) {
   uint8_t type = 0;
   if (!r.Byte(&type) || type < 1 || type > 7) return false;
   n->type = static_cast<NodeType>(type);
-  bool ok = r.Num(&n->mode, kModeMask) && r.Num(&n->uid) && r.Num(&n->gid) && r.Num(&n->atime) &&
-            r.Num(&n->mtime) && r.Num(&n->ctime) && r.Num(&n->nlink) && r.Num(&n->length) &&
-            r.Byte(&n->goal) && r.Num(&n->trashtime) && r.Num(&n->parent) && r.Byte(&n->flags);
+  bool ok = r.Num(&n->mode, kModeMask) && r.Num(&n->uid) && r.Num(&n->gid) &&
+            GetTime(r, format, &n->atime) && GetTime(r, format, &n->mtime) && r.Num(&n->ctime) &&
+            r.Num(&n->nlink) && r.Num(&n->length) && r.Byte(&n->goal) && r.Num(&n->trashtime) &&
+            r.Num(&n->parent) && r.Byte(&n->flags);
   if (!ok || n->goal < kMinGoal || n->goal > kMaxGoal || n->flags > 7) return false;
   uint64_t count = 0;
   if (!r.Count(&count) || count > kMaxChunks) return false;
@@ -147,7 +178,7 @@ bool GetDirectory(ByteReader& r, Directory* dir) {
 
 }  // namespace
 
-Status Namespace::LoadNodes(std::string_view data, bool cooling_section) {
+Status Namespace::LoadNodes(std::string_view data, uint64_t format) {
   nodes_ = NodeTable{};
   dirs_.clear();
   symlinks_.clear();
@@ -171,7 +202,7 @@ Status Namespace::LoadNodes(std::string_view data, bool cooling_section) {
     if (id <= prev || id - prev > kMaxGap) return Bad(fmt::format("inode {} out of order", id));
     prev = id;
     Node* n = nodes_.Place(id);
-    if (n == nullptr || !GetNodeFields(r, n)) return Bad(fmt::format("bad node {}", id));
+    if (n == nullptr || !GetNodeFields(r, format, n)) return Bad(fmt::format("bad node {}", id));
     std::string s;
     if (n->type == NodeType::kSymlink) {
       if (!r.Str(&s, kMaxPath)) return Bad(fmt::format("bad symlink {}", id));
@@ -224,7 +255,7 @@ Status Namespace::LoadNodes(std::string_view data, bool cooling_section) {
     }
     opens_[{inode, session}] = n;
   }
-  if (cooling_section) {
+  if (format >= 2) {  // format 1 ends before the cooling inodes
     if (!r.Count(&count, 2)) return Bad("bad cooling count");
     std::vector<std::pair<InodeId, uint32_t>> cooling(count);
     for (auto& [inode, freed_at] : cooling) {

@@ -39,7 +39,7 @@ TEST_F(TrashTest, PunchLeavesHolesAndDropsReferences) {
   EXPECT_EQ(*ns.ChunkAt(f, 1), 501u);
   EXPECT_EQ(refs.Count(500), 0u);
   EXPECT_EQ(Get(f).length, 2 * kChunkSize) << "the length stays";
-  EXPECT_EQ(Get(f).mtime, now + 5);
+  EXPECT_EQ(Get(f).mtime, FileTimeOf(now + 5));
   // Past the end and over holes: nothing to do, no error.
   EXPECT_TRUE(ns.PunchChunks(root, f, 0, 100, now).ok());
   EXPECT_EQ(refs.Count(501), 0u);

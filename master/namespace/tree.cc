@@ -11,7 +11,8 @@ Namespace::Namespace(ChunkRefCounter& refs, uint32_t now) : refs_(refs) {
   Node* root = &nodes_.At(id);
   root->type = NodeType::kDirectory;
   root->mode = 0755;
-  root->atime = root->mtime = root->ctime = now;
+  root->atime = root->mtime = FileTimeOf(now);
+  root->ctime = now;
   root->nlink = 2;
   root->parent = id;
   root->goal = kDefaultGoal;
@@ -28,7 +29,7 @@ Attr Namespace::MakeAttr(InodeId id, const Node& node) const {
   a.gid = node.gid;
   a.atime = node.atime;
   a.mtime = node.mtime;
-  a.ctime = node.ctime;
+  a.ctime = FileTimeOf(node.ctime);
   a.nlink = node.nlink;
   a.length = node.length;
   if (node.type == NodeType::kBlockDev || node.type == NodeType::kCharDev) {
@@ -124,7 +125,8 @@ void Namespace::AddEntry(InodeId parent, Node& dir, std::string_view name, Inode
                          uint32_t now) {
   DirOf(parent).Add(name, child);
   if (!nodes_.At(child).is_dir()) AddFileParent(child, parent);
-  dir.mtime = dir.ctime = now;
+  dir.mtime = FileTimeOf(now);
+  dir.ctime = now;
 }
 
 Result<InodeId> Namespace::NewNode(const Cred& cred, InodeId parent, std::string_view name,
@@ -151,7 +153,8 @@ Result<InodeId> Namespace::NewNode(const Cred& cred, InodeId parent, std::string
       !cred.InGroup(node->gid)) {
     node->mode &= static_cast<uint16_t>(~kModeSetGid);
   }
-  node->atime = node->mtime = node->ctime = now;
+  node->atime = node->mtime = FileTimeOf(now);
+  node->ctime = now;
   node->goal = dir.goal;
   node->trashtime = dir.trashtime;
   node->nlink = 1;

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "master/namespace/old_image.h"
 #include "master/namespace/test_util.h"
 
 namespace elk::master {
@@ -22,8 +23,8 @@ TEST_F(NsTest, CreateInheritsAndUpdatesParent) {
   EXPECT_EQ(a.nlink, 1u);
   EXPECT_EQ(a.goal, 2);
   EXPECT_EQ(a.trashtime, 86400u);
-  EXPECT_EQ(a.ctime, 2000u);
-  EXPECT_EQ(Get(kRootInode).mtime, 2000u);
+  EXPECT_EQ(a.ctime, FileTimeOf(2000));
+  EXPECT_EQ(Get(kRootInode).mtime, FileTimeOf(2000));
   auto l = ns.Lookup(root, kRootInode, "f");
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->inode, f);
@@ -139,12 +140,10 @@ TEST_F(NsTest, InodeNumbersCoolBeforeTheLowestFreeIsReused) {
 
 TEST_F(NsTest, CoolingNumbersSurviveAnImage) {
   // A format-1 image (nothing cooling, the section ends after the open counts) loads.
-  std::string old = ns.SerializeNodes();
-  ASSERT_EQ(old.back(), '\0');  // the empty cooling list
-  old.pop_back();
+  const std::string old = old_image::RootAndFile(1, {}, {});
   Namespace from_old(refs, 0);
-  ASSERT_TRUE(from_old.LoadNodes(old, /*cooling=*/false).ok());
-  EXPECT_FALSE(from_old.LoadNodes(old).ok());  // a format-2 image cannot end there
+  ASSERT_TRUE(from_old.LoadNodes(old, 1).ok());
+  EXPECT_FALSE(from_old.LoadNodes(old, 2).ok());  // a format-2 image cannot end there
   InodeId a = File(kRootInode, "a");
   InodeId b = File(kRootInode, "b");
   File(kRootInode, "c");

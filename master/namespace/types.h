@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/file_time.h"
+
 namespace elk::master {
 
 using InodeId = uint32_t;
@@ -68,9 +70,9 @@ struct Attr {
   uint16_t mode = 0;  // permission and special bits only (07777)
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t atime = 0;
-  uint32_t mtime = 0;
-  uint32_t ctime = 0;
+  FileTime atime = 0;  // nanoseconds since the epoch (common/file_time.h)
+  FileTime mtime = 0;
+  FileTime ctime = 0;
   uint32_t nlink = 0;
   uint64_t length = 0;
   uint32_t rdev = 0;
@@ -85,9 +87,9 @@ struct SetAttrRequest {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   TimeSet atime_how = TimeSet::kOmit;
-  uint32_t atime = 0;
+  FileTime atime = 0;  // nanoseconds since the epoch, for kValue
   TimeSet mtime_how = TimeSet::kOmit;
-  uint32_t mtime = 0;
+  FileTime mtime = 0;
   std::optional<uint64_t> length;
   // The caller acts through a descriptor it opened for writing: the length may change
   // whatever the mode says now (ftruncate of a file created with mode 0).

@@ -47,8 +47,8 @@ NodeType FromWire(protocol::NodeType type) {
 }
 
 protocol::Attr ToWire(const Attr& a) {
-  return protocol::Attr{a.inode, ToWire(a.type), a.mode,  a.uid,    a.gid,  a.atime,
-                        a.mtime, a.ctime,        a.nlink, a.length, a.goal, a.trashtime};
+  return protocol::Attr{a.inode, ToWire(a.type), a.mode,   a.uid,  a.gid,       a.atime, a.mtime,
+                        a.ctime, a.nlink,        a.length, a.goal, a.trashtime, a.rdev};
 }
 
 Cred FromWire(const protocol::Creds& c) {

@@ -31,7 +31,7 @@ namespace proto = protocol;
 
 // The namespace dump without times: what a master with another clock must agree on.
 std::string Timeless(const std::string& dump) {
-  static const std::regex times(" a=\\d+ mt=\\d+ c=\\d+ ");
+  static const std::regex times(" a=-?[\\d.]+ mt=-?[\\d.]+ c=\\d+ ");
   static const std::regex trash("^T (\\d+) \\d+ ");
   std::istringstream in(dump);
   std::string out, line;

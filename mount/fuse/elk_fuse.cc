@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/log/log.h"
+#include "mount/fuse/stat_convert.h"
 #include "mount/tools/masterinfo.h"
 
 namespace elk::mount {
@@ -90,9 +91,12 @@ struct stat ElkFuse::ToStat(const proto::Attr& a) const {
   st.st_size = static_cast<off_t>(a.length);
   st.st_blksize = client::kBlockSize;
   st.st_blocks = static_cast<blkcnt_t>((a.length + 511) / 512);
-  st.st_atime = a.atime;
-  st.st_mtime = a.mtime;
-  st.st_ctime = a.ctime;
+  st.st_atim = fuse_convert::ToTimespec(a.atime);
+  st.st_mtim = fuse_convert::ToTimespec(a.mtime);
+  st.st_ctim = fuse_convert::ToTimespec(a.ctime);
+  if (a.type == proto::NodeType::kBlockDevice || a.type == proto::NodeType::kCharDevice) {
+    st.st_rdev = fuse_convert::DevOfWire(a.rdev);
+  }
   return st;
 }
 
@@ -247,12 +251,12 @@ void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_
   if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
     m.flags |= proto::kSetattrAtimeNow;
   } else if (to_set & FUSE_SET_ATTR_ATIME) {
-    m.atime = static_cast<uint32_t>(attr->st_atime);
+    m.atime = fuse_convert::FromTimespec(attr->st_atim);
   }
   if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
     m.flags |= proto::kSetattrMtimeNow;
   } else if (to_set & FUSE_SET_ATTR_MTIME) {
-    m.mtime = static_cast<uint32_t>(attr->st_mtime);
+    m.mtime = fuse_convert::FromTimespec(attr->st_mtim);
   }
   if (OpenedForWriting(fi)) m.flags |= proto::kSetattrOpenForWrite;
   if (to_set & FUSE_SET_ATTR_SIZE) {
@@ -338,7 +342,7 @@ void ElkFuse::Readlink(fuse_req_t req, fuse_ino_t ino) {
 void ElkFuse::Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
   ReplyEntry(req, session_.Mknod(ToMaster(parent), name, NodeTypeOf(mode),
                                  static_cast<uint16_t>(mode & 07777), 0,
-                                 static_cast<uint32_t>(rdev), CredsOf(req)));
+                                 fuse_convert::WireRdev(rdev), CredsOf(req)));
 }
 
 void ElkFuse::Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {

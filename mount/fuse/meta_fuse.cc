@@ -8,6 +8,7 @@
 
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
+#include "mount/fuse/stat_convert.h"
 
 namespace elk::mount {
 
@@ -86,9 +87,9 @@ struct stat MetaFuse::ItemStat(uint32_t inode) {
     st.st_size = static_cast<off_t>(a->length);
     st.st_uid = a->uid;
     st.st_gid = a->gid;
-    st.st_mtime = a->mtime;
-    st.st_ctime = a->ctime;
-    st.st_atime = a->atime;
+    st.st_mtim = fuse_convert::ToTimespec(a->mtime);
+    st.st_ctim = fuse_convert::ToTimespec(a->ctime);
+    st.st_atim = fuse_convert::ToTimespec(a->atime);
   }
   return st;
 }
