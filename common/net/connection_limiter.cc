@@ -1,5 +1,6 @@
 #include "common/net/connection_limiter.h"
 
+#include <string_view>
 #include <utility>
 
 #include "common/log/log.h"
@@ -49,15 +50,17 @@ std::shared_ptr<void> ConnectionLimiter::Admit(const Address& peer) {
 void ConnectionLimiter::LogRefusal(const Address& peer, const char* cap) {
   ++refused_total_;
   ++refused_unlogged_;
+  // One line per cap per interval: a flood on one cap does not hide the other.
+  const int which = cap == std::string_view("MAX_CONNECTIONS") ? 0 : 1;
   const auto now = std::chrono::steady_clock::now();
-  if (logged_once_ && now - last_log_ < log_interval_) return;
+  if (logged_[which] && now - last_log_[which] < log_interval_) return;
   log::Warning(
       "{}: connection from {} refused: {} reached ({} open, {} from that address; {} "
       "refused since the last report)",
       what_, peer.ToString(), cap, counts_->total, open_from(peer.ip), refused_unlogged_);
   refused_unlogged_ = 0;
-  last_log_ = now;
-  logged_once_ = true;
+  last_log_[which] = now;
+  logged_[which] = true;
 }
 
 }  // namespace elk::net

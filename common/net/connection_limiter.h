@@ -2,8 +2,8 @@
 // Connection caps for one listening port: at most max_total open connections, and at most
 // max_per_ip from one address. Admit() answers a slot to keep while the connection is open
 // (ConnectionOptions::slot; the Connection drops it when it closes), or nullptr: the
-// caller closes the socket at once. Refusals are logged, at most one line per interval
-// per port, with how many were refused since the last line, so a flood cannot fill the log.
+// caller closes the socket at once. Refusals are logged, at most one line per cap per
+// interval, with how many were refused since the last line, so a flood cannot fill the log.
 // Loop thread only.
 //
 //   ConnectionLimiter limits("clients", {.max_total = 10000, .max_per_ip = 1000});
@@ -55,8 +55,8 @@ class ConnectionLimiter {
   std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
   uint64_t refused_total_ = 0;
   uint64_t refused_unlogged_ = 0;
-  std::chrono::steady_clock::time_point last_log_{};
-  bool logged_once_ = false;
+  std::chrono::steady_clock::time_point last_log_[2]{};  // MAX_CONNECTIONS, ..._PER_IP
+  bool logged_[2] = {false, false};
 };
 
 }  // namespace elk::net
