@@ -53,6 +53,9 @@ Status ChunkServer::Start() {
                                           .io = *io_,
                                           .disks = *disks_,
                                           .timeout = config_.csserv_timeout,
+                                          .hello_timeout = config_.hello_timeout,
+                                          .limits = {config_.max_connections,
+                                                     config_.max_connections_per_ip},
                                           .fsync_before_close = config_.fsync_before_close,
                                           .on_io_status =
                                               [this, alive](uint64_t id, const Status& s) {

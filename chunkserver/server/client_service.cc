@@ -25,6 +25,8 @@ ClientService::~ClientService() {
 }
 
 void ClientService::Accept(net::UniqueFd fd, net::Address peer) {
+  auto slot = limits_.Admit(peer);
+  if (!slot) return;  // over a cap: the socket closes here (the limiter logged it)
   std::weak_ptr<int> alive = alive_;
   auto session = std::make_shared<Session>(ctx_, [this, alive](Session* s) {
     // Dropped after the current callback returns: the session is on the stack now.
@@ -32,7 +34,7 @@ void ClientService::Accept(net::UniqueFd fd, net::Address peer) {
       if (!alive.expired()) sessions_.erase(s);
     });
   });
-  if (Status s = session->Open(std::move(fd), peer); !s.ok()) {
+  if (Status s = session->Open(std::move(fd), peer, std::move(slot)); !s.ok()) {
     log::Warning("client {}: {}", peer, s.ToString());
     return;
   }

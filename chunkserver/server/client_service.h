@@ -14,6 +14,7 @@
 #include "chunkserver/server/config.h"
 #include "chunkserver/server/disk_set.h"
 #include "chunkserver/server/io_pool.h"
+#include "common/net/connection_limiter.h"
 #include "common/net/listener.h"
 
 namespace elk::chunkserver {
@@ -25,6 +26,8 @@ struct ServiceContext {
   IoPool& io;
   DiskSet& disks;
   Millis timeout{5000};  // idle timeout of a connection; chain connects use it too
+  Millis hello_timeout{10000};   // a connection that has not said hello by then is closed
+  net::ConnectionLimits limits;  // caps on open connections (in all, per address)
   bool fsync_before_close = false;  // HDD_FSYNC_BEFORE_CLOSE: fsync a chunk at write end
   // Every finished disk operation's status, with its chunk: the owner reports kCrc chunks
   // as damaged and checks for failed disks on kIo.
@@ -42,10 +45,12 @@ class ClientService {
   size_t sessions() const { return sessions_.size(); }
 
  private:
-  explicit ClientService(ServiceContext context) : ctx_(std::move(context)) {}
+  explicit ClientService(ServiceContext context)
+      : ctx_(std::move(context)), limits_("data port", ctx_.limits) {}
   void Accept(net::UniqueFd fd, net::Address peer);
 
   ServiceContext ctx_;
+  net::ConnectionLimiter limits_;
   std::unique_ptr<net::Listener> listener_;
   std::map<Session*, std::shared_ptr<Session>> sessions_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -26,6 +26,9 @@ cfg::Schema ChunkserverKeys() {
       Key::Host("CSSERV_LISTEN_HOST", "*"),
       Key::Port("CSSERV_LISTEN_PORT", 9422),
       Key::Duration("CSSERV_TIMEOUT", 5, 1, 3600),
+      Key::Duration("HELLO_TIMEOUT", 10, 1, 3600),
+      Key::Integer("MAX_CONNECTIONS", 10000, 0, 1000000),
+      Key::Integer("MAX_CONNECTIONS_PER_IP", 1000, 0, 1000000),
       // Accepted for MooseFS compatibility; not acted on (see docs/chunkserver.md).
       Key::String("AUTH_CODE", ""),
       Key::String("LABELS", ""),
@@ -72,6 +75,9 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   c.master_reconnection_max = std::max(c.master_reconnection_delay, Millis(60000));
   c.chunks_per_register_packet = static_cast<uint32_t>(file.GetInteger("CHUNKS_PER_REGISTER_PACKET"));
   c.csserv_timeout = Seconds(file.GetDuration("CSSERV_TIMEOUT"));
+  c.hello_timeout = Seconds(file.GetDuration("HELLO_TIMEOUT"));
+  c.max_connections = static_cast<uint32_t>(file.GetInteger("MAX_CONNECTIONS"));
+  c.max_connections_per_ip = static_cast<uint32_t>(file.GetInteger("MAX_CONNECTIONS_PER_IP"));
   c.test_freq = Seconds(file.GetDuration("HDD_TEST_FREQ"));
   c.io_threads_per_disk = static_cast<uint32_t>(file.GetInteger("HDD_IO_THREADS_PER_DISK"));
   c.io_threads_max = static_cast<uint32_t>(std::min<int64_t>(file.GetInteger("WORKERS_MAX"), 256));

@@ -39,6 +39,12 @@ struct ServerConfig {
   uint32_t chunks_per_register_packet = 10000;
   // Client and chain connections: closed after this long without a frame (CSSERV_TIMEOUT).
   Millis csserv_timeout{5000};
+  // ... and closed if they have not said hello within this (HELLO_TIMEOUT).
+  Millis hello_timeout{10000};
+  // Open data connections in all and from one address (MAX_CONNECTIONS,
+  // MAX_CONNECTIONS_PER_IP); 0: no cap.
+  uint32_t max_connections = 10000;
+  uint32_t max_connections_per_ip = 1000;
   // Background scrub: one chunk tested every this long (HDD_TEST_FREQ); 0 = off.
   Millis test_freq{10000};
   // I/O threads: this many per disk (HDD_IO_THREADS_PER_DISK), at most io_threads_max.

@@ -24,6 +24,12 @@ namespace {
 // A read is answered in slices of this many bytes, so one large read neither holds an I/O
 // thread for long nor fills the send queue past its high-water mark.
 constexpr uint64_t kReadSlice = uint64_t{16} * chunkstore::kBlockSize;
+// Work in flight per connection is bounded: past this many queued reads, or this many
+// written blocks not yet acknowledged (their data waits in the disk queue, in the next
+// server's send queue, or here while the next server of the chain is still connecting),
+// the peer's further frames wait in its socket until some finish.
+constexpr size_t kMaxQueuedReads = 32;
+constexpr size_t kMaxPendingWrites = 64;
 
 net::ConnectionOptions Options(Millis timeout) {
   net::ConnectionOptions o;
@@ -45,13 +51,20 @@ Session::~Session() {
   if (conn_) conn_->Close();
 }
 
-Status Session::Open(net::UniqueFd fd, net::Address peer) {
+Status Session::Open(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot) {
   std::weak_ptr<Session> self = weak_from_this();
+  net::ConnectionOptions options = Options(ctx_.timeout);
+  options.hello_timeout = ctx_.hello_timeout;
+  options.untrusted_max_payload = proto::kPreHelloMaxPayload;
+  options.slot = std::move(slot);
   auto conn = net::Connection::Create(
-      ctx_.loop, std::move(fd), peer, Options(ctx_.timeout),
+      ctx_.loop, std::move(fd), peer, options,
       {.on_frame = [self](net::Connection&, const proto::FrameView& f) {
          auto s = self.lock();
-         return s ? s->OnFrame(f) : Status(Code::kDisconnected, "session gone");
+         if (!s) return Status(Code::kDisconnected, "session gone");
+         Status st = s->OnFrame(f);
+         s->UpdateHold();
+         return st;
        },
        .on_close = [self](net::Connection&, const Status&) {
          if (auto s = self.lock()) s->OnClose();
@@ -86,6 +99,7 @@ Status Session::OnFrame(const proto::FrameView& frame) {
     ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kClient, proto::Role::kChunkserver,
                                                    proto::Role::kTool, proto::Role::kIscsiTarget}));
     hello_ = true;
+    conn_->Trust();
     return Status::Ok();
   }
   switch (frame.type) {
@@ -170,6 +184,13 @@ void Session::ReadDone(Status status, std::vector<std::vector<uint8_t>> frames, 
     }
   }
   PumpReads();
+  UpdateHold();
+}
+
+void Session::UpdateHold() {
+  if (!conn_ || !conn_->open()) return;
+  const size_t writes = write_ ? write_->pending.size() : 0;
+  conn_->HoldReading(reads_.size() >= kMaxQueuedReads || writes >= kMaxPendingWrites);
 }
 
 void Session::SendReadStatus(const ReadJob& job, Status status) {
@@ -429,6 +450,7 @@ void Session::MaybeAck(uint32_t write_id) {
   write_->pending.erase(it);
   SendWriteStatus(write_->name.id, write_id, result, failed);
   if (write_->end_requested && write_->pending.empty()) FinishWrite();
+  UpdateHold();
 }
 
 Status Session::WriteEnd(const proto::FrameView& frame) {

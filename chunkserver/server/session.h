@@ -26,7 +26,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Session& operator=(const Session&) = delete;
 
   // Takes the accepted socket, sends our hello.
-  Status Open(net::UniqueFd fd, net::Address peer);
+  // `slot`: its place under the port's connection caps, held while it is open.
+  Status Open(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot = {});
 
  private:
   // A read being answered: the rest of [offset, offset + size) still to send.
@@ -93,6 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // CSTOCL_WRITE_STATUS when ok, else CSTOCL_WRITE_ERROR naming `failed` (0:0 = us).
   void SendWriteStatus(uint64_t chunkid, uint32_t write_id, const Status& status,
                        protocol::ServerAddr failed = {});
+
+  // Stops reading the peer while too much of its work is in flight (see session.cc).
+  void UpdateHold();
 
   std::weak_ptr<void> Alive() { return weak_from_this(); }
 

@@ -51,6 +51,7 @@ Connection::~Connection() {
   loop_.Unwatch(fd_.get());
   loop_.Cancel(tick_timer_);
   loop_.Cancel(drain_timer_);
+  loop_.Cancel(hello_timer_);
 }
 
 Status Connection::Start() {
@@ -64,6 +65,15 @@ Status Connection::Start() {
   ELK_RETURN_IF_ERROR(loop_.Watch(fd_.get(), interest_, [weak](uint32_t ready) {
     if (auto self = weak.lock()) self->OnIo(ready);
   }));
+  if (options_.hello_timeout.count() > 0) {
+    hello_timer_ = loop_.RunAfter(options_.hello_timeout, [weak] {
+      auto self = weak.lock();
+      if (!self || self->trusted_) return;
+      self->hello_timer_ = kNoTimer;
+      self->Close(Status(Code::kTimeout, fmt::format("no hello within {} ms",
+                                                     self->options_.hello_timeout.count())));
+    });
+  }
   std::chrono::milliseconds period{0};
   for (auto d : {options_.keepalive, options_.idle_timeout}) {
     if (d.count() > 0) period = period.count() > 0 ? std::min(period, d) : d;
@@ -81,10 +91,10 @@ Status Connection::Start() {
 
 void Connection::OnIo(uint32_t ready) {
   if ((ready & kWritable) && state_ != State::kClosed) Flush();
-  if (state_ == State::kOpen && !over_high_water_ && (ready & (kReadable | kHangup | kError))) {
+  if (state_ == State::kOpen && !Paused() && (ready & (kReadable | kHangup | kError))) {
     ReadSome();
   } else if (state_ != State::kClosed && (ready & (kHangup | kError))) {
-    // Not reading (back-pressure or draining), so read() cannot report it: ask the socket.
+    // Not reading (back-pressure, held or draining), so read() cannot report it: ask the socket.
     int err = PendingSocketError(fd_.get());
     Close(err != 0 ? Status::FromErrno(err, "socket")
                    : Status(Code::kDisconnected, "connection closed by peer"));
@@ -93,7 +103,7 @@ void Connection::OnIo(uint32_t ready) {
 
 void Connection::ReadSome() {
   for (int i = 0; i < kMaxReadsPerEvent; ++i) {
-    if (state_ != State::kOpen || over_high_water_) return;
+    if (state_ != State::kOpen || Paused()) return;
     size_t want = kReadSize;
     if (next_frame_size_ > in_.size()) {
       want = std::clamp(next_frame_size_ - in_.size(), kReadSize, kMaxReadSize);
@@ -132,6 +142,13 @@ bool Connection::CheckHeader(const protocol::FrameHeader& h) {
     return false;
   }
   limit = std::min(limit, kAbsoluteMaxPayload);
+  if (!trusted_ && options_.untrusted_max_payload > 0 &&
+      h.length > options_.untrusted_max_payload) {
+    Close(Status(Code::kProtocol,
+                 fmt::format("frame type {} of {} bytes before the hello (at most {} then)", h.type,
+                             h.length, options_.untrusted_max_payload)));
+    return false;
+  }
   if (h.length > limit) {
     Close(Status(Code::kProtocol, fmt::format("frame type {} of {} bytes is over its limit of {}",
                                               h.type, h.length, limit)));
@@ -142,7 +159,7 @@ bool Connection::CheckHeader(const protocol::FrameHeader& h) {
 
 void Connection::ProcessFrames() {
   next_frame_size_ = 0;
-  while (state_ == State::kOpen && !over_high_water_) {
+  while (state_ == State::kOpen && !Paused()) {
     std::span<const uint8_t> data = in_.readable();
     if (data.size() < kFrameHeaderSize) break;
     protocol::FrameHeader h = protocol::DecodeFrameHeader(data.data());
@@ -178,7 +195,7 @@ Status Connection::Admit(size_t frame_bytes) {
   if (state_ != State::kOpen) {
     return Status(Code::kDisconnected, fmt::format("{}: connection closed", Who()));
   }
-  if (queue_.bytes() + frame_bytes > options_.hard_limit) {
+  if (queue_.bytes() + reserved_ + frame_bytes > options_.hard_limit) {
     Status s(Code::kNoSpace,
              fmt::format("write queue would pass its hard limit of {} bytes (peer not reading)",
                          options_.hard_limit));
@@ -216,7 +233,8 @@ Status Connection::Send(uint32_t type, std::vector<uint8_t>&& payload) {
   return Status::Ok();
 }
 
-Status Connection::SendFrame(std::vector<uint8_t>&& frame) {
+Status Connection::SendFrame(std::vector<uint8_t>&& frame, size_t reserved) {
+  reserved_ -= std::min(reserved, reserved_);
   if (frame.size() < kFrameHeaderSize ||
       protocol::DecodeFrameHeader(frame.data()).length != frame.size() - kFrameHeaderSize) {
     return Status(Code::kInval, "SendFrame: header length does not match the frame");
@@ -225,6 +243,34 @@ Status Connection::SendFrame(std::vector<uint8_t>&& frame) {
   queue_.PushEncoded(std::move(frame));
   Queued();
   return Status::Ok();
+}
+
+Status Connection::Reserve(size_t bytes) {
+  ELK_RETURN_IF_ERROR(Admit(bytes));
+  reserved_ += bytes;
+  CheckPressure();
+  return Status::Ok();
+}
+
+void Connection::Trust() {
+  trusted_ = true;
+  loop_.Cancel(hello_timer_);
+  hello_timer_ = kNoTimer;
+}
+
+void Connection::HoldReading(bool hold) {
+  if (held_ == hold || state_ == State::kClosed) return;
+  held_ = hold;
+  UpdateInterest();
+  if (!hold) ResumeBuffered();
+}
+
+void Connection::ResumeBuffered() {
+  // Frames that were already buffered when reading paused get no new epoll event.
+  if (in_.size() == 0 || Paused()) return;
+  loop_.Defer([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->ProcessFrames();
+  });
 }
 
 void Connection::ScheduleFlush() {
@@ -258,7 +304,7 @@ void Connection::Flush() {
 
 void Connection::UpdateInterest() {
   if (state_ == State::kClosed) return;
-  uint32_t want = (state_ == State::kOpen && !over_high_water_) ? kReadable : 0;
+  uint32_t want = (state_ == State::kOpen && !Paused()) ? kReadable : 0;
   if (want_write_) want |= kWritable;
   if (want == interest_) return;
   if (Status s = loop_.SetInterest(fd_.get(), want); !s.ok()) {
@@ -270,7 +316,7 @@ void Connection::UpdateInterest() {
 
 void Connection::CheckPressure() {
   if (state_ == State::kClosed) return;
-  const size_t queued = queue_.bytes();
+  const size_t queued = queue_.bytes() + reserved_;
   if (!over_high_water_ && queued > options_.high_water) {
     over_high_water_ = true;
     UpdateInterest();
@@ -279,12 +325,7 @@ void Connection::CheckPressure() {
     over_high_water_ = false;
     UpdateInterest();
     if (handlers_.on_pressure) handlers_.on_pressure(*this, false);
-    // Frames that were already buffered when reading paused get no new epoll event.
-    if (in_.size() > 0) {
-      loop_.Defer([weak = weak_from_this()] {
-        if (auto self = weak.lock()) self->ProcessFrames();
-      });
-    }
+    ResumeBuffered();
   }
 }
 
@@ -309,8 +350,11 @@ void Connection::Close(Status why) {
   loop_.Unwatch(fd_.get());
   loop_.Cancel(tick_timer_);
   loop_.Cancel(drain_timer_);
+  loop_.Cancel(hello_timer_);
   fd_.reset();
   queue_.Clear();
+  reserved_ = 0;
+  options_.slot.reset();  // the peer's place under the connection caps is free again
   if (!handlers_.on_close) return;
   // Later, from the loop: the owner may be iterating its connections when this runs. If
   // the owner drops the connection before then, it has said it is no longer interested.

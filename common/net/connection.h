@@ -13,6 +13,16 @@
 // (on_pressure(false)). A Send that would take the queue over hard_limit closes the
 // connection instead: memory per connection is bounded by hard_limit.
 //
+// Reserve(n) counts n bytes of a reply that is built but held elsewhere (the master holds
+// replies until their changelog records are committed) against high_water and hard_limit,
+// so a peer that pipelines requests is paused by what it asked for, not by what already
+// reached the queue; SendFrame(frame, n) hands the reserved frame over. HoldReading(true)
+// lets the owner pause reading for its own reasons (too much work in flight for this peer).
+//
+// Before the hello: until the owner calls Trust(), frames over untrusted_max_payload close
+// the connection at their header (nothing of the announced size is allocated), and the
+// connection closes if Trust() has not come within hello_timeout.
+//
 // Timers: with keepalive set, a NOP goes out when nothing was sent for that long; with
 // idle_timeout set, the connection closes when nothing was received for that long.
 //
@@ -61,6 +71,13 @@ struct ConnectionOptions {
   std::chrono::milliseconds idle_timeout{0};  // 0: never time out
   // How long CloseAfterFlush() waits for the queue to drain before closing anyway.
   std::chrono::milliseconds drain_timeout{5000};
+  // Until Trust(): the largest payload accepted (0: only max_payload applies) and how long
+  // the peer has to get there (0: forever).
+  uint32_t untrusted_max_payload = 0;
+  std::chrono::milliseconds hello_timeout{0};
+  // Held while the connection is open and released when it closes: a ConnectionLimiter's
+  // count of this peer (connection_limiter.h).
+  std::shared_ptr<void> slot;
 };
 
 class Connection;
@@ -104,7 +121,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Status Send(uint32_t type, std::span<const uint8_t> payload);
   Status Send(uint32_t type, std::vector<uint8_t>&& payload);
   // A frame already encoded by the caller: header (whose length must match) and payload.
-  Status SendFrame(std::vector<uint8_t>&& frame);
+  // `reserved`: bytes of an earlier Reserve() this frame uses up.
+  Status SendFrame(std::vector<uint8_t>&& frame, size_t reserved = 0);
+  // Counts bytes the owner will send later against the queue's limits (see above).
+  // kDisconnected when closed; kNoSpace (and closed) past the hard limit.
+  Status Reserve(size_t bytes);
+
+  // The peer said hello (or registered): lifts untrusted_max_payload and the hello timeout.
+  void Trust();
+  bool trusted() const { return trusted_; }
+  // true: stop reading the peer's frames until HoldReading(false). Independent of
+  // back-pressure; the peer is read only when neither holds it.
+  void HoldReading(bool hold);
 
   // Closes now; queued frames are dropped.
   void Close(Status why = Status::Ok());
@@ -114,6 +142,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool open() const { return state_ == State::kOpen; }
   bool over_high_water() const { return over_high_water_; }
   size_t queued_bytes() const { return queue_.bytes(); }
+  size_t reserved_bytes() const { return reserved_; }
   const Address& peer() const { return peer_; }
   // For log lines; the peer address unless the owner names it ("chunkserver 10.0.0.2:9422").
   const std::string& name() const { return name_; }
@@ -134,6 +163,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Flush();
   void UpdateInterest();
   void CheckPressure();
+  bool Paused() const { return over_high_water_ || held_; }
+  void ResumeBuffered();
   void OnTick();
   void LogClose(const Status& why) const;
   std::string Who() const;
@@ -155,9 +186,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool flush_scheduled_ = false;
   bool want_write_ = false;
   bool over_high_water_ = false;
+  bool held_ = false;
+  bool trusted_ = false;
+  size_t reserved_ = 0;  // Reserve()d bytes not yet sent
   uint32_t interest_ = 0;
 
   TimerId tick_timer_ = kNoTimer;
+  TimerId hello_timer_ = kNoTimer;
   TimerId drain_timer_ = kNoTimer;
   Clock::time_point last_send_;
   Clock::time_point last_receive_;

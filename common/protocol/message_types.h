@@ -152,6 +152,12 @@ inline constexpr uint32_t kBulk = 16u << 20;
 // CSTOMA_DISKS: up to 64 disks of a path (4 KiB at most) and an error text (kept short by
 // the chunkserver), with room to spare.
 inline constexpr uint32_t kDiskReport = 640u << 10;
+// Before a peer has said hello, no frame may be larger than this (the hello is 1 KiB at
+// most), whatever its type allows: an unknown peer cannot make a server buffer much.
+inline constexpr uint32_t kPreHelloMaxPayload = 4u << 10;
+// A client stays under its own limit until its session is registered: the registration
+// carries a folder path and a password answer (CLTOMA_REGISTER_SESSION is kSmall).
+inline constexpr uint32_t kPreSessionMaxPayload = kSmall;
 
 struct MessageTypeInfo {
   uint32_t type;

@@ -35,14 +35,17 @@ ChunkserverLink::~ChunkserverLink() {
 }
 
 Status ChunkserverLink::Start(net::EventLoop& loop, net::UniqueFd fd, net::Address peer,
-                              const ChunkserverLinkOptions& options,
-                              std::function<void()> on_close) {
+                              const ChunkserverLinkOptions& options, std::function<void()> on_close,
+                              std::shared_ptr<void> slot) {
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
   copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
   copts.idle_timeout = options.timeout;
   copts.keepalive = options.timeout / 3;
+  copts.hello_timeout = options.hello_timeout;
+  copts.untrusted_max_payload = proto::kPreHelloMaxPayload;
+  copts.slot = std::move(slot);
   auto conn = net::Connection::Create(
       loop, std::move(fd), peer, copts,
       {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
@@ -107,6 +110,7 @@ Status ChunkserverLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
+  conn_->Trust();
   software_version_ = hello->software_version;
   return Status::Ok();
 }
@@ -283,7 +287,7 @@ ChunkserverHub::~ChunkserverHub() {
   CloseAll();
 }
 
-void ChunkserverHub::Accept(net::UniqueFd fd, net::Address peer) {
+void ChunkserverHub::Accept(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot) {
   auto link = std::make_unique<ChunkserverLink>(registry_, events_, now_, totals_);
   ChunkserverLink* raw = link.get();
   std::weak_ptr<bool> alive = alive_;
@@ -293,7 +297,8 @@ void ChunkserverHub::Accept(net::UniqueFd fd, net::Address peer) {
       if (!alive.expired()) links_.erase(raw);
     });
   };
-  if (Status s = link->Start(loop_, std::move(fd), peer, options_, on_close); !s.ok()) {
+  if (Status s = link->Start(loop_, std::move(fd), peer, options_, on_close, std::move(slot));
+      !s.ok()) {
     log::Warning("chunkserver {}: {}", peer.ToString(), s.ToString());
     return;
   }

@@ -60,7 +60,8 @@ void AddDiskIo(const std::vector<protocol::DiskReport>& before,
                const std::vector<protocol::DiskReport>& after, ChunkserverTotals& totals);
 
 struct ChunkserverLinkOptions {
-  std::chrono::milliseconds timeout{10000};  // MATOCS_TIMEOUT: silence that drops a server
+  std::chrono::milliseconds timeout{10000};    // MATOCS_TIMEOUT: silence that drops a server
+  std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT; 0: none
   std::string version = "elkfs";
 };
 
@@ -71,7 +72,8 @@ class ChunkserverLink {
   ~ChunkserverLink();
 
   Status Start(net::EventLoop& loop, net::UniqueFd fd, net::Address peer,
-               const ChunkserverLinkOptions& options, std::function<void()> on_close);
+               const ChunkserverLinkOptions& options, std::function<void()> on_close,
+               std::shared_ptr<void> slot = {});
   void Close();
 
   ServerId id() const { return id_; }
@@ -130,7 +132,8 @@ class ChunkserverHub {
                  NowFn now, ChunkserverLinkOptions options);
   ~ChunkserverHub();
 
-  void Accept(net::UniqueFd fd, net::Address peer);
+  // `slot`: the connection's place under the port's caps (net::ConnectionLimiter).
+  void Accept(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot = {});
   // The registered link of a server, or nullptr.
   ChunkserverLink* Find(ServerId id);
   size_t size() const { return links_.size(); }

@@ -14,12 +14,19 @@ ClientLink::~ClientLink() {
   if (conn_) conn_->Close();
 }
 
-Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close) {
+Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close,
+                         std::shared_ptr<void> slot) {
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
   copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
   copts.keepalive = std::chrono::seconds(5);
+  // Mounts and tools send a NOP after 2 s of quiet, so only a dead or hostile peer is
+  // this silent. Until its session is registered a client may send only small frames.
+  copts.idle_timeout = ctx_.idle_timeout;
+  copts.hello_timeout = ctx_.hello_timeout;
+  copts.untrusted_max_payload = proto::kPreSessionMaxPayload;
+  copts.slot = std::move(slot);
   auto conn = net::Connection::Create(
       ctx_.loop, std::move(fd), peer, copts,
       {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
@@ -207,6 +214,7 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   auto root = ResolveFolder(s->folder);
   if (!root.ok()) return ReplyStatus(m.msgid, root.status());
   session_id_ = s->id;
+  conn_->Trust();
   options_ = s->rule.options;
   meta_ = s->meta();
   root_ = *root;

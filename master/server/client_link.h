@@ -24,6 +24,7 @@
 #include "master/server/chunk_writes.h"
 #include "master/server/convert.h"
 #include "master/server/reply_gate.h"
+#include "master/server/statfs_cache.h"
 #include "master/sessions/session_table.h"
 
 namespace elk::master {
@@ -41,6 +42,9 @@ struct ClientContext {
   std::string version = "elkfs";
   // Requests received, by message type, since start (the monitor's counters).
   std::map<uint32_t, uint64_t> op_counts;
+  std::chrono::milliseconds idle_timeout{0};   // MATOCL_TIMEOUT; 0: none
+  std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT: until the session registers
+  StatfsCache statfs;
 };
 
 class ClientLink {
@@ -50,7 +54,9 @@ class ClientLink {
   ClientLink(const ClientLink&) = delete;
   ClientLink& operator=(const ClientLink&) = delete;
 
-  Status Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close);
+  // `slot`: the connection's place under the port's caps (net::ConnectionLimiter).
+  Status Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close,
+               std::shared_ptr<void> slot = {});
   void Close(Status why = Status::Ok());
   uint32_t session_id() const { return session_id_; }
 

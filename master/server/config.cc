@@ -21,6 +21,10 @@ cfg::Schema MasterKeys() {
       Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
+      Key::Duration("MATOCL_TIMEOUT", 60, 2, 3600),
+      Key::Duration("HELLO_TIMEOUT", 10, 1, 3600),
+      Key::Integer("MAX_CONNECTIONS", 10000, 0, 1000000),
+      Key::Integer("MAX_CONNECTIONS_PER_IP", 1000, 0, 1000000),
       Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MIN_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MAX_CPS", 100000, 1, 10000000),
@@ -76,6 +80,11 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.empty_trash_period = secs("EMPTY_TRASH_PERIOD");
   c.empty_trash_batch = u32("EMPTY_TRASH_BATCH");
   c.matocs_timeout = secs("MATOCS_TIMEOUT");
+  c.matoml_timeout = secs("MATOML_TIMEOUT");
+  c.matocl_timeout = secs("MATOCL_TIMEOUT");
+  c.hello_timeout = secs("HELLO_TIMEOUT");
+  c.max_connections = u32("MAX_CONNECTIONS");
+  c.max_connections_per_ip = u32("MAX_CONNECTIONS_PER_IP");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   return c;

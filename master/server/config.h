@@ -38,6 +38,13 @@ struct MasterConfig {
   uint32_t empty_trash_period = 1;        // EMPTY_TRASH_PERIOD: seconds between purge ticks
   uint32_t empty_trash_batch = 1000;      // items purged per tick at most
   uint32_t matocs_timeout = 10;           // MATOCS_TIMEOUT: seconds of chunkserver silence
+  uint32_t matoml_timeout = 60;           // MATOML_TIMEOUT: seconds of metalogger silence
+  uint32_t matocl_timeout = 60;           // MATOCL_TIMEOUT: seconds of client silence
+  // Every port: seconds a new connection has for its hello (a client: for its registration).
+  uint32_t hello_timeout = 10;  // HELLO_TIMEOUT
+  // Every port, counted per port: open connections in all and from one address (0: no cap).
+  uint32_t max_connections = 10000;        // MAX_CONNECTIONS
+  uint32_t max_connections_per_ip = 1000;  // MAX_CONNECTIONS_PER_IP
   uint32_t chunk_op_timeout = 30;  // a write's chunkserver command unanswered this long fails
   bool changelog_sync = true;      // CHANGELOG_SYNC: fdatasync at each commit
   bool auto_recover = false;       // mfsmaster -a

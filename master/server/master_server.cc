@@ -70,8 +70,10 @@ Status MasterServer::Init() {
       *loop_, [this] { return meta_->Commit(); }, [this](const Status& s) { OnCommitFailure(s); });
   writes_ = std::make_unique<ChunkWrites>(*loop_, meta_->chunks(),
                                           std::chrono::seconds(config_.chunk_op_timeout));
+  const std::chrono::milliseconds hello_timeout = std::chrono::seconds(config_.hello_timeout);
   ChunkserverLinkOptions cs_options;
   cs_options.timeout = std::chrono::seconds(config_.matocs_timeout);
+  cs_options.hello_timeout = hello_timeout;
   hub_ = std::make_unique<ChunkserverHub>(*loop_, meta_->chunks(), *writes_, &MasterServer::Now,
                                           cs_options);
   writes_->set_hub(hub_.get());
@@ -79,8 +81,12 @@ Status MasterServer::Init() {
                                             &MasterServer::Now);
   client_ctx_.reset(new ClientContext{*loop_, *meta_, sessions_, exports_, *gate_, *writes_,
                                       &MasterServer::Now, [this] { (void)SaveSessions(); }});
-  ml_hub_ =
-      std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, MetaloggerHubOptions{});
+  client_ctx_->idle_timeout = std::chrono::seconds(config_.matocl_timeout);
+  client_ctx_->hello_timeout = hello_timeout;
+  MetaloggerHubOptions ml_options;
+  ml_options.timeout = std::chrono::seconds(config_.matoml_timeout);
+  ml_options.hello_timeout = hello_timeout;
+  ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
   ELK_RETURN_IF_ERROR(Listen());
   ELK_RETURN_IF_ERROR(StartMonitor());
   StartTimers();
@@ -132,18 +138,23 @@ Status MasterServer::Listen() {
     if (!addr.ok()) return addr.status();
     return net::Listener::Create(*loop_, *addr, std::move(cb));
   };
+  const net::ConnectionLimits caps{config_.max_connections, config_.max_connections_per_ip};
+  client_limits_ = std::make_unique<net::ConnectionLimiter>("client port", caps);
+  cs_limits_ = std::make_unique<net::ConnectionLimiter>("chunkserver port", caps);
+  ml_limits_ = std::make_unique<net::ConnectionLimiter>("metalogger port", caps);
+  // A refused socket is closed at once: its UniqueFd goes out of scope.
   auto cl = bind(config_.matocl, [this](net::UniqueFd fd, net::Address peer) {
-    AcceptClient(std::move(fd), peer);
+    if (auto slot = client_limits_->Admit(peer)) AcceptClient(std::move(fd), peer, slot);
   });
   if (!cl.ok()) return cl.status();
   client_listener_ = std::move(*cl);
   auto cs = bind(config_.matocs, [this](net::UniqueFd fd, net::Address peer) {
-    hub_->Accept(std::move(fd), peer);
+    if (auto slot = cs_limits_->Admit(peer)) hub_->Accept(std::move(fd), peer, slot);
   });
   if (!cs.ok()) return cs.status();
   cs_listener_ = std::move(*cs);
   auto ml = bind(config_.matoml, [this](net::UniqueFd fd, net::Address peer) {
-    ml_hub_->Accept(std::move(fd), peer);
+    if (auto slot = ml_limits_->Admit(peer)) ml_hub_->Accept(std::move(fd), peer, slot);
   });
   if (!ml.ok()) return ml.status();
   ml_listener_ = std::move(*ml);
@@ -187,7 +198,7 @@ void MasterServer::StartTimers() {
   loop_->RunEvery(kSessionsEvery, [this] { ExpireSessions(); });
 }
 
-void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer) {
+void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot) {
   auto link = std::make_unique<ClientLink>(*client_ctx_);
   ClientLink* raw = link.get();
   std::weak_ptr<bool> alive = alive_;
@@ -196,7 +207,7 @@ void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer) {
       if (!alive.expired()) clients_.erase(raw);
     });
   };
-  if (Status s = link->Start(std::move(fd), peer, on_close); !s.ok()) {
+  if (Status s = link->Start(std::move(fd), peer, on_close, std::move(slot)); !s.ok()) {
     log::Warning("client {}: {}", peer.ToString(), s.ToString());
     return;
   }

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/cfg/exports_file.h"
+#include "common/net/connection_limiter.h"
 #include "common/net/event_loop.h"
 #include "common/net/listener.h"
 #include "common/status.h"
@@ -72,7 +73,7 @@ class MasterServer {
   Status Listen();
   Status StartMonitor();
   void StartTimers();
-  void AcceptClient(net::UniqueFd fd, net::Address peer);
+  void AcceptClient(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot);
   void OnCommitFailure(const Status& why);
   void PurgeTrash();
   void ExpireSessions();
@@ -91,6 +92,9 @@ class MasterServer {
   std::unique_ptr<ClientContext> client_ctx_;
   std::map<ClientLink*, std::unique_ptr<ClientLink>> clients_;
   std::unique_ptr<MetaloggerHub> ml_hub_;  // before meta_ in destruction: it unhooks itself
+  // The connection caps (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP), one per port, so a flood
+  // of clients cannot keep chunkservers out.
+  std::unique_ptr<net::ConnectionLimiter> client_limits_, cs_limits_, ml_limits_;
   std::unique_ptr<net::Listener> client_listener_;
   std::unique_ptr<net::Listener> cs_listener_;
   std::unique_ptr<net::Listener> ml_listener_;

@@ -53,13 +53,17 @@ MetaloggerLink::~MetaloggerLink() {
   if (conn_) conn_->Close();
 }
 
-Status MetaloggerLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close) {
+Status MetaloggerLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close,
+                             std::shared_ptr<void> slot) {
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
   copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
   copts.idle_timeout = hub_.options_.timeout;
   copts.keepalive = hub_.options_.timeout / 3;
+  copts.hello_timeout = hub_.options_.hello_timeout;
+  copts.untrusted_max_payload = proto::kPreHelloMaxPayload;
+  copts.slot = std::move(slot);
   copts.high_water = hub_.options_.high_water;
   // Image pieces are pulled, records stop at high water: the hard limit is a safety net.
   copts.hard_limit = std::max(copts.high_water * 4, size_t{64} << 20);
@@ -128,6 +132,7 @@ Status MetaloggerLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
+  conn_->Trust();
   software_version_ = hello->software_version;
   return Status::Ok();
 }
@@ -225,7 +230,7 @@ MetaloggerHub::~MetaloggerHub() {
   links_.clear();
 }
 
-void MetaloggerHub::Accept(net::UniqueFd fd, net::Address peer) {
+void MetaloggerHub::Accept(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot) {
   auto link = std::make_unique<MetaloggerLink>(*this);
   MetaloggerLink* raw = link.get();
   std::weak_ptr<bool> alive = alive_;
@@ -234,7 +239,7 @@ void MetaloggerHub::Accept(net::UniqueFd fd, net::Address peer) {
       if (!alive.expired()) links_.erase(raw);
     });
   };
-  if (Status s = link->Start(std::move(fd), peer, on_close); !s.ok()) {
+  if (Status s = link->Start(std::move(fd), peer, on_close, std::move(slot)); !s.ok()) {
     log::Warning("metalogger {}: {}", peer.ToString(), s.ToString());
     return;
   }

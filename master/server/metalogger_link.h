@@ -61,7 +61,8 @@ class ChangelogRing {
 };
 
 struct MetaloggerHubOptions {
-  std::chrono::milliseconds timeout{60000};  // MATOML_TIMEOUT
+  std::chrono::milliseconds timeout{60000};    // MATOML_TIMEOUT
+  std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT; 0: none
   size_t ring_records = 100000;
   size_t ring_bytes = size_t{64} << 20;
   size_t high_water = size_t{4} << 20;  // queued bytes above which records wait
@@ -77,7 +78,8 @@ class MetaloggerLink {
   MetaloggerLink(const MetaloggerLink&) = delete;
   MetaloggerLink& operator=(const MetaloggerLink&) = delete;
 
-  Status Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close);
+  Status Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close,
+               std::shared_ptr<void> slot = {});
   void Close();
   void CloseAfterFlush();
   // Sends what the ring holds for this link, up to high water.
@@ -118,7 +120,8 @@ class MetaloggerHub {
   MetaloggerHub(const MetaloggerHub&) = delete;
   MetaloggerHub& operator=(const MetaloggerHub&) = delete;
 
-  void Accept(net::UniqueFd fd, net::Address peer);
+  // `slot`: the connection's place under the port's caps (net::ConnectionLimiter).
+  void Accept(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot = {});
   // Metadata's record listener: a record was committed.
   void OnRecord(uint64_t version, std::string_view body);
   void CloseAll();

@@ -9,7 +9,9 @@ ReplyGate::ReplyGate(net::EventLoop& loop, std::function<Status()> commit,
     : loop_(loop), commit_(std::move(commit)), on_failure_(std::move(on_failure)) {}
 
 void ReplyGate::Send(const std::shared_ptr<net::Connection>& conn, std::vector<uint8_t> frame) {
-  pending_.push_back({conn, std::move(frame)});
+  if (!conn || !conn->Reserve(frame.size()).ok()) return;  // closed, or now closed
+  const size_t reserved = frame.size();
+  pending_.push_back({conn, std::move(frame), reserved});
   if (scheduled_) return;
   scheduled_ = true;
   std::weak_ptr<bool> alive = alive_;
@@ -31,7 +33,7 @@ void ReplyGate::Flush() {
   commits_++;
   for (auto& p : batch) {
     auto conn = p.conn.lock();
-    if (conn && conn->open()) (void)conn->SendFrame(std::move(p.frame));
+    if (conn && conn->open()) (void)conn->SendFrame(std::move(p.frame), p.reserved);
   }
 }
 

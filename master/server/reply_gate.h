@@ -8,6 +8,11 @@
 // server logs and closes its client connections) and the queued replies are dropped.
 // Replies keep their order per connection, reads included (a read answered after a
 // mutation never overtakes it).
+//
+// A queued reply is reserved on its connection at once (Connection::Reserve), so it counts
+// against that connection's high water while it waits here: a client that pipelines
+// requests and does not read its answers stops being read after a few megabytes of
+// replies, instead of having thousands built in one turn; past the hard limit it is closed.
 
 #include <cstdint>
 #include <functional>
@@ -49,6 +54,7 @@ class ReplyGate {
   struct Pending {
     std::weak_ptr<net::Connection> conn;
     std::vector<uint8_t> frame;
+    size_t reserved = 0;
   };
 
   net::EventLoop& loop_;
