@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "common/atomic_file.h"
 #include "common/log/log.h"
 #include "master/changelog/reader.h"
 #include "master/image/image_file.h"
@@ -18,25 +19,6 @@ namespace changelog = master::changelog;
 namespace {
 
 constexpr char kPrefix[] = "changelog_ml";
-
-Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno(errno, "write " + path);
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::FromErrno(errno, "fsync " + dir);
-}
 
 }  // namespace
 
@@ -102,12 +84,7 @@ Status Store::Commit() {
 Status Store::SaveImage(std::string_view bytes, uint64_t version) {
   std::string path = ImagePath(dir_);
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::FromErrno(errno, "create " + tmp);
-  Status s = WriteAll(fd, bytes, tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = Status::FromErrno(errno, "fsync " + tmp);
-  ::close(fd);
-  if (!s.ok()) {
+  if (Status s = WriteFileSynced(tmp, bytes); !s.ok()) {
     ::unlink(tmp.c_str());
     return s;
   }

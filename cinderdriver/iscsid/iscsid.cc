@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "cinderdriver/volume/volume_paths.h"
+#include "common/atomic_file.h"
 #include "common/log/log.h"
 
 namespace elk::iscsid {
@@ -208,19 +209,8 @@ Status Iscsid::SaveExports() {
     }
   }
   const std::string path = config_.data_path + "/iscsi_exports.json";
-  const std::string tmp = path + ".tmp";
-  {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Status(Code::kIo, tmp + ": " + std::strerror(errno));
-    const std::string text = doc.dump(2) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                    ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) return Status(Code::kIo, tmp + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status(Code::kIo, path + ": " + std::strerror(errno));
-  return Status::Ok();
+  // 0600: it holds CHAP secrets.
+  return WriteFileAtomically(path, doc.dump(2) + "\n", 0600);
 }
 
 Status Iscsid::LoadExports() {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "common/atomic_file.h"
 #include "master/changelog/record.h"
 
 namespace elk::master::changelog {
@@ -82,7 +83,9 @@ Status Writer::Rotate() {
       return Status::FromErrno(errno, "rotate " + from);
     }
   }
-  return OpenCurrent();
+  ELK_RETURN_IF_ERROR(OpenCurrent());
+  // The renames and the new file are entries of the folder: a crash must not lose them.
+  return SyncDir(options_.dir);
 }
 
 }  // namespace elk::master::changelog

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/atomic_file.h"
 #include "common/crc/crc32c.h"
 
 namespace elk::master::image {
@@ -22,7 +23,8 @@ constexpr size_t kSectionHeader = 4 + 8 + 8 + 4 + 4;  // tag, raw, packed, raw c
 constexpr uint64_t kMaxSection = uint64_t{64} << 30;  // refuse absurd sizes before allocating
 
 void PutU32(std::string& out, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xFF);
+  for (int s = 24; s >= 0; s -= 8)
+    out += static_cast<char>((v >> s) & 0xFF);
 }
 void PutU64(std::string& out, uint64_t v) {
   PutU32(out, static_cast<uint32_t>(v >> 32));
@@ -32,8 +34,12 @@ uint32_t GetU32(const char* p) {
   auto b = [p](int i) { return uint32_t{static_cast<unsigned char>(p[i])}; };
   return (b(0) << 24) | (b(1) << 16) | (b(2) << 8) | b(3);
 }
-uint64_t GetU64(const char* p) { return (uint64_t{GetU32(p)} << 32) | GetU32(p + 4); }
-uint32_t Crc(std::string_view s) { return crc::Crc32c(0, s.data(), s.size()); }
+uint64_t GetU64(const char* p) {
+  return (uint64_t{GetU32(p)} << 32) | GetU32(p + 4);
+}
+uint32_t Crc(std::string_view s) {
+  return crc::Crc32c(0, s.data(), s.size());
+}
 
 Status Corrupt(std::string_view what) {
   return Status(Code::kCorruption, fmt::format("metadata image: {}", what));
@@ -74,32 +80,6 @@ Status DecodeSection(std::string_view& rest, Section& s, bool& end) {
   return Status::Ok();
 }
 
-Status WriteFileSynced(const std::string& path, std::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::FromErrno(errno, "create " + path);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Status::FromErrno(errno, "write " + path);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  Status s = ::fsync(fd) == 0 ? Status::Ok() : Status::FromErrno(errno, "fsync " + path);
-  ::close(fd);
-  return s;
-}
-
-void SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 const Section* Image::Find(std::string_view tag) const {
@@ -109,7 +89,9 @@ const Section* Image::Find(std::string_view tag) const {
   return nullptr;
 }
 
-std::string ImagePath(const std::string& dir) { return dir + "/metadata.mfs"; }
+std::string ImagePath(const std::string& dir) {
+  return dir + "/metadata.mfs";
+}
 std::string BackPath(const std::string& dir, uint32_t n) {
   return fmt::format("{}/metadata.mfs.back.{}", dir, n);
 }
@@ -122,8 +104,8 @@ Result<std::string> Encode(const Image& image, int zstd_level) {
   for (const Section& s : image.sections) {
     if (s.tag.size() != 4 || s.tag == kEndTag) return Status(Code::kInval, "bad section tag");
     std::string packed(ZSTD_compressBound(s.data.size()), '\0');
-    size_t n = ZSTD_compress(packed.data(), packed.size(), s.data.data(), s.data.size(),
-                             zstd_level);
+    size_t n =
+        ZSTD_compress(packed.data(), packed.size(), s.data.data(), s.data.size(), zstd_level);
     if (ZSTD_isError(n)) return Status(Code::kIo, ZSTD_getErrorName(n));
     PutSectionHeader(out, s.tag, s.data.size(), n, Crc(s.data));
     out.append(packed.data(), n);
@@ -177,8 +159,7 @@ Status Save(const std::string& dir, const Image& image, uint32_t keep_backs) {
   if (::rename(tmp.c_str(), ImagePath(dir).c_str()) != 0) {
     return Status::FromErrno(errno, "rename " + tmp);
   }
-  SyncDir(dir);
-  return Status::Ok();
+  return SyncDir(dir);
 }
 
 Result<Image> Load(const std::string& path) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/log/log.h"
 #include "common/log/progress.h"
 #include "master/changelog/reader.h"
@@ -16,28 +17,6 @@
 namespace elk::master {
 
 namespace {
-
-Status WriteAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::FromErrno(errno, "create " + tmp);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Status s = Status::FromErrno(errno, "write " + tmp);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Status::FromErrno(errno, "fsync " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(errno, "rename " + tmp);
-  return Status::Ok();
-}
 
 Result<std::unique_ptr<Metadata>> LoadImageFile(const std::string& path) {
   auto img = image::Load(path);
@@ -70,7 +49,7 @@ Result<RestoreReport> RestoreMetadata(const RestoreOptions& o, uint32_t now) {
   if (!img.ok()) return img.status();
   auto bytes = image::Encode(*img);
   if (!bytes.ok()) return bytes.status();
-  ELK_RETURN_IF_ERROR(WriteAtomically(o.output, *bytes));
+  ELK_RETURN_IF_ERROR(WriteFileAtomically(o.output, *bytes));
   return report;
 }
 

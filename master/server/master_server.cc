@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "common/atomic_file.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
 
@@ -16,20 +17,6 @@ namespace elk::master {
 namespace {
 
 constexpr auto kSessionsEvery = std::chrono::seconds(60);
-
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) return Status(Code::kIo, "cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status(Code::kIo, fmt::format("rename {}: {}", tmp, ec.message()));
-  return Status::Ok();
-}
 
 }  // namespace
 
