@@ -23,7 +23,7 @@ namespace {
 
 // 2: the namespace section ends with the inode numbers still cooling. 1 (read, never
 // written): it ends after the open counts.
-constexpr uint64_t kMetaFormat = 2;
+constexpr uint64_t kMetaFormat = 3;
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -161,7 +161,8 @@ Result<std::unique_ptr<Metadata>> Metadata::FromImage(const image::Image* image)
         version != image->version) {
       return Status(Code::kCorruption, "metadata image: bad META section");
     }
-    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data, /*cooling=*/format >= 2));
+    ELK_RETURN_IF_ERROR(
+        state->ns->LoadNodes(nodes->data, /*cooling=*/format >= 2, /*sparse_chunks=*/format >= 3));
     ELK_RETURN_IF_ERROR(meta_internal::LoadChunks(chunks->data, &state->registry));
     state->version = image->version;
   }

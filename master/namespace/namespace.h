@@ -119,6 +119,7 @@ class Namespace {
   // Drops chunks [first, first + count) of a file, leaving holes that read as zeros (the
   // length stays): what a block device's UNMAP asks for. Needs write permission.
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
+  // Every slot, holes as 0: linear in the file's length, so for tests of small files.
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
 
   // ---- comparison (dump.cc) ----
@@ -132,7 +133,7 @@ class Namespace {
   // Replaces the whole state with a serialized one without calling the ChunkRefCounter.
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
   // `cooling` false: an image from before inode numbers cooled (the section ends earlier).
-  Status LoadNodes(std::string_view data, bool cooling = true);
+  Status LoadNodes(std::string_view data, bool cooling = true, bool sparse_chunks = true);
 
   // ---- confinement (file_parents.cc) ----
   // Is inode reachable from root by names, or (unlinked but open) held open by session?

@@ -38,14 +38,12 @@ static Status CheckTimes(const Cred& cred, const Node& node, const SetAttrReques
 
 std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
   std::vector<ChunkId> released;
-  auto keep = static_cast<uint32_t>((length + kChunkSize - 1) / kChunkSize);
-  for (uint32_t i = keep; i < node.chunks.size(); ++i) {
-    ChunkId c = node.chunks[i];
-    if (c == 0) continue;
+  const uint64_t keep = (length + kChunkSize - 1) / kChunkSize;
+  for (ChunkId c : node.chunks.Punch(keep, node.chunks.size())) {
     refs_.Unref(c, node.goal);
     released.push_back(c);
   }
-  if (keep < node.chunks.size()) node.chunks.Resize(keep);
+  if (keep < node.chunks.size()) node.chunks.Resize(static_cast<uint32_t>(keep));
   node.length = length;
   return released;
 }
@@ -62,6 +60,7 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
     if (node->is_dir()) return Status(Code::kIsDir);
     if (!node->is_file()) return Status(Code::kInval, "only files have a settable length");
     if (!can_write) return Status(Code::kAccess);
+    if (*req.length > kMaxFileLength) return Status(Code::kTooBig, "past the maximum file length");
   }
 
   SetAttrResult result;

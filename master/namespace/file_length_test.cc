@@ -1,0 +1,93 @@
+// The maximum file length (common/file_limits.h) at every door of the namespace: past it
+// the answer is EFBIG (kTooBig or kIndexTooBig), nothing changes, and nothing wraps.
+
+#include "master/namespace/test_util.h"
+
+namespace elk::master {
+namespace {
+
+class FileLengthTest : public NsTest {
+ protected:
+  InodeId f = File(kRootInode, "f");
+
+  void Give(InodeId inode, uint32_t index, ChunkId c) {
+    refs.Ref(c, kDefaultGoal);
+    ASSERT_TRUE(ns.SetChunk(inode, index, c).ok());
+  }
+  Status Truncate(InodeId inode, uint64_t length) {
+    SetAttrRequest req;
+    req.length = length;
+    return ns.SetAttr(root, inode, req, now).status();
+  }
+};
+
+TEST_F(FileLengthTest, TruncatePastTheMaximumIsRefusedAndKeepsTheData) {
+  Give(f, 0, 11);
+  ASSERT_TRUE(Truncate(f, 5).ok());
+  // 256 PiB: its chunk count (2^32) once wrapped to 0 and dropped every chunk.
+  EXPECT_EQ(Truncate(f, uint64_t{256} << 50).code(), Code::kTooBig);
+  EXPECT_EQ(Truncate(f, kMaxFileLength + 1).code(), Code::kTooBig);
+  EXPECT_EQ(Truncate(f, UINT64_MAX).code(), Code::kTooBig);
+  EXPECT_EQ(*ns.ChunkAt(f, 0), 11u);
+  EXPECT_EQ(refs.Count(11), 1u);
+  EXPECT_EQ(ns.GetAttr(f)->length, 5u);
+  ASSERT_TRUE(Truncate(f, kMaxFileLength).ok()) << "the maximum itself is a legal length";
+  EXPECT_EQ(*ns.ChunkAt(f, 0), 11u);
+}
+
+TEST_F(FileLengthTest, ChunkIndexesPastTheLastAreRefused) {
+  Give(f, kMaxChunkIndex, 5);
+  EXPECT_EQ(*ns.ChunkAt(f, kMaxChunkIndex), 5u);
+  EXPECT_EQ(ns.SetChunk(f, kMaxChunkIndex + 1, 6).code(), Code::kIndexTooBig);
+  EXPECT_EQ(ns.ChunkAt(f, kMaxChunkIndex + 1).status().code(), Code::kIndexTooBig);
+  EXPECT_EQ(ns.ChunkAt(f, UINT32_MAX).status().code(), Code::kIndexTooBig);
+  EXPECT_EQ(ns.PunchChunks(root, f, kMaxChunkIndex, 2, now).code(), Code::kIndexTooBig);
+  EXPECT_EQ(ns.PunchChunks(root, f, UINT32_MAX, UINT32_MAX, now).code(), Code::kIndexTooBig);
+  EXPECT_EQ(refs.Count(5), 1u);
+  ASSERT_TRUE(ns.PunchChunks(root, f, 0, kMaxChunkIndex + 1, now).ok());
+  EXPECT_EQ(refs.Count(5), 0u);
+}
+
+TEST_F(FileLengthTest, AppendChunksStopsAtTheMaximum) {
+  InodeId src = File(kRootInode, "src");
+  Give(src, 0, 7);
+  ASSERT_TRUE(Truncate(src, 10).ok());
+  ASSERT_TRUE(Truncate(f, kMaxFileLength - kChunkSize).ok());
+  const InodeId srcs[] = {src};
+  ASSERT_TRUE(ns.AppendChunks(root, f, srcs, now).ok()) << "exactly fills the last chunk";
+  EXPECT_EQ(ns.GetAttr(f)->length, kMaxFileLength - kChunkSize + 10);
+  EXPECT_EQ(*ns.ChunkAt(f, kMaxChunkIndex), 7u);
+  EXPECT_EQ(ns.AppendChunks(root, f, srcs, now).code(), Code::kIndexTooBig);
+  EXPECT_EQ(ns.GetAttr(f)->length, kMaxFileLength - kChunkSize + 10);
+  EXPECT_EQ(refs.Count(7), 2u);
+  const InodeId self[] = {f};
+  EXPECT_EQ(ns.AppendChunks(root, f, self, now).code(), Code::kIndexTooBig);
+}
+
+TEST_F(FileLengthTest, SparseFilesSnapshotAppendAndSurviveTheImage) {
+  Give(f, 0, 1);
+  Give(f, kMaxChunkIndex / 2, 2);
+  ASSERT_TRUE(Truncate(f, kMaxFileLength / 2).ok());
+  auto snap = ns.MakeSnapshot(root, f, kRootInode, "copy", false, now);
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(*ns.ChunkAt(snap->inode, kMaxChunkIndex / 2), 2u);
+  EXPECT_EQ(refs.Count(2), 2u);
+  InodeId g = File(kRootInode, "g");
+  const InodeId srcs[] = {snap->inode};
+  ASSERT_TRUE(ns.AppendChunks(root, g, srcs, now).ok());
+  EXPECT_EQ(*ns.ChunkAt(g, kMaxChunkIndex / 2), 2u);
+  const InodeId self[] = {f};
+  ASSERT_TRUE(ns.AppendChunks(root, f, self, now).ok()) << "half plus half fits";
+  EXPECT_EQ(*ns.ChunkAt(f, kMaxChunkIndex / 2 + kMaxChunkIndex / 2 + 1), 2u);
+
+  std::string image = ns.SerializeNodes();
+  EXPECT_LT(image.size(), 4096u) << "a sparse file's image costs its chunks, not its length";
+  MemoryChunkRefs refs2;
+  Namespace copy{refs2, 1000};
+  ASSERT_TRUE(copy.LoadNodes(image).ok());
+  EXPECT_EQ(copy.Dump(), ns.Dump());
+  EXPECT_EQ(*copy.ChunkAt(f, kMaxChunkIndex), 2u);
+}
+
+}  // namespace
+}  // namespace elk::master
