@@ -121,6 +121,8 @@ class Namespace {
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
   // Every slot, holes as 0: linear in the file's length, so for tests of small files.
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
+  // The chunks a file has, in index order: linear in the chunks, whatever the length.
+  Result<std::vector<ChunkList::Entry>> ChunkEntries(InodeId inode) const;
 
   // ---- comparison (dump.cc) ----
   // Every node, entry, xattr, trash and reserved item in a canonical text form.

@@ -167,4 +167,12 @@ Result<std::vector<ChunkId>> Namespace::Chunks(InodeId inode) const {
   return out;
 }
 
+Result<std::vector<ChunkList::Entry>> Namespace::ChunkEntries(InodeId inode) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  std::vector<ChunkList::Entry> out;
+  node->chunks.ForEach([&out](uint32_t i, ChunkId c) { out.push_back({i, c}); });
+  return out;
+}
+
 }  // namespace elk::master
