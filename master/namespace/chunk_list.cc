@@ -51,9 +51,7 @@ void ChunkList::Release() {
   one_ = 0;
 }
 
-ChunkId ChunkList::operator[](uint32_t i) const {
-  if (i >= size_) return 0;
-  if (!is_sparse()) return dense()[i];
+ChunkId ChunkList::SparseAt(uint32_t i) const {
   auto it = std::lower_bound(sparse_->begin(), sparse_->end(), uint64_t{i}, IndexBelow);
   return it != sparse_->end() && it->index == i ? it->id : 0;
 }

@@ -33,7 +33,10 @@ class ChunkList {
   uint32_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // The id at index i; 0 for a hole or past the end.
-  ChunkId operator[](uint32_t i) const;
+  ChunkId operator[](uint32_t i) const {
+    if (i >= size_) return 0;
+    return is_sparse() ? SparseAt(i) : dense()[i];
+  }
   // Sets index i (0 makes a hole), growing the list to i + 1 slots when it is shorter.
   void Set(uint32_t i, ChunkId id);
   void Append(ChunkId id) { Set(size_, id); }
@@ -65,6 +68,7 @@ class ChunkList {
   void ToDense();
   void MaybeDense();
   void SetSparse(uint32_t i, ChunkId id);
+  ChunkId SparseAt(uint32_t i) const;
   void Release();
   void TakeFrom(ChunkList& other);
 
