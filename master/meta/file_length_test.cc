@@ -53,7 +53,11 @@ TEST_F(FileLengthMetaTest, PastTheMaximumIsRefusedAndNothingIsLogged) {
   SetAttrRequest req;
   req.length = uint64_t{256} << 50;
   EXPECT_EQ(md_->SetAttr(Cred{}, file_, req, now_).status().code(), Code::kTooBig);
+  req.length = kMaxFileLength + 1;
+  EXPECT_EQ(md_->SetAttr(Cred{}, file_, req, now_).status().code(), Code::kTooBig);
   EXPECT_EQ(md_->PunchChunks(Cred{}, file_, kMaxChunkIndex, 2, now_).code(), Code::kIndexTooBig);
+  EXPECT_EQ(md_->PunchChunks(Cred{}, file_, 0, UINT32_MAX, now_).code(), Code::kIndexTooBig);
+  EXPECT_EQ(md_->version(), version) << "nothing refused is logged";
   auto w = md_->PrepareChunkWrite(Cred{}, file_, 1, 7, ++now_);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   const uint64_t after_write = md_->version();

