@@ -176,10 +176,12 @@ Status VolumeDevice::WriteBatch(Slot& slot, uint32_t index,
 }
 
 Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
+  // A volume is a file: no block of it lies past the maximum file length.
+  if (!FitsInMaxLength(offset, data.size())) return Status(Code::kTooBig);
   size_t done = 0;
   while (done < data.size()) {
     const uint64_t pos = offset + done;
-    const auto index = static_cast<uint32_t>(pos / client::kChunkSize);
+    const uint32_t index = ChunkIndexOf(pos);
     const auto in_chunk = static_cast<uint32_t>(pos % client::kChunkSize);
     const auto n =
         static_cast<size_t>(std::min<uint64_t>(data.size() - done, client::kChunkSize - in_chunk));
@@ -200,7 +202,8 @@ Status VolumeDevice::WriteZeros(uint64_t offset, uint64_t length) {
 }
 
 Result<iscsi::BlockDevice::Allocation> VolumeDevice::AllocationAt(uint64_t offset) {
-  const uint64_t index = offset / client::kChunkSize;
+  if (offset >= kMaxFileLength) return Status(Code::kIndexTooBig);
+  const uint64_t index = ChunkIndexOf(offset);
   auto has = io_.HasChunk(inode_, static_cast<uint32_t>(index));
   if (!has.ok()) return has.status();
   return Allocation{.mapped = *has,
@@ -208,6 +211,7 @@ Result<iscsi::BlockDevice::Allocation> VolumeDevice::AllocationAt(uint64_t offse
 }
 
 Status VolumeDevice::Unmap(uint64_t offset, uint64_t length) {
+  if (!FitsInMaxLength(offset, length)) return Status(Code::kTooBig);
   const uint64_t end = offset + length;
   const uint64_t first = (offset + client::kChunkSize - 1) / client::kChunkSize;
   const uint64_t last = end / client::kChunkSize;  // chunks [first, last) are whole

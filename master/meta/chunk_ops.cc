@@ -135,6 +135,7 @@ Status Metadata::ChunkWriteEnd(InodeId inode, ChunkId chunk, uint64_t length, ui
                                uint32_t now) {
   MetaState& st = *state_;
   ELK_RETURN_IF_ERROR(st.registry.WriteEnd(chunk, session));
+  if (length > kMaxFileLength) return Status(Code::kTooBig, "past the maximum file length");
   auto attr = st.ns->GetAttr(inode);
   if (!attr.ok()) return attr.status();
   if (attr->type != NodeType::kFile || length <= attr->length) return Status::Ok();

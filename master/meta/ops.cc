@@ -325,8 +325,14 @@ Result<Attr> Metadata::Link(const Cred& cred, InodeId inode, InodeId parent, std
   return r;
 }
 
+// The maximum file length is checked here, where live requests enter, and not in the
+// namespace calls replay shares: records an older master logged (a truncate to 256 PiB,
+// say) must still replay.
 Result<SetAttrResult> Metadata::SetAttr(const Cred& cred, InodeId inode, const SetAttrRequest& req,
                                         uint32_t now) {
+  if (req.length && *req.length > kMaxFileLength) {
+    return Status(Code::kTooBig, "past the maximum file length");
+  }
   auto r = state_->ns->SetAttr(cred, inode, req, now);
   if (!r.ok()) return r;
   BodyWriter w(now, "SETATTR");
@@ -428,6 +434,7 @@ Status Metadata::AppendChunks(const Cred& cred, InodeId dst, std::span<const Ino
 
 Status Metadata::PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count,
                              uint32_t now) {
+  if (uint64_t{first} + count > kMaxFileChunks) return Status(Code::kIndexTooBig);
   ELK_RETURN_IF_ERROR(state_->ns->PunchChunks(cred, inode, first, count, now));
   BodyWriter w(now, "PUNCH");
   w.Num(inode).Num(first).Num(count);

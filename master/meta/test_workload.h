@@ -324,10 +324,9 @@ inline std::string ExpectedChunks(const Namespace& ns, ChunkId next) {
   for (InodeId id = 1; id < ns.NodeCount() * 8 + 256; ++id) {
     auto attr = ns.GetAttr(id);
     if (!attr.ok() || attr->type != NodeType::kFile) continue;
-    auto chunks = ns.Chunks(id);
-    for (ChunkId c : *chunks) {
-      if (c == 0) continue;
-      auto& [refs, goal] = want[c];
+    auto chunks = ns.ChunkEntries(id);
+    for (const ChunkList::Entry& e : *chunks) {
+      auto& [refs, goal] = want[e.id];
       ++refs;
       goal = std::max(goal, attr->goal);
     }

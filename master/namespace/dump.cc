@@ -39,7 +39,11 @@ std::string Namespace::Dump() const {
                    id, static_cast<int>(n.type), n.mode, n.uid, n.gid, FileTimeText(n.atime),
                    FileTimeText(n.mtime), n.ctime, n.nlink, n.length, n.goal, n.trashtime, n.parent,
                    n.flags);
-    if (!n.chunks.empty()) fmt::format_to(it, "C {} {}\n", id, fmt::join(n.chunks.view(), ","));
+    if (!n.chunks.empty()) {
+      fmt::format_to(it, "C {} n={}", id, n.chunks.size());
+      n.chunks.ForEach([&](uint32_t i, ChunkId c) { fmt::format_to(it, " {}:{}", i, c); });
+      fmt::format_to(it, "\n");
+    }
     if (auto r = rdevs_.find(id); r != rdevs_.end()) fmt::format_to(it, "R {} {}\n", id, r->second);
     if (auto s = symlinks_.find(id); s != symlinks_.end()) {
       fmt::format_to(it, "S {} {}\n", id, Escape(s->second));

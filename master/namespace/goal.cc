@@ -72,9 +72,7 @@ Result<RecursiveSetCounts> Namespace::SetGoal(const Cred& cred, InodeId inode, u
   return SetEach(cred, inode, recursive, now, [&](Node& node) {
     uint8_t value = Apply(mode, node.goal, goal);
     if (value == node.goal) return false;
-    for (ChunkId c : node.chunks.view()) {
-      if (c != 0) refs_.ChangeGoal(c, node.goal, value);
-    }
+    node.chunks.ForEach([&](uint32_t, ChunkId c) { refs_.ChangeGoal(c, node.goal, value); });
     node.goal = value;
     return true;
   });
@@ -119,8 +117,7 @@ Result<DirInfo> Namespace::GetDirInfo(InodeId inode) const {
     if (node.is_dir()) ++info.dirs;
     if (!node.is_file()) return;
     ++info.files;
-    for (ChunkId c : node.chunks.view())
-      info.chunks += c != 0 ? 1 : 0;
+    info.chunks += node.chunks.CountPresent();
     uint64_t size = (node.length + kBlockSize - 1) / kBlockSize * kBlockSize;
     info.length += node.length;
     info.size += size;

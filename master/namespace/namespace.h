@@ -125,7 +125,10 @@ class Namespace {
   // Drops chunks [first, first + count) of a file, leaving holes that read as zeros (the
   // length stays): what a block device's UNMAP asks for. Needs write permission.
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
+  // Every slot, holes as 0: linear in the file's length, so for tests of small files.
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
+  // The chunks a file has, in index order: linear in the chunks, whatever the length.
+  Result<std::vector<ChunkList::Entry>> ChunkEntries(InodeId inode) const;
 
   // ---- comparison (dump.cc) ----
   // Every node, entry, xattr, trash and reserved item in a canonical text form.
@@ -139,7 +142,8 @@ class Namespace {
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
   // `format` is the image's (its META section's): 1 ends before the cooling inode numbers,
   // 1 and 2 hold atime and mtime as u32 seconds, 3 (written now) as 64-bit seconds and
-  // nanoseconds. See docs/metadata-image.md.
+  // nanoseconds and lists only the chunks a file has (sparse).
+  // See docs/metadata-image.md.
   static constexpr uint64_t kNodeFormat = 3;
   Status LoadNodes(std::string_view data, uint64_t format = kNodeFormat);
 

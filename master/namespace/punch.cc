@@ -9,13 +9,8 @@ Status Namespace::PunchChunks(const Cred& cred, InodeId inode, uint32_t first, u
   if (node->is_dir()) return Status(Code::kIsDir);
   if (!node->is_file()) return Status(Code::kInval, "only files have chunks");
   ELK_RETURN_IF_ERROR(CheckAccess(cred, *node, kMayWrite));
-  const uint64_t end = std::min<uint64_t>(uint64_t{first} + count, node->chunks.size());
-  for (uint64_t i = first; i < end; ++i) {
-    const auto at = static_cast<uint32_t>(i);
-    if (node->chunks[at] == 0) continue;
-    refs_.Unref(node->chunks[at], node->goal);
-    node->chunks[at] = 0;
-  }
+  for (ChunkId c : node->chunks.Punch(first, uint64_t{first} + count))
+    refs_.Unref(c, node->goal);
   node->mtime = FileTimeOf(now);
   node->ctime = now;
   return Status::Ok();

@@ -82,9 +82,9 @@ void Namespace::LastLinkGone(InodeId inode, Node& node, std::string path, uint32
 
 void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone, uint32_t now) {
   Node& node = nodes_.At(inode);
-  for (ChunkId c : node.chunks.view()) {
-    if (c != 0 && refs_.Unref(c, node.goal) == 0 && gone != nullptr) gone->push_back(c);
-  }
+  node.chunks.ForEach([&](uint32_t, ChunkId c) {
+    if (refs_.Unref(c, node.goal) == 0 && gone != nullptr) gone->push_back(c);
+  });
   if (node.is_dir()) dirs_.erase(inode);
   if (node.type == NodeType::kSymlink) symlinks_.erase(inode);
   if (node.type == NodeType::kBlockDev || node.type == NodeType::kCharDev) rdevs_.erase(inode);

@@ -56,14 +56,13 @@ static Status CheckTimes(const Cred& cred, const Node& node, const SetAttrReques
 
 std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
   std::vector<ChunkId> released;
-  auto keep = static_cast<uint32_t>((length + kChunkSize - 1) / kChunkSize);
-  for (uint32_t i = keep; i < node.chunks.size(); ++i) {
-    ChunkId c = node.chunks[i];
-    if (c == 0) continue;
+  // No rounding overflow: replay may bring any length an older master logged.
+  const uint64_t keep = length / kChunkSize + (length % kChunkSize != 0);
+  for (ChunkId c : node.chunks.Punch(keep, node.chunks.size())) {
     refs_.Unref(c, node.goal);
     released.push_back(c);
   }
-  if (keep < node.chunks.size()) node.chunks.Resize(keep);
+  if (keep < node.chunks.size()) node.chunks.Resize(static_cast<uint32_t>(keep));
   node.length = length;
   return released;
 }

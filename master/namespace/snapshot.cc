@@ -13,10 +13,9 @@
 namespace elk::master {
 
 namespace {
-constexpr uint32_t kMaxChunkIndex = (1u << 31) - 1;
-
-uint32_t ChunksFor(uint64_t length) {
-  return static_cast<uint32_t>((length + kChunkSize - 1) / kChunkSize);
+// 64-bit: an image written before lengths were bounded may hold any length.
+uint64_t ChunksFor(uint64_t length) {
+  return length / kChunkSize + (length % kChunkSize != 0);
 }
 }  // namespace
 
@@ -119,12 +118,11 @@ InodeId Namespace::CopyNode(const Cred& cred, InodeId src, InodeId dst_parent,
   n->goal = s.goal;
   n->trashtime = s.trashtime;
   n->nlink = 1;
+  s.chunks.ForEach([&](uint32_t i, ChunkId c) {
+    n->chunks.Set(i, c);
+    refs_.Ref(c, n->goal);
+  });
   n->chunks.Resize(s.chunks.size());
-  for (uint32_t i = 0; i < s.chunks.size(); ++i) {
-    ChunkId c = s.chunks[i];
-    n->chunks[i] = c;
-    if (c != 0) refs_.Ref(c, n->goal);
-  }
   if (s.type == NodeType::kSymlink) symlinks_.emplace(id, symlinks_.at(src));
   if (auto it = rdevs_.find(src); it != rdevs_.end()) rdevs_.emplace(id, it->second);
   if (s.flags & kFlagHasXattr) {
@@ -158,20 +156,22 @@ Status Namespace::AppendChunks(const Cred& cred, InodeId dst, std::span<const In
   for (InodeId src : srcs) {
     const Node& s = nodes_.At(src);
     // Copied first: the source may be the destination itself.
-    std::vector<ChunkId> chunks(s.chunks.view().begin(), s.chunks.view().end());
-    chunks.resize(std::max<size_t>(chunks.size(), ChunksFor(s.length)), 0);
-    uint64_t src_length = s.length;
+    std::vector<ChunkList::Entry> chunks;
+    s.chunks.ForEach([&chunks](uint32_t i, ChunkId c) { chunks.push_back({i, c}); });
+    const uint64_t count = std::max<uint64_t>(s.chunks.size(), ChunksFor(s.length));
+    const uint64_t src_length = s.length;
     // Ids past the length (written but not yet counted in it) must not be dropped.
-    uint32_t base = std::max(ChunksFor(dnode->length), dnode->chunks.size());
-    if (uint64_t{base} + chunks.size() > kMaxChunkIndex) return Status(Code::kIndexTooBig);
-    dnode->chunks.Resize(base);
-    for (ChunkId c : chunks) {
-      dnode->chunks.Append(c);
-      if (c != 0) refs_.Ref(c, dnode->goal);
+    const uint64_t base = std::max<uint64_t>(ChunksFor(dnode->length), dnode->chunks.size());
+    if (base + count > kMaxFileChunks || base * kChunkSize + src_length > kMaxFileLength) {
+      return Status(Code::kIndexTooBig, "the result would pass the maximum file length");
     }
-    if (src_length > 0 || !chunks.empty()) {
-      dnode->length = uint64_t{base} * kChunkSize + src_length;
+    dnode->chunks.Resize(static_cast<uint32_t>(base));
+    for (const ChunkList::Entry& e : chunks) {
+      dnode->chunks.Set(static_cast<uint32_t>(base + e.index), e.id);
+      refs_.Ref(e.id, dnode->goal);
     }
+    dnode->chunks.Resize(static_cast<uint32_t>(base + count));
+    if (src_length > 0 || count > 0) dnode->length = base * kChunkSize + src_length;
   }
   dnode->mtime = FileTimeOf(now);
   dnode->ctime = now;
@@ -182,7 +182,8 @@ Result<ChunkId> Namespace::ChunkAt(InodeId inode, uint32_t index) const {
   const Node* node = nodes_.Get(inode);
   if (node == nullptr) return Status(Code::kNoEnt);
   if (!node->is_file()) return Status(Code::kPerm, "only files have chunks");
-  return index < node->chunks.size() ? node->chunks[index] : ChunkId{0};
+  if (index > kMaxChunkIndex) return Status(Code::kIndexTooBig);
+  return node->chunks[index];
 }
 
 Status Namespace::SetChunk(InodeId inode, uint32_t index, ChunkId chunk) {
@@ -190,18 +191,26 @@ Status Namespace::SetChunk(InodeId inode, uint32_t index, ChunkId chunk) {
   if (node == nullptr) return Status(Code::kNoEnt);
   if (!node->is_file()) return Status(Code::kPerm, "only files have chunks");
   if (index > kMaxChunkIndex) return Status(Code::kIndexTooBig);
-  if (index >= node->chunks.size()) node->chunks.Resize(index + 1);
   ChunkId old = node->chunks[index];
   if (old != 0 && old != chunk) refs_.Unref(old, node->goal);
-  node->chunks[index] = chunk;
+  node->chunks.Set(index, chunk);
   return Status::Ok();
 }
 
 Result<std::vector<ChunkId>> Namespace::Chunks(InodeId inode) const {
   const Node* node = nodes_.Get(inode);
   if (node == nullptr) return Status(Code::kNoEnt);
-  auto view = node->chunks.view();
-  return std::vector<ChunkId>(view.begin(), view.end());
+  std::vector<ChunkId> out(node->chunks.size(), 0);
+  node->chunks.ForEach([&out](uint32_t i, ChunkId c) { out[i] = c; });
+  return out;
+}
+
+Result<std::vector<ChunkList::Entry>> Namespace::ChunkEntries(InodeId inode) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  std::vector<ChunkList::Entry> out;
+  node->chunks.ForEach([&out](uint32_t i, ChunkId c) { out.push_back({i, c}); });
+  return out;
 }
 
 }  // namespace elk::master

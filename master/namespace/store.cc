@@ -4,13 +4,16 @@
 // crash. Layout (all numbers varints, strings length-prefixed; see docs/metadata-image.md):
 //
 //   node*:  id type mode uid gid atime mtime ctime nlink length goal trashtime parent flags
-//           nchunks chunk* | symlink: target | has_rdev [rdev] | xattrs: n (name value)*
+//           nslots npresent (gap chunk)* | symlink: target | has_rdev [rdev]
+//           | xattrs: n (name value)*
 //           | dir: name next_seq n (seq name child)*
 //   0 (end of nodes), trash: n (inode expires path)*, reserved: n (inode path)*,
 //   opens: n (inode session count)*, cooling: n (inode freed_at)* (absent in format-1 images)
 //
 // atime and mtime are (zigzag seconds, nanoseconds) since format 3, u32 seconds before it;
 // ctime is u32 seconds in every format (only the master's clock sets it).
+// A file's chunks are its slot count and the chunks it has, each after the number of holes
+// before it (format 3); format-1 and -2 images list every slot, holes as 0.
 
 #include <fmt/format.h>
 
@@ -24,8 +27,6 @@ namespace {
 
 constexpr size_t kMaxPath = 1 << 20;
 constexpr InodeId kMaxInode = 0x7fffffff;
-constexpr InodeId kMaxGap = 1u << 26;
-constexpr uint32_t kMaxChunks = 1u << 26;
 
 // The first format whose atime and mtime hold 64-bit seconds and nanoseconds.
 constexpr uint64_t kFormatNsTimes = 3;
@@ -70,8 +71,49 @@ void PutNodeFields(ByteWriter& w, InodeId id, const Node& n) {
   w.Var(n.parent);
   w.Byte(n.flags);
   w.Var(n.chunks.size());
-  for (ChunkId c : n.chunks.view())
+  w.Var(n.chunks.CountPresent());
+  uint64_t next = 0;  // the index after the previous chunk
+  n.chunks.ForEach([&](uint32_t i, ChunkId c) {
+    w.Var(i - next);
     w.Var(c);
+    next = uint64_t{i} + 1;
+  });
+}
+
+// Every slot, holes as 0 (images of format 1 and 2).
+bool GetDenseChunks(ByteReader& r, uint64_t slots, ChunkList* chunks) {
+  for (uint64_t i = 0; i < slots; ++i) {
+    ChunkId c = 0;
+    if (!r.Num(&c)) return false;
+    if (c != 0) chunks->Set(static_cast<uint32_t>(i), c);
+  }
+  return true;
+}
+
+bool GetSparseChunks(ByteReader& r, uint64_t slots, ChunkList* chunks) {
+  uint64_t present = 0;
+  if (!r.Count(&present, 2) || present > slots) return false;
+  uint64_t next = 0;
+  for (uint64_t k = 0; k < present; ++k) {
+    uint64_t gap = 0;
+    ChunkId c = 0;
+    if (!r.Var(&gap) || gap >= slots - next || !r.Num(&c) || c == 0) return false;
+    chunks->Set(static_cast<uint32_t>(next + gap), c);
+    next += gap + 1;
+  }
+  return true;
+}
+
+// The loader takes every list the master can make: up to kMaxFileChunks slots, any holes.
+bool GetChunks(ByteReader& r, bool sparse, Node* n) {
+  uint64_t slots = 0;
+  if (!r.Var(&slots) || slots > kMaxFileChunks) return false;
+  if (slots > 0 && !n->is_file()) return false;
+  if (!(sparse ? GetSparseChunks(r, slots, &n->chunks) : GetDenseChunks(r, slots, &n->chunks))) {
+    return false;
+  }
+  n->chunks.Resize(static_cast<uint32_t>(slots));
+  return true;
 }
 
 bool GetNodeFields(ByteReader& r, uint64_t format, Node* n) {
@@ -83,14 +125,7 @@ bool GetNodeFields(ByteReader& r, uint64_t format, Node* n) {
             r.Num(&n->nlink) && r.Num(&n->length) && r.Byte(&n->goal) && r.Num(&n->trashtime) &&
             r.Num(&n->parent) && r.Byte(&n->flags);
   if (!ok || n->goal < kMinGoal || n->goal > kMaxGoal || n->flags > 7) return false;
-  uint64_t count = 0;
-  if (!r.Count(&count) || count > kMaxChunks) return false;
-  if (count > 0 && !n->is_file()) return false;
-  n->chunks.Resize(static_cast<uint32_t>(count));
-  for (uint32_t i = 0; i < count; ++i) {
-    if (!r.Num(&n->chunks[i])) return false;
-  }
-  return true;
+  return GetChunks(r, /*sparse=*/format >= kFormatNsTimes, n);
 }
 
 Status Bad(std::string_view what) {
@@ -199,7 +234,8 @@ Status Namespace::LoadNodes(std::string_view data, uint64_t format) {
       progress.Done();
       break;
     }
-    if (id <= prev || id - prev > kMaxGap) return Bad(fmt::format("inode {} out of order", id));
+    // Any gap: the live master may free every number between two it keeps.
+    if (id <= prev) return Bad(fmt::format("inode {} out of order", id));
     prev = id;
     Node* n = nodes_.Place(id);
     if (n == nullptr || !GetNodeFields(r, format, n)) return Bad(fmt::format("bad node {}", id));

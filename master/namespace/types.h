@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/file_time.h"
+#include "common/file_limits.h"
 
 namespace elk::master {
 
@@ -18,6 +19,7 @@ using ChunkId = uint64_t;  // 0 means "hole": no chunk at that index
 inline constexpr InodeId kRootInode = 1;
 inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
 inline constexpr uint64_t kBlockSize = uint64_t{64} << 10;
+static_assert(kChunkSize == kFileChunkBytes);
 inline constexpr size_t kMaxNameLength = 255;
 inline constexpr size_t kMaxXattrNameLength = 255;
 inline constexpr size_t kMaxXattrValueLength = 64 * 1024;

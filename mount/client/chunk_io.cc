@@ -100,6 +100,7 @@ Result<proto::ChunkLocation> ChunkIo::Locate(uint32_t inode, uint32_t index, boo
 }
 
 Result<bool> ChunkIo::HasChunk(uint32_t inode, uint32_t index) {
+  if (index > kMaxChunkIndex) return Status(Code::kIndexTooBig);
   auto loc = Locate(inode, index, /*refresh=*/true, 0);
   if (!loc.ok()) return loc.status();
   return loc->chunkid != 0;
@@ -168,13 +169,16 @@ Status ChunkIo::ReadChunk(uint32_t inode, uint32_t index, uint32_t offset, uint3
 }
 
 Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint32_t size) {
+  // No file reaches past the maximum length: what lies there is beyond every end.
+  if (offset >= kMaxFileLength) return std::vector<uint8_t>{};
+  size = static_cast<uint32_t>(std::min<uint64_t>(size, kMaxFileLength - offset));
   std::vector<uint8_t> out(size);
   uint64_t done = 0;
   uint64_t file_length = UINT64_MAX;
   while (done < size) {
     const uint64_t pos = offset + done;
     if (pos >= file_length) break;
-    const auto index = static_cast<uint32_t>(pos / kChunkSize);
+    const uint32_t index = ChunkIndexOf(pos);
     const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
     const auto n = static_cast<uint32_t>(std::min<uint64_t>(size - done, kChunkSize - in_chunk));
     ELK_RETURN_IF_ERROR(ReadChunk(inode, index, in_chunk, n, out.data() + done, &file_length));
@@ -290,6 +294,7 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece
 }
 
 Result<proto::ChunkLocation> ChunkIo::BeginGrant(uint32_t inode, uint32_t index) {
+  if (index > kMaxChunkIndex) return Status(Code::kIndexTooBig);
   auto w = master_.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, index}, false);
   if (!w.ok()) return w.status();
   std::lock_guard lock(mu_);
@@ -298,10 +303,12 @@ Result<proto::ChunkLocation> ChunkIo::BeginGrant(uint32_t inode, uint32_t index)
 }
 
 Status ChunkIo::EndGrant(uint32_t inode, const proto::ChunkLocation& grant, uint64_t file_length) {
+  if (file_length > kMaxFileLength) return Status(Code::kTooBig);
   return master_.Do(proto::CltomaWriteChunkEnd{0, grant.chunkid, inode, file_length});
 }
 
 Status ChunkIo::PunchChunks(uint32_t inode, uint32_t first, uint32_t count) {
+  if (uint64_t{first} + count > kMaxFileChunks) return Status(Code::kIndexTooBig);
   Status s =
       master_.Do(proto::CltomaPunchChunks{0, inode, first, count, proto::Creds{0, 0, {0}}}, false);
   Forget(inode);
@@ -322,10 +329,15 @@ Status ChunkIo::WriteScattered(uint32_t inode, std::span<const FilePiece> pieces
   // overlap, so the chunks may go one after another in index order).
   std::map<uint32_t, std::vector<Piece>> by_chunk;
   for (const FilePiece& fp : pieces) {
+    if (!FitsInMaxLength(fp.offset, fp.data.size())) {
+      return Status(Code::kTooBig, "past the maximum file length");
+    }
+  }
+  for (const FilePiece& fp : pieces) {
     size_t done = 0;
     while (done < fp.data.size()) {
       const uint64_t pos = fp.offset + done;
-      const auto index = static_cast<uint32_t>(pos / kChunkSize);
+      const uint32_t index = ChunkIndexOf(pos);
       const auto in_chunk = static_cast<uint32_t>(pos % kChunkSize);
       const auto n =
           static_cast<size_t>(std::min<uint64_t>(fp.data.size() - done, kChunkSize - in_chunk));

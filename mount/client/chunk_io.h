@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "common/file_limits.h"
 #include "common/net/blocking_client.h"
 #include "common/protocol/records.h"
 #include "common/status.h"
@@ -23,6 +24,7 @@ namespace elk::client {
 
 inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
 inline constexpr uint32_t kBlockSize = 64 * 1024;
+static_assert(kChunkSize == kFileChunkBytes);
 
 struct ChunkIoOptions {
   Millis io_timeout{30000};     // one chunkserver answer
@@ -35,6 +37,9 @@ class ChunkIo {
   explicit ChunkIo(MasterSession& master, ChunkIoOptions options = {})
       : master_(master), options_(options) {}
   ~ChunkIo();
+
+  // Every call checks offsets against kMaxFileLength (common/file_limits.h): a write or
+  // chunk index past it is kTooBig / kIndexTooBig (EFBIG), a read there finds the end.
 
   // Up to `size` bytes at `offset`; fewer at the end of the file (holes read as zeros).
   Result<std::vector<uint8_t>> Read(uint32_t inode, uint64_t offset, uint32_t size);

@@ -191,6 +191,34 @@ TEST_F(ClientTest, ChunkPlusOneAndPartialOverwrite) {
   EXPECT_TRUE(*back == data);
 }
 
+// The maximum file length: the last byte is writable and reads back; a byte past it is
+// EFBIG before anything reaches the master (nothing wraps onto the file's start).
+TEST_F(ClientTest, OffsetsStopAtTheMaximumFileLength) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t inode = NewFile(*s, "longest");
+  auto head = Pattern(100, 3);
+  ASSERT_TRUE(io.Write(inode, 0, head).ok());
+  const std::vector<uint8_t> one{0x5a};
+  ASSERT_TRUE(io.Write(inode, kMaxFileLength - 1, one).ok());
+  EXPECT_EQ(io.Write(inode, kMaxFileLength, one).code(), Code::kTooBig);
+  EXPECT_EQ(io.Write(inode, (uint64_t{1} << 58) + 5, one).code(), Code::kTooBig);
+  EXPECT_EQ(io.Write(inode, UINT64_MAX, one).code(), Code::kTooBig);
+  EXPECT_EQ(io.Write(inode, kMaxFileLength - 1, head).code(), Code::kTooBig);
+  EXPECT_EQ(io.PunchChunks(inode, kMaxChunkIndex, 2).code(), Code::kIndexTooBig);
+  EXPECT_EQ(io.HasChunk(inode, kMaxChunkIndex + 1).status().code(), Code::kIndexTooBig);
+  auto last = io.Read(inode, kMaxFileLength - 1, 10);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(*last, one);
+  auto past = io.Read(inode, (uint64_t{1} << 58) + 5, 10);
+  ASSERT_TRUE(past.ok()) << past.status().ToString();
+  EXPECT_TRUE(past->empty());
+  auto back = io.Read(inode, 0, 100);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, head);
+}
+
 TEST_F(ClientTest, GoalThreeWritesAllServersAndReadFailsOver) {
   auto s = Session();
   ASSERT_TRUE(s);

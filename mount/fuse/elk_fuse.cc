@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_limits.h"
 #include "common/log/log.h"
 #include "mount/fuse/stat_convert.h"
 #include "mount/tools/masterinfo.h"
@@ -260,6 +261,10 @@ void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_
   }
   if (OpenedForWriting(fi)) m.flags |= proto::kSetattrOpenForWrite;
   if (to_set & FUSE_SET_ATTR_SIZE) {
+    // The kernel lets FUSE files reach MAX_LFS_FILESIZE: our smaller limit is checked here.
+    if (static_cast<uint64_t>(attr->st_size) > kMaxFileLength) {
+      return (void)fuse_reply_err(req, EFBIG);
+    }
     Status f = FlushInode(inode);
     if (!f.ok()) return ReplyStatus(req, f);
     m.length = static_cast<uint64_t>(attr->st_size);
@@ -303,6 +308,9 @@ void ElkFuse::Fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
                         fuse_file_info* fi) {
   if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
   if (offset < 0 || length <= 0) return (void)fuse_reply_err(req, EINVAL);
+  if (!FitsInMaxLength(static_cast<uint64_t>(offset), static_cast<uint64_t>(length))) {
+    return (void)fuse_reply_err(req, EFBIG);
+  }
   const bool keep_size = (mode & FALLOC_FL_KEEP_SIZE) != 0;
   const int kind = mode & ~FALLOC_FL_KEEP_SIZE;
   if (kind != 0 && kind != FALLOC_FL_PUNCH_HOLE && kind != FALLOC_FL_ZERO_RANGE) {
@@ -450,6 +458,11 @@ void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t 
                     fuse_file_info* fi) {
   auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   if (f == nullptr) return (void)fuse_reply_err(req, EBADF);
+  // The kernel's limit for FUSE (s_maxbytes) is MAX_LFS_FILESIZE, far past ours: a write
+  // beyond kMaxFileLength reaches us, and must not reach the buffer.
+  if (off < 0 || !FitsInMaxLength(static_cast<uint64_t>(off), size)) {
+    return (void)fuse_reply_err(req, EFBIG);
+  }
   std::lock_guard lock(f->mu);
   Status s =
       f->writes->Append(static_cast<uint64_t>(off), {reinterpret_cast<const uint8_t*>(buf), size});

@@ -16,6 +16,7 @@ WriteBehind::~WriteBehind() {
 }
 
 Status WriteBehind::Append(uint64_t offset, std::span<const uint8_t> data) {
+  if (!FitsInMaxLength(offset, data.size())) return Status(Code::kTooBig);
   std::unique_lock lock(mu_);
   if (!error_.ok()) return error_;
   if (filling_.bytes != 0 &&

@@ -148,7 +148,11 @@ Status Cluster::StartServer(const std::string& name, std::vector<std::string> ar
 }
 
 Status Cluster::StartMaster(bool auto_recover) {
-  std::vector<std::string> argv = {BinDir() + "/mfsmaster", "-f", "-c", dir_ + "/mfsmaster.cfg"};
+  std::vector<std::string> argv = options_.master_prefix;
+  for (std::string arg :
+       {BinDir() + "/mfsmaster", std::string("-f"), std::string("-c"), dir_ + "/mfsmaster.cfg"}) {
+    argv.push_back(std::move(arg));
+  }
   if (auto_recover) argv.push_back("-a");
   return StartServer("master", argv, port_client_, master_);
 }

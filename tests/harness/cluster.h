@@ -28,7 +28,10 @@ struct ClusterOptions {
   bool meta_mount = false;                   // meta file system at <dir>/meta
   std::vector<std::string> meta_mount_args;  // extra mfsmount arguments for it
   std::string exports = "127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n";
-  std::map<std::string, std::string> master_cfg;       // extra KEY = VALUE lines
+  std::map<std::string, std::string> master_cfg;  // extra KEY = VALUE lines
+  // Run before mfsmaster's own arguments, a program that execs the rest (so the pid stays
+  // the master's): {"/usr/bin/prlimit", "--as=2147483648", "--"} bounds its memory.
+  std::vector<std::string> master_prefix;
   std::map<std::string, std::string> chunkserver_cfg;  // for every chunkserver
   std::chrono::milliseconds start_timeout{15000};
   bool keep_dir = false;  // leave the folder (logs) after the test, for debugging
