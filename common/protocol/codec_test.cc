@@ -264,7 +264,7 @@ TEST(CodecTest, DescribeNamesEveryField) {
             "CLTOMA_LOOKUP{msgid=7, parent=1, name=\"etc\", creds={uid=5, gid=0, groups=[1, 2]}}");
   EXPECT_EQ(Describe(CltomaSetattr{.msgid = 1, .mode = 0644}),
             "CLTOMA_SETATTR{msgid=1, inode=0, creds={uid=0, gid=0, groups=[]}, mode=420, "
-            "uid=none, gid=none, atime=none, mtime=none, length=none}");
+            "uid=none, gid=none, atime=none, mtime=none, length=none, flags=0}");
   EXPECT_EQ(Describe(CstoclReadData{.chunkid = 2, .data = Bytes(data)}),
             "CSTOCL_READ_DATA{chunkid=2, block=0, offset=0, crc=0, data=<3 bytes>}");
   EXPECT_EQ(Describe(AntoanNop{}), "ANTOAN_NOP{}");
