@@ -68,6 +68,7 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   c.master_host = file.GetHost("MASTER_HOST");
   c.master_port = file.GetPort("MASTER_PORT");
   c.master_timeout = Seconds(file.GetDuration("MASTER_TIMEOUT"));
+  c.auth_code = file.GetString("AUTH_CODE");
   c.master_reconnection_delay = Seconds(file.GetDuration("MASTER_RECONNECTION_DELAY"));
   c.master_reconnection_max = std::max(c.master_reconnection_delay, Millis(60000));
   c.chunks_per_register_packet = static_cast<uint32_t>(file.GetInteger("CHUNKS_PER_REGISTER_PACKET"));

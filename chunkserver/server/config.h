@@ -33,6 +33,8 @@ struct ServerConfig {
   std::string master_host = "mfsmaster";
   uint16_t master_port = 9420;
   Millis master_timeout{10000};           // MASTER_TIMEOUT
+  // AUTH_CODE: proven to the master before registering; empty: none (docs/security.md).
+  std::string auth_code;
   Millis master_reconnection_delay{5000};  // MASTER_RECONNECTION_DELAY (first retry)
   Millis master_reconnection_max{60000};   // back-off cap
   Millis heartbeat{1000};                  // CSTOMA_SPACE period

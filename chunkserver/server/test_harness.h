@@ -117,6 +117,7 @@ class FakeMaster {
   Status OnFrame(net::Connection& c, const proto::FrameView& f) {
     if (f.type == proto::ANTOAN_HELLO) {
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::MakeHello(proto::Role::kMaster, "test")));
+      ELK_RETURN_IF_ERROR(SendMsg(c, proto::AntoanAuthChallenge{}));  // no AUTH_CODE
     } else if (f.type == proto::CSTOMA_REGISTER_DONE) {
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::MatocsRegister{.status = Code::kOk, .server_id = 7}));
     }

@@ -77,6 +77,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.empty_trash_batch = u32("EMPTY_TRASH_BATCH");
   c.matocs_timeout = secs("MATOCS_TIMEOUT");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
+  c.auth_code = f.GetString("AUTH_CODE");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   return c;
 }
