@@ -12,8 +12,8 @@ Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t u
     if (s.connected && s.address == address) {
       return Status(Code::kBadRegister,
                     fmt::format("chunkserver {}.{}.{}.{}:{} already connected", address.ip >> 24,
-                                (address.ip >> 16) & 255, (address.ip >> 8) & 255,
-                                address.ip & 255, address.port));
+                                (address.ip >> 16) & 255, (address.ip >> 8) & 255, address.ip & 255,
+                                address.port));
     }
   }
   auto id = servers_.Connect(address);

@@ -168,17 +168,19 @@ Status ChunkserverLink::OnRegisterDone() {
 
 void ChunkserverLink::LogUntrusted(const ChunkServer& s) const {
   if (s.unknown_reported > ChunkRegistry::kMaxOrphansPerRegistration) {
-    log::Warning("{}: reported {} chunks the master does not know; {} queued for deletion, "
-                 "the rest are left for its next registration",
-                 conn_->name(), s.unknown_reported, ChunkRegistry::kMaxOrphansPerRegistration);
+    log::Warning(
+        "{}: reported {} chunks the master does not know; {} queued for deletion, "
+        "the rest are left for its next registration",
+        conn_->name(), s.unknown_reported, ChunkRegistry::kMaxOrphansPerRegistration);
   } else if (s.unknown_reported > 0) {
     log::Info("{}: {} chunks the master does not know, queued for deletion", conn_->name(),
               s.unknown_reported);
   }
   if (s.newer_reported > 0) {
-    log::Warning("{}: {} copies with a version newer than the master's: kept as invalid, "
-                 "the master's versions unchanged",
-                 conn_->name(), s.newer_reported);
+    log::Warning(
+        "{}: {} copies with a version newer than the master's: kept as invalid, "
+        "the master's versions unchanged",
+        conn_->name(), s.newer_reported);
   }
 }
 

@@ -3,14 +3,14 @@
 // chunkserver, all of them owned by a ChunkserverHub.
 //
 // A link: both sides send ANTOAN_HELLO; the master sends ANTOAN_AUTH_CHALLENGE and the
-// chunkserver must answer it (PeerAuth: AUTH_CODE) before anything else; then CSTOMA_REGISTER (-> RegisterServer),
-// CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE (answered
-// MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (-> UpdateServer),
-// CSTOMA_DISKS (kept here, for the monitor, until the link closes; their byte counters and
-// the replication answers are added to the hub's ChunkserverTotals),
-// damaged/lost reports, and the answers to the commands the master sends (-> the registry's
-// *Done, then ChunkserverEvents::OnChunkReply so a waiting client write can go on). A
-// disconnect -> ServerDisconnected and OnServerGone.
+// chunkserver must answer it (PeerAuth: AUTH_CODE) before anything else; then CSTOMA_REGISTER (->
+// RegisterServer), CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE
+// (answered MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (->
+// UpdateServer), CSTOMA_DISKS (kept here, for the monitor, until the link closes; their byte
+// counters and the replication answers are added to the hub's ChunkserverTotals), damaged/lost
+// reports, and the answers to the commands the master sends (-> the registry's *Done, then
+// ChunkserverEvents::OnChunkReply so a waiting client write can go on). A disconnect ->
+// ServerDisconnected and OnServerGone.
 //
 // Nothing here touches Metadata: the hub needs only the registry, so it is tested alone.
 

@@ -30,6 +30,9 @@ struct ClusterOptions {
   std::string exports = "127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n";
   std::map<std::string, std::string> master_cfg;       // extra KEY = VALUE lines
   std::map<std::string, std::string> chunkserver_cfg;  // for every chunkserver
+  // AUTH_CODE written into mfsmaster.cfg, mfsmetalogger.cfg and every mfschunkserver.cfg;
+  // empty: none.
+  std::string auth_code;
   std::chrono::milliseconds start_timeout{15000};
   bool keep_dir = false;  // leave the folder (logs) after the test, for debugging
 };
@@ -64,7 +67,9 @@ class Cluster {
   std::string meta_point() const { return dir_ + "/meta"; }
   std::string log(const std::string& name) const { return dir_ + "/" + name + ".log"; }
   uint16_t client_port() const { return port_client_; }
-  uint16_t http_port() const { return port_http_; }  // the master's monitor
+  uint16_t http_port() const { return port_http_; }              // the master's monitor
+  uint16_t master_chunkserver_port() const { return port_cs_; }  // MATOCS_LISTEN_PORT
+  uint16_t master_metalogger_port() const { return port_ml_; }   // MATOML_LISTEN_PORT
   pid_t master_pid() const { return master_.pid(); }
   pid_t metalogger_pid() const { return metalogger_.pid(); }
   uint16_t chunkserver_port(int i) const { return cs_ports_.at(static_cast<size_t>(i)); }
