@@ -12,6 +12,7 @@ cfg::Schema MetaloggerKeys() {
       Key::Integer("META_DOWNLOAD_FREQ", 24, 1, 24 * 365),
       Key::Duration("MASTER_RECONNECTION_DELAY", 5, 1, 3600),
       Key::Duration("MASTER_TIMEOUT", 60, 2, 3600),
+      Key::String("AUTH_CODE", ""),
   };
 }
 
@@ -25,6 +26,7 @@ Result<MetaloggerConfig> MetaloggerConfigFrom(const cfg::ConfigFile& f) {
   c.download_every = std::chrono::hours(f.GetInteger("META_DOWNLOAD_FREQ"));
   c.reconnect_delay = std::chrono::seconds(f.GetDuration("MASTER_RECONNECTION_DELAY"));
   c.timeout = std::chrono::seconds(f.GetDuration("MASTER_TIMEOUT"));
+  c.auth_code = f.GetString("AUTH_CODE");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   return c;
 }

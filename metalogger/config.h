@@ -21,6 +21,8 @@ struct MetaloggerConfig {
   std::chrono::milliseconds reconnect_delay{5000};             // MASTER_RECONNECTION_DELAY
   std::chrono::milliseconds timeout{60000};                    // MASTER_TIMEOUT
   std::string version = "elkfs";
+  // AUTH_CODE: proven to the master before registering; empty: none (docs/security.md).
+  std::string auth_code;
 };
 
 cfg::Schema MetaloggerKeys();

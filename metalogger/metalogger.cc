@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/auth/auth_code.h"
 #include "common/crc/crc32c.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
@@ -115,6 +116,7 @@ void Metalogger::OnConnected(Result<net::UniqueFd> fd, const net::Address& maste
   conn_ = std::move(*conn);
   conn_->set_name("master " + master.ToString());
   hello_ = false;
+  challenged_ = false;
   state_ = State::kRegistering;
   if (Status s = SendMsg(proto::MakeHello(proto::Role::kMetalogger, config_.version)); !s.ok()) {
     conn_->Close(s);
@@ -157,6 +159,7 @@ Status Metalogger::SendMsg(const M& msg) {
 
 Status Metalogger::OnFrame(const proto::FrameView& f) {
   if (!hello_) return OnHello(f);
+  if (!challenged_ && f.type != proto::ANTOAN_STATUS) return OnChallenge(f);
   switch (f.type) {
     case proto::MATOML_REGISTER:
       return OnRegister(f);
@@ -169,6 +172,9 @@ Status Metalogger::OnFrame(const proto::FrameView& f) {
     case proto::ANTOAN_STATUS: {
       auto m = proto::Decode<proto::AntoanStatus>(f);
       if (!m.ok()) return m.status();
+      if (m->status == Code::kNoPassword || m->status == Code::kBadPassword) {
+        log::Error("the master refused this metalogger: {}", m->message);
+      }
       return Status(m->status, "master: " + m->message);
     }
     default:
@@ -187,6 +193,23 @@ Status Metalogger::OnHello(const proto::FrameView& f) {
   if (!hello.ok()) return hello.status();
   ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kMaster}));
   hello_ = true;
+  return Status::Ok();
+}
+
+Status Metalogger::OnChallenge(const proto::FrameView& f) {
+  if (f.type != proto::ANTOAN_AUTH_CHALLENGE) {
+    return Status(Code::kProtocol,
+                  fmt::format("{} instead of the AUTH_CODE challenge", proto::TypeName(f.type)));
+  }
+  auto challenge = proto::Decode<proto::AntoanAuthChallenge>(f);
+  if (!challenge.ok()) return challenge.status();
+  auto answer = auth::AnswerFor(config_.auth_code, challenge->challenge);
+  if (!answer.ok()) {
+    log::Error("{}: {}", conn_->name(), answer.status().message());
+    return answer.status();
+  }
+  challenged_ = true;
+  ELK_RETURN_IF_ERROR(SendMsg(proto::AntoanAuthAnswer{std::move(*answer)}));
   return SendMsg(proto::MltomaRegister{store_->last_version()});
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // mfsmetalogger as an object: one event loop, one link to the master, the Store.
 //
-// The link: connect (MASTER_HOST:MASTER_PORT), hello, MLTOMA_REGISTER with the last version
+// The link: connect (MASTER_HOST:MASTER_PORT), hello, the answer to the master's AUTH_CODE
+// challenge (common/auth/auth_code.h), MLTOMA_REGISTER with the last version
 // held. MATOML_REGISTER(kOk): the master streams the records after it. Any other status
 // (nothing held, or the master no longer has what follows): download the image - ask with
 // MLTOMA_DOWNLOAD_START, pull 1 MiB pieces (a few in flight, each CRC-checked), check the
@@ -66,6 +67,7 @@ class Metalogger {
   void ScheduleReconnect();
   Status OnFrame(const protocol::FrameView& f);
   Status OnHello(const protocol::FrameView& f);
+  Status OnChallenge(const protocol::FrameView& f);
   Status OnRegister(const protocol::FrameView& f);
   Status OnChangelog(const protocol::FrameView& f);
   Status OnDownloadStart(const protocol::FrameView& f);
@@ -85,6 +87,7 @@ class Metalogger {
   std::shared_ptr<net::PendingConnect> pending_;
   State state_ = State::kDisconnected;
   bool hello_ = false;
+  bool challenged_ = false;  // the AUTH_CODE challenge was answered
   bool commit_scheduled_ = false;
   std::chrono::milliseconds delay_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -12,6 +12,8 @@
 # port, so scripts and tests can drive the cluster. ELKFS_PORT_BASE (default 9400) moves all
 # ports: master +19/+20/+21, monitor +25, chunkservers +22/+32/+42, the iSCSI target +60. ELKFS_MASTER_CFG_EXTRA
 # holds extra mfsmaster.cfg lines (benchmarks use it, e.g. "CHANGELOG_SYNC = 0").
+# Every server shares one AUTH_CODE (docs/security.md): ELKFS_AUTH_CODE when set, else one
+# generated at random for this demo folder and kept in it (etc/auth_code), so restarts agree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -37,10 +39,23 @@ build() {
 wait_port() { for _ in $(seq 1 150); do ss -ltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done; return 1; }
 is_mounted() { grep -q " $1 fuse" /proc/mounts; }
 
+# The cluster's AUTH_CODE: chunkservers and metaloggers prove it to the master before they
+# register. Only the owner reads the file and the configs that hold it.
+auth_code() {
+  if [ -n "${ELKFS_AUTH_CODE:-}" ]; then printf '%s' "$ELKFS_AUTH_CODE"; return 0; fi
+  local f=$DEMO/etc/auth_code
+  if [ ! -s "$f" ]; then
+    (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$f")
+  fi
+  cat "$f"
+}
+
 # The servers run as whoever runs the demo (WORKING_USER): the data folders are theirs. A
 # production install instead creates a service user and gives it the folders.
 write_configs() {
   mkdir -p "$DEMO"/{etc,master,metalogger,mnt,meta,log}
+  chmod 700 "$DEMO/etc"
+  local code; code=$(auth_code)
   printf '127.0.0.1 / rw,alldirs,maproot=0\n127.0.0.1 . rw\n' >"$DEMO/etc/mfsexports.cfg"
   cat >"$DEMO/etc/mfsmaster.cfg" <<EOC
 DATA_PATH = $DEMO/master
@@ -57,6 +72,7 @@ HTTP_LISTEN_PORT = $((B + 25))
 # short delays, so that recovery after a lost chunkserver shows within a minute
 REPLICATIONS_DELAY_INIT = 5
 REPLICATIONS_DELAY_DISCONNECT = 10
+AUTH_CODE = $code
 ${ELKFS_MASTER_CFG_EXTRA:-}
 EOC
   cat >"$DEMO/etc/mfsmetalogger.cfg" <<EOC
@@ -64,6 +80,7 @@ DATA_PATH = $DEMO/metalogger
 WORKING_USER = $(id -un)
 MASTER_HOST = 127.0.0.1
 MASTER_PORT = $((B + 19))
+AUTH_CODE = $code
 EOC
   mkdir -p "$DEMO/iscsid"
   cat >"$DEMO/etc/mfsiscsid.cfg" <<EOC
@@ -88,8 +105,10 @@ MASTER_PORT = $((B + 20))
 CSSERV_LISTEN_HOST = 127.0.0.1
 CSSERV_LISTEN_PORT = $((B + 12 + 10 * i))
 MASTER_RECONNECTION_DELAY = 1
+AUTH_CODE = $code
 EOC
   done
+  chmod 600 "$DEMO"/etc/*.cfg
 }
 
 start_bg() {  # name program args... : runs in the foreground mode (-f) in the background
@@ -190,6 +209,8 @@ tour() {
   say "the cluster"
   status
   grep -h 'registered' "$DEMO/log/master.log" | tail -3 || true
+  say "servers authenticate: each proved the AUTH_CODE (etc/auth_code) before registering"
+  grep -h 'AUTH_CODE' "$DEMO/log/master.log" | tail -5 || true
   if is_mounted "$DEMO/mnt"; then
     tour_mount
     tour_volume

@@ -55,7 +55,9 @@ cfg::Schema ChunkserverKeys() {
   };
 }
 
-static Millis Seconds(int64_t s) { return Millis(s * 1000); }
+static Millis Seconds(int64_t s) {
+  return Millis(s * 1000);
+}
 
 Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   ServerConfig c;
@@ -63,7 +65,8 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   if (!disks.ok()) return disks.status();
   c.disks = std::move(*disks);
   c.leave_space = file.GetSize("HDD_LEAVE_SPACE_DEFAULT");
-  auto listen = net::Resolve(file.GetHost("CSSERV_LISTEN_HOST"), file.GetPort("CSSERV_LISTEN_PORT"));
+  auto listen =
+      net::Resolve(file.GetHost("CSSERV_LISTEN_HOST"), file.GetPort("CSSERV_LISTEN_PORT"));
   if (!listen.ok()) {
     return Status(Code::kBadConfig, "CSSERV_LISTEN_HOST: " + listen.status().ToString());
   }
@@ -71,9 +74,11 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
   c.master_host = file.GetHost("MASTER_HOST");
   c.master_port = file.GetPort("MASTER_PORT");
   c.master_timeout = Seconds(file.GetDuration("MASTER_TIMEOUT"));
+  c.auth_code = file.GetString("AUTH_CODE");
   c.master_reconnection_delay = Seconds(file.GetDuration("MASTER_RECONNECTION_DELAY"));
   c.master_reconnection_max = std::max(c.master_reconnection_delay, Millis(60000));
-  c.chunks_per_register_packet = static_cast<uint32_t>(file.GetInteger("CHUNKS_PER_REGISTER_PACKET"));
+  c.chunks_per_register_packet =
+      static_cast<uint32_t>(file.GetInteger("CHUNKS_PER_REGISTER_PACKET"));
   c.csserv_timeout = Seconds(file.GetDuration("CSSERV_TIMEOUT"));
   c.hello_timeout = Seconds(file.GetDuration("HELLO_TIMEOUT"));
   c.max_connections = static_cast<uint32_t>(file.GetInteger("MAX_CONNECTIONS"));

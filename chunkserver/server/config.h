@@ -32,7 +32,9 @@ struct ServerConfig {
   // The master (MASTER_HOST/PORT). An empty host runs without a master (tests).
   std::string master_host = "mfsmaster";
   uint16_t master_port = 9420;
-  Millis master_timeout{10000};           // MASTER_TIMEOUT
+  Millis master_timeout{10000};  // MASTER_TIMEOUT
+  // AUTH_CODE: proven to the master before registering; empty: none (docs/security.md).
+  std::string auth_code;
   Millis master_reconnection_delay{5000};  // MASTER_RECONNECTION_DELAY (first retry)
   Millis master_reconnection_max{60000};   // back-off cap
   Millis heartbeat{1000};                  // CSTOMA_SPACE period
@@ -57,7 +59,8 @@ struct ServerConfig {
   // fsync a chunk file when a write to it ends (HDD_FSYNC_BEFORE_CLOSE); off, the page cache
   // writes it back (as MooseFS by default), and goal >= 2 keeps a second copy meanwhile.
   bool fsync_before_close = false;
-  // Disk access; null = the real one (aio or POSIX, per use_aio). Tests pass a FaultDiskIo. Must outlive the server.
+  // Disk access; null = the real one (aio or POSIX, per use_aio). Tests pass a FaultDiskIo. Must
+  // outlive the server.
   chunkstore::DiskIo* disk_io = nullptr;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/auth/auth_code.h"
 #include "common/log/log.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/compare.h"
@@ -112,14 +113,19 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
     auto hello = proto::Decode<proto::AntoanHello>(frame);
     if (!hello.ok()) return hello.status();
     ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kMaster}));
-    state_ = State::kRegistering;
-    return Register();
+    state_ = State::kAuth;
+    return Status::Ok();
   }
   if (frame.type == proto::ANTOAN_STATUS) {
     auto st = proto::Decode<proto::AntoanStatus>(frame);
-    if (st.ok()) log::Warning("master says: {} {}", code_name(st->status), st->message);
+    if (st.ok() && (st->status == Code::kNoPassword || st->status == Code::kBadPassword)) {
+      log::Error("the master refused this chunkserver: {}", st->message);
+    } else if (st.ok()) {
+      log::Warning("master says: {} {}", code_name(st->status), st->message);
+    }
     return Status::Ok();
   }
+  if (state_ == State::kAuth) return OnChallenge(frame);
   if (frame.type == proto::MATOCS_REGISTER) {
     auto reply = proto::Decode<proto::MatocsRegister>(frame);
     if (!reply.ok()) return reply.status();
@@ -139,6 +145,23 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
                   fmt::format("{} before registration", proto::TypeName(frame.type)));
   }
   return callbacks_.on_command(frame);
+}
+
+Status MasterLink::OnChallenge(const proto::FrameView& frame) {
+  if (frame.type != proto::ANTOAN_AUTH_CHALLENGE) {
+    return Status(Code::kProtocol, fmt::format("{} instead of the AUTH_CODE challenge",
+                                               proto::TypeName(frame.type)));
+  }
+  auto challenge = proto::Decode<proto::AntoanAuthChallenge>(frame);
+  if (!challenge.ok()) return challenge.status();
+  auto answer = auth::AnswerFor(config_.auth_code, challenge->challenge);
+  if (!answer.ok()) {
+    log::Error("{}: {}", conn_->name(), answer.status().message());
+    return answer.status();
+  }
+  ELK_RETURN_IF_ERROR(SendMsg(*conn_, proto::AntoanAuthAnswer{std::move(*answer)}));
+  state_ = State::kRegistering;
+  return Register();
 }
 
 Status MasterLink::Register() {

@@ -1,5 +1,6 @@
 #pragma once
-// The chunkserver's connection to the master (port 9420): connect, hello, register (our
+// The chunkserver's connection to the master (port 9420): connect, hello, answer the
+// master's AUTH_CODE challenge (common/auth/auth_code.h), register (our
 // listen address, space, then the chunk list in batches, then done), a space heartbeat,
 // and reconnection with back-off when the master goes away. Master commands (MATOCS_*)
 // are handed to the owner; replies and reports go out through Send()/Report*().
@@ -66,13 +67,14 @@ class MasterLink {
   uint64_t connects() const { return connects_; }
 
  private:
-  enum class State { kIdle, kConnecting, kHello, kRegistering, kRegistered };
+  enum class State { kIdle, kConnecting, kHello, kAuth, kRegistering, kRegistered };
 
   void Connect();
   void OnConnected(Result<net::UniqueFd> fd, net::Address master);
   Status OnFrame(const protocol::FrameView& frame);
   void OnClose(const Status& why);
   void RetryLater();
+  Status OnChallenge(const protocol::FrameView& frame);
   Status Register();
   void FlushReports();
 

@@ -41,8 +41,9 @@ class FakeMaster {
 
   uint16_t Start() {
     return t_.Call([this] {
-      auto l = net::Listener::Create(t_.loop(), net::Address{net::kLoopbackIp, 0},
-                                     [this](net::UniqueFd fd, net::Address peer) { Accept(std::move(fd), peer); });
+      auto l = net::Listener::Create(
+          t_.loop(), net::Address{net::kLoopbackIp, 0},
+          [this](net::UniqueFd fd, net::Address peer) { Accept(std::move(fd), peer); });
       EXPECT_TRUE(l.ok()) << l.status().ToString();
       listener_ = std::move(*l);
       return listener_->port();
@@ -107,7 +108,8 @@ class FakeMaster {
     o.max_payload = ProtocolMaxPayload;
     auto c = net::Connection::Create(
         t_.loop(), std::move(fd), peer, o,
-        {.on_frame = [this](net::Connection& conn, const proto::FrameView& f) { return OnFrame(conn, f); },
+        {.on_frame = [this](net::Connection& conn,
+                            const proto::FrameView& f) { return OnFrame(conn, f); },
          .on_close = [](net::Connection&, const Status&) {}});
     ASSERT_TRUE(c.ok());
     conn_ = std::move(*c);
@@ -117,6 +119,7 @@ class FakeMaster {
   Status OnFrame(net::Connection& c, const proto::FrameView& f) {
     if (f.type == proto::ANTOAN_HELLO) {
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::MakeHello(proto::Role::kMaster, "test")));
+      ELK_RETURN_IF_ERROR(SendMsg(c, proto::AntoanAuthChallenge{}));  // no AUTH_CODE
     } else if (f.type == proto::CSTOMA_REGISTER_DONE) {
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::MatocsRegister{.status = Code::kOk, .server_id = 7}));
     }
@@ -229,8 +232,12 @@ class DataClient {
   }
   void WriteData(uint64_t chunkid, uint32_t write_id, uint16_t block, uint16_t offset,
                  std::span<const uint8_t> data) {
-    Send(proto::CltocsWriteData{.chunkid = chunkid, .write_id = write_id, .block = block,
-                                .offset = offset, .crc = crc::Crc32c(data), .data = data});
+    Send(proto::CltocsWriteData{.chunkid = chunkid,
+                                .write_id = write_id,
+                                .block = block,
+                                .offset = offset,
+                                .crc = crc::Crc32c(data),
+                                .data = data});
   }
 
  private:
@@ -241,10 +248,13 @@ class DataClient {
 inline std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  for (auto& b : v)
+    b = static_cast<uint8_t>(rng());
   return v;
 }
 
-inline proto::ServerAddr Loopback(uint16_t port) { return {.ip = net::kLoopbackIp, .port = port}; }
+inline proto::ServerAddr Loopback(uint16_t port) {
+  return {.ip = net::kLoopbackIp, .port = port};
+}
 
 }  // namespace elk::chunkserver::testing

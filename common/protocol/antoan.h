@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/protocol/fields.h"
 #include "common/protocol/message_types.h"
@@ -46,6 +47,24 @@ struct AntoanStatus {
   Code status = Code::kOk;
   std::string message;
   ELK_FIELDS(status, message)
+};
+
+// ANTOAN_AUTH_CHALLENGE: challenge:(len:32 bytes)
+// Master to chunkserver or metalogger, once their hello is accepted: 32 random bytes when the
+// master has an AUTH_CODE, empty when it has none (common/auth/auth_code.h).
+struct AntoanAuthChallenge {
+  static constexpr uint32_t kType = ANTOAN_AUTH_CHALLENGE;
+  std::vector<uint8_t> challenge;
+  ELK_FIELDS(challenge)
+};
+
+// ANTOAN_AUTH_ANSWER: answer:(len:32 bytes)
+// The peer's proof, before its registration: HMAC-SHA256 of the challenge keyed by
+// AUTH_CODE (32 bytes), or empty when the peer has no code.
+struct AntoanAuthAnswer {
+  static constexpr uint32_t kType = ANTOAN_AUTH_ANSWER;
+  std::vector<uint8_t> answer;
+  ELK_FIELDS(answer)
 };
 
 }  // namespace elk::protocol

@@ -12,7 +12,9 @@
 namespace elk::protocol {
 
 // Bumped whenever a layout changes incompatibly; peers must speak the same one.
-inline constexpr uint32_t kProtocolVersion = 2;  // 2: 64-bit ns times and rdev in Attr
+// 2: 64-bit ns times and rdev in Attr. 3: the master sends ANTOAN_AUTH_CHALLENGE after the
+// hello on 9419/9420, and chunkservers and metaloggers answer it before they register.
+inline constexpr uint32_t kProtocolVersion = 3;
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

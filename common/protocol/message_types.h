@@ -16,6 +16,9 @@ namespace elk::protocol {
 inline constexpr uint32_t ANTOAN_NOP = 0;  // keep-alive; empty payload (the event loop relies on it)
 inline constexpr uint32_t ANTOAN_HELLO = 1;
 inline constexpr uint32_t ANTOAN_STATUS = 2;
+// The AUTH_CODE proof on the master's server ports (9419, 9420); see common/auth/auth_code.h.
+inline constexpr uint32_t ANTOAN_AUTH_CHALLENGE = 3;
+inline constexpr uint32_t ANTOAN_AUTH_ANSWER = 4;
 
 // CLTOMA: client to master, 1000-1999.
 inline constexpr uint32_t CLTOMA_GET_CHALLENGE = 1000;
@@ -173,6 +176,8 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(ANTOAN_NOP, 0),
     ELK_TYPE(ANTOAN_HELLO, 1024),
     ELK_TYPE(ANTOAN_STATUS, 4096),
+    ELK_TYPE(ANTOAN_AUTH_CHALLENGE, kTiny),
+    ELK_TYPE(ANTOAN_AUTH_ANSWER, kTiny),
 
     ELK_TYPE(CLTOMA_GET_CHALLENGE, kTiny),
     ELK_TYPE(CLTOMA_REGISTER_SESSION, kSmall),

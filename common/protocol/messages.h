@@ -40,7 +40,7 @@ struct MessageList {
 // Append here when adding a message (the tests then cover it).
 using AllMessages = MessageList<
     // ANTOAN
-    AntoanNop, AntoanHello, AntoanStatus,
+    AntoanNop, AntoanHello, AntoanStatus, AntoanAuthChallenge, AntoanAuthAnswer,
     // CLTOMA
     CltomaGetChallenge, CltomaRegisterSession, CltomaLookup, CltomaGetattr, CltomaSetattr,
     CltomaMknod, CltomaCreate, CltomaMkdir, CltomaUnlink, CltomaRmdir, CltomaRename, CltomaLink,

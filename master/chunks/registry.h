@@ -137,11 +137,13 @@ class ChunkRegistry {
                                   uint32_t now);
   Status UpdateServer(ServerId id, uint64_t used_bytes, uint64_t total_bytes, uint32_t load);
   Status SetServerMarkedForRemoval(ServerId id, bool marked);
-  // Reconciles reported copies: the registry's version -> valid; another version ->
-  // invalid (the planner deletes it once a valid copy exists); unknown chunk -> an orphan
-  // to delete. A newer version is adopted when the chunk has no valid copy (the master
-  // missed a version bump).
+  // Reconciles reported copies: the registry's version -> valid; another version, older
+  // or newer -> invalid (the planner deletes it once a valid copy exists; a newer one
+  // never changes the registry's version here); unknown chunk -> an orphan to delete, at
+  // most kMaxOrphansPerRegistration of them per registration. The server's
+  // unknown_reported and newer_reported count them.
   Status ServerReportsChunks(ServerId id, std::span<const ReportedChunk> chunks);
+  static constexpr uint64_t kMaxOrphansPerRegistration = 100000;
   // Drops every copy on the server; the chunks that lost a valid copy remember `now`.
   Status ServerDisconnected(ServerId id, uint32_t now);
   // The server found a copy corrupt / lost it with a disk: the copy is gone.

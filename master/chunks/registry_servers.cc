@@ -12,8 +12,8 @@ Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t u
     if (s.connected && s.address == address) {
       return Status(Code::kBadRegister,
                     fmt::format("chunkserver {}.{}.{}.{}:{} already connected", address.ip >> 24,
-                                (address.ip >> 16) & 255, (address.ip >> 8) & 255,
-                                address.ip & 255, address.port));
+                                (address.ip >> 16) & 255, (address.ip >> 8) & 255, address.ip & 255,
+                                address.port));
     }
   }
   auto id = servers_.Connect(address);
@@ -23,6 +23,8 @@ Result<ServerId> ChunkRegistry::RegisterServer(ServerAddress address, uint64_t u
   s.total_bytes = total_bytes;
   s.load = 0;
   s.marked_for_removal = false;
+  s.unknown_reported = 0;
+  s.newer_reported = 0;
   // The server's link logs the registration for people; this line is for debugging ids.
   log::Debug("chunkserver id {} given to port {} at {}", *id, address.port, now);
   return *id;
@@ -53,18 +55,21 @@ Status ChunkRegistry::ServerReportsChunks(ServerId id, std::span<const ReportedC
 }
 
 void ChunkRegistry::Reconcile(ServerId server, const ReportedChunk& r) {
+  ChunkServer& s = *servers_.Find(server);
   Chunk* chunk = FindMutable(r.id);
   if (chunk == nullptr) {
-    orphans_.push_back(OrphanCopy{server, r.id, r.version});
+    // Queued for deletion up to a bound per registration, so a report of millions of
+    // made-up ids costs bounded memory; the rest are asked again at its next registration.
+    if (s.unknown_reported++ < kMaxOrphansPerRegistration)
+      orphans_.push_back(OrphanCopy{server, r.id, r.version});
     return;
   }
-  // The master may have missed a version bump (changelog lost at a crash): when no copy
-  // is valid, a newer one on disk is the best data there is.
-  if (r.version > chunk->version() && ValidLocations(*chunk).empty()) {
-    log::Warning("chunk {:016X}: adopting version {} (had {}) from server {}", r.id, r.version,
-                 chunk->version(), server);
-    chunk->set_version(r.version);
-  }
+  // Only the registry's own version makes a copy valid. A newer one is never taken on a
+  // server's word at registration: the first server to register would otherwise set the
+  // version for all (a buggy or hostile one could make every good copy stale). It stays
+  // an invalid copy - kept while the chunk has no valid one, deleted once a valid copy
+  // exists.
+  if (r.version > chunk->version()) ++s.newer_reported;
   const CopyState state = r.version == chunk->version() ? CopyState::kValid : CopyState::kInvalid;
   if (Copy* existing = chunk->copies().Find(server)) {
     *existing = Copy{server, state, r.marked_for_removal, r.version};

@@ -37,19 +37,51 @@ TEST(RegistryServers, UnknownChunkBecomesAnOrphanToDelete) {
   EXPECT_EQ(reg.Find(77), nullptr);
 }
 
-TEST(RegistryServers, NewerVersionIsAdoptedOnlyWhenNoCopyIsValid) {
+TEST(RegistryServers, NewerVersionNeverRaisesTheRegistrysVersion) {
   ChunkRegistry reg;
-  const ServerId a = AddServer(reg, 1), b = AddServer(reg, 2);
+  const ServerId rogue = AddServer(reg, 1), good = AddServer(reg, 2);
   ASSERT_TRUE(reg.ApplyCreate(5, 2).ok());
-  const ReportedChunk newer{5, 3, false}, current{5, 3, false};
-  ASSERT_TRUE(reg.ServerReportsChunks(a, {&newer, 1}).ok());
-  EXPECT_EQ(reg.Find(5)->version(), 3u);
-  EXPECT_EQ(StateOn(reg, 5, a), CopyState::kValid);
-  const ReportedChunk newest{5, 4, false};
-  ASSERT_TRUE(reg.ServerReportsChunks(b, {&newest, 1}).ok());
-  EXPECT_EQ(reg.Find(5)->version(), 3u);
-  EXPECT_EQ(StateOn(reg, 5, b), CopyState::kInvalid);
-  (void)current;
+  ASSERT_TRUE(reg.ApplyIncVersion(5).ok());  // version 2
+  // The first server to register claims a far newer version, while no valid copy is known.
+  const ReportedChunk claim{5, 0xFFFFFFF0u, false};
+  ASSERT_TRUE(reg.ServerReportsChunks(rogue, {&claim, 1}).ok());
+  EXPECT_EQ(reg.Find(5)->version(), 2u);
+  EXPECT_EQ(StateOn(reg, 5, rogue), CopyState::kInvalid);
+  EXPECT_EQ(reg.ReadLocations(5).code(), Code::kChunkLost);  // never served to readers
+  EXPECT_EQ(reg.servers().Find(rogue)->newer_reported, 1u);
+  // The server that really holds the chunk registers after it: its copy is the valid one.
+  const ReportedChunk held{5, 2, false};
+  ASSERT_TRUE(reg.ServerReportsChunks(good, {&held, 1}).ok());
+  EXPECT_EQ(StateOn(reg, 5, good), CopyState::kValid);
+  auto read = reg.ReadLocations(5);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->version, 2u);
+  ASSERT_EQ(read->copies.size(), 1u);
+  EXPECT_EQ(read->copies[0].server, good);
+  // One more version than the registry's is no better than many.
+  const ReportedChunk next{5, 3, false};
+  ASSERT_TRUE(reg.ServerReportsChunks(rogue, {&next, 1}).ok());
+  EXPECT_EQ(reg.Find(5)->version(), 2u);
+  EXPECT_EQ(StateOn(reg, 5, rogue), CopyState::kInvalid);
+}
+
+TEST(RegistryServers, UnknownChunkFloodIsBoundedPerRegistration) {
+  ChunkRegistry reg;
+  const ServerId a = AddServer(reg, 1);
+  const uint64_t cap = ChunkRegistry::kMaxOrphansPerRegistration;
+  std::vector<ReportedChunk> flood;
+  for (uint64_t i = 0; i < cap + 5000; ++i)
+    flood.push_back({1000000 + i, 1, false});
+  ASSERT_TRUE(reg.ServerReportsChunks(a, flood).ok());
+  ASSERT_TRUE(reg.ServerReportsChunks(a, flood).ok());  // the same again, in another batch
+  EXPECT_EQ(reg.orphans().size(), cap);
+  EXPECT_EQ(reg.servers().Find(a)->unknown_reported, 2 * (cap + 5000));
+  EXPECT_EQ(reg.chunk_count(), 0u);
+  // A new registration of the server may queue the next ones.
+  ASSERT_TRUE(reg.ServerDisconnected(a, 100).ok());
+  EXPECT_TRUE(reg.orphans().empty());
+  const ServerId again = AddServer(reg, 1);
+  EXPECT_EQ(reg.servers().Find(again)->unknown_reported, 0u);
 }
 
 TEST(RegistryServers, ChunkNoServerHasStaysMissing) {

@@ -27,6 +27,10 @@ struct ChunkServer {
   bool connected = false;
   uint32_t disconnected_since = 0;
   bool marked_for_removal = false;  // every disk of it is marked `*`
+  // Since its registration: reported copies of chunks the registry does not know, and of
+  // chunks at a version newer than the registry's (neither is trusted; see Reconcile).
+  uint64_t unknown_reported = 0;
+  uint64_t newer_reported = 0;
 
   // Used over total; a server that reports no space counts as full.
   double usage() const {

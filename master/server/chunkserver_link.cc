@@ -54,6 +54,7 @@ Status ChunkserverLink::Start(net::EventLoop& loop, net::UniqueFd fd, net::Addre
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   conn_->set_name("chunkserver " + peer.ToString());
+  auth_ = PeerAuth(options.auth_code);
   return SendMsg(proto::MakeHello(proto::Role::kMaster, options.version));
 }
 
@@ -70,7 +71,18 @@ Status ChunkserverLink::SendMsg(const M& msg) {
 }
 
 Status ChunkserverLink::OnFrame(const proto::FrameView& f) {
+  if (refused_) return Status::Ok();
   if (!hello_) return OnHello(f);
+  if (!auth_.passed()) {
+    auto step = auth_.OnFirstFrame(f);
+    if (!step.ok()) return Refuse(step.status());
+    // Proven (or no code asked for): only now may the peer send full-size frames.
+    conn_->Trust();
+    if (*step == PeerAuth::Step::kConsumed) {
+      if (auth_.required()) log::Info("{}: AUTH_CODE proven", conn_->name());
+      return Status::Ok();
+    }
+  }
   switch (f.type) {
     case proto::CSTOMA_REGISTER:
       return OnRegister(f);
@@ -110,8 +122,15 @@ Status ChunkserverLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
-  conn_->Trust();
   software_version_ = hello->software_version;
+  return SendMsg(auth_.Challenge());
+}
+
+Status ChunkserverLink::Refuse(const Status& why) {
+  log::Warning("chunkserver {} refused: {}", peer_.ToString(), why.message());
+  (void)SendMsg(proto::AntoanStatus{why.code(), why.message()});
+  refused_ = true;
+  conn_->CloseAfterFlush(why);
   return Status::Ok();
 }
 
@@ -148,7 +167,26 @@ Status ChunkserverLink::OnRegisterDone() {
   if (id_ == kNoServer) return Status(Code::kProtocol, "CSTOMA_REGISTER_DONE before REGISTER");
   registered_ = true;
   log::Info("{} registered with {} chunks", conn_->name(), chunks_reported_);
+  if (const ChunkServer* s = registry_.servers().Find(id_)) LogUntrusted(*s);
   return SendMsg(proto::MatocsRegister{Code::kOk, id_});
+}
+
+void ChunkserverLink::LogUntrusted(const ChunkServer& s) const {
+  if (s.unknown_reported > ChunkRegistry::kMaxOrphansPerRegistration) {
+    log::Warning(
+        "{}: reported {} chunks the master does not know; {} queued for deletion, "
+        "the rest are left for its next registration",
+        conn_->name(), s.unknown_reported, ChunkRegistry::kMaxOrphansPerRegistration);
+  } else if (s.unknown_reported > 0) {
+    log::Info("{}: {} chunks the master does not know, queued for deletion", conn_->name(),
+              s.unknown_reported);
+  }
+  if (s.newer_reported > 0) {
+    log::Warning(
+        "{}: {} copies with a version newer than the master's: kept as invalid, "
+        "the master's versions unchanged",
+        conn_->name(), s.newer_reported);
+  }
 }
 
 Status ChunkserverLink::OnSpace(const proto::FrameView& f) {

@@ -2,14 +2,15 @@
 // The chunkserver side of the master (port 9420): one ChunkserverLink per connected
 // chunkserver, all of them owned by a ChunkserverHub.
 //
-// A link: both sides send ANTOAN_HELLO; then CSTOMA_REGISTER (-> RegisterServer),
-// CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE (answered
-// MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (-> UpdateServer),
-// CSTOMA_DISKS (kept here, for the monitor, until the link closes; their byte counters and
-// the replication answers are added to the hub's ChunkserverTotals),
-// damaged/lost reports, and the answers to the commands the master sends (-> the registry's
-// *Done, then ChunkserverEvents::OnChunkReply so a waiting client write can go on). A
-// disconnect -> ServerDisconnected and OnServerGone.
+// A link: both sides send ANTOAN_HELLO; the master sends ANTOAN_AUTH_CHALLENGE and the
+// chunkserver must answer it (PeerAuth: AUTH_CODE) before anything else; then CSTOMA_REGISTER (->
+// RegisterServer), CSTOMA_REGISTER_CHUNKS batches (-> ServerReportsChunks), CSTOMA_REGISTER_DONE
+// (answered MATOCS_REGISTER with the server id). After that: CSTOMA_SPACE heartbeats (->
+// UpdateServer), CSTOMA_DISKS (kept here, for the monitor, until the link closes; their byte
+// counters and the replication answers are added to the hub's ChunkserverTotals), damaged/lost
+// reports, and the answers to the commands the master sends (-> the registry's *Done, then
+// ChunkserverEvents::OnChunkReply so a waiting client write can go on). A disconnect ->
+// ServerDisconnected and OnServerGone.
 //
 // Nothing here touches Metadata: the hub needs only the registry, so it is tested alone.
 
@@ -28,6 +29,7 @@
 #include "common/protocol/frame.h"
 #include "common/status.h"
 #include "master/chunks/registry.h"
+#include "master/server/peer_auth.h"
 
 namespace elk::master {
 
@@ -63,6 +65,7 @@ struct ChunkserverLinkOptions {
   std::chrono::milliseconds timeout{10000};    // MATOCS_TIMEOUT: silence that drops a server
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT; 0: none
   std::string version = "elkfs";
+  std::string auth_code;  // AUTH_CODE; empty: none asked
 };
 
 class ChunkserverLink {
@@ -98,9 +101,13 @@ class ChunkserverLink {
  private:
   Status OnFrame(const protocol::FrameView& frame);
   Status OnHello(const protocol::FrameView& frame);
+  // Logs why, tells the peer and closes; nothing it sends after is read.
+  Status Refuse(const Status& why);
   Status OnRegister(const protocol::FrameView& frame);
   Status OnChunks(const protocol::FrameView& frame);
   Status OnRegisterDone();
+  // One line each for the unknown and the too-new copies of its registration.
+  void LogUntrusted(const ChunkServer& s) const;
   Status OnSpace(const protocol::FrameView& frame);
   Status OnTrouble(const protocol::FrameView& frame);
   Status OnDisks(const protocol::FrameView& frame);
@@ -116,6 +123,8 @@ class ChunkserverLink {
   net::Address peer_;
   std::function<void()> on_close_;
   bool hello_ = false;
+  bool refused_ = false;
+  PeerAuth auth_{""};
   bool registered_ = false;
   ServerId id_ = kNoServer;
   uint64_t chunks_reported_ = 0;

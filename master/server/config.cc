@@ -86,6 +86,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.max_connections = u32("MAX_CONNECTIONS");
   c.max_connections_per_ip = u32("MAX_CONNECTIONS_PER_IP");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
+  c.auth_code = f.GetString("AUTH_CODE");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   return c;
 }

@@ -48,6 +48,9 @@ struct MasterConfig {
   uint32_t chunk_op_timeout = 30;  // a write's chunkserver command unanswered this long fails
   bool changelog_sync = true;      // CHANGELOG_SYNC: fdatasync at each commit
   bool auto_recover = false;       // mfsmaster -a
+  // AUTH_CODE: chunkservers and metaloggers must prove it before they register; empty:
+  // every one is accepted. Read at start only (docs/security.md).
+  std::string auth_code;
 };
 
 // Every key of mfsmaster.cfg (the daemon's common keys are merged in by RunDaemon).

@@ -61,6 +61,7 @@ Status MasterServer::Init() {
   ChunkserverLinkOptions cs_options;
   cs_options.timeout = std::chrono::seconds(config_.matocs_timeout);
   cs_options.hello_timeout = hello_timeout;
+  cs_options.auth_code = config_.auth_code;
   hub_ = std::make_unique<ChunkserverHub>(*loop_, meta_->chunks(), *writes_, &MasterServer::Now,
                                           cs_options);
   writes_->set_hub(hub_.get());
@@ -73,14 +74,17 @@ Status MasterServer::Init() {
   MetaloggerHubOptions ml_options;
   ml_options.timeout = std::chrono::seconds(config_.matoml_timeout);
   ml_options.hello_timeout = hello_timeout;
+  ml_options.auth_code = config_.auth_code;
   ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
   ELK_RETURN_IF_ERROR(Listen());
   ELK_RETURN_IF_ERROR(StartMonitor());
   StartTimers();
   log::Info(
       "mfsmaster: metadata version {}, {} sessions; listening for clients on port {}, "
-      "chunkservers on port {}",
-      meta_->version(), sessions_.size(), client_port(), chunkserver_port());
+      "chunkservers on port {}; AUTH_CODE {}",
+      meta_->version(), sessions_.size(), client_port(), chunkserver_port(),
+      config_.auth_code.empty() ? "not set: any chunkserver or metalogger may register"
+                                : "set: chunkservers and metaloggers must prove it");
   return Status::Ok();
 }
 

@@ -85,6 +85,7 @@ Status MetaloggerLink::Start(net::UniqueFd fd, net::Address peer, std::function<
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   conn_->set_name("metalogger " + peer.ToString());
+  auth_ = PeerAuth(hub_.options_.auth_code);
   return SendMsg(proto::MakeHello(proto::Role::kMaster, hub_.options_.version));
 }
 
@@ -106,7 +107,18 @@ Status MetaloggerLink::SendMsg(const M& msg) {
 }
 
 Status MetaloggerLink::OnFrame(const proto::FrameView& f) {
+  if (refused_) return Status::Ok();
   if (!hello_) return OnHello(f);
+  if (!auth_.passed()) {
+    auto step = auth_.OnFirstFrame(f);
+    if (!step.ok()) return Refuse(step.status());
+    // Proven (or no code asked for): only now may the peer send full-size frames.
+    conn_->Trust();
+    if (*step == PeerAuth::Step::kConsumed) {
+      if (auth_.required()) log::Info("metalogger {}: AUTH_CODE proven", peer_.ToString());
+      return Status::Ok();
+    }
+  }
   switch (f.type) {
     case proto::MLTOMA_REGISTER:
       return OnRegister(f);
@@ -132,8 +144,16 @@ Status MetaloggerLink::OnHello(const proto::FrameView& f) {
     return Status::Ok();
   }
   hello_ = true;
-  conn_->Trust();
   software_version_ = hello->software_version;
+  return SendMsg(auth_.Challenge());
+}
+
+Status MetaloggerLink::Refuse(const Status& why) {
+  log::Warning("metalogger {} refused: {}", peer_.ToString(), why.message());
+  (void)SendMsg(proto::AntoanStatus{why.code(), why.message()});
+  refused_ = true;
+  streaming_ = false;
+  conn_->CloseAfterFlush(why);
   return Status::Ok();
 }
 

@@ -2,7 +2,9 @@
 // The metalogger side of the master (port 9419): a ChangelogRing of recent committed records
 // and one MetaloggerLink per connected metalogger, all owned by a MetaloggerHub.
 //
-// A link: both sides send ANTOAN_HELLO; the metalogger sends MLTOMA_REGISTER with the last
+// A link: both sides send ANTOAN_HELLO; the master sends ANTOAN_AUTH_CHALLENGE and the
+// metalogger must answer it (PeerAuth: AUTH_CODE) before anything else - no record and no
+// image leaves the master before that; then the metalogger sends MLTOMA_REGISTER with the last
 // version it holds. If the ring still holds every record after it, the master answers
 // MATOML_REGISTER(kOk) and streams MATOML_CHANGELOG from there. Otherwise it answers
 // MATOML_REGISTER(kWrongVersion): the metalogger asks for an image (MLTOMA_DOWNLOAD_START),
@@ -31,6 +33,7 @@
 #include "common/protocol/frame.h"
 #include "common/status.h"
 #include "master/meta/metadata.h"
+#include "master/server/peer_auth.h"
 
 namespace elk::master {
 
@@ -67,6 +70,7 @@ struct MetaloggerHubOptions {
   size_t ring_bytes = size_t{64} << 20;
   size_t high_water = size_t{4} << 20;  // queued bytes above which records wait
   std::string version = "elkfs";
+  std::string auth_code;  // AUTH_CODE; empty: none asked
 };
 
 class MetaloggerHub;
@@ -93,6 +97,8 @@ class MetaloggerLink {
  private:
   Status OnFrame(const protocol::FrameView& f);
   Status OnHello(const protocol::FrameView& f);
+  // Logs why, tells the peer and closes; nothing it sends after is read.
+  Status Refuse(const Status& why);
   Status OnRegister(const protocol::FrameView& f);
   Status OnDownloadStart();
   Status OnDownloadChunk(const protocol::FrameView& f);
@@ -105,6 +111,8 @@ class MetaloggerLink {
   std::function<void()> on_close_;
   net::Address peer_;
   bool hello_ = false;
+  bool refused_ = false;
+  PeerAuth auth_{""};
   bool registered_ = false;
   bool streaming_ = false;
   uint64_t next_ = 0;  // the next version to send

@@ -67,6 +67,8 @@ class FakeChunkserver : public Peer {
   Result<uint32_t> Register(uint16_t master_port, uint16_t my_port,
                             std::vector<protocol::ChunkVersion> chunks) {
     ELK_RETURN_IF_ERROR(Connect(master_port, protocol::Role::kChunkserver));
+    auto challenge = Receive<protocol::AntoanAuthChallenge>();  // empty: no AUTH_CODE
+    if (!challenge.ok()) return challenge.status();
     ELK_RETURN_IF_ERROR(Send(protocol::CstomaRegister{{net::kLoopbackIp, my_port},
                                                       uint64_t{1} << 30,
                                                       uint64_t{100} << 30,

@@ -99,14 +99,16 @@ Status Cluster::WriteConfigs() {
       {"REPLICATIONS_DELAY_INIT", "1"},
       {"REPLICATIONS_DELAY_DISCONNECT", "2"},
   };
+  if (!options_.auth_code.empty()) master["AUTH_CODE"] = options_.auth_code;
   for (const auto& [k, v] : options_.master_cfg)
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master)));
-  ELK_RETURN_IF_ERROR(
-      WriteFile(dir_ + "/mfsmetalogger.cfg", Lines({{"DATA_PATH", metalogger_data()},
-                                                    {"WORKING_USER", CurrentUser()},
-                                                    {"MASTER_HOST", "127.0.0.1"},
-                                                    {"MASTER_PORT", std::to_string(port_ml_)}})));
+  std::map<std::string, std::string> ml = {{"DATA_PATH", metalogger_data()},
+                                           {"WORKING_USER", CurrentUser()},
+                                           {"MASTER_HOST", "127.0.0.1"},
+                                           {"MASTER_PORT", std::to_string(port_ml_)}};
+  if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
+  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmetalogger.cfg", Lines(ml)));
   for (int i = 0; i < options_.chunkservers; i++) {
     fs::create_directories(chunkserver_disk(i));
     fs::create_directories(fmt::format("{}/cs{}", dir_, i));
@@ -123,6 +125,7 @@ Status Cluster::WriteConfigs() {
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
         {"MASTER_RECONNECTION_DELAY", "1"},
     };
+    if (!options_.auth_code.empty()) cs["AUTH_CODE"] = options_.auth_code;
     for (const auto& [k, v] : options_.chunkserver_cfg)
       cs[k] = v;
     ELK_RETURN_IF_ERROR(WriteFile(ChunkserverCfg(i), Lines(cs)));

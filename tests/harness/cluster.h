@@ -33,6 +33,9 @@ struct ClusterOptions {
   // the master's): {"/usr/bin/prlimit", "--as=2147483648", "--"} bounds its memory.
   std::vector<std::string> master_prefix;
   std::map<std::string, std::string> chunkserver_cfg;  // for every chunkserver
+  // AUTH_CODE written into mfsmaster.cfg, mfsmetalogger.cfg and every mfschunkserver.cfg;
+  // empty: none.
+  std::string auth_code;
   std::chrono::milliseconds start_timeout{15000};
   bool keep_dir = false;  // leave the folder (logs) after the test, for debugging
 };
@@ -67,7 +70,9 @@ class Cluster {
   std::string meta_point() const { return dir_ + "/meta"; }
   std::string log(const std::string& name) const { return dir_ + "/" + name + ".log"; }
   uint16_t client_port() const { return port_client_; }
-  uint16_t http_port() const { return port_http_; }  // the master's monitor
+  uint16_t http_port() const { return port_http_; }              // the master's monitor
+  uint16_t master_chunkserver_port() const { return port_cs_; }  // MATOCS_LISTEN_PORT
+  uint16_t master_metalogger_port() const { return port_ml_; }   // MATOML_LISTEN_PORT
   pid_t master_pid() const { return master_.pid(); }
   pid_t metalogger_pid() const { return metalogger_.pid(); }
   uint16_t chunkserver_port(int i) const { return cs_ports_.at(static_cast<size_t>(i)); }
