@@ -45,6 +45,8 @@ void CutThenApply(ClientContext& ctx, TruncateRequest r, Clock::time_point give_
     return;
   }
   if (!w.ok()) return Answer(ctx, r, w.status());
+  // The new version is on disk before any chunkserver takes it (see WriteChunk).
+  if (Status s = ctx.meta.Commit(); !s.ok()) return Answer(ctx, r, s);
   ChunkWriteOrder order;
   order.chunk = w->chunk;
   order.version = w->version;

@@ -57,6 +57,9 @@ void ClientLink::WriteChunk(const proto::CltomaWriteChunk& m) {
   order.servers = w->created ? w->servers : w->plan.chain;
   order.session = session_id_;
   order.file_length = attr.ok() ? attr->length : 0;
+  // The new version (or copy) is on disk before any chunkserver takes it: a master killed
+  // after the command must not come back at the old version with every copy ahead of it.
+  if (Status s = ctx_.meta.Commit(); !s.ok()) return ReplyStatus(m.msgid, s);
   std::weak_ptr<net::Connection> weak = conn_;
   uint32_t msgid = m.msgid;
   ReplyGate& gate = ctx_.gate;
