@@ -257,6 +257,19 @@ TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
   EXPECT_TRUE(info->copies[0].valid);
 }
 
+// Goal 1 for `inode`, then a write grant on its chunk 0, created on `cs`: the chunk id.
+Result<uint64_t> GrantNewChunk(TestClient& c, test::FakeChunkserver& cs, uint32_t inode) {
+  auto goal = c.Call<proto::MatoclSetgoal>(
+      proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}});
+  if (!goal.ok()) return goal.status();
+  ELK_RETURN_IF_ERROR(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}));
+  auto chunk = cs.AnswerCreate();
+  if (!chunk.ok()) return chunk.status();
+  auto grant = c.Receive<proto::MatoclWriteChunk>();
+  if (!grant.ok()) return grant.status();
+  return chunk;
+}
+
 // A shrink into a chunk: the chunkserver cuts it (new version) before the length is set and
 // the client answered; a failed cut leaves the length as it was.
 TEST_F(MasterServerTest, AShrinkIntoAChunkCutsItOnTheChunkserverFirst) {
@@ -268,13 +281,8 @@ TEST_F(MasterServerTest, AShrinkIntoAChunkCutsItOnTheChunkserverFirst) {
   auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
   ASSERT_TRUE(f.ok());
   const uint32_t inode = f->attr.inode;
-  ASSERT_TRUE(c.Call<proto::MatoclSetgoal>(
-                   proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}})
-                  .ok());
-  ASSERT_TRUE(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}).ok());
-  auto chunk = cs.AnswerCreate();
-  ASSERT_TRUE(chunk.ok());
-  ASSERT_TRUE(c.Receive<proto::MatoclWriteChunk>().ok());
+  auto chunk = GrantNewChunk(c, cs, inode);
+  ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
   ASSERT_TRUE(c.Do(proto::CltomaWriteChunkEnd{0, *chunk, inode, 100000}).ok());
 
   proto::CltomaSetattr shrink{};
@@ -329,13 +337,8 @@ TEST_F(MasterServerTest, AWriteEndGrowsOnlyTheFileItsGrantIsFor) {
   auto other = c.Call<proto::MatoclCreate>(CreateReq(1, "other"));
   ASSERT_TRUE(mine.ok() && other.ok());
   const uint32_t inode = mine->attr.inode;
-  ASSERT_TRUE(c.Call<proto::MatoclSetgoal>(
-                   proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}})
-                  .ok());
-  ASSERT_TRUE(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}).ok());
-  auto chunk = cs.AnswerCreate();
-  ASSERT_TRUE(chunk.ok());
-  ASSERT_TRUE(c.Receive<proto::MatoclWriteChunk>().ok());
+  auto chunk = GrantNewChunk(c, cs, inode);
+  ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
   // Another file named with this grant, and a length past the chunk: neither grows.
   (void)c.Do(proto::CltomaWriteChunkEnd{0, *chunk, other->attr.inode, 4096});
   auto length = [&](uint32_t of) {

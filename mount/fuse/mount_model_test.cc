@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mount/fuse/file_exerciser.h"
+#include "mount/fuse/mount_cluster.h"
 #include "mount/fuse/mount_test_util.h"
 #include "tests/harness/cluster.h"
 
@@ -43,13 +44,8 @@ std::vector<uint64_t> Seeds() {
 class MountModelTest : public ::testing::TestWithParam<int> {
  protected:
   static void SetUpTestSuite() {
-    ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";
-    auto c = test::Cluster::Start({.chunkservers = 3,
-                                   .mount = true,
-                                   .master_cfg = {{"REPLICATIONS_DELAY_INIT", "0"}},
-                                   .keep_dir = std::getenv("ELKFS_KEEP") != nullptr});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(*c).release();
+    cluster_ = mount_test::StartMountedCluster();
+    ASSERT_NE(cluster_, nullptr);
   }
   static void TearDownTestSuite() {
     delete cluster_;

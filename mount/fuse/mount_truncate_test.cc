@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "mount/fuse/mount_cluster.h"
 #include "mount/fuse/mount_test_util.h"
 #include "tests/harness/cluster.h"
 
@@ -36,13 +37,8 @@ constexpr size_t kChunkHeader = 8192;  // chunkserver/storage/chunk_format.h kHe
 class MountTruncateTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";
-    auto c = test::Cluster::Start({.chunkservers = 3,
-                                   .mount = true,
-                                   .master_cfg = {{"REPLICATIONS_DELAY_INIT", "0"}},
-                                   .keep_dir = std::getenv("ELKFS_KEEP") != nullptr});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(*c).release();
+    cluster_ = mount_test::StartMountedCluster();
+    ASSERT_NE(cluster_, nullptr);
     // Removed files free their chunks at once, so the replication a test waits for is not
     // queued behind the trash of the ones before.
     auto [out, rc] = RunCommand(Tool("mfssettrashtime") + " 0 " + cluster_->mount_point());
