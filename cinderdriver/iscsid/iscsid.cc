@@ -86,8 +86,10 @@ Iscsid::~Iscsid() {
   if (portal_) portal_->Stop();
   {
     std::lock_guard lock(mu_);
-    for (auto& [name, s] : served_)
+    for (auto& [name, s] : served_) {
       (void)s.device->Flush();
+      ReleaseVolume(s.device->inode());
+    }
   }
   if (admin_fd_ >= 0) {
     ::close(admin_fd_);
@@ -126,6 +128,20 @@ json Iscsid::ConnectionInfo(const ExportEntry& e) const {
   return info;
 }
 
+Status Iscsid::OpenVolume(uint32_t inode, const std::string& path) {
+  uint8_t flags = protocol::kOpenRead;
+  if (!master_->grant().readonly) flags |= protocol::kOpenWrite;
+  auto opened = master_->Open(inode, flags, volume::RootCreds());
+  if (!opened.ok()) return Status(opened.code(), path + ": open: " + opened.status().ToString());
+  return Status::Ok();
+}
+
+void Iscsid::ReleaseVolume(uint32_t inode) {
+  // Not resent after a reconnect: a repeat would close another export's open of the file.
+  Status s = master_->Do(protocol::CltomaRelease{0, inode}, false);
+  if (!s.ok()) log::Warning("mfsiscsid: release of inode {}: {}", inode, s.ToString());
+}
+
 Result<json> Iscsid::Export(const ExportEntry& e, bool persist) {
   ELK_RETURN_IF_ERROR(volume::CheckName("volume", e.volume));
   const std::string path = e.path.empty() ? config_.volumes_path + "/volume-" + e.volume : e.path;
@@ -144,6 +160,9 @@ Result<json> Iscsid::Export(const ExportEntry& e, bool persist) {
           iscsi::Target{Iqn(e.volume), targets_.Find(Iqn(e.volume))->lu, e.chap});
       targets_.Add(t);
     } else {
+      // The master lets a session read and write only the chunks of files it holds open
+      // (for writing, on a writable export): the volume stays open while it is exported.
+      ELK_RETURN_IF_ERROR(OpenVolume(attr->inode, path));
       auto dev =
           std::make_shared<volume::VolumeDevice>(*io_, attr->inode, attr->length, cache_.get());
       dev->set_thin(config_.thin_provisioning);
@@ -166,6 +185,7 @@ Status Iscsid::Unexport(const std::string& volume) {
     if (it == served_.end()) return Status(Code::kNoEnt, "volume " + volume + " is not exported");
     targets_.Remove(Iqn(volume));
     (void)it->second.device->Flush();
+    ReleaseVolume(it->second.device->inode());
     served_.erase(it);
   }
   log::Info("mfsiscsid: unexported {}", Iqn(volume));

@@ -49,6 +49,9 @@ class Iscsid {
   Result<nlohmann::json> Export(const ExportEntry& e, bool persist);
   Status Unexport(const std::string& volume);
   Status Refresh(const std::string& volume);
+  // A served volume is open at the master (read and write; read only on a ro export).
+  Status OpenVolume(uint32_t inode, const std::string& path);
+  void ReleaseVolume(uint32_t inode);
   Status SaveExports();
   Status LoadExports();
   nlohmann::json List();

@@ -21,7 +21,8 @@ using meta_internal::MetaState;
 
 namespace {
 
-// 3: atime and mtime to the nanosecond, before 1970 and after 2106, and a file's chunks
+// 4: each open keeps its mode (read, write). 3 (read, never written): atime and mtime to
+// the nanosecond, before 1970 and after 2106, and a file's chunks
 // listed sparsely (only those it has). 2 (read, never
 // written): they are u32 seconds, and the namespace section ends with the inode numbers
 // still cooling. 1 (read, never written): it ends after the open counts.

@@ -91,8 +91,9 @@ class Metadata {
   Status PurgeTrashItem(InodeId inode, uint32_t now);
   // Background: frees at most max_items expired trash items (logged as one record each).
   size_t PurgeExpired(uint32_t now, size_t max_items);
-  // Open/close by session (reserved files): logged, so reserved survives a restart.
-  void Open(InodeId inode, uint32_t session, uint32_t now);
+  // Open/close by session (reserved files, and what the session may do with the file's
+  // chunks: `mode` is kOpenedRead | kOpenedWrite): logged, so both survive a restart.
+  void Open(InodeId inode, uint32_t session, uint8_t mode, uint32_t now);
   void Close(InodeId inode, uint32_t session, uint32_t now);
 
   // ---- chunks of files (logged: CHUNKADD, INCVERSION, DUPLICATE, LENGTH, ...) ----

@@ -28,8 +28,8 @@ Result<std::vector<ChunkId>> DoPurge(MetaState& st, InodeId inode, uint32_t now)
   return st.ns->PurgeTrashItem(inode, now);
 }
 
-Status DoOpen(MetaState& st, InodeId inode, uint32_t session) {
-  return st.ns->Open(inode, session);
+Status DoOpen(MetaState& st, InodeId inode, uint32_t session, uint8_t mode) {
+  return st.ns->Open(inode, session, mode);
 }
 
 void DoClose(MetaState& st, InodeId inode, uint32_t session, uint32_t now) {
@@ -255,8 +255,12 @@ const ReplayMap& NamespaceReplays() {
        [](MetaState& st, Args& a, uint32_t) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
          auto session = a.Num<uint32_t>();
+         // Records before modes were logged have none: their master let every open read
+         // and write.
+         const uint8_t mode = a.AtEnd() ? kOpenedAny : a.Num<uint8_t>();
          ELK_RETURN_IF_ERROR(a.Finish("OPEN"));
-         return NoResult(DoOpen(st, inode, session));
+         if ((mode & ~kOpenedAny) != 0) return Status(Code::kCorruption, "OPEN: bad mode");
+         return NoResult(DoOpen(st, inode, session, mode));
        }},
       {"CLOSE",
        [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
@@ -467,9 +471,11 @@ size_t Metadata::PurgeExpired(uint32_t now, size_t max_items) {
   return done;
 }
 
-void Metadata::Open(InodeId inode, uint32_t session, uint32_t now) {
-  if (!DoOpen(*state_, inode, session).ok()) return;
-  (void)state_->Log(BodyWriter(now, "OPEN").Num(inode).Num(session).Done(), /*sync=*/false);
+void Metadata::Open(InodeId inode, uint32_t session, uint8_t mode, uint32_t now) {
+  mode &= kOpenedAny;
+  if (!DoOpen(*state_, inode, session, mode).ok()) return;
+  (void)state_->Log(BodyWriter(now, "OPEN").Num(inode).Num(session).Num(mode).Done(),
+                    /*sync=*/false);
 }
 
 void Metadata::Close(InodeId inode, uint32_t session, uint32_t now) {

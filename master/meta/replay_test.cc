@@ -112,5 +112,23 @@ TEST(ReplayTest, SetattrByADescriptorOpenedForWritingReplays) {
   EXPECT_EQ((*again)->ns().GetAttr(2)->length, 5u);
 }
 
+// OPEN logs the open's mode (1 read, 2 write); records of masters that kept none replay
+// as read and write, what those masters allowed every open.
+TEST(ReplayTest, OpensReplayWithTheirModes) {
+  auto md = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(md.ok());
+  ASSERT_TRUE((*md)->Replay({1, "5|CREATE(1,\"f\",1,420,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*md)->Replay({2, "5|OPEN(2,7,1)"}).ok());
+  ASSERT_TRUE((*md)->Replay({3, "5|OPEN(2,8)"}).ok());
+  EXPECT_EQ((*md)->ns().OpenModeOf(2, 7), kOpenedRead);
+  EXPECT_EQ((*md)->ns().OpenModeOf(2, 8), kOpenedRead | kOpenedWrite);
+  ASSERT_TRUE((*md)->Replay({4, "5|OPEN(2,7,2)"}).ok());
+  EXPECT_EQ((*md)->ns().OpenModeOf(2, 7), kOpenedRead | kOpenedWrite);
+  ASSERT_TRUE((*md)->Replay({5, "5|CLOSE(2,7)"}).ok());
+  ASSERT_TRUE((*md)->Replay({6, "5|CLOSE(2,7)"}).ok());
+  EXPECT_EQ((*md)->ns().OpenModeOf(2, 7), 0);
+  EXPECT_EQ((*md)->Replay({7, "5|OPEN(2,7,4)"}).code(), Code::kCorruption);
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -60,9 +60,10 @@ class Args {
   }
   FileTime Time();
   std::string Str();
-  Cred ReadCred();                     // uid, gid, "g1:g2"
-  std::vector<uint32_t> List();        // "a:b:c"
-  Status Finish(std::string_view op);  // every argument read, none bad
+  Cred ReadCred();                           // uid, gid, "g1:g2"
+  std::vector<uint32_t> List();              // "a:b:c"
+  Status Finish(std::string_view op);        // every argument read, none bad
+  bool AtEnd() const { return r_.AtEnd(); }  // for an argument newer records add at the end
 
  private:
   template <typename T>

@@ -194,7 +194,7 @@ inline Status RunLive(Metadata& md, Op& op) {
       md.PurgeExpired(t, 1 + op.x % 3);
       return Status::Ok();
     case OpKind::kOpen:
-      md.Open(op.a, 1 + op.x % 2, t);
+      md.Open(op.a, 1 + op.x % 2, static_cast<uint8_t>(1 + op.y % 3), t);
       return Status::Ok();
     case OpKind::kClose:
       md.Close(op.a, 1 + op.x % 2, t);
@@ -290,7 +290,7 @@ inline void RunModel(Namespace& ns, MemoryChunkRefs& refs, const Op& op) {
       (void)ns.PurgeExpired(t, 1 + op.x % 3);
       return;
     case OpKind::kOpen:
-      (void)ns.Open(op.a, 1 + op.x % 2);
+      (void)ns.Open(op.a, 1 + op.x % 2, static_cast<uint8_t>(1 + op.y % 3));
       return;
     case OpKind::kClose:
       (void)ns.Close(op.a, 1 + op.x % 2, t);

@@ -67,8 +67,8 @@ std::string Namespace::Dump() const {
   }
   for (const auto& [inode, path] : reserved_)
     fmt::format_to(it, "V {} {}\n", inode, Escape(path));
-  for (const auto& [key, count] : opens_) {
-    fmt::format_to(it, "O {} {} {}\n", key.first, key.second, count);
+  for (const auto& [key, open] : opens_) {
+    fmt::format_to(it, "O {} {} {} {}\n", key.first, key.second, open.count, open.mode);
   }
   return out;
 }

@@ -88,11 +88,16 @@ class Namespace {
   Result<DirInfo> GetDirInfo(InodeId inode) const;
 
   // ---- trash, reserved, open files (trash.cc) ----
-  // Counts an open of inode by a session (kNoEnt if there is no such node).
-  Status Open(InodeId inode, uint32_t session);
+  // Counts an open of inode by a session (kNoEnt if there is no such node). `mode`
+  // (kOpenedRead | kOpenedWrite) is what the open was granted; a session keeps every mode
+  // any of its opens of the inode had until its last close of it (chunk reads and writes
+  // are checked against it).
+  Status Open(InodeId inode, uint32_t session, uint8_t mode = kOpenedRead);
   // Returns chunk ids that lost their last reference (a reserved file freed at `now`).
   std::vector<ChunkId> Close(InodeId inode, uint32_t session, uint32_t now);
   bool IsOpen(InodeId inode) const;
+  // The modes (kOpenedRead, kOpenedWrite) the session holds inode open with; 0: not open.
+  uint8_t OpenModeOf(InodeId inode, uint32_t session) const;
   // What a session holds open: (inode, descriptors).
   std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
   std::vector<DetachedItem> ListTrash() const;
@@ -142,9 +147,10 @@ class Namespace {
   // kCorruption (and an unusable namespace: drop it) on any malformed or inconsistent input.
   // `format` is the image's (its META section's): 1 ends before the cooling inode numbers,
   // 1 and 2 hold atime and mtime as u32 seconds, 3 (written now) as 64-bit seconds and
-  // nanoseconds and lists only the chunks a file has (sparse).
-  // See docs/metadata-image.md.
-  static constexpr uint64_t kNodeFormat = 3;
+  // nanoseconds and lists only the chunks a file has (sparse), 4 (written now) adds each
+  // open's mode (opens of older images load as read and write: their master let any
+  // session read and write any file's chunks). See docs/metadata-image.md.
+  static constexpr uint64_t kNodeFormat = 4;
   Status LoadNodes(std::string_view data, uint64_t format = kNodeFormat);
 
   // ---- confinement (file_parents.cc) ----
@@ -236,7 +242,11 @@ class Namespace {
   std::map<InodeId, TrashInfo> trash_;
   std::set<std::pair<uint32_t, InodeId>> trash_by_expiry_;
   std::map<InodeId, std::string> reserved_;
-  std::map<std::pair<InodeId, uint32_t>, uint32_t> opens_;  // (inode, session) -> count
+  struct OpenCount {
+    uint32_t count = 0;  // descriptors
+    uint8_t mode = 0;    // kOpenedRead | kOpenedWrite, the union of their opens
+  };
+  std::map<std::pair<InodeId, uint32_t>, OpenCount> opens_;  // (inode, session)
 };
 
 }  // namespace elk::master

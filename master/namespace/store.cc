@@ -8,7 +8,8 @@
 //           | xattrs: n (name value)*
 //           | dir: name next_seq n (seq name child)*
 //   0 (end of nodes), trash: n (inode expires path)*, reserved: n (inode path)*,
-//   opens: n (inode session count)*, cooling: n (inode freed_at)* (absent in format-1 images)
+//   opens: n (inode session count mode)*, cooling: n (inode freed_at)* (absent in format-1
+//   images); an open's mode byte (1 read, 2 write) is there since format 4
 //
 // atime and mtime are (zigzag seconds, nanoseconds) since format 3, u32 seconds before it;
 // ctime is u32 seconds in every format (only the master's clock sets it).
@@ -30,6 +31,8 @@ constexpr InodeId kMaxInode = 0x7fffffff;
 
 // The first format whose atime and mtime hold 64-bit seconds and nanoseconds.
 constexpr uint64_t kFormatNsTimes = 3;
+// The first format that keeps each open's mode (read, write).
+constexpr uint64_t kFormatOpenModes = 4;
 
 // Seconds zigzagged (small negative times stay short), then the nanoseconds: a time set
 // by the master's clock costs one byte more than the u32 seconds of format 2.
@@ -179,10 +182,11 @@ std::string Namespace::SerializeNodes() const {
     w.Str(path);
   }
   w.Var(opens_.size());
-  for (const auto& [key, count] : opens_) {
+  for (const auto& [key, open] : opens_) {
     w.Var(key.first);
     w.Var(key.second);
-    w.Var(count);
+    w.Var(open.count);
+    w.Byte(open.mode);
   }
   w.Var(nodes_.cooling().size());
   for (const auto& [inode, freed_at] : nodes_.cooling()) {
@@ -285,11 +289,12 @@ Status Namespace::LoadNodes(std::string_view data, uint64_t format) {
   for (uint64_t i = 0; i < count; ++i) {
     InodeId inode = 0;
     uint32_t session = 0;
-    uint32_t n = 0;
-    if (!r.Num(&inode, kMaxInode) || !r.Num(&session) || !r.Num(&n) || n == 0) {
+    OpenCount open{0, kOpenedAny};  // before format 4 every open could read and write
+    if (!r.Num(&inode, kMaxInode) || !r.Num(&session) || !r.Num(&open.count) || open.count == 0 ||
+        (format >= kFormatOpenModes && (!r.Byte(&open.mode) || (open.mode & ~kOpenedAny) != 0))) {
       return Bad("bad open item");
     }
-    opens_[{inode, session}] = n;
+    opens_[{inode, session}] = open;
   }
   if (format >= 2) {  // format 1 ends before the cooling inodes
     if (!r.Count(&count, 2)) return Bad("bad cooling count");
@@ -330,7 +335,7 @@ Status Namespace::CheckLoaded() const {
       return Bad(fmt::format("reserved {}", inode));
     }
   }
-  for (const auto& [key, count] : opens_) {
+  for (const auto& [key, open] : opens_) {
     if (nodes_.Get(key.first) == nullptr) return Bad(fmt::format("open {}", key.first));
   }
   return Status::Ok();

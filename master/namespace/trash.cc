@@ -5,16 +5,23 @@
 
 namespace elk::master {
 
-Status Namespace::Open(InodeId inode, uint32_t session) {
+Status Namespace::Open(InodeId inode, uint32_t session, uint8_t mode) {
   if (nodes_.Get(inode) == nullptr) return Status(Code::kNoEnt);
-  ++opens_[{inode, session}];
+  OpenCount& open = opens_[{inode, session}];
+  ++open.count;
+  open.mode |= mode & kOpenedAny;
   return Status::Ok();
+}
+
+uint8_t Namespace::OpenModeOf(InodeId inode, uint32_t session) const {
+  auto it = opens_.find({inode, session});
+  return it == opens_.end() ? 0 : it->second.mode;
 }
 
 std::vector<std::pair<InodeId, uint32_t>> Namespace::OpensOf(uint32_t session) const {
   std::vector<std::pair<InodeId, uint32_t>> out;
-  for (const auto& [key, count] : opens_) {
-    if (key.second == session) out.emplace_back(key.first, count);
+  for (const auto& [key, open] : opens_) {
+    if (key.second == session) out.emplace_back(key.first, open.count);
   }
   return out;
 }
@@ -28,7 +35,7 @@ std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session, uint32_t 
   std::vector<ChunkId> gone;
   auto it = opens_.find({inode, session});
   if (it == opens_.end()) return gone;
-  if (--it->second == 0) opens_.erase(it);
+  if (--it->second.count == 0) opens_.erase(it);
   const Node* node = nodes_.Get(inode);
   if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(inode)) {
     FreeNode(inode, &gone, now);

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/file_time.h"
 #include "common/file_limits.h"
+#include "common/file_time.h"
 
 namespace elk::master {
 
@@ -65,6 +65,12 @@ struct Cred {
 inline constexpr uint8_t kMayRead = 4;
 inline constexpr uint8_t kMayWrite = 2;
 inline constexpr uint8_t kMayExec = 1;
+
+// What an open of a file was granted (Namespace::Open): the session may then read, or
+// write, the file's chunks. The values are the changelog's and the image's.
+inline constexpr uint8_t kOpenedRead = 1;
+inline constexpr uint8_t kOpenedWrite = 2;
+inline constexpr uint8_t kOpenedAny = kOpenedRead | kOpenedWrite;
 
 struct Attr {
   InodeId inode = 0;

@@ -34,7 +34,20 @@ proto::MatoclSetReply<Type> SetReply(uint32_t msgid, const RecursiveSetCounts& c
 
 }  // namespace
 
+// A session reads the chunks of a file it holds open for reading, and writes those of a
+// file it holds open for writing (CLTOMA_OPEN or CLTOMA_CREATE checked the permission, with
+// the export's credentials), as MooseFS does. A meta session reads trash and reserved files
+// (MetaMayDo) and opens nothing. Refusals are kNotOpened (EBADF, as a read or write on a
+// descriptor not open for it).
+Status ClientLink::MayUseChunks(InodeId inode, uint8_t need) const {
+  if (meta_ && need == kOpenedRead) return Status::Ok();
+  if ((ctx_.meta.ns().OpenModeOf(inode, session_id_) & need) == need) return Status::Ok();
+  return Status(Code::kNotOpened, need == kOpenedRead ? "not open for reading in this session"
+                                                      : "not open for writing in this session");
+}
+
 void ClientLink::ReadChunk(const proto::CltomaReadChunk& m) {
+  if (Status s = MayUseChunks(m.inode, kOpenedRead); !s.ok()) return ReplyStatus(m.msgid, s);
   auto r = ctx_.meta.ChunkForRead(m.inode, m.chunk_index);
   if (!r.ok()) return ReplyStatus(m.msgid, r.status());
   proto::ChunkLocation loc{r->chunk, r->plan.version, r->file_length, {}};
@@ -44,7 +57,9 @@ void ClientLink::ReadChunk(const proto::CltomaReadChunk& m) {
 }
 
 void ClientLink::WriteChunk(const proto::CltomaWriteChunk& m) {
-  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  Status may = Writable();
+  if (may.ok()) may = MayUseChunks(m.inode, kOpenedWrite);
+  if (!may.ok()) return ReplyStatus(m.msgid, may);
   auto w = ctx_.meta.PrepareChunkWrite(Cred{}, m.inode, m.chunk_index, session_id_, Now());
   if (!w.ok()) return ReplyStatus(m.msgid, w.status());
   auto attr = ctx_.meta.ns().GetAttr(m.inode);
@@ -71,6 +86,8 @@ void ClientLink::WriteChunk(const proto::CltomaWriteChunk& m) {
   });
 }
 
+// Not checked against the opens: the grant is the permission, and a release that overtakes
+// the write's end (another thread's close) must not undo a write the chain has taken.
 void ClientLink::WriteChunkEnd(const proto::CltomaWriteChunkEnd& m) {
   ReplyStatus(m.msgid,
               ctx_.meta.ChunkWriteEnd(m.inode, m.chunkid, m.file_length, session_id_, Now()));

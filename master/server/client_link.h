@@ -91,6 +91,8 @@ class ClientLink {
   void Release(const protocol::CltomaRelease& m);
 
   // Chunks, goals, trash times, snapshots (client_chunk_ops.cc).
+  // Ok when the session holds inode open with `need` (kOpenedRead or kOpenedWrite).
+  Status MayUseChunks(InodeId inode, uint8_t need) const;
   void ReadChunk(const protocol::CltomaReadChunk& m);
   void WriteChunk(const protocol::CltomaWriteChunk& m);
   void WriteChunkEnd(const protocol::CltomaWriteChunkEnd& m);

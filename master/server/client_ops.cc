@@ -40,7 +40,10 @@ void ClientLink::Setattr(const proto::CltomaSetattr& m) {
     req.mtime = *m.mtime;
   }
   req.length = m.length;
-  req.open_for_write = (m.flags & proto::kSetattrOpenForWrite) != 0;
+  // A descriptor open for writing may change the length whatever the mode now is - if the
+  // session really holds the file open for writing; a claim alone counts for nothing.
+  req.open_for_write = (m.flags & proto::kSetattrOpenForWrite) != 0 &&
+                       (ctx_.meta.ns().OpenModeOf(m.inode, session_id_) & kOpenedWrite) != 0;
   if (CutFor(ctx_.meta.ns(), m.inode, req)) {
     return TruncateIntoChunk(ctx_, {MapCred(m.creds), m.inode, req, session_id_, m.msgid, conn_});
   }
@@ -60,8 +63,9 @@ void ClientLink::Create(const proto::CltomaCreate& m) {
   if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
   auto a = ctx_.meta.Create(MapCred(m.creds), m.parent, m.name, NodeType::kFile, m.mode, m.umask, 0,
                             Now());
-  // FUSE's create is open(O_CREAT): asked to, it opens what it makes (CLTOMA_RELEASE closes).
-  if (a.ok() && m.open != 0) ctx_.meta.Open(a->inode, session_id_, Now());
+  // FUSE's create is open(O_CREAT): asked to, it opens what it makes (CLTOMA_RELEASE closes),
+  // for reading and writing: its maker may write it whatever mode it was given.
+  if (a.ok() && m.open != 0) ctx_.meta.Open(a->inode, session_id_, kOpenedAny, Now());
   ReplyAttr<proto::MATOCL_CREATE>(m.msgid, a);
 }
 
@@ -186,8 +190,11 @@ void ClientLink::Open(const proto::CltomaOpen& m) {
     auto r = ctx_.meta.SetAttr(cred, m.inode, req, Now());
     if (!r.ok()) return ReplyStatus(m.msgid, r.status());
   }
-  // Counted for the session: unlinked while open, the file waits in reserved.
-  ctx_.meta.Open(m.inode, session_id_, Now());
+  // Counted for the session: unlinked while open, the file waits in reserved. Its mode is
+  // what the session may then do with the file's chunks (ReadChunk, WriteChunk).
+  const uint8_t mode =
+      ((mask & kMayRead) != 0 ? kOpenedRead : 0) | ((mask & kMayWrite) != 0 ? kOpenedWrite : 0);
+  ctx_.meta.Open(m.inode, session_id_, mode, Now());
   ReplyAttr<proto::MATOCL_OPEN>(m.msgid, ctx_.meta.ns().GetAttr(m.inode));
 }
 

@@ -4,77 +4,20 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <thread>
 
-#include "master/server/test_peers.h"
+#include "master/server/test_master.h"
 
 namespace elk::master {
 namespace {
 
-namespace fs = std::filesystem;
 namespace proto = protocol;
+using test::CreateReq;
+using test::GrantNewChunk;
+using test::MasterServerTest;
 using test::TestClient;
-
-constexpr char kRwExports[] = "127.0.0.1 / rw,alldirs,maproot=0\n";
-
-class MasterServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("elk-master-test-{}-{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    StopServer();
-    fs::remove_all(dir_);
-  }
-
-  void StartServer(const std::string& exports = kRwExports, const std::string& exports_path = "") {
-    MasterConfig c;
-    c.data_path = dir_.string();
-    c.exports_text = exports;
-    c.exports_path = exports_path;
-    c.matocl = {"127.0.0.1", 0};
-    c.matocs = {"127.0.0.1", 0};
-    c.matoml = {"127.0.0.1", 0};
-    c.changelog_sync = false;
-    auto s = MasterServer::Create(c);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(*s);
-    thread_ = std::thread([this] { (void)server_->Run(); });
-  }
-  void StopServer() {
-    if (!server_) return;
-    server_->Stop();
-    thread_.join();
-    server_.reset();
-  }
-  TestClient Client() {
-    TestClient c;
-    EXPECT_TRUE(c.Hello(server_->client_port()).ok());
-    return c;
-  }
-  std::string Changelog() const {
-    std::ifstream in(dir_ / "changelog.0.mfs", std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  fs::path dir_;
-  std::unique_ptr<MasterServer> server_;
-  std::thread thread_;
-};
-
-proto::CltomaCreate CreateReq(uint32_t parent, const std::string& name) {
-  return proto::CltomaCreate{0, parent, name, 0644, 022, {}};
-}
 
 TEST_F(MasterServerTest, NamespaceOperationsOverTheWire) {
   StartServer();
@@ -211,7 +154,11 @@ TEST_F(MasterServerTest, SetattrFlagsCarryNowAndTheDescriptor) {
   proto::CltomaSetattr cut{0, inode, {1000, 1000, {}}};
   cut.length = 10;
   EXPECT_EQ(c.Call<proto::MatoclSetattr>(cut).code(), Code::kAccess);
+  // The descriptor must be real: claimed by a session that holds no write open, it counts
+  // for nothing.
   cut.flags = proto::kSetattrOpenForWrite;
+  EXPECT_EQ(c.Call<proto::MatoclSetattr>(cut).code(), Code::kAccess);
+  ASSERT_TRUE(test::OpenAs(c, inode, proto::kOpenWrite).ok());
   auto cut_reply = c.Call<proto::MatoclSetattr>(cut);
   ASSERT_TRUE(cut_reply.ok()) << cut_reply.status().ToString();
   EXPECT_EQ(cut_reply->attr.length, 10u);
@@ -224,7 +171,7 @@ TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   TestClient c = Client();
   ASSERT_TRUE(c.Register("/").ok());
-  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data", /*open=*/true));
   ASSERT_TRUE(f.ok());
   ASSERT_TRUE(c.Call<proto::MatoclSetattr>(
                    proto::CltomaSetattr{0, f->attr.inode, {}, {}, {}, {}, {}, {}, {}})
@@ -255,19 +202,6 @@ TEST_F(MasterServerTest, WriteChunkGetsAChainFromAChunkserver) {
   ASSERT_TRUE(info.ok());
   ASSERT_EQ(info->copies.size(), 1u);
   EXPECT_TRUE(info->copies[0].valid);
-}
-
-// Goal 1 for `inode`, then a write grant on its chunk 0, created on `cs`: the chunk id.
-Result<uint64_t> GrantNewChunk(TestClient& c, test::FakeChunkserver& cs, uint32_t inode) {
-  auto goal = c.Call<proto::MatoclSetgoal>(
-      proto::CltomaSetgoal{0, inode, 1, proto::SetMode::kSet, false, {}});
-  if (!goal.ok()) return goal.status();
-  ELK_RETURN_IF_ERROR(c.Send(proto::CltomaWriteChunk{c.next_msgid(), inode, 0}));
-  auto chunk = cs.AnswerCreate();
-  if (!chunk.ok()) return chunk.status();
-  auto grant = c.Receive<proto::MatoclWriteChunk>();
-  if (!grant.ok()) return grant.status();
-  return chunk;
 }
 
 // A shrink into a chunk: the chunkserver cuts it (new version) before the length is set and
@@ -359,7 +293,7 @@ TEST_F(MasterServerTest, WriteChunkWithoutChunkserversFails) {
   StartServer();
   TestClient c = Client();
   ASSERT_TRUE(c.Register("/").ok());
-  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data"));
+  auto f = c.Call<proto::MatoclCreate>(CreateReq(1, "data", /*open=*/true));
   ASSERT_TRUE(f.ok());
   auto w = c.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, f->attr.inode, 0});
   EXPECT_EQ(w.code(), Code::kNoChunkServers);
