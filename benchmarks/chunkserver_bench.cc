@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   if (!session.ok()) return Fail("session", session.status());
   auto& s = **session;
   std::this_thread::sleep_for(2s);  // both chunkservers register their space
-  auto file = s.Create(1, "bench", 0644, 022, {});
+  auto file = s.Create(1, "bench", 0644, 022, {}, /*open=*/true);  // read and write, as a mount
   if (!file.ok()) return Fail("create", file.status());
   const uint32_t inode = file->inode;
   (void)s.Call<proto::MatoclSetgoal>(

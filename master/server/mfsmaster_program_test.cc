@@ -72,7 +72,8 @@ TEST(MfsmasterProgram, WriteChunkWithARealChunkserver) {
   test::TestClient client;
   ASSERT_TRUE(client.Hello(c.client_port()).ok());
   ASSERT_TRUE(client.Register("/").ok());
-  auto f = client.Call<proto::MatoclCreate>(proto::CltomaCreate{0, 1, "data", 0644, 022, {}});
+  auto f = client.Call<proto::MatoclCreate>(
+      proto::CltomaCreate{0, 1, "data", 0644, 022, {}, /*open=*/1});  // writable for the session
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   ASSERT_TRUE(client
                   .Call<proto::MatoclSetgoal>(

@@ -94,8 +94,10 @@ class ClientTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(*s) : nullptr;
   }
+  // Made open for reading and writing by the session, as the mount creates: the master
+  // lets a session read and write only the chunks of files it holds open so.
   uint32_t NewFile(MasterSession& s, const std::string& name) {
-    auto a = s.Create(1, name, 0644, 022, {});
+    auto a = s.Create(1, name, 0644, 022, {}, /*open=*/true);
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     return a.ok() ? a->inode : 0;
   }
@@ -248,12 +250,28 @@ TEST_F(ClientTest, SessionSurvivesMasterRestart) {
   ASSERT_TRUE(s);
   const uint32_t id = s->session_id();
   ASSERT_TRUE(s->Mkdir(1, "before", 0755, 022, {}).ok());
+  // A file the session holds open (read and write) stays so across the restart: the
+  // master keeps opens and their modes, so reads and writes go on without opening again.
+  const uint32_t inode = NewFile(*s, "open");
+  const std::vector<uint8_t> first(100000, 7), second(5000, 9);
+  {
+    ChunkIo io(*s);
+    ASSERT_TRUE(io.Write(inode, 0, first).ok());
+  }
   StopMaster();
   StartMaster();
   auto a = s->Lookup(1, "before", {});
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(s->session_id(), id);
   EXPECT_GE(s->reconnects(), 1u);
+  ChunkIo io(*s);
+  Status w = io.Write(inode, first.size(), second);
+  ASSERT_TRUE(w.ok()) << w.ToString();
+  auto back = io.Read(inode, 0, 200000);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  std::vector<uint8_t> want = first;
+  want.insert(want.end(), second.begin(), second.end());
+  EXPECT_TRUE(*back == want);
 }
 
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {

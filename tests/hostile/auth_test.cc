@@ -187,7 +187,7 @@ class HostileAuth : public ::testing::Test {
     return WaitFor([&] { return MasterLog().find(what) != std::string::npos; }, 5s);
   }
   uint32_t NewFile(const std::string& name, uint8_t goal) {
-    auto a = session_->Create(1, name, 0644, 022, {});
+    auto a = session_->Create(1, name, 0644, 022, {}, /*open=*/true);  // as the mount does
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return 0;
     auto g = session_->Call<proto::MatoclSetgoal>(

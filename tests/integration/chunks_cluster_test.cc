@@ -90,7 +90,9 @@ class ChunksCluster : public ::testing::Test {
     return static_cast<int>(static_cast<double>(st->total_space) / one + 0.5);
   }
   uint32_t NewFile(const std::string& name, uint8_t goal) {
-    auto a = session_->Create(1, name, 0644, 022, {});
+    // Open for the session (read and write), as the mount creates: the master serves
+    // chunks only of files a session holds open.
+    auto a = session_->Create(1, name, 0644, 022, {}, /*open=*/true);
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return 0;
     auto g = session_->Call<proto::MatoclSetgoal>(
@@ -265,6 +267,7 @@ TEST_F(ChunksCluster, SnapshotThenWriteMakesExactlyOneDuplicateAndKeepsTheSnapsh
   ASSERT_TRUE(session_->Do(proto::CltomaSnapshot{0, inode, 1, "snap", false, {}}, false).ok());
   auto snap = session_->Lookup(1, "snap", {});
   ASSERT_TRUE(snap.ok());
+  ASSERT_TRUE(session_->Open(snap->inode, proto::kOpenRead, {}).ok());
   EXPECT_EQ(Chunk(snap->inode, 0).chunkid, Chunk(inode, 0).chunkid);  // shared, not copied
   EXPECT_EQ(AllChunkFiles(), 1u);
   const auto patch = Pattern(4096, 22);
@@ -286,8 +289,14 @@ TEST_F(ChunksCluster, DeletingFilesFreesTheirChunkFiles) {
     ASSERT_TRUE(io_->Write(inode, 0, Pattern(300000, 30 + static_cast<uint32_t>(i))).ok());
   }
   ASSERT_EQ(AllChunkFiles(), 6u);
-  for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(session_->Unlink(1, "doomed" + std::to_string(i), {}).ok());
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = "doomed" + std::to_string(i);
+    auto a = session_->Lookup(1, name, {});
+    ASSERT_TRUE(a.ok());
+    // Closed first: a file unlinked while open waits in reserved, its chunks kept.
+    ASSERT_TRUE(session_->Do(proto::CltomaRelease{0, a->inode}, false).ok());
+    ASSERT_TRUE(session_->Unlink(1, name, {}).ok());
+  }
   EXPECT_TRUE(WaitFor([&] { return AllChunkFiles() == 0; }, 30s)) << AllChunkFiles() << " left";
 }
 

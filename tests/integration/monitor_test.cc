@@ -68,7 +68,7 @@ class MonitorCluster : public ::testing::Test {
     ASSERT_TRUE(dir.ok()) << dir.status().ToString();
     std::vector<uint8_t> data(kFileSize, 0x5a);
     for (int i = 0; i < kFiles; i++) {
-      auto f = (*s)->Create(dir->inode, "f" + std::to_string(i), 0644, 022, {});
+      auto f = (*s)->Create(dir->inode, "f" + std::to_string(i), 0644, 022, {}, /*open=*/true);
       ASSERT_TRUE(f.ok()) << f.status().ToString();
       ASSERT_TRUE(io.Write(f->inode, 0, data).ok());
       inodes_.push_back(f->inode);
@@ -81,6 +81,7 @@ class MonitorCluster : public ::testing::Test {
     if (!s.ok()) return false;
     client::ChunkIo io(**s);
     for (uint32_t inode : inodes_) {
+      if (!(*s)->Open(inode, protocol::kOpenRead, {}).ok()) return false;  // a reader opens
       auto back = io.Read(inode, 0, kFileSize);
       if (!back.ok() || *back != std::vector<uint8_t>(kFileSize, 0x5a)) return false;
     }
