@@ -274,7 +274,6 @@ TEST_F(ChunkFileTest, FailedAppendLeavesTheOldDataAndSize) {
   EXPECT_TRUE(c->Verify().ok());
 }
 
-
 // What the master is told is durable: the header, the rename, the folder entry.
 TEST_F(ChunkFileTest, CreateSyncsTheFileAndItsFolder) {
   auto c = MakeChunk();
