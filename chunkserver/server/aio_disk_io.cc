@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #ifdef ELKFS_HAVE_AIO
@@ -28,7 +28,8 @@ using chunkstore::OpenMode;
 constexpr uint64_t kAlign = 4096;
 
 bool Aligned(uint64_t offset, const void* buf, size_t len) {
-  return offset % kAlign == 0 && len % kAlign == 0 && reinterpret_cast<uintptr_t>(buf) % kAlign == 0;
+  return offset % kAlign == 0 && len % kAlign == 0 &&
+         reinterpret_cast<uintptr_t>(buf) % kAlign == 0;
 }
 
 // One aio context per I/O thread: a thread submits a request and waits for its own
@@ -153,7 +154,10 @@ class AioDiskIo final : public DiskIo {
     return inner_->Rename(from, to);
   }
   Status MakeDir(const std::string& path) override { return inner_->MakeDir(path); }
-  Result<std::vector<std::string>> List(const std::string& dir) override { return inner_->List(dir); }
+  Status SyncDir(const std::string& path) override { return inner_->SyncDir(path); }
+  Result<std::vector<std::string>> List(const std::string& dir) override {
+    return inner_->List(dir);
+  }
   Result<uint64_t> FileSize(const std::string& path) override { return inner_->FileSize(path); }
   Result<DiskSpace> Space(const std::string& dir) override { return inner_->Space(dir); }
 
@@ -167,14 +171,18 @@ class AioDiskIo final : public DiskIo {
 std::unique_ptr<chunkstore::DiskIo> NewAioDiskIo(std::unique_ptr<chunkstore::DiskIo> inner) {
   return std::make_unique<AioDiskIo>(std::move(inner));
 }
-bool AioAvailable() { return true; }
+bool AioAvailable() {
+  return true;
+}
 
 #else
 
 std::unique_ptr<chunkstore::DiskIo> NewAioDiskIo(std::unique_ptr<chunkstore::DiskIo> inner) {
   return inner;
 }
-bool AioAvailable() { return false; }
+bool AioAvailable() {
+  return false;
+}
 
 #endif
 

@@ -55,7 +55,9 @@ Status TruncateChunk(DiskSet& disks, ChunkName name, uint64_t length, uint32_t n
   auto disk = Holder(disks, name.id);
   if (!disk.ok()) return disk.status();
   ELK_RETURN_IF_ERROR((*disk)->store->Truncate(name, length));
-  if (new_version == name.version) return Status::Ok();
+  // A new version syncs the file as it renames it; otherwise sync here, before the master
+  // is told the length changed.
+  if (new_version == name.version) return (*disk)->store->Sync(name);
   return (*disk)->store->SetVersion(name, new_version);
 }
 
@@ -150,6 +152,12 @@ Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t o
       (*disk)->store->Write(name, uint64_t{block} * kBlockSize + offset, data, crc));
   (*disk)->CountWritten(data.size());
   return Status::Ok();
+}
+
+Status SyncChunk(DiskSet& disks, ChunkName name) {
+  auto disk = Holder(disks, name.id);
+  if (!disk.ok()) return disk.status();
+  return (*disk)->store->Sync(name);
 }
 
 Status CloseChunk(DiskSet& disks, uint64_t id, bool sync) {

@@ -46,6 +46,8 @@ Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name);
 // (on the loop, before the data went down the chain): a whole block is not summed again.
 Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset, uint32_t crc,
                       std::span<const uint8_t> data);
+// Writes back the header and fdatasyncs the chunk file (CLTOCS_WRITE_SYNC).
+Status SyncChunk(DiskSet& disks, ChunkName name);
 // Flushes and closes the chunk file at the end of a write.
 Status CloseChunk(DiskSet& disks, uint64_t id, bool sync);
 

@@ -57,23 +57,27 @@ Status Session::Open(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> 
   options.hello_timeout = ctx_.hello_timeout;
   options.untrusted_max_payload = proto::kPreHelloMaxPayload;
   options.slot = std::move(slot);
-  auto conn = net::Connection::Create(
-      ctx_.loop, std::move(fd), peer, options,
-      {.on_frame = [self](net::Connection&, const proto::FrameView& f) {
-         auto s = self.lock();
-         if (!s) return Status(Code::kDisconnected, "session gone");
-         Status st = s->OnFrame(f);
-         s->UpdateHold();
-         return st;
-       },
-       .on_close = [self](net::Connection&, const Status&) {
-         if (auto s = self.lock()) s->OnClose();
-       },
-       .on_pressure = [self](net::Connection&, bool over) {
-         if (auto s = self.lock(); s && !over) s->ctx_.loop.Defer([self] {
-           if (auto again = self.lock()) again->PumpReads();
-         });
-       }});
+  auto conn = net::Connection::Create(ctx_.loop, std::move(fd), peer, options,
+                                      {.on_frame =
+                                           [self](net::Connection&, const proto::FrameView& f) {
+                                             auto s = self.lock();
+                                             if (!s)
+                                               return Status(Code::kDisconnected, "session gone");
+                                             Status st = s->OnFrame(f);
+                                             s->UpdateHold();
+                                             return st;
+                                           },
+                                       .on_close =
+                                           [self](net::Connection&, const Status&) {
+                                             if (auto s = self.lock()) s->OnClose();
+                                           },
+                                       .on_pressure =
+                                           [self](net::Connection&, bool over) {
+                                             if (auto s = self.lock(); s && !over)
+                                               s->ctx_.loop.Defer([self] {
+                                                 if (auto again = self.lock()) again->PumpReads();
+                                               });
+                                           }});
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   return SendMsg(*conn_, proto::MakeHello(proto::Role::kChunkserver, "elkfs"));
@@ -119,6 +123,8 @@ Status Session::OnFrame(const proto::FrameView& frame) {
       return WriteInit(frame);
     case proto::CLTOCS_WRITE_DATA:
       return WriteData(frame);
+    case proto::CLTOCS_WRITE_SYNC:
+      return WriteSync(frame);
     case proto::CLTOCS_WRITE_END:
       return WriteEnd(frame);
     case proto::ANTOAN_STATUS:
@@ -133,10 +139,8 @@ Status Session::OnFrame(const proto::FrameView& frame) {
 
 Status Session::QueueRead(bool replication, uint64_t chunkid, uint32_t version, uint64_t offset,
                           uint64_t size) {
-  reads_.push_back(ReadJob{.replication = replication,
-                           .name = {chunkid, version},
-                           .offset = offset,
-                           .left = size});
+  reads_.push_back(ReadJob{
+      .replication = replication, .name = {chunkid, version}, .offset = offset, .left = size});
   PumpReads();
   return Status::Ok();
 }
@@ -156,9 +160,10 @@ void Session::PumpReads() {
       ctx_.loop, Alive(), job.name.id,
       [&disks = ctx_.disks, job, len]() -> Out {
         Out out;
-        out.first = job.replication
-                        ? ReadPieces<proto::CstocsReadData>(disks, job.name, job.offset, len, out.second)
-                        : ReadPieces<proto::CstoclReadData>(disks, job.name, job.offset, len, out.second);
+        out.first =
+            job.replication
+                ? ReadPieces<proto::CstocsReadData>(disks, job.name, job.offset, len, out.second)
+                : ReadPieces<proto::CstoclReadData>(disks, job.name, job.offset, len, out.second);
         return out;
       },
       [this, len](Out out) { ReadDone(std::move(out.first), std::move(out.second), len); });
@@ -168,7 +173,8 @@ void Session::ReadDone(Status status, std::vector<std::vector<uint8_t>> frames, 
   reading_ = false;
   if (reads_.empty() || !conn_->open()) return;
   ReadJob& job = reads_.front();
-  for (auto& f : frames) (void)conn_->SendFrame(std::move(f));
+  for (auto& f : frames)
+    (void)conn_->SendFrame(std::move(f));
   if (!status.ok()) {
     log::Warning("read of chunk {:016X}_{:08X} for {}: {}", job.name.id, job.name.version,
                  conn_->name(), status.ToString());
@@ -209,10 +215,11 @@ Status Session::GetChunkBlocks(const proto::FrameView& frame) {
       ctx_.loop, Alive(), name.id, [&disks = ctx_.disks, name] { return ChunkBlocks(disks, name); },
       [this, name](Result<uint16_t> blocks) {
         if (!conn_->open()) return;
-        (void)SendMsg(*conn_, proto::CstocsChunkBlocks{.chunkid = name.id,
-                                                       .version = name.version,
-                                                       .blocks = blocks.ok() ? *blocks : uint16_t{0},
-                                                       .status = blocks.code()});
+        (void)SendMsg(*conn_,
+                      proto::CstocsChunkBlocks{.chunkid = name.id,
+                                               .version = name.version,
+                                               .blocks = blocks.ok() ? *blocks : uint16_t{0},
+                                               .status = blocks.code()});
       });
   return Status::Ok();
 }
@@ -248,10 +255,11 @@ void Session::ConnectNext() {
   const proto::ServerAddr& next = write_->chain.front();
   write_->next_addr = net::Address{next.ip, next.port};
   std::weak_ptr<Session> self = weak_from_this();
-  write_->connecting = net::ConnectAsync(
-      ctx_.loop, write_->next_addr, ctx_.timeout, [self, gen = write_->gen](Result<net::UniqueFd> fd) {
-        if (auto s = self.lock()) s->NextConnected(gen, std::move(fd));
-      });
+  write_->connecting = net::ConnectAsync(ctx_.loop, write_->next_addr, ctx_.timeout,
+                                         [self, gen = write_->gen](Result<net::UniqueFd> fd) {
+                                           if (auto s = self.lock())
+                                             s->NextConnected(gen, std::move(fd));
+                                         });
 }
 
 void Session::NextConnected(uint64_t gen, Result<net::UniqueFd> fd) {
@@ -259,20 +267,24 @@ void Session::NextConnected(uint64_t gen, Result<net::UniqueFd> fd) {
   write_->connecting.reset();
   const net::Address to = write_->next_addr;
   if (!fd.ok()) {
-    return BreakChain(Status(Code::kCantConnect, fmt::format("chunkserver {}: {}", to, fd.status().ToString())),
-                      NextServer());
+    return BreakChain(
+        Status(Code::kCantConnect, fmt::format("chunkserver {}: {}", to, fd.status().ToString())),
+        NextServer());
   }
   std::weak_ptr<Session> self = weak_from_this();
   auto conn = net::Connection::Create(
       ctx_.loop, std::move(*fd), to, Options(ctx_.timeout),
-      {.on_frame = [self, gen](net::Connection&, const proto::FrameView& f) {
-         auto s = self.lock();
-         return s ? s->OnNextFrame(gen, f) : Status(Code::kDisconnected, "session gone");
-       },
-       .on_close = [self, gen](net::Connection&, const Status& why) {
-         if (auto s = self.lock()) s->OnNextClosed(gen, why);
-       }});
-  if (!conn.ok()) return BreakChain(Status(Code::kCantConnect, conn.status().ToString()), NextServer());
+      {.on_frame =
+           [self, gen](net::Connection&, const proto::FrameView& f) {
+             auto s = self.lock();
+             return s ? s->OnNextFrame(gen, f) : Status(Code::kDisconnected, "session gone");
+           },
+       .on_close =
+           [self, gen](net::Connection&, const Status& why) {
+             if (auto s = self.lock()) s->OnNextClosed(gen, why);
+           }});
+  if (!conn.ok())
+    return BreakChain(Status(Code::kCantConnect, conn.status().ToString()), NextServer());
   write_->next = std::move(*conn);
   write_->next->set_name(fmt::format("chunkserver {} (next in chain)", to));
   next_hello_ = false;
@@ -282,7 +294,8 @@ void Session::NextConnected(uint64_t gen, Result<net::UniqueFd> fd) {
   (void)SendMsg(next, proto::CltocsWriteInit{.chunkid = write_->name.id,
                                              .version = write_->name.version,
                                              .chain = std::move(rest)});
-  for (auto& payload : write_->backlog) (void)next.Send(proto::CLTOCS_WRITE_DATA, std::move(payload));
+  for (auto& [type, payload] : write_->backlog)
+    (void)next.Send(type, std::move(payload));
   write_->backlog.clear();
   if (write_->end_requested && write_->pending.empty()) FinishWrite();
 }
@@ -318,7 +331,8 @@ Status Session::OnNextFrame(uint64_t gen, const proto::FrameView& frame) {
   }
   if (write_id == 0) {
     if (!status.ok()) {
-      BreakChain(Status(status.code(), fmt::format("{} refused the write", net::Address{failed.ip, failed.port})),
+      BreakChain(Status(status.code(),
+                        fmt::format("{} refused the write", net::Address{failed.ip, failed.port})),
                  failed);
       return Status::Ok();
     }
@@ -339,8 +353,8 @@ void Session::OnNextClosed(uint64_t gen, const Status& why) {
   if (!Current(gen)) return;
   write_->next.reset();
   if (write_->end_requested && write_->pending.empty()) return;
-  BreakChain(Status(Code::kDisconnected,
-                    fmt::format("chunkserver {} left the chain: {}", write_->next_addr, why.ToString())),
+  BreakChain(Status(Code::kDisconnected, fmt::format("chunkserver {} left the chain: {}",
+                                                     write_->next_addr, why.ToString())),
              NextServer());
 }
 
@@ -368,7 +382,8 @@ void Session::BreakChain(Status why, proto::ServerAddr failed) {
     }
     ids.push_back(id);
   }
-  for (uint32_t id : ids) MaybeAck(id);
+  for (uint32_t id : ids)
+    MaybeAck(id);
   // The end came while the chain was still connecting, with nothing in flight.
   if (write_ && write_->end_requested && write_->pending.empty()) FinishWrite();
 }
@@ -384,46 +399,73 @@ void Session::MaybeAnswerInit() {
   SendWriteStatus(write_->name.id, 0, Status::Ok());
 }
 
-Status Session::WriteData(const proto::FrameView& frame) {
-  auto m = proto::Decode<proto::CltocsWriteData>(frame);
-  if (!m.ok()) return m.status();
+bool Session::AdmitWrite(uint64_t chunkid, uint32_t write_id, const proto::FrameView& frame) {
   if (!write_ || write_->end_requested) {
-    SendWriteStatus(m->chunkid, m->write_id, Status(Code::kNotOpened, "no write in progress"));
-    return Status::Ok();
+    SendWriteStatus(chunkid, write_id, Status(Code::kNotOpened, "no write in progress"));
+    return false;
   }
-  if (m->chunkid != write_->name.id) {
-    SendWriteStatus(m->chunkid, m->write_id, Status(Code::kWrongChunkId, "another chunk"));
-    return Status::Ok();
+  if (chunkid != write_->name.id) {
+    SendWriteStatus(chunkid, write_id, Status(Code::kWrongChunkId, "another chunk"));
+    return false;
   }
   if (!write_->chain_error.ok()) {
-    SendWriteStatus(m->chunkid, m->write_id, write_->chain_error, write_->chain_error_server);
-    return Status::Ok();
+    SendWriteStatus(chunkid, write_id, write_->chain_error, write_->chain_error_server);
+    return false;
   }
-  if (crc::Crc32c(m->data) != m->crc) {  // the sender's data is bad, not our disk
-    SendWriteStatus(m->chunkid, m->write_id, Status(Code::kCrc, "data does not match its CRC"));
-    return Status::Ok();
-  }
-  PendingWrite& p = write_->pending[m->write_id];
+  PendingWrite& p = write_->pending[write_id];
   p = PendingWrite{};
   if (write_->chain.empty()) {
     p.down_done = true;
   } else if (write_->next) {
-    (void)write_->next->Send(proto::CLTOCS_WRITE_DATA, frame.payload);
+    (void)write_->next->Send(frame.type, frame.payload);
   } else {
-    write_->backlog.emplace_back(frame.payload.begin(), frame.payload.end());
+    write_->backlog.emplace_back(frame.type,
+                                 std::vector<uint8_t>(frame.payload.begin(), frame.payload.end()));
   }
+  return true;
+}
+
+Status Session::WriteData(const proto::FrameView& frame) {
+  auto m = proto::Decode<proto::CltocsWriteData>(frame);
+  if (!m.ok()) return m.status();
+  if (write_ && write_->chain_error.ok() && !write_->end_requested &&
+      m->chunkid == write_->name.id && crc::Crc32c(m->data) != m->crc) {
+    // The sender's data is bad, not our disk: refused here, never passed down.
+    SendWriteStatus(m->chunkid, m->write_id, Status(Code::kCrc, "data does not match its CRC"));
+    return Status::Ok();
+  }
+  if (!AdmitWrite(m->chunkid, m->write_id, frame)) return Status::Ok();
   const uint32_t write_id = m->write_id;
   const ChunkName name = write_->name;
   ctx_.io.Run(
       ctx_.loop, Alive(), name.id,
       // Aligned, so a whole block goes to the disk from this copy without another one.
       [&disks = ctx_.disks, name, block = m->block, offset = m->offset, crc = m->crc,
-       data = std::make_shared<chunkstore::AlignedBuffer>(
-           chunkstore::AlignedBuffer::CopyOf(m->data))] {
-        return WriteChunkData(disks, name, block, offset, crc, data->span());
-      },
+       data = std::make_shared<chunkstore::AlignedBuffer>(chunkstore::AlignedBuffer::CopyOf(
+           m->data))] { return WriteChunkData(disks, name, block, offset, crc, data->span()); },
       [this, write_id, id = name.id, gen = write_->gen](Status s) {
         ctx_.on_io_status(id, s);
+        if (Current(gen)) LocalWriteDone(write_id, std::move(s));
+      });
+  return Status::Ok();
+}
+
+// After every write before it on this chunk (the I/O pool runs one chunk's tasks in order),
+// this server syncs the file; the answer goes up once the servers down the chain have too.
+Status Session::WriteSync(const proto::FrameView& frame) {
+  auto m = proto::Decode<proto::CltocsWriteSync>(frame);
+  if (!m.ok()) return m.status();
+  if (!AdmitWrite(m->chunkid, m->write_id, frame)) return Status::Ok();
+  const ChunkName name = write_->name;
+  ctx_.io.Run(
+      ctx_.loop, Alive(), name.id, [&disks = ctx_.disks, name] { return SyncChunk(disks, name); },
+      [this, write_id = m->write_id, id = name.id, gen = write_->gen](Status s) {
+        ctx_.on_io_status(id, s);
+        // After a failed fdatasync the kernel may have dropped the dirty pages, and a second
+        // one may then succeed: this copy can no longer be trusted, so it is reported damaged
+        // (the master drops it and copies the chunk from another) rather than synced again.
+        if (s.code() == Code::kIo)
+          ctx_.on_io_status(id, Status(Code::kCorruption, "sync failed: " + s.ToString()));
         if (Current(gen)) LocalWriteDone(write_id, std::move(s));
       });
   return Status::Ok();
@@ -472,8 +514,8 @@ void Session::FinishWrite() {
   }
   const uint64_t id = write_->name.id;
   ctx_.io.Submit(id, [&disks = ctx_.disks, id, sync = ctx_.fsync_before_close] {
-      (void)CloseChunk(disks, id, sync);
-    });
+    (void)CloseChunk(disks, id, sync);
+  });
   write_.reset();
 }
 
@@ -484,8 +526,10 @@ void Session::SendWriteStatus(uint64_t chunkid, uint32_t write_id, const Status&
     (void)SendMsg(*conn_, proto::CstoclWriteStatus{.chunkid = chunkid, .write_id = write_id});
     return;
   }
-  (void)SendMsg(*conn_, proto::CstoclWriteError{
-                            .chunkid = chunkid, .write_id = write_id, .status = status.code(), .server = failed});
+  (void)SendMsg(
+      *conn_,
+      proto::CstoclWriteError{
+          .chunkid = chunkid, .write_id = write_id, .status = status.code(), .server = failed});
 }
 
 }  // namespace elk::chunkserver

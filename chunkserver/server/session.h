@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "chunkserver/server/client_service.h"
@@ -53,13 +54,14 @@ class Session : public std::enable_shared_from_this<Session> {
     net::Address next_addr;
     std::shared_ptr<net::Connection> next;
     std::shared_ptr<net::PendingConnect> connecting;
-    std::vector<std::vector<uint8_t>> backlog;  // WRITE_DATA payloads before next connects
+    // WRITE_DATA and WRITE_SYNC frames (type, payload) that came before next connected.
+    std::vector<std::pair<uint32_t, std::vector<uint8_t>>> backlog;
     bool local_ok = false;     // the chunk is here with that version
     bool local_known = false;  // ... checked
     bool next_ok = false;      // the next server acknowledged the init
     bool init_answered = false;
     bool end_requested = false;
-    Status chain_error;  // the chain broke: every later write fails with this
+    Status chain_error;                       // the chain broke: every later write fails with this
     protocol::ServerAddr chain_error_server;  // ... naming this server (0:0 = us)
     std::map<uint32_t, PendingWrite> pending;
   };
@@ -78,6 +80,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // writes
   Status WriteInit(const protocol::FrameView& frame);
   Status WriteData(const protocol::FrameView& frame);
+  Status WriteSync(const protocol::FrameView& frame);
+  // Checks a WRITE_DATA or WRITE_SYNC against the write in progress; when it may go on,
+  // registers its write id and passes the frame down the chain. False: already answered.
+  bool AdmitWrite(uint64_t chunkid, uint32_t write_id, const protocol::FrameView& frame);
   Status WriteEnd(const protocol::FrameView& frame);
   void ConnectNext();
   void NextConnected(uint64_t gen, Result<net::UniqueFd> fd);

@@ -43,7 +43,13 @@ Result<std::unique_ptr<ChunkFile>> ChunkFile::Create(DiskIo& io, const std::stri
   if (!file.ok()) return file.status();
   auto chunk =
       std::make_unique<ChunkFile>(Key(), io, dir, ChunkHeader::Fresh(name), std::move(*file), 0);
-  if (Status s = chunk->WriteHeader(); !s.ok()) {
+  // The master counts the copy once it is acknowledged: the header, then the name, on the
+  // disk first, so a power loss never leaves a copy the master believes in missing or
+  // headerless.
+  Status s = chunk->WriteHeader();
+  if (s.ok()) s = chunk->file_->Sync();
+  if (s.ok()) s = io.SyncDir(dir + "/" + ChunkSubfolder(name.id));
+  if (!s.ok()) {
     chunk->file_.reset();
     (void)io.Unlink(path);
     return s;
@@ -210,9 +216,13 @@ Status ChunkFile::SetVersion(uint32_t version) {
   const std::string old_path = path_;
   header_.name.version = version;
   const std::string new_path = ChunkPath(dir_, header_.name);
-  // Header first: after a crash between the two steps the name and header disagree, and
-  // Open refuses the file rather than serving it under a wrong version.
+  // Header first, synced: after a crash between the two steps the name and header
+  // disagree, and Open refuses the file rather than serving it under a wrong version. The
+  // folder is synced before the change is acknowledged, so a power loss cannot bring back
+  // the old name of a copy the master has moved to the new version (it would then count
+  // the copy as stale, and with every copy on a failed rack, the chunk as lost).
   Status s = WriteHeader();
+  if (s.ok()) s = file_->Sync();
   if (s.ok()) s = io_.Rename(old_path, new_path);
   if (!s.ok()) {
     header_.name = old;
@@ -221,7 +231,9 @@ Status ChunkFile::SetVersion(uint32_t version) {
     return s;
   }
   path_ = new_path;
-  return Status::Ok();
+  // Renamed but perhaps not durably: the file is under its new name (name() says so) and
+  // the error goes to the master, which then does not count this copy as current.
+  return io_.SyncDir(dir_ + "/" + ChunkSubfolder(header_.name.id));
 }
 
 Status ChunkFile::Truncate(uint64_t length) {
@@ -267,6 +279,7 @@ Result<std::unique_ptr<ChunkFile>> ChunkFile::DuplicateTruncate(ChunkName to, ui
   const auto want = static_cast<uint32_t>((length + kBlockSize - 1) / kBlockSize);
   Status s = CopyBlocksTo(**copy, std::min(want, StoredBlocks()));
   if (s.ok()) s = (*copy)->Truncate(length);
+  if (s.ok()) s = (*copy)->Sync();  // acknowledged to the master as a copy: on the disk
   if (!s.ok()) {
     (void)(*copy)->Delete();
     return s;

@@ -23,7 +23,8 @@ namespace elk::chunkstore {
 
 class ChunkFile {
  public:
-  // A new, empty chunk file under dir/XX/; kExist if the file is there already.
+  // A new, empty chunk file under dir/XX/, synced with its folder entry; kExist if the file
+  // is there already.
   static Result<std::unique_ptr<ChunkFile>> Create(DiskIo& io, const std::string& dir,
                                                    ChunkName name);
   // An existing chunk file; kCorruption when its header is damaged or does not match its name.
@@ -51,14 +52,15 @@ class ChunkFile {
                std::optional<uint32_t> whole_block_crc = std::nullopt);
   // Writes the header if it changed since it was last written.
   Status Flush();
-  // Flush, then fsync.
+  // Flush, then fdatasync: every write so far and the header with their CRCs on the disk.
   Status Sync();
 
-  // Changes the version, which renames the file.
+  // Changes the version, which renames the file: header written and synced, rename, folder
+  // synced. An error after the rename leaves the file under its new name (see name()).
   Status SetVersion(uint32_t version);
   // Sets the length: drops whole blocks past it and zeros the tail of the last one.
   Status Truncate(uint64_t length);
-  // A verified copy of this chunk under another id/version in the same folder tree.
+  // A verified copy of this chunk under another id/version in the same folder tree, synced.
   Result<std::unique_ptr<ChunkFile>> Duplicate(ChunkName to);
   // As Duplicate, then Truncate(length) on the copy; blocks past length are not copied.
   Result<std::unique_ptr<ChunkFile>> DuplicateTruncate(ChunkName to, uint64_t length);

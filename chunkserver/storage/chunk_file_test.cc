@@ -274,5 +274,49 @@ TEST_F(ChunkFileTest, FailedAppendLeavesTheOldDataAndSize) {
   EXPECT_TRUE(c->Verify().ok());
 }
 
+// What the master is told is durable: the header, the rename, the folder entry.
+TEST_F(ChunkFileTest, CreateSyncsTheFileAndItsFolder) {
+  auto c = MakeChunk();
+  EXPECT_EQ(io_.Calls(FaultOp::kSync), 1u);
+  EXPECT_EQ(io_.Calls(FaultOp::kSyncDir), 1u);
+}
+
+TEST_F(ChunkFileTest, SetVersionSyncsTheHeaderBeforeTheRenameAndTheFolderAfter) {
+  auto c = MakeChunk();
+  const uint64_t syncs = io_.Calls(FaultOp::kSync), dir_syncs = io_.Calls(FaultOp::kSyncDir);
+  ASSERT_TRUE(c->SetVersion(2).ok());
+  EXPECT_EQ(io_.Calls(FaultOp::kSync), syncs + 1);
+  EXPECT_EQ(io_.Calls(FaultOp::kSyncDir), dir_syncs + 1);
+
+  // A failed header sync stops before the rename: the file keeps its name and version.
+  io_.Inject({.op = FaultOp::kSync, .error = EIO, .times = 1});
+  EXPECT_FALSE(c->SetVersion(3).ok());
+  EXPECT_EQ(c->name().version, 2u);
+  EXPECT_TRUE(std::filesystem::exists(ChunkPath(dir_.path(), {kName.id, 2})));
+  EXPECT_EQ(io_.Calls(FaultOp::kRename), 1u);
+
+  // A failed folder sync comes after the rename: the error is reported, the name is new.
+  io_.Inject({.op = FaultOp::kSyncDir, .error = EIO, .times = 1});
+  EXPECT_FALSE(c->SetVersion(4).ok());
+  EXPECT_EQ(c->name().version, 4u);
+  EXPECT_TRUE(std::filesystem::exists(ChunkPath(dir_.path(), {kName.id, 4})));
+}
+
+TEST_F(ChunkFileTest, CreateFailsAndLeavesNoFileWhenTheFolderSyncFails) {
+  io_.Inject({.op = FaultOp::kSyncDir, .error = EIO, .times = 1});
+  auto c = ChunkFile::Create(io_, dir_.path(), kName);
+  EXPECT_FALSE(c.ok());
+  EXPECT_FALSE(std::filesystem::exists(ChunkPath(dir_.path(), kName)));
+}
+
+TEST_F(ChunkFileTest, DuplicateSyncsTheCopy) {
+  auto c = MakeChunk();
+  ASSERT_TRUE(c->Write(0, Random(kBlockSize, 9)).ok());
+  const uint64_t syncs = io_.Calls(FaultOp::kSync);
+  auto copy = c->Duplicate({kName.id + 1, 1});
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  EXPECT_EQ(io_.Calls(FaultOp::kSync), syncs + 2);  // the new file at creation, then its data
+}
+
 }  // namespace
 }  // namespace elk::chunkstore

@@ -243,7 +243,7 @@ Status ChunkStore::SetVersion(ChunkName name, uint32_t new_version) {
   auto e = Get(name);
   if (!e.ok()) return e.status();
   Status s = Note((*e)->file->SetVersion(new_version));
-  if (s.ok()) (*e)->name.version = new_version;
+  (*e)->name.version = (*e)->file->name().version;  // renamed even if its folder sync failed
   AfterUse(**e);
   return s;
 }
@@ -309,6 +309,15 @@ Status ChunkStore::Verify(ChunkName name) {
   auto e = Get(name);
   if (!e.ok()) return e.status();
   Status s = Note((*e)->file->Verify());
+  AfterUse(**e);
+  return s;
+}
+
+Status ChunkStore::Sync(ChunkName name) {
+  std::lock_guard lock(mu_);
+  auto e = Get(name);
+  if (!e.ok()) return e.status();
+  Status s = Note((*e)->file->Sync());
   AfterUse(**e);
   return s;
 }

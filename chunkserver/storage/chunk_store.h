@@ -80,6 +80,9 @@ class ChunkStore {
   Status DuplicateTruncate(ChunkName from, ChunkName to, uint64_t length);
   Status Delete(ChunkName name);
   Status Verify(ChunkName name);
+  // Writes back the header and fdatasyncs the file: the writes so far survive a power loss
+  // (CLTOCS_WRITE_SYNC).
+  Status Sync(ChunkName name);
   // Writes back a chunk's header, fsyncs it when `sync`, and closes it (end of a write
   // session).
   Status Close(uint64_t id, bool sync = true);

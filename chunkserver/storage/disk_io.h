@@ -21,6 +21,7 @@ class DiskFile {
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
   // Writes all of `data` at `offset`, or fails.
   virtual Status WriteAt(uint64_t offset, std::span<const uint8_t> data) = 0;
+  // Data and the metadata needed to read it back (size) on the disk: fdatasync.
   virtual Status Sync() = 0;
   virtual Status Truncate(uint64_t size) = 0;
   virtual Result<uint64_t> Size() = 0;
@@ -45,6 +46,8 @@ class DiskIo {
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   // Creates a folder; an existing one is not an error.
   virtual Status MakeDir(const std::string& path) = 0;
+  // Makes the folder's entries (names created, renamed, removed in it) durable: fsync.
+  virtual Status SyncDir(const std::string& path) = 0;
   // Names in a folder, without "." and "..".
   virtual Result<std::vector<std::string>> List(const std::string& dir) = 0;
   // Size of a file, or kNoEnt; kIsDir for a folder.

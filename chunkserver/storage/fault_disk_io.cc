@@ -115,6 +115,11 @@ Status FaultDiskIo::Unlink(const std::string& path) {
   return inner_.Unlink(path);
 }
 
+Status FaultDiskIo::SyncDir(const std::string& path) {
+  if (auto f = Check(FaultOp::kSyncDir, path)) return Injected(*f, path);
+  return inner_.SyncDir(path);
+}
+
 Status FaultDiskIo::Rename(const std::string& from, const std::string& to) {
   if (auto f = Check(FaultOp::kRename, from)) return Injected(*f, from);
   return inner_.Rename(from, to);

@@ -15,7 +15,19 @@
 
 namespace elk::chunkstore {
 
-enum class FaultOp { kOpen, kRead, kWrite, kSync, kTruncate, kUnlink, kRename, kList, kCount };
+// kSync: a file's Sync; kSyncDir: a folder's.
+enum class FaultOp {
+  kOpen,
+  kRead,
+  kWrite,
+  kSync,
+  kTruncate,
+  kUnlink,
+  kRename,
+  kList,
+  kSyncDir,
+  kCount
+};
 
 struct Fault {
   FaultOp op = FaultOp::kWrite;
@@ -49,6 +61,7 @@ class FaultDiskIo final : public DiskIo {
   Status Unlink(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status MakeDir(const std::string& path) override { return inner_.MakeDir(path); }
+  Status SyncDir(const std::string& path) override;
   Result<std::vector<std::string>> List(const std::string& dir) override;
   Result<uint64_t> FileSize(const std::string& path) override { return inner_.FileSize(path); }
   Result<DiskSpace> Space(const std::string& dir) override;

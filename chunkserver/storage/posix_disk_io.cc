@@ -1,4 +1,4 @@
-// DiskIo on POSIX: pread/pwrite/fsync/ftruncate, statvfs for free space.
+// DiskIo on POSIX: pread/pwrite/fdatasync/ftruncate, fsync of folders, statvfs for free space.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,7 +50,7 @@ class PosixFile final : public DiskFile {
   }
 
   Status Sync() override {
-    if (::fsync(fd_) != 0) return Errno("fsync", path_);
+    if (::fdatasync(fd_) != 0) return Errno("fdatasync", path_);
     return Status::Ok();
   }
 
@@ -91,6 +91,16 @@ class PosixDiskIo final : public DiskIo {
 
   Status MakeDir(const std::string& path) override {
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return Errno("mkdir", path);
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Errno("open", path);
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) return Status::FromErrno(err, "fsync " + path);
     return Status::Ok();
   }
 

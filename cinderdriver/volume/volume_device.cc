@@ -157,7 +157,7 @@ Status VolumeDevice::WriteBatch(Slot& slot, uint32_t index,
       slot.granted = Clock::now();
     }
     if (!slot.chain) {
-      auto w = io_.OpenChain(*slot.grant);
+      auto w = io_.OpenChain(inode_, index, *slot.grant);
       if (w.ok()) slot.chain = std::move(*w);
       last = w.status();
     }
@@ -248,7 +248,9 @@ Status VolumeDevice::Flush() {
     std::lock_guard lock(s->mu);
     EndGrant(*s);
   }
-  return Status::Ok();
+  // ... and every chunk written since the last flush is synced on each copy's disk: what
+  // SYNCHRONIZE CACHE and a FUA write promise the initiator.
+  return io_.Sync(inode_);
 }
 
 void VolumeDevice::EndStaleGrants() {

@@ -53,4 +53,17 @@ struct CltocsWriteEnd {
   ELK_FIELDS(chunkid)
 };
 
+// CLTOCS_WRITE_SYNC: chunkid:64 write_id:32
+// Asks for the chunk's file - every write acknowledged before it, and the header with their
+// CRCs - to be on the disk of every server of the chain (fsync). write_id takes the next id
+// of the write session like a CLTOCS_WRITE_DATA and is answered the same way
+// (CSTOCL_WRITE_STATUS or CSTOCL_WRITE_ERROR), once this server and every one down the
+// chain have synced. Protocol 4.
+struct CltocsWriteSync {
+  static constexpr uint32_t kType = CLTOCS_WRITE_SYNC;
+  uint64_t chunkid = 0;
+  uint32_t write_id = 0;
+  ELK_FIELDS(chunkid, write_id)
+};
+
 }  // namespace elk::protocol

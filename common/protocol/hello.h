@@ -14,7 +14,9 @@ namespace elk::protocol {
 // Bumped whenever a layout changes incompatibly; peers must speak the same one.
 // 2: 64-bit ns times and rdev in Attr. 3: the master sends ANTOAN_AUTH_CHALLENGE after the
 // hello on 9419/9420, and chunkservers and metaloggers answer it before they register.
-inline constexpr uint32_t kProtocolVersion = 3;
+// 4: CLTOCS_WRITE_SYNC (fsync down a write chain), which a version-3 chunkserver would
+// answer by closing the connection.
+inline constexpr uint32_t kProtocolVersion = 4;
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

@@ -117,6 +117,7 @@ inline constexpr uint32_t CLTOCS_READ = 5000;
 inline constexpr uint32_t CLTOCS_WRITE_INIT = 5010;
 inline constexpr uint32_t CLTOCS_WRITE_DATA = 5011;
 inline constexpr uint32_t CLTOCS_WRITE_END = 5012;
+inline constexpr uint32_t CLTOCS_WRITE_SYNC = 5013;
 
 // CSTOCL: chunkserver to client (and up a write chain), 6000-6999.
 inline constexpr uint32_t CSTOCL_READ_DATA = 6000;
@@ -270,6 +271,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOCS_WRITE_INIT, kSmall),
     ELK_TYPE(CLTOCS_WRITE_DATA, kBlockData),
     ELK_TYPE(CLTOCS_WRITE_END, kTiny),
+    ELK_TYPE(CLTOCS_WRITE_SYNC, kTiny),
 
     ELK_TYPE(CSTOCL_READ_DATA, kBlockData),
     ELK_TYPE(CSTOCL_READ_STATUS, kTiny),

@@ -63,7 +63,7 @@ using AllMessages = MessageList<
     MatocsRegister, MatocsCreateChunk, MatocsDeleteChunk, MatocsSetVersion, MatocsDuplicateChunk,
     MatocsTruncateChunk, MatocsReplicateChunk, MatocsDuptruncChunk,
     // CLTOCS
-    CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd,
+    CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd, CltocsWriteSync,
     // CSTOCL
     CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError,
     // CSTOCS

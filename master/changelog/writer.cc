@@ -17,11 +17,11 @@ std::string ChangelogPath(const std::string& dir, const std::string& prefix, uin
 }
 
 Writer::Writer(WriterOptions options, uint64_t last_version)
-    : options_(std::move(options)), last_version_(last_version) {}
+    : options_(std::move(options)), last_version_(last_version), committed_version_(last_version) {}
 
 Writer::~Writer() {
   if (fd_ >= 0) {
-    (void)Commit();
+    if (failed_.ok()) (void)Commit();
     ::close(fd_);
   }
 }
@@ -44,6 +44,7 @@ Status Writer::OpenCurrent() {
 }
 
 Status Writer::Append(uint64_t version, std::string_view body, bool sync) {
+  if (!failed_.ok()) return failed_;
   if (version != last_version_ + 1) {
     return Status(Code::kMismatch,
                   fmt::format("changelog: version {} does not follow {}", version, last_version_));
@@ -54,25 +55,48 @@ Status Writer::Append(uint64_t version, std::string_view body, bool sync) {
   return Status::Ok();
 }
 
-Status Writer::Commit() {
+Status Writer::Fail(Status s) {
+  failed_ = Status(s.code(), fmt::format("{} (the changelog is spent: nothing after version "
+                                         "{} can be acknowledged)",
+                                         s.message(), committed_version_));
+  return failed_;
+}
+
+Status Writer::WriteAll() {
   size_t done = 0;
   while (done < pending_.size()) {
-    ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
+    const void* from = pending_.data() + done;
+    const size_t left = pending_.size() - done;
+    const ssize_t n =
+        options_.ops.write ? options_.ops.write(fd_, from, left) : ::write(fd_, from, left);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno(errno, "write " + current_path());
-    done += static_cast<size_t>(n);
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;  // a write of nothing: no room
+      return Status::FromErrno(err, fmt::format("write {}: {} of {} bytes written", current_path(),
+                                                done, pending_.size()));
+    }
+    done += static_cast<size_t>(n);  // a short write goes on from where it stopped
   }
+  return Status::Ok();
+}
+
+Status Writer::Commit() {
+  if (!failed_.ok()) return failed_;
+  if (Status s = WriteAll(); !s.ok()) return Fail(s);
   pending_.clear();
   bool sync = sync_owed_ && options_.sync == SyncPolicy::kAlways;
   sync_owed_ = false;
-  if (!sync) return Status::Ok();
-  ++syncs_;
-  if (::fdatasync(fd_) != 0) return Status::FromErrno(errno, "fdatasync " + current_path());
+  if (sync) {
+    ++syncs_;
+    const int rc = options_.ops.fdatasync ? options_.ops.fdatasync(fd_) : ::fdatasync(fd_);
+    if (rc != 0) return Fail(Status::FromErrno(errno, "fdatasync " + current_path()));
+  }
+  committed_version_ = last_version_;
   return Status::Ok();
 }
 
 Status Writer::Rotate() {
-  ELK_RETURN_IF_ERROR(Commit());
+  ELK_RETURN_IF_ERROR(Commit());  // a spent writer rotates nothing
   ::close(fd_);
   fd_ = -1;
   ::unlink(ChangelogPath(options_.dir, options_.prefix, options_.back_logs).c_str());

@@ -220,13 +220,23 @@ Status Metadata::Replay(const changelog::Record& record) {
 
 Status Metadata::Commit() {
   if (!state_->writer) return Status::Ok();
-  ELK_RETURN_IF_ERROR(state_->writer->Commit());
+  if (Status s = state_->writer->Commit(); !s.ok()) {
+    if (!state_->failure_heard && state_->failure_listener) {
+      state_->failure_heard = true;
+      state_->failure_listener(s);
+    }
+    return s;
+  }
   if (state_->unannounced.empty()) return Status::Ok();
   std::vector<changelog::Record> records = std::move(state_->unannounced);
   state_->unannounced.clear();
   for (const changelog::Record& r : records)
     if (state_->record_listener) state_->record_listener(r.version, r.body);
   return Status::Ok();
+}
+
+void Metadata::set_failure_listener(FailureListener listener) {
+  state_->failure_listener = std::move(listener);
 }
 
 void Metadata::set_record_listener(RecordListener listener) {
@@ -311,7 +321,7 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const MetadataOptions& o, uint3
     log::Info("{}: loaded version {}, replayed {} changelog records to version {}", dir, start,
               st.version - start, st.version);
   }
-  changelog::WriterOptions wo{dir, "changelog", o.back_logs, o.sync};
+  changelog::WriterOptions wo{dir, "changelog", o.back_logs, o.sync, o.changelog_ops};
   auto writer = changelog::Writer::Open(wo, st.version);
   if (!writer.ok()) return writer.status();
   st.writer = std::move(*writer);

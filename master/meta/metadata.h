@@ -35,7 +35,8 @@ struct MetadataOptions {
   uint32_t back_logs = 50;      // BACK_LOGS
   uint32_t back_meta_keep = 1;  // BACK_META_KEEP_PREVIOUS
   changelog::SyncPolicy sync = changelog::SyncPolicy::kAlways;
-  bool auto_recover = false;  // mfsmaster -a: replay changelogs after a crash
+  bool auto_recover = false;         // mfsmaster -a: replay changelogs after a crash
+  changelog::FileOps changelog_ops;  // tests: injected write/fdatasync failures
 };
 
 class Metadata {
@@ -123,8 +124,12 @@ class Metadata {
   Result<ChunkRead> ChunkForRead(InodeId inode, uint32_t index) const;
 
   // ---- durability ----
-  // Writes the buffered records to the changelog (and syncs by policy).
+  // Writes the buffered records to the changelog (and syncs by policy). A failure is final
+  // (changelog::Writer::Commit): every later Commit fails with it, and the failure listener
+  // hears it once, whoever committed.
   Status Commit();
+  using FailureListener = std::function<void(const Status&)>;
+  void set_failure_listener(FailureListener listener);
   // Called once per record, in version order, after the Commit() that wrote it succeeded
   // (the master streams committed records to metaloggers). Empty: none. Not for replay.
   using RecordListener = std::function<void(uint64_t version, std::string_view body)>;

@@ -38,6 +38,8 @@ struct MetaState {
   uint64_t version = 0;
   // Metadata::set_record_listener: records appended since the last Commit, announced after it.
   Metadata::RecordListener record_listener;
+  Metadata::FailureListener failure_listener;
+  bool failure_heard = false;
   std::vector<changelog::Record> unannounced;
 
   // Counts the next version and appends the record (buffered until Commit). `sync = false` for

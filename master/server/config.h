@@ -10,6 +10,7 @@
 #include "common/cfg/config_file.h"
 #include "common/cfg/schema.h"
 #include "common/status.h"
+#include "master/changelog/writer.h"
 #include "master/replication/config.h"
 
 namespace elk::master {
@@ -51,6 +52,8 @@ struct MasterConfig {
   // AUTH_CODE: chunkservers and metaloggers must prove it before they register; empty:
   // every one is accepted. Read at start only (docs/security.md).
   std::string auth_code;
+  // Tests only: the changelog's write and fdatasync, to inject failures (empty: the real ones).
+  changelog::FileOps changelog_ops;
 };
 
 // Every key of mfsmaster.cfg (the daemon's common keys are merged in by RunDaemon).

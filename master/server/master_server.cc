@@ -47,6 +47,7 @@ Status MasterServer::Init() {
   mo.back_meta_keep = config_.back_meta_keep;
   mo.sync = config_.changelog_sync ? changelog::SyncPolicy::kAlways : changelog::SyncPolicy::kNever;
   mo.auto_recover = config_.auto_recover;
+  mo.changelog_ops = config_.changelog_ops;
   auto meta = Metadata::Open(mo, Now());
   if (!meta.ok()) return meta.status();
   meta_ = std::move(*meta);
@@ -55,6 +56,10 @@ Status MasterServer::Init() {
 
   gate_ = std::make_unique<ReplyGate>(
       *loop_, [this] { return meta_->Commit(); }, [this](const Status& s) { OnCommitFailure(s); });
+  // Commits outside the gate (timers, chunk grants) fail the same way; stop on the loop, not
+  // inside the caller's handler.
+  meta_->set_failure_listener(
+      [this](const Status& s) { loop_->Defer([this, s] { OnCommitFailure(s); }); });
   writes_ = std::make_unique<ChunkWrites>(*loop_, meta_->chunks(),
                                           std::chrono::seconds(config_.chunk_op_timeout));
   const std::chrono::milliseconds hello_timeout = std::chrono::seconds(config_.hello_timeout);
@@ -205,11 +210,21 @@ void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer, std::shared
   clients_.emplace(raw, std::move(link));
 }
 
+// The changelog cannot take another record: nothing more may be acknowledged, and the
+// writer is never retried (changelog::Writer::Commit). The master stops at once, without
+// the clean stop's image (that would make the unlogged changes durable on a disk that just
+// failed, and remove the marker that makes the next start recover). Its next start, with
+// -a, replays the changelog: every acknowledged change is there.
 void MasterServer::OnCommitFailure(const Status& why) {
-  log::Error("changelog commit failed ({}): closing {} client connections", why.ToString(),
-             clients_.size());
+  if (!failed_.ok()) return;
+  failed_ = why;
+  log::Error(
+      "changelog failed: {}. mfsmaster stops now: no further request is acknowledged; the "
+      "{} client connections are closed; start it again with -a once the disk is sound",
+      why.ToString(), clients_.size());
   for (auto& [raw, link] : clients_)
     link->Close(why);
+  loop_->Stop();
 }
 
 bool MasterServer::SaveImage() {
@@ -261,6 +276,8 @@ void MasterServer::ExpireSessions() {
 Status MasterServer::Run() {
   Status s = loop_->Run();
   Shutdown();
+  if (!failed_.ok())
+    return Status(failed_.code(), "stopped: changelog failed: " + failed_.message());
   return s;
 }
 
@@ -272,6 +289,7 @@ void MasterServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   monitor_.reset();
+  if (!failed_.ok()) return AbandonAfterFailure();
   if (gate_) gate_->Flush();
   client_listener_.reset();
   cs_listener_.reset();
@@ -285,6 +303,21 @@ void MasterServer::Shutdown() {
   // Commits, saves metadata.mfs and removes the running marker: the next start needs no -a.
   if (Status s = meta_->Stop(Now()); !s.ok()) log::Error("clean stop failed: {}", s.ToString());
   log::Info("mfsmaster stopped at metadata version {}", meta_->version());
+}
+
+// Shutdown after OnCommitFailure: connections closed, nothing committed or saved, the
+// running marker left for the next start's recovery.
+void MasterServer::AbandonAfterFailure() {
+  client_listener_.reset();
+  cs_listener_.reset();
+  ml_listener_.reset();
+  clients_.clear();
+  if (hub_) hub_->CloseAll();
+  saver_->Wait();  // an image of an older version is still good; let it finish
+  log::Error(
+      "mfsmaster stopped after a changelog failure; metadata version {} in memory was "
+      "not all logged: recover with mfsmaster -a",
+      meta_->version());
 }
 
 }  // namespace elk::master

@@ -78,6 +78,7 @@ class MasterServer {
   void PurgeTrash();
   void ExpireSessions();
   void Shutdown();
+  void AbandonAfterFailure();
   static uint32_t Now();
 
   MasterConfig config_;
@@ -103,6 +104,7 @@ class MasterServer {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint16_t client_port_ = 0, cs_port_ = 0, ml_port_ = 0;
   bool shut_down_ = false;
+  Status failed_;  // the changelog failure that stopped the master (OnCommitFailure)
 };
 
 }  // namespace elk::master

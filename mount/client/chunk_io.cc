@@ -189,13 +189,14 @@ Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint
   return out;
 }
 
-Result<std::unique_ptr<ChunkIo::ChainWriter>> ChunkIo::OpenChain(const proto::ChunkLocation& loc) {
+Result<std::unique_ptr<ChunkIo::ChainWriter>> ChunkIo::OpenChain(uint32_t inode, uint32_t index,
+                                                                 const proto::ChunkLocation& loc) {
   if (loc.copies.empty()) return Status(Code::kNoChunkServers, "empty write chain");
   auto c = Borrow(loc.copies[0]);
   if (!c.ok()) return c.status();
   proto::CltocsWriteInit init{loc.chunkid, loc.version, {loc.copies.begin() + 1, loc.copies.end()}};
   ELK_RETURN_IF_ERROR(SendMsg(**c, init));
-  return std::make_unique<ChainWriter>(*this, loc, std::move(*c));
+  return std::make_unique<ChainWriter>(*this, inode, index, loc, std::move(*c));
 }
 
 Status ChunkIo::ChainWriter::ReceiveOne() {
@@ -250,6 +251,15 @@ Status ChunkIo::ChainWriter::Write(std::span<const Piece> pieces) {
     return AwaitAll();
   }();
   if (!s.ok()) conn_.reset();  // answers may still be on their way: never reuse it
+  if (s.ok() && !pieces.empty()) io_.NoteUnsynced(inode_, index_, loc_);
+  return s;
+}
+
+Status ChunkIo::ChainWriter::Sync() {
+  if (!conn_) return Status(Code::kDisconnected, "the write session is over");
+  Status s = SendMsg(*conn_, proto::CltocsWriteSync{loc_.chunkid, ++sent_});
+  if (s.ok()) s = AwaitAll();
+  if (!s.ok()) conn_.reset();
   return s;
 }
 
@@ -261,8 +271,9 @@ void ChunkIo::ChainWriter::End() {
   conn_.reset();
 }
 
-Status ChunkIo::WriteChain(const proto::ChunkLocation& loc, std::span<const Piece> pieces) {
-  auto w = OpenChain(loc);
+Status ChunkIo::WriteChain(uint32_t inode, uint32_t index, const proto::ChunkLocation& loc,
+                           std::span<const Piece> pieces) {
+  auto w = OpenChain(inode, index, loc);
   if (!w.ok()) return w.status();
   return (*w)->Write(pieces);  // the writer's end gives the connection back
 }
@@ -281,7 +292,7 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece
       continue;
     }
     const proto::ChunkLocation& loc = w->location;
-    Status s = WriteChain(loc, pieces);
+    Status s = WriteChain(inode, index, loc, pieces);
     Status e = master_.Do(proto::CltomaWriteChunkEnd{0, loc.chunkid, inode, s.ok() ? end : 0});
     if (s.ok() && e.ok()) return s;
     last = s.ok() ? e : s;

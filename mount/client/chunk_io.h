@@ -55,6 +55,12 @@ class ChunkIo {
   Status WriteScattered(uint32_t inode, std::span<const FilePiece> pieces);
   // Drops the cached locations of a file (after a truncate, for example).
   void Forget(uint32_t inode);
+  // fsync: every chunk of the file written through this ChunkIo since its last Sync is on
+  // the disk of each of its copies when this returns Ok (a CLTOCS_WRITE_SYNC down each
+  // chunk's chain; see chunk_sync.cc). A chunk that moved on meanwhile (a newer version,
+  // another chunk in its place) needs none: a version change syncs every copy. A failed sync
+  // is reported once, as a local file system reports a write-back error once.
+  Status Sync(uint32_t inode);
 
   // Write grants held across calls, for a block device that writes small pieces of one
   // chunk many times: the master locks chunk `index` once (BeginGrant), a chain writer
@@ -70,14 +76,17 @@ class ChunkIo {
   // thread at a time.
   class ChainWriter {
    public:
-    ChainWriter(ChunkIo& io, protocol::ChunkLocation loc, std::unique_ptr<net::BlockingClient> c)
-        : io_(io), loc_(std::move(loc)), conn_(std::move(c)) {}
+    ChainWriter(ChunkIo& io, uint32_t inode, uint32_t index, protocol::ChunkLocation loc,
+                std::unique_ptr<net::BlockingClient> c)
+        : io_(io), inode_(inode), index_(index), loc_(std::move(loc)), conn_(std::move(c)) {}
     ChainWriter(const ChainWriter&) = delete;
     ChainWriter& operator=(const ChainWriter&) = delete;
     ~ChainWriter() { End(); }
     // The pieces, applied in order, are on every copy when this returns Ok. After an
     // error the writer is spent: every later Write fails.
     Status Write(std::span<const Piece> pieces);
+    // Every copy has fdatasynced the chunk file (all the writes so far) when this returns Ok.
+    Status Sync();
     // Tells the chain the session is over and gives the connection back for reuse.
     void End();
 
@@ -86,14 +95,17 @@ class ChunkIo {
     Status AwaitAll();
 
     ChunkIo& io_;
+    const uint32_t inode_;
+    const uint32_t index_;
     const protocol::ChunkLocation loc_;
     std::unique_ptr<net::BlockingClient> conn_;  // null once spent or ended
     uint32_t sent_ = 0, acked_ = 0;
     bool init_acked_ = false;
   };
   // Starts a write session on the grant's chain (not waiting for the chain's answer:
-  // the first Write does).
-  Result<std::unique_ptr<ChainWriter>> OpenChain(const protocol::ChunkLocation& grant);
+  // the first Write does). `inode` and `index` name the chunk for Sync.
+  Result<std::unique_ptr<ChainWriter>> OpenChain(uint32_t inode, uint32_t index,
+                                                 const protocol::ChunkLocation& grant);
   // `file_length` 0 leaves the length as it is.
   Status EndGrant(uint32_t inode, const protocol::ChunkLocation& grant, uint64_t file_length);
   // Drops chunks [first, first + count) of the file at the master (holes that read as
@@ -118,7 +130,15 @@ class ChunkIo {
   Status ReadCopy(const protocol::ServerAddr& server, const protocol::ChunkLocation& loc,
                   uint32_t offset, uint32_t size, uint8_t* out);
   Status WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece> pieces);
-  Status WriteChain(const protocol::ChunkLocation& loc, std::span<const Piece> pieces);
+  Status WriteChain(uint32_t inode, uint32_t index, const protocol::ChunkLocation& loc,
+                    std::span<const Piece> pieces);
+  // A chunk written and not yet synced (chunk_sync.cc).
+  struct Unsynced {
+    uint32_t index = 0;
+    protocol::ChunkLocation loc;
+  };
+  void NoteUnsynced(uint32_t inode, uint32_t index, const protocol::ChunkLocation& loc);
+  Status SyncChunk(uint32_t inode, const Unsynced& chunk);
   Result<Conn> Borrow(const protocol::ServerAddr& server);
   void Return(const protocol::ServerAddr& server, Conn conn);
 
@@ -127,6 +147,7 @@ class ChunkIo {
   std::mutex mu_;
   std::map<std::pair<uint32_t, uint32_t>, protocol::ChunkLocation> locations_;
   std::map<uint64_t, std::vector<Idle>> idle_;
+  std::map<uint32_t, std::map<uint64_t, Unsynced>> unsynced_;  // inode -> chunk id -> chunk
 };
 
 }  // namespace elk::client

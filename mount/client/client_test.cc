@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "chunkserver/server/test_harness.h"
+#include "chunkserver/storage/fault_disk_io.h"
 #include "master/server/master_server.h"
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
@@ -82,6 +83,7 @@ class ClientTest : public ::testing::Test {
   }
   void StartChunkserver(size_t i) {
     auto cfg = chunkserver::testing::BaseConfig(disks_[i].path(), cs_port_);
+    cfg.disk_io = &faults_[i];  // nothing injected: counts the calls (fdatasyncs)
     auto cs = loop_.Call([&] { return chunkserver::ChunkServer::Create(loop_.loop(), cfg); });
     ASSERT_TRUE(cs.ok()) << cs.status().ToString();
     servers_[i] = std::move(*cs);
@@ -115,6 +117,10 @@ class ClientTest : public ::testing::Test {
   std::thread thread_;
   net::LoopThread loop_;
   std::array<chunkstore::TestDir, 3> disks_;
+  std::unique_ptr<chunkstore::DiskIo> posix_ = chunkstore::NewPosixDiskIo();
+  std::array<chunkstore::FaultDiskIo, 3> faults_{chunkstore::FaultDiskIo(*posix_),
+                                                 chunkstore::FaultDiskIo(*posix_),
+                                                 chunkstore::FaultDiskIo(*posix_)};
   std::vector<std::unique_ptr<chunkserver::ChunkServer>> servers_;
 };
 
@@ -243,6 +249,50 @@ TEST_F(ClientTest, GoalThreeWritesAllServersAndReadFailsOver) {
   back = fresh.Read(inode, 0, 200000);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_TRUE(*back == data);
+}
+
+// fsync's promise: after Sync every chunk the file wrote is fdatasynced on each copy.
+TEST_F(ClientTest, SyncReachesTheDiskOfEveryCopyOfEveryChunkWritten) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t inode = NewFile(*s, "synced");
+  auto g = s->Call<proto::MatoclSetgoal>(
+      proto::CltomaSetgoal{0, inode, 3, proto::SetMode::kSet, false, {}});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  // Two chunks: the end of the first and the start of the second.
+  const auto data = Pattern(300000, 21);
+  ASSERT_TRUE(io.Write(inode, kChunkSize - 100000, data).ok());
+  std::array<uint64_t, 3> before{};
+  for (size_t i = 0; i < 3; ++i)
+    before[i] = faults_[i].Calls(chunkstore::FaultOp::kSync);
+  ASSERT_TRUE(io.Sync(inode).ok());
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(faults_[i].Calls(chunkstore::FaultOp::kSync), before[i] + 2) << "server " << i;
+  // Nothing written since: nothing to sync.
+  ASSERT_TRUE(io.Sync(inode).ok());
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(faults_[i].Calls(chunkstore::FaultOp::kSync), before[i] + 2) << "server " << i;
+  auto back = io.Read(inode, kChunkSize - 100000, 300000);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(*back == data);
+}
+
+// A copy whose fdatasync fails fails the Sync (fsync returns EIO), once.
+TEST_F(ClientTest, AFailedSyncOnOneCopyFailsTheSync) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s);
+  uint32_t inode = NewFile(*s, "unsynced");
+  auto g = s->Call<proto::MatoclSetgoal>(
+      proto::CltomaSetgoal{0, inode, 3, proto::SetMode::kSet, false, {}});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  ASSERT_TRUE(io.Write(inode, 0, Pattern(100000, 22)).ok());
+  for (auto& f : faults_)
+    f.Inject({.op = chunkstore::FaultOp::kSync, .error = EIO, .times = 1});
+  Status st = io.Sync(inode);
+  EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
+  EXPECT_TRUE(io.Sync(inode).ok());  // reported once, as a local file system does
 }
 
 TEST_F(ClientTest, SessionSurvivesMasterRestart) {

@@ -159,6 +159,11 @@ Status ElkFuse::FlushFile(OpenFile& f) {
   return s;
 }
 
+Status ElkFuse::SyncFile(OpenFile& f) {
+  ELK_RETURN_IF_ERROR(FlushFile(f));
+  return io_.Sync(f.inode);
+}
+
 ElkFuse::OpenFile* ElkFuse::Track(uint32_t inode) {
   auto f = std::make_unique<OpenFile>();
   f->inode = inode;
@@ -411,6 +416,7 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!a.ok()) return ReplyStatus(req, a.status());
   OpenFile* f = Track(inode);
   f->writable = (flags & proto::kOpenWrite) != 0;
+  f->sync_writes = (fi->flags & (O_SYNC | O_DSYNC)) != 0;
   fi->fh = reinterpret_cast<uint64_t>(f);
   fi->keep_cache = 0;
   if (fuse_reply_open(req, fi) != 0) ForgetUnrepliedOpen(f);
@@ -424,6 +430,7 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   if (!a.ok()) return ReplyStatus(req, a.status());
   OpenFile* f = Track(a->inode);
   f->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
+  f->sync_writes = (fi->flags & (O_SYNC | O_DSYNC)) != 0;
   fi->fh = reinterpret_cast<uint64_t>(f);
   fuse_entry_param e = ToEntry(*a);
   if (fuse_reply_create(req, &e, fi) != 0) ForgetUnrepliedOpen(f);
@@ -466,6 +473,7 @@ void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t 
   std::lock_guard lock(f->mu);
   Status s =
       f->writes->Append(static_cast<uint64_t>(off), {reinterpret_cast<const uint8_t*>(buf), size});
+  if (s.ok() && f->sync_writes) s = SyncFile(*f);
   if (!s.ok()) return ReplyStatus(req, s);
   fuse_reply_write(req, size);
 }
@@ -477,8 +485,13 @@ void ElkFuse::Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   ReplyStatus(req, FlushFile(*f));
 }
 
-void ElkFuse::Fsync(fuse_req_t req, fuse_ino_t ino, int /*datasync*/, fuse_file_info* fi) {
-  Flush(req, ino, fi);
+// fsync and fdatasync alike: the data on every copy's disk (the length the master logged
+// before it answered the write's end).
+void ElkFuse::Fsync(fuse_req_t req, fuse_ino_t /*ino*/, int /*datasync*/, fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  if (f == nullptr) return (void)fuse_reply_err(req, 0);
+  std::lock_guard lock(f->mu);
+  ReplyStatus(req, SyncFile(*f));
 }
 
 void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {

@@ -85,6 +85,8 @@ class ElkFuse {
     // Opened for writing: a setattr that comes with this descriptor (ftruncate) is judged
     // by that, not by the file's mode now.
     bool writable = false;
+    // Opened O_SYNC or O_DSYNC: every write returns once it is on the chunkservers' disks.
+    bool sync_writes = false;
     std::mutex mu;
     // Shared by every descriptor of the file in this mount: one writer per file here, so
     // processes writing one file do not take its chunks' locks from each other.
@@ -109,6 +111,8 @@ class ElkFuse {
   struct stat MasterInfoStat() const;
   protocol::Creds CredsOf(fuse_req_t req) const;
   Status FlushFile(OpenFile& f);  // f.mu held
+  // FlushFile, then every chunk the file wrote synced on each copy's disk (fsync). f.mu held.
+  Status SyncFile(OpenFile& f);
   Status FlushInode(uint32_t inode);
   void ReplyEntry(fuse_req_t req, const Result<protocol::Attr>& a);
 
