@@ -31,6 +31,7 @@ Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
   monitor::HttpOptions http;
   http.host = feed->options_.listen.host;
   http.port = feed->options_.listen.port;
+  http.max_connections = feed->options_.max_connections;
   auto server = monitor::HttpServer::Start(http, feed->box_);
   if (!server.ok()) return server.status();
   feed->http_ = std::move(*server);

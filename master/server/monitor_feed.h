@@ -52,6 +52,7 @@ struct MonitorFeedOptions {
   size_t walk_always_below = 100000;  // nodes + chunks
   std::string software_version;
   uint32_t history_step = monitor::History::kDefaultStep;  // HTTP_HISTORY_STEP, seconds
+  size_t max_connections = 64;                             // HTTP_MAX_CONNECTIONS
 };
 
 class MonitorFeed {
