@@ -140,10 +140,11 @@ TEST(HostileConnections, BigFramesBeforeTheHelloCostTheMasterNothing) {
   ExpectMountWorks(*c, "before");
   const uint64_t before = RssKib(c->master_pid());
   ASSERT_GT(before, 0u);
-  // 500 peers each announce a 16 MiB frame (a type whose limit allows it) and send the
-  // first 512 KiB of it, then go quiet.
-  const std::vector<uint8_t> head = Header(proto::CSTOMA_REGISTER_CHUNKS, 16u << 20);
-  const std::vector<uint8_t> body(512 << 10, 0xAB);
+  // 500 peers each announce the largest frame a client request may be once registered
+  // (SETXATTR, 64 KiB and a little) and send most of it, then go quiet. (A larger type of
+  // another link is refused at its header by type: ARegisteredClientCannotAnnounce...)
+  const std::vector<uint8_t> head = Header(proto::CLTOMA_SETXATTR, proto::kBlockData);
+  const std::vector<uint8_t> body(60 << 10, 0xAB);
   std::vector<net::UniqueFd> peers;
   for (int i = 0; i < 500; ++i) {
     net::UniqueFd fd = Dial(c->client_port());
