@@ -183,6 +183,7 @@ class DataClient {
     ASSERT_TRUE(c_.Send(M::kType, *p).ok());
   }
   Result<net::Frame> Receive(std::chrono::milliseconds t = 10000ms) { return c_.Receive(t); }
+  int fd() const { return c_.fd(); }
 
   // Reads [offset, offset + size): the status and the bytes received (CRCs checked).
   std::pair<Code, std::vector<uint8_t>> Read(uint64_t chunkid, uint32_t version, uint32_t offset,

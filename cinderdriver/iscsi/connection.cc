@@ -41,7 +41,10 @@ Status Connection::Run() {
   int one = 1;
   ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   Status s = Login();
-  if (s.ok()) s = Serve();
+  if (s.ok()) {
+    logged_in_ = true;
+    s = Serve();
+  }
   WaitIdle();
   if (s.code() == Code::kDisconnected && !shutting_down_) return Status::Ok();
   return s;

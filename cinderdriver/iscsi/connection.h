@@ -41,6 +41,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Wakes Run() from another thread (target stopping).
   void Shutdown();
   const std::string& peer() const { return peer_; }
+  // The login phase has ended well (the portal shuts down those that take too long).
+  bool logged_in() const { return logged_in_.load(); }
 
  private:
   struct WriteTask {
@@ -122,6 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::set<uint32_t> running_itts_;  // not yet answering
   std::set<uint32_t> aborted_;       // to finish without an answer
   std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> logged_in_{false};
 };
 
 }  // namespace elk::iscsi

@@ -25,7 +25,7 @@ std::string AddressText(const sockaddr_in& a) {
 
 Result<std::unique_ptr<Portal>> Portal::Open(const std::string& host, uint16_t port,
                                              const TargetRegistry& targets, TaskPool& pool,
-                                             TargetLimits limits) {
+                                             TargetLimits limits, PortalLimits guards) {
   auto addr = net::Resolve(host, port);
   if (!addr.ok()) return addr.status();
   net::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -43,7 +43,7 @@ Result<std::unique_ptr<Portal>> Portal::Open(const std::string& host, uint16_t p
   }
   socklen_t len = sizeof(sa);
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len);
-  auto p = std::make_unique<Portal>(std::move(fd), targets, pool, limits);
+  auto p = std::make_unique<Portal>(std::move(fd), targets, pool, limits, guards);
   p->port_ = ntohs(sa.sin_port);
   // A wildcard bind is announced under the loopback address only when nothing better is
   // known; each connection answers SendTargets with the address it was reached on.
@@ -65,14 +65,22 @@ size_t Portal::connections() const {
 }
 
 void Portal::Reap() {
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   for (auto it = running_.begin(); it != running_.end();) {
     if (*it->finished) {
       it->thread.join();
       it = running_.erase(it);
-    } else {
-      ++it;
+      continue;
     }
+    if (guards_.login_timeout.count() > 0 && !it->timed_out && !it->conn->logged_in() &&
+        now - it->accepted >= guards_.login_timeout) {
+      log::Warning("iSCSI connection from {}: no login within {} ms, closed", it->conn->peer(),
+                   guards_.login_timeout.count());
+      it->timed_out = true;
+      it->conn->Shutdown();
+    }
+    ++it;
   }
 }
 
@@ -91,6 +99,8 @@ void Portal::AcceptLoop() {
     net::UniqueFd conn_fd(
         ::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
     if (!conn_fd.valid()) continue;
+    auto slot = admit_.Admit(net::Address::FromSockaddr(peer));
+    if (!slot) continue;  // a cap is reached (logged): the UniqueFd closes the socket
     sockaddr_in local{};
     socklen_t llen = sizeof(local);
     ::getsockname(conn_fd.get(), reinterpret_cast<sockaddr*>(&local), &llen);
@@ -107,7 +117,7 @@ void Portal::AcceptLoop() {
                                  std::lock_guard l(mu_);
                                  *finished = true;
                                }),
-                               finished});
+                               finished, std::move(slot), std::chrono::steady_clock::now()});
   }
 }
 

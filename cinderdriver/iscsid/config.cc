@@ -16,6 +16,9 @@ cfg::Schema IscsidKeys() {
       Key::Integer("WORKER_THREADS", 32, 1, 1024),
       Key::Size("READ_CACHE_SIZE", "1GiB"),
       Key::Bool("THIN_PROVISIONING", true),
+      Key::Integer("MAX_CONNECTIONS", 1024, 0, 100000),
+      Key::Integer("MAX_CONNECTIONS_PER_IP", 256, 0, 100000),
+      Key::Duration("LOGIN_TIMEOUT", 15, 1, 3600),
   };
 }
 
@@ -33,6 +36,9 @@ Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
   c.worker_threads = static_cast<uint32_t>(f.GetInteger("WORKER_THREADS"));
   c.read_cache_bytes = f.GetSize("READ_CACHE_SIZE");
   c.thin_provisioning = f.GetBool("THIN_PROVISIONING");
+  c.max_connections = static_cast<uint32_t>(f.GetInteger("MAX_CONNECTIONS"));
+  c.max_connections_per_ip = static_cast<uint32_t>(f.GetInteger("MAX_CONNECTIONS_PER_IP"));
+  c.login_timeout = static_cast<uint32_t>(f.GetDuration("LOGIN_TIMEOUT"));
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   if (c.volumes_path.empty() || c.volumes_path[0] != '/')
     return Status(Code::kBadConfig, "VOLUMES_PATH: must be an absolute path in the file system");

@@ -23,6 +23,10 @@ struct IscsidConfig {
   uint32_t worker_threads = 32;
   uint64_t read_cache_bytes = 0;
   bool thin_provisioning = true;
+  // The portal's guards (a thread per connection): caps at accept and a login deadline.
+  uint32_t max_connections = 1024;        // MAX_CONNECTIONS; 0: no cap
+  uint32_t max_connections_per_ip = 256;  // MAX_CONNECTIONS_PER_IP; 0: no cap
+  uint32_t login_timeout = 15;            // LOGIN_TIMEOUT, seconds
 };
 
 cfg::Schema IscsidKeys();

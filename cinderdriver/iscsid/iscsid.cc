@@ -51,7 +51,12 @@ Status Iscsid::Start() {
   pool_ = std::make_unique<iscsi::TaskPool>(config_.worker_threads);
   if (config_.read_cache_bytes > 0)
     cache_ = std::make_unique<volume::BlockCache>(config_.read_cache_bytes);
-  auto p = iscsi::Portal::Open(config_.listen_host, config_.listen_port, targets_, *pool_);
+  iscsi::PortalLimits guards;
+  guards.max_connections = config_.max_connections;
+  guards.max_per_ip = config_.max_connections_per_ip;
+  guards.login_timeout = std::chrono::seconds(config_.login_timeout);
+  auto p =
+      iscsi::Portal::Open(config_.listen_host, config_.listen_port, targets_, *pool_, {}, guards);
   if (!p.ok()) return p.status();
   portal_ = std::move(*p);
   portal_address_ = config_.portal_address.empty()

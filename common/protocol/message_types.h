@@ -322,6 +322,18 @@ constexpr uint32_t MaxPayload(uint32_t type) {
   return info ? info->max_payload : 0;
 }
 
+// What a server accepts on one link: the types its peer sends there (ids first..last, and
+// ANTOAN for everyone), each up to its own limit; any other type is refused (0). Without
+// this a registered client could name a type of another direction with a larger limit
+// (MATOCL_READDIR, CSTOMA_REGISTER_CHUNKS: 16 MiB) and make the master buffer it whole
+// before finding it is not a request.
+//   copts.max_payload = [](uint32_t t) { return MaxPayloadFrom(t, CLTOMA_GET_CHALLENGE, 1999); };
+constexpr uint32_t MaxPayloadFrom(uint32_t type, uint32_t first, uint32_t last) {
+  const bool any_to_any = type < CLTOMA_GET_CHALLENGE;  // ANTOAN: 0-99
+  if (!any_to_any && (type < first || type > last)) return 0;
+  return MaxPayload(type);
+}
+
 // "CLTOMA_LOOKUP", or "UNKNOWN" for an id not in the table.
 constexpr std::string_view TypeName(uint32_t type) {
   const MessageTypeInfo* info = FindMessageType(type);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -19,6 +20,26 @@ TEST(MessageTypesTest, NopIsTypeZeroWithEmptyPayload) {
   auto frame = EncodeFrame(AntoanNop{});
   ASSERT_TRUE(frame.ok());
   EXPECT_EQ(*frame, std::vector<uint8_t>(8, 0));
+}
+
+TEST(MessageTypesTest, ALinkAcceptsOnlyItsPeersTypesEachUpToItsOwnLimit) {
+  // The master's client port: every client request within its size class, a few KiB at
+  // most but for SETXATTR's value; nothing of another direction, whatever its limit.
+  uint32_t largest = 0;
+  for (const MessageTypeInfo& info : kMessageTypes) {
+    const uint32_t on_client_port = MaxPayloadFrom(info.type, 1000, 1999);
+    if (info.type >= 1000 && info.type <= 1999) {
+      EXPECT_EQ(on_client_port, info.max_payload) << info.name;
+      largest = std::max(largest, on_client_port);
+    } else if (info.type >= 100) {
+      EXPECT_EQ(on_client_port, 0u) << info.name;
+    }
+  }
+  EXPECT_EQ(largest, kBlockData);
+  EXPECT_EQ(MaxPayloadFrom(MATOCL_READDIR, 1000, 1999), 0u);
+  EXPECT_EQ(MaxPayloadFrom(CSTOMA_REGISTER_CHUNKS, 1000, 1999), 0u);
+  EXPECT_EQ(MaxPayloadFrom(CSTOMA_REGISTER_CHUNKS, 3000, 3999), kBulk);
+  EXPECT_EQ(MaxPayloadFrom(ANTOAN_HELLO, 8000, 8999), MaxPayload(ANTOAN_HELLO));
 }
 
 TEST(MessageTypesTest, EveryTableIdHasExactlyOneMessageAndBack) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "master/monitor/bounded_queue.h"
 #include "master/monitor/html.h"
 #include "master/monitor/json.h"
 #include "master/monitor/prometheus.h"
@@ -41,8 +42,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   std::unique_ptr<HttpServer> http(new HttpServer(std::move(box)));  // private constructor
   httplib::Server& srv = *http->server_;
   size_t threads = options.threads == 0 ? 1 : options.threads;
+  size_t cap = options.max_connections;
   // httplib takes ownership of the queue it is handed and deletes it when it stops.
-  srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  srv.new_task_queue = [threads, cap] { return new BoundedQueue(threads, cap); };
   // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second master
   // share this port silently instead of failing to start.
   srv.set_socket_options([](int sock) {

@@ -47,6 +47,8 @@ struct HttpOptions {
   size_t threads = 4;                  // requests served at once
   std::chrono::seconds io_timeout{5};  // a client this slow to send or receive is dropped
   size_t max_body = 1024;              // bytes of request body accepted (GET needs none)
+  // Connections held at once, served or waiting (bounded_queue.h); HTTP_MAX_CONNECTIONS.
+  size_t max_connections = 64;
 };
 
 class HttpServer {

@@ -43,7 +43,10 @@ class Namespace {
   Result<std::vector<DirEntry>> Readdir(const Cred& cred, InodeId dir, uint64_t cookie,
                                         size_t max) const;
   Status Access(const Cred& cred, InodeId inode, uint8_t mask) const;
+  // Kept as the namespace changes (stats.cc): no walk.
   StatFs Stats() const;
+  // The same totals counted by a walk of every node: what tests compare Stats() with.
+  StatFs WalkStats() const;
 
   // ---- creating (tree.cc) ----
   // Any non-directory type. The owner is cred.uid; the group cred.gid, or the parent's
@@ -184,6 +187,11 @@ class Namespace {
   static Status CheckNewName(std::string_view name);
   static Status CheckExistingName(std::string_view name);
 
+  // stats.cc: a node leaves the totals before it changes type, length or flags (or is
+  // freed) and enters them again after.
+  void CountIn(const Node& node);
+  void CountOut(const Node& node);
+
   // tree.cc
   Attr MakeAttr(InodeId id, const Node& node) const;
   Result<Node*> DirNode(InodeId inode);
@@ -247,6 +255,7 @@ class Namespace {
     uint8_t mode = 0;    // kOpenedRead | kOpenedWrite, the union of their opens
   };
   std::map<std::pair<InodeId, uint32_t>, OpenCount> opens_;  // (inode, session)
+  StatFs totals_;  // what Stats() answers
 };
 
 }  // namespace elk::master

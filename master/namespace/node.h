@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
-#include <queue>
 #include <vector>
 
 #include "common/file_time.h"
@@ -49,20 +49,25 @@ struct Node {
 static_assert(sizeof(Node) <= 72, "a node must stay compact");
 
 // Nodes in pages of 4096, indexed by inode: no per-node hash overhead, and a Node&
-// stays valid while other nodes are added. Inode numbers are handed out lowest-free
-// first. A freed number cools for kReuseDelay seconds first: a mount (or the kernel
-// behind it) that still knows the old file by its number must not reach a new file
-// through it. The rule depends only on which inodes are in use and the times of the
-// calls, which replay passes from the changelog, and the cooling numbers are in the
-// image, so replay and a reload allocate the same numbers.
+// stays valid while other nodes are added. A page exists only once a node was placed in
+// it, and free numbers are kept as ranges, so the table costs memory for the nodes there
+// are (and the pages they touch), not for the highest number: an image naming inode
+// 2^31 - 1 with a root beside it costs one page more, not a dense table. Inode numbers
+// are handed out lowest-free first. A freed number cools for kReuseDelay seconds first: a
+// mount (or the kernel behind it) that still knows the old file by its number must not
+// reach a new file through it. The rule depends only on which inodes are in use and the
+// times of the calls, which replay passes from the changelog, and the cooling numbers are
+// in the image, so replay and a reload allocate the same numbers.
 class NodeTable {
  public:
   static constexpr uint32_t kPageBits = 12;
   static constexpr uint32_t kPageSize = 1u << kPageBits;
 
   Node* Get(InodeId id) {
-    if (id == 0 || id >= high_water_) return nullptr;
-    Node& n = pages_[id >> kPageBits][id & (kPageSize - 1)];
+    if (id == 0 || id >= high_water_ || (id >> kPageBits) >= pages_.size()) return nullptr;
+    Node* page = pages_[id >> kPageBits].get();
+    if (page == nullptr) return nullptr;
+    Node& n = page[id & (kPageSize - 1)];
     return n.type == NodeType::kNone ? nullptr : &n;
   }
   const Node* Get(InodeId id) const { return const_cast<NodeTable*>(this)->Get(id); }
@@ -87,22 +92,33 @@ class NodeTable {
 
   InodeId high_water() const { return high_water_; }
   size_t used() const { return used_; }
+  // Pages allocated and free ranges kept: what the table costs besides its nodes (tests).
+  size_t pages_allocated() const { return pages_allocated_; }
+  size_t free_ranges() const { return free_.size(); }
 
   template <typename Fn>
   void ForEach(Fn&& fn) const {  // fn(InodeId, const Node&) in inode order
-    for (InodeId id = 1; id < high_water_; ++id) {
-      const Node& n = At(id);
-      if (n.type != NodeType::kNone) fn(id, n);
+    for (size_t p = 0; p < pages_.size(); ++p) {
+      const Node* page = pages_[p].get();
+      if (page == nullptr) continue;
+      for (uint32_t i = 0; i < kPageSize; ++i) {
+        const InodeId id = static_cast<InodeId>((p << kPageBits) | i);
+        if (id >= high_water_) return;
+        if (page[i].type != NodeType::kNone) fn(id, page[i]);
+      }
     }
   }
 
  private:
-  void AddPagesFor(InodeId id);  // up to the page that holds id
+  void AddPageFor(InodeId id);  // the page that holds id, if it is not there yet
   // Numbers from high_water() up to `end` (exclusive) become free ones of the table.
   void FreeBelow(InodeId end);
+  void AddFree(InodeId first, InodeId end);  // [first, end) become free, merged with neighbours
+  bool TakeFree(InodeId id);                 // id is free no more; false if it was not free
 
-  std::vector<std::unique_ptr<Node[]>> pages_;
-  std::priority_queue<InodeId, std::vector<InodeId>, std::greater<>> free_;
+  std::vector<std::unique_ptr<Node[]>> pages_;  // null: no node was ever placed there
+  size_t pages_allocated_ = 0;
+  std::map<InodeId, InodeId> free_;  // free ranges [first, end) below high_water_, by first
   std::deque<std::pair<InodeId, uint32_t>> cooling_;
   InodeId high_water_ = 1;  // inode 0 is never used
   size_t used_ = 0;

@@ -69,11 +69,15 @@ void Namespace::LastLinkGone(InodeId inode, Node& node, std::string path, uint32
     uint64_t expires = uint64_t{now} + node.trashtime;
     auto capped =
         static_cast<uint32_t>(std::min<uint64_t>(expires, std::numeric_limits<uint32_t>::max()));
+    CountOut(node);
     node.flags |= kFlagTrash;
+    CountIn(node);
     trash_[inode] = TrashInfo{std::move(path), capped};
     trash_by_expiry_.emplace(capped, inode);
   } else if (IsOpen(inode)) {
+    CountOut(node);
     node.flags |= kFlagReserved;
+    CountIn(node);
     reserved_[inode] = std::move(path);
   } else {
     FreeNode(inode, nullptr, now);
@@ -82,6 +86,7 @@ void Namespace::LastLinkGone(InodeId inode, Node& node, std::string path, uint32
 
 void Namespace::FreeNode(InodeId inode, std::vector<ChunkId>* gone, uint32_t now) {
   Node& node = nodes_.At(inode);
+  CountOut(node);
   node.chunks.ForEach([&](uint32_t, ChunkId c) {
     if (refs_.Unref(c, node.goal) == 0 && gone != nullptr) gone->push_back(c);
   });

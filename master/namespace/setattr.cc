@@ -63,7 +63,9 @@ std::vector<ChunkId> Namespace::TruncateChunks(Node& node, uint64_t length) {
     released.push_back(c);
   }
   if (keep < node.chunks.size()) node.chunks.Resize(static_cast<uint32_t>(keep));
+  CountOut(node);
   node.length = length;
+  CountIn(node);
   return released;
 }
 

@@ -137,6 +137,7 @@ InodeId Namespace::CopyNode(const Cred& cred, InodeId src, InodeId dst_parent,
     dirs_[id].set_name(name);
     ++dir.nlink;
   }
+  CountIn(*n);
   AddEntry(dst_parent, dir, name, id, now);
   return id;
 }
@@ -171,7 +172,11 @@ Status Namespace::AppendChunks(const Cred& cred, InodeId dst, std::span<const In
       refs_.Ref(e.id, dnode->goal);
     }
     dnode->chunks.Resize(static_cast<uint32_t>(base + count));
-    if (src_length > 0 || count > 0) dnode->length = base * kChunkSize + src_length;
+    if (src_length > 0 || count > 0) {
+      CountOut(*dnode);
+      dnode->length = base * kChunkSize + src_length;
+      CountIn(*dnode);
+    }
   }
   dnode->mtime = FileTimeOf(now);
   dnode->ctime = now;

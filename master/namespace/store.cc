@@ -227,6 +227,7 @@ Status Namespace::LoadNodes(std::string_view data, uint64_t format) {
   trash_by_expiry_.clear();
   reserved_.clear();
   opens_.clear();
+  totals_ = StatFs{};
   ByteReader r(data);
   InodeId prev = 0;
   log::Progress progress("loading the metadata image", data.size(), "bytes", 64u << 20);
@@ -306,6 +307,7 @@ Status Namespace::LoadNodes(std::string_view data, uint64_t format) {
   }
   if (!r.AtEnd()) return Bad("bytes after the end");
   ELK_RETURN_IF_ERROR(CheckLoaded());
+  totals_ = WalkStats();
   return RebuildFileParents();
 }
 

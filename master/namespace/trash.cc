@@ -67,7 +67,9 @@ Result<std::vector<ChunkId>> Namespace::PurgeTrashItem(InodeId inode, uint32_t n
     reserved_[inode] = std::move(it->second.path);
     trash_by_expiry_.erase({it->second.expires, inode});
     trash_.erase(it);
+    CountOut(node);
     node.flags = static_cast<uint8_t>((node.flags & ~kFlagTrash) | kFlagReserved);
+    CountIn(node);
     return gone;
   }
   FreeNode(inode, &gone, now);
@@ -114,7 +116,9 @@ Status Namespace::Undelete(InodeId inode, uint32_t now) {
   AddEntry(dir, nodes_.At(dir), leaf, inode, now);
   trash_by_expiry_.erase({it->second.expires, inode});
   trash_.erase(it);  // leaf points into the path: used above, not after
+  CountOut(node);
   node.flags &= static_cast<uint8_t>(~kFlagTrash);
+  CountIn(node);
   node.nlink = 1;
   node.ctime = now;
   return Status::Ok();

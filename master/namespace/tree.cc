@@ -18,6 +18,7 @@ Namespace::Namespace(ChunkRefCounter& refs, uint32_t now) : refs_(refs) {
   root->goal = kDefaultGoal;
   root->trashtime = kDefaultTrashTime;
   dirs_.emplace(id, Directory{});
+  CountIn(*root);
 }
 
 Attr Namespace::MakeAttr(InodeId id, const Node& node) const {
@@ -100,27 +101,6 @@ Result<std::vector<DirEntry>> Namespace::Readdir(const Cred& cred, InodeId dir, 
   return out;
 }
 
-StatFs Namespace::Stats() const {
-  StatFs s;
-  nodes_.ForEach([&](InodeId, const Node& n) {
-    if (n.is_dir()) {
-      ++s.dirs;
-      return;
-    }
-    if (n.flags & kFlagTrash) {
-      ++s.trash_files;
-      s.trash_length += n.length;
-    } else if (n.flags & kFlagReserved) {
-      ++s.reserved_files;
-      s.reserved_length += n.length;
-    } else {
-      ++s.files;
-      s.total_length += n.length;
-    }
-  });
-  return s;
-}
-
 void Namespace::AddEntry(InodeId parent, Node& dir, std::string_view name, InodeId child,
                          uint32_t now) {
   DirOf(parent).Add(name, child);
@@ -164,6 +144,7 @@ Result<InodeId> Namespace::NewNode(const Cred& cred, InodeId parent, std::string
     dirs_[id].set_name(name);
     ++dir.nlink;
   }
+  CountIn(*node);
   AddEntry(parent, dir, name, id, now);
   return id;
 }
@@ -195,7 +176,9 @@ Result<Attr> Namespace::Symlink(const Cred& cred, InodeId parent, std::string_vi
   if (!id.ok()) return id.status();
   symlinks_.emplace(*id, target);
   Node& node = nodes_.At(*id);
+  CountOut(node);
   node.length = target.size();
+  CountIn(node);
   return MakeAttr(*id, node);
 }
 

@@ -40,7 +40,8 @@ Status ChunkserverLink::Start(net::EventLoop& loop, net::UniqueFd fd, net::Addre
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
-  copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
+  // Chunkserver messages only (3000-3999), each up to its own size class.
+  copts.max_payload = [](uint32_t type) { return proto::MaxPayloadFrom(type, 3000, 3999); };
   copts.idle_timeout = options.timeout;
   copts.keepalive = options.timeout / 3;
   copts.hello_timeout = options.hello_timeout;

@@ -19,7 +19,8 @@ Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
-  copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
+  // Client requests only (1000-1999), each up to its own size class (kBlockData at most).
+  copts.max_payload = [](uint32_t type) { return proto::MaxPayloadFrom(type, 1000, 1999); };
   copts.keepalive = std::chrono::seconds(5);
   // Mounts and tools send a NOP after 2 s of quiet, so only a dead or hostile peer is
   // this silent. Until its session is registered a client may send only small frames.

@@ -24,7 +24,6 @@
 #include "master/server/chunk_writes.h"
 #include "master/server/convert.h"
 #include "master/server/reply_gate.h"
-#include "master/server/statfs_cache.h"
 #include "master/sessions/session_table.h"
 
 namespace elk::master {
@@ -44,7 +43,6 @@ struct ClientContext {
   std::map<uint32_t, uint64_t> op_counts;
   std::chrono::milliseconds idle_timeout{0};   // MATOCL_TIMEOUT; 0: none
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT: until the session registers
-  StatfsCache statfs;
 };
 
 class ClientLink {

@@ -163,7 +163,7 @@ void ClientLink::Readdir(const proto::CltomaReaddir& m) {
 }
 
 void ClientLink::Statfs(const proto::CltomaStatfs& m) {
-  const StatFs& st = ctx_.statfs.Get(ctx_.meta.ns());
+  const StatFs st = ctx_.meta.ns().Stats();  // kept counters: no walk
   proto::MatoclStatfs reply{m.msgid};
   for (const auto& server : ctx_.meta.chunks().servers().all()) {
     if (!server.connected) continue;

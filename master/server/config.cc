@@ -19,6 +19,7 @@ cfg::Schema MasterKeys() {
       // 0 turns the monitor off (so not Key::Port, which refuses 0).
       Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
       Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
+      Key::Integer("HTTP_MAX_CONNECTIONS", 64, 4, 100000),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
       Key::Duration("MATOCL_TIMEOUT", 60, 2, 3600),
@@ -66,6 +67,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
     c.http = ListenAddress{f.GetHost("HTTP_LISTEN_HOST"), http_port};
   }
   c.http_history_step = u32("HTTP_HISTORY_STEP");
+  c.http_max_connections = u32("HTTP_MAX_CONNECTIONS");
   c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
   c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
   c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");

@@ -30,7 +30,8 @@ struct MasterConfig {
   // HTTP_LISTEN_HOST/PORT, the monitor. Off when unset: embedded test servers bind nothing
   // they were not asked to; the program sets it unless HTTP_LISTEN_PORT is 0.
   std::optional<ListenAddress> http;
-  uint32_t http_history_step = 60;  // HTTP_HISTORY_STEP: seconds between the charts' points
+  uint32_t http_history_step = 60;     // HTTP_HISTORY_STEP: seconds between the charts' points
+  uint32_t http_max_connections = 64;  // HTTP_MAX_CONNECTIONS: held at once, served or waiting
   replication::Config replication;
   uint32_t metadata_save_freq = 1;        // METADATA_SAVE_FREQ, hours
   uint32_t back_logs = 50;                // BACK_LOGS

@@ -180,6 +180,7 @@ Status MasterServer::StartMonitor() {
   options.listen = *config_.http;
   options.software_version = ELKFS_VERSION;
   options.history_step = config_.http_history_step;
+  options.max_connections = config_.http_max_connections;
   auto feed = MonitorFeed::Start(*loop_, std::move(sources), options);
   if (!feed.ok()) return feed.status();
   monitor_ = std::move(*feed);

@@ -58,7 +58,8 @@ Status MetaloggerLink::Start(net::UniqueFd fd, net::Address peer, std::function<
   peer_ = peer;
   on_close_ = std::move(on_close);
   net::ConnectionOptions copts;
-  copts.max_payload = [](uint32_t type) { return proto::MaxPayload(type); };
+  // Metalogger messages only (8000-8999), each up to its own size class.
+  copts.max_payload = [](uint32_t type) { return proto::MaxPayloadFrom(type, 8000, 8999); };
   copts.idle_timeout = hub_.options_.timeout;
   copts.keepalive = hub_.options_.timeout / 3;
   copts.hello_timeout = hub_.options_.hello_timeout;

@@ -4,10 +4,10 @@
 // threads serve only published snapshots, so they never touch the master's state and the
 // loop never waits for them.
 //
-// The two walks over every node and every chunk (file counts, the chunk-health matrix) cost
-// time in proportion to the metadata, so on a large file system (more than
-// `walk_always_below` nodes and chunks) they run every `walk_every` ticks and their last
-// results are reused in between.
+// File and folder counts come from the namespace's kept counters (no walk). The walk over
+// every chunk (the chunk-health matrix) costs time in proportion to the metadata, so on a
+// large file system (more than `walk_always_below` nodes and chunks) it runs every
+// `walk_every` ticks and its last result is reused in between.
 
 #include <chrono>
 #include <cstdint>
@@ -52,6 +52,7 @@ struct MonitorFeedOptions {
   size_t walk_always_below = 100000;  // nodes + chunks
   std::string software_version;
   uint32_t history_step = monitor::History::kDefaultStep;  // HTTP_HISTORY_STEP, seconds
+  size_t max_connections = 64;                             // HTTP_MAX_CONNECTIONS
 };
 
 class MonitorFeed {
@@ -84,7 +85,6 @@ class MonitorFeed {
   MonitorFeedOptions options_;
   uint32_t started_at_ = 0;
   uint32_t ticks_ = 0;
-  StatFs stats_;                 // from the last walk
   monitor::ChunkMatrix matrix_;  // from the last walk
   monitor::History history_;
   std::shared_ptr<monitor::SnapshotBox> box_ = std::make_shared<monitor::SnapshotBox>();

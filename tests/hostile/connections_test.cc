@@ -140,10 +140,11 @@ TEST(HostileConnections, BigFramesBeforeTheHelloCostTheMasterNothing) {
   ExpectMountWorks(*c, "before");
   const uint64_t before = RssKib(c->master_pid());
   ASSERT_GT(before, 0u);
-  // 500 peers each announce a 16 MiB frame (a type whose limit allows it) and send the
-  // first 512 KiB of it, then go quiet.
-  const std::vector<uint8_t> head = Header(proto::CSTOMA_REGISTER_CHUNKS, 16u << 20);
-  const std::vector<uint8_t> body(512 << 10, 0xAB);
+  // 500 peers each announce the largest frame a client request may be once registered
+  // (SETXATTR, 64 KiB and a little) and send most of it, then go quiet. (A larger type of
+  // another link is refused at its header by type: ARegisteredClientCannotAnnounce...)
+  const std::vector<uint8_t> head = Header(proto::CLTOMA_SETXATTR, proto::kBlockData);
+  const std::vector<uint8_t> body(60 << 10, 0xAB);
   std::vector<net::UniqueFd> peers;
   for (int i = 0; i < 500; ++i) {
     net::UniqueFd fd = Dial(c->client_port());
@@ -229,6 +230,47 @@ class RawSession {
   std::unique_ptr<net::BlockingClient> client_;
   uint32_t root_ = 1;
 };
+
+TEST(HostileConnections, ARegisteredClientCannotAnnounceMoreThanItsRequestsNeed) {
+  auto c = StartCluster({.chunkservers = 1, .master_cfg = {{"MAX_CONNECTIONS_PER_IP", "2000"}}});
+  ASSERT_NE(c, nullptr);
+  const uint64_t before = RssKib(c->master_pid());
+  // 200 registered sessions each announce a 16 MiB frame of a type another link may send
+  // that big (a reply's, a chunkserver's) and send 512 KiB of it; 200 more a STATFS of
+  // 1 KiB (its limit is 256 bytes). Each is closed at its header.
+  struct Case {
+    uint32_t type;
+    uint32_t length;
+  };
+  const Case cases[] = {{proto::MATOCL_READDIR, 16u << 20},
+                        {proto::CSTOMA_REGISTER_CHUNKS, 16u << 20},
+                        {proto::CLTOMA_STATFS, 1024}};
+  const std::vector<uint8_t> body(512 << 10, 0xCD);
+  std::vector<std::unique_ptr<RawSession>> sessions;
+  for (int i = 0; i < 300; ++i) {
+    const Case& k = cases[i % 3];
+    auto s = std::make_unique<RawSession>(c->client_port());
+    ASSERT_TRUE(s->Register()) << "session " << i;
+    if (SendSome(s->fd(), Header(k.type, k.length))) {
+      (void)SendSome(s->fd(), std::span(body).first(std::min<size_t>(body.size(), k.length)));
+    }
+    sessions.push_back(std::move(s));
+  }
+  std::this_thread::sleep_for(seconds(1));
+  const uint64_t after = RssKib(c->master_pid());
+  EXPECT_LT(after, before + 100 * 1024) << "master RSS " << before << " KiB -> " << after;
+  int closed = 0;
+  for (auto& s : sessions)
+    closed += DrainsToClose(s->fd(), milliseconds(200)) ? 1 : 0;
+  EXPECT_EQ(closed, 300);
+  const std::string log = ReadFile(c->log("master"));
+  EXPECT_NE(log.find("unknown frame type 2022"), std::string::npos);  // MATOCL_READDIR
+  EXPECT_NE(log.find("frame type 1023 of 1024 bytes is over its limit of 256"), std::string::npos);
+  // A session that keeps to the limits is served as before.
+  RawSession fine(c->client_port());
+  ASSERT_TRUE(fine.Register());
+  EXPECT_EQ(fine.Lookup("nothing-here"), 0u);
+}
 
 TEST(HostileConnections, AClientThatAsksWithoutReadingIsThrottledThenClosed) {
   auto c =
