@@ -79,6 +79,15 @@ TEST(TreeSlicesTest, SlicesBetweenOtherMutationsReplayToTheLiveState) {
     }
     ASSERT_TRUE(job.walk.done());
     jobs += job.counts.changed > 0 ? 1 : 0;
+    // After every job, not only at the end: a later job would hide an earlier one's
+    // wrongly replayed ctime by setting it again.
+    ASSERT_TRUE((*md)->Commit().ok());
+    RestoreOptions ro{"", changelog::ListFiles(dir, "changelog"), dir + "/round.mfs"};
+    auto report = RestoreMetadata(ro, 5);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    auto text = DumpImage(dir + "/round.mfs");
+    ASSERT_TRUE(text.ok());
+    ASSERT_EQ(*text, State(**md)) << "round " << round;
   }
   EXPECT_GT(jobs, 6) << "most jobs changed something";
   ASSERT_TRUE((*md)->Commit().ok());
