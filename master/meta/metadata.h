@@ -84,6 +84,13 @@ class Metadata {
                                      bool recursive, uint32_t now);
   Result<RecursiveSetCounts> SetTrashTime(const Cred& cred, InodeId inode, uint32_t trashtime,
                                           SetMode mode, bool recursive, uint32_t now);
+  // One slice of a recursive mfssetgoal / mfssettrashtime: applies to exactly these nodes
+  // (the server gathers them with Namespace::WalkSome) and logs SETGOALS / SETTRASHTIMES
+  // records naming the nodes that changed. No record when nothing changed.
+  Result<RecursiveSetCounts> SetGoalOf(const Cred& cred, std::span<const InodeId> ids, uint8_t goal,
+                                       SetMode mode, uint32_t now);
+  Result<RecursiveSetCounts> SetTrashTimeOf(const Cred& cred, std::span<const InodeId> ids,
+                                            uint32_t trashtime, SetMode mode, uint32_t now);
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);

@@ -90,6 +90,26 @@ class Namespace {
   Result<ValueSummary> GetTrashTimeRecursive(InodeId inode) const;
   Result<DirInfo> GetDirInfo(InodeId inode) const;
 
+  // ---- the same, a slice at a time (tree_walk.cc) ----
+  // Visits at most `budget` nodes of `walk` and appends their ids to *visited (a directory
+  // when it is visited: its children are pushed then). An id that no longer names a node
+  // in the tree - freed, or gone to trash or reserved - is skipped (the top excepted).
+  // Between slices the walk sees the tree as it is then: a node moved out after its
+  // parent was visited is still visited, one moved in under a visited directory is not.
+  void WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* visited) const;
+  void AddGoals(std::span<const InodeId> ids, ValueSummary* summary) const;
+  void AddTrashTimes(std::span<const InodeId> ids, ValueSummary* summary) const;
+  void AddDirInfo(std::span<const InodeId> ids, DirInfo* info) const;
+  // SetGoal / SetTrashTime on exactly these nodes (missing ones are skipped uncounted): the
+  // owner or root changes a node, others count as not_permitted. *changed (if not null)
+  // gets the ids that changed, in order. What a slice of a recursive request applies, and
+  // what its changelog record replays.
+  Result<RecursiveSetCounts> SetGoalOf(const Cred& cred, std::span<const InodeId> ids, uint8_t goal,
+                                       SetMode mode, uint32_t now, std::vector<InodeId>* changed);
+  RecursiveSetCounts SetTrashTimeOf(const Cred& cred, std::span<const InodeId> ids,
+                                    uint32_t trashtime, SetMode mode, uint32_t now,
+                                    std::vector<InodeId>* changed);
+
   // ---- trash, reserved, open files (trash.cc) ----
   // Counts an open of inode by a session (kNoEnt if there is no such node). `mode`
   // (kOpenedRead | kOpenedWrite) is what the open was granted; a session keeps every mode
@@ -228,6 +248,11 @@ class Namespace {
   // goal.cc
   Result<RecursiveSetCounts> SetEach(const Cred& cred, InodeId inode, bool recursive, uint32_t now,
                                      const std::function<bool(Node&)>& change);
+  RecursiveSetCounts SetEachOf(const Cred& cred, std::span<const InodeId> ids, uint32_t now,
+                               const std::function<bool(Node&)>& change,
+                               std::vector<InodeId>* changed);
+  // Every id of the tree under inode, in walk order (WalkSome without a budget).
+  std::vector<InodeId> TreeIds(InodeId inode) const;
   template <typename Fn>
   void Walk(InodeId top, Fn&& fn) const;  // fn(InodeId, const Node&) over the tree
 

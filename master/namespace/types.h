@@ -132,11 +132,27 @@ struct StatFs {
   uint64_t reserved_length = 0;
 };
 
+// A walk of a tree that can stop and resume (the server runs recursive requests in slices
+// between other clients' requests): the inode ids still to visit. Ids, not pointers, so a
+// node removed meanwhile is simply skipped (Namespace::WalkSome).
+struct TreeWalk {
+  InodeId top = 0;
+  std::vector<InodeId> pending;  // a stack: the next id to visit is at the back
+  explicit TreeWalk(InodeId from = 0) : top(from), pending{from} {}
+  bool done() const { return pending.empty(); }
+};
+
 // What `mfssetgoal -r` and `mfssettrashtime -r` print.
 struct RecursiveSetCounts {
   uint64_t changed = 0;
   uint64_t not_changed = 0;
   uint64_t not_permitted = 0;
+  RecursiveSetCounts& operator+=(const RecursiveSetCounts& o) {
+    changed += o.changed;
+    not_changed += o.not_changed;
+    not_permitted += o.not_permitted;
+    return *this;
+  }
 };
 
 // What `mfsgetgoal -r` prints: for each value, how many files and directories have it.

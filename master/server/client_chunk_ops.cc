@@ -1,4 +1,4 @@
-// Chunk, goal, trash-time and snapshot requests of a client link.
+// Chunk and snapshot requests of a client link (goals and trash times: client_tree_ops.cc).
 #include <utility>
 
 #include "master/server/client_link.h"
@@ -6,33 +6,6 @@
 namespace elk::master {
 
 namespace proto = protocol;
-
-namespace {
-
-template <typename Count, typename V>
-std::vector<Count> Summaries(const ValueSummary& s) {
-  std::vector<Count> out;
-  for (const auto& [value, c] : s.by_value) {
-    out.push_back(Count{static_cast<V>(value), static_cast<uint32_t>(c.files),
-                        static_cast<uint32_t>(c.dirs)});
-  }
-  return out;
-}
-
-// One value for one node, as a one-entry summary.
-ValueSummary SummaryOf(uint32_t value, bool dir) {
-  ValueSummary s;
-  (dir ? s.by_value[value].dirs : s.by_value[value].files) = 1;
-  return s;
-}
-
-template <uint32_t Type>
-proto::MatoclSetReply<Type> SetReply(uint32_t msgid, const RecursiveSetCounts& c) {
-  return {msgid, static_cast<uint32_t>(c.changed), static_cast<uint32_t>(c.not_changed),
-          static_cast<uint32_t>(c.not_permitted)};
-}
-
-}  // namespace
 
 // A session reads the chunks of a file it holds open for reading, and writes those of a
 // file it holds open for writing (CLTOMA_OPEN or CLTOMA_CREATE checked the permission, with
@@ -107,54 +80,6 @@ void ClientLink::ChunkInfo(const proto::CltomaChunkInfo& m) {
     }
   }
   Reply(reply);
-}
-
-void ClientLink::Getgoal(const proto::CltomaGetgoal& m) {
-  const Namespace& ns = ctx_.meta.ns();
-  Result<ValueSummary> s = Status(Code::kNoEnt);
-  if (m.recursive) {
-    s = ns.GetGoalRecursive(m.inode);
-  } else if (auto a = ns.GetAttr(m.inode); a.ok()) {
-    s = SummaryOf(a->goal, a->type == NodeType::kDirectory);
-  } else {
-    s = a.status();
-  }
-  if (!s.ok()) return ReplyStatus(m.msgid, s.status());
-  Reply(proto::MatoclGetgoal{m.msgid, Summaries<proto::GoalCount, uint8_t>(*s)});
-}
-
-void ClientLink::Gettrashtime(const proto::CltomaGettrashtime& m) {
-  const Namespace& ns = ctx_.meta.ns();
-  Result<ValueSummary> s = Status(Code::kNoEnt);
-  if (m.recursive) {
-    s = ns.GetTrashTimeRecursive(m.inode);
-  } else if (auto a = ns.GetAttr(m.inode); a.ok()) {
-    s = SummaryOf(a->trashtime, a->type == NodeType::kDirectory);
-  } else {
-    s = a.status();
-  }
-  if (!s.ok()) return ReplyStatus(m.msgid, s.status());
-  Reply(proto::MatoclGettrashtime{m.msgid, Summaries<proto::TrashtimeCount, uint32_t>(*s)});
-}
-
-void ClientLink::Setgoal(const proto::CltomaSetgoal& m) {
-  Status s = Writable();
-  if (s.ok()) s = CheckGoal(options_, m.goal);
-  if (!s.ok()) return ReplyStatus(m.msgid, s);
-  auto r =
-      ctx_.meta.SetGoal(MapCred(m.creds), m.inode, m.goal, FromWire(m.mode), m.recursive, Now());
-  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
-  Reply(SetReply<proto::MATOCL_SETGOAL>(m.msgid, *r));
-}
-
-void ClientLink::Settrashtime(const proto::CltomaSettrashtime& m) {
-  Status s = Writable();
-  if (s.ok()) s = CheckTrashTime(options_, m.trashtime);
-  if (!s.ok()) return ReplyStatus(m.msgid, s);
-  auto r = ctx_.meta.SetTrashTime(MapCred(m.creds), m.inode, m.trashtime, FromWire(m.mode),
-                                  m.recursive, Now());
-  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
-  Reply(SetReply<proto::MATOCL_SETTRASHTIME>(m.msgid, *r));
 }
 
 void ClientLink::Snapshot(const proto::CltomaSnapshot& m) {

@@ -24,6 +24,7 @@
 #include "master/server/chunk_writes.h"
 #include "master/server/convert.h"
 #include "master/server/reply_gate.h"
+#include "master/server/tree_jobs.h"
 #include "master/sessions/session_table.h"
 
 namespace elk::master {
@@ -43,6 +44,7 @@ struct ClientContext {
   std::map<uint32_t, uint64_t> op_counts;
   std::chrono::milliseconds idle_timeout{0};   // MATOCL_TIMEOUT; 0: none
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT: until the session registers
+  TreeJobs* jobs = nullptr;  // the recursive requests, a slice per loop turn
 };
 
 class ClientLink {
@@ -95,10 +97,6 @@ class ClientLink {
   void WriteChunk(const protocol::CltomaWriteChunk& m);
   void WriteChunkEnd(const protocol::CltomaWriteChunkEnd& m);
   void ChunkInfo(const protocol::CltomaChunkInfo& m);
-  void Getgoal(const protocol::CltomaGetgoal& m);
-  void Setgoal(const protocol::CltomaSetgoal& m);
-  void Gettrashtime(const protocol::CltomaGettrashtime& m);
-  void Settrashtime(const protocol::CltomaSettrashtime& m);
   void Snapshot(const protocol::CltomaSnapshot& m);
   void AppendChunks(const protocol::CltomaAppendChunks& m);
   void PunchChunks(const protocol::CltomaPunchChunks& m);
@@ -106,6 +104,20 @@ class ClientLink {
   void Setxattr(const protocol::CltomaSetxattr& m);
   void Listxattr(const protocol::CltomaListxattr& m);
   void Removexattr(const protocol::CltomaRemovexattr& m);
+
+  // Goals and trash times; -r runs as a TreeJob, a slice per loop turn (client_tree_ops.cc).
+  void Getgoal(const protocol::CltomaGetgoal& m);
+  void Setgoal(const protocol::CltomaSetgoal& m);
+  void Gettrashtime(const protocol::CltomaGettrashtime& m);
+  void Settrashtime(const protocol::CltomaSettrashtime& m);
+  void StartJob(uint32_t msgid, InodeId inode, TreeJob job);
+  template <typename MakeReply>
+  std::function<void(const Status&)> JobReply(uint32_t msgid, MakeReply make);
+  template <typename Count, typename V, typename Msg>
+  void StartSummary(uint32_t msgid, InodeId inode,
+                    void (Namespace::*add)(std::span<const InodeId>, ValueSummary*) const);
+  template <uint32_t Type, typename Apply>
+  void StartSet(uint32_t msgid, InodeId inode, Apply apply);
 
   // The meta file system: sessions on "." only (client_meta_ops.cc).
   void ListDetached(const protocol::CltomaListDetached& m);

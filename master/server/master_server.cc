@@ -76,6 +76,8 @@ Status MasterServer::Init() {
                                       &MasterServer::Now, [this] { (void)SaveSessions(); }});
   client_ctx_->idle_timeout = std::chrono::seconds(config_.matocl_timeout);
   client_ctx_->hello_timeout = hello_timeout;
+  tree_jobs_ = std::make_unique<TreeJobs>(*loop_, *meta_);
+  client_ctx_->jobs = tree_jobs_.get();
   MetaloggerHubOptions ml_options;
   ml_options.timeout = std::chrono::seconds(config_.matoml_timeout);
   ml_options.hello_timeout = hello_timeout;

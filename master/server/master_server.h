@@ -32,6 +32,7 @@
 #include "master/server/metalogger_link.h"
 #include "master/server/monitor_feed.h"
 #include "master/server/reply_gate.h"
+#include "master/server/tree_jobs.h"
 #include "master/sessions/session_table.h"
 
 namespace elk::master {
@@ -90,6 +91,7 @@ class MasterServer {
   std::unique_ptr<ChunkWrites> writes_;
   std::unique_ptr<ChunkserverHub> hub_;
   std::unique_ptr<ChunkLoop> chunk_loop_;
+  std::unique_ptr<TreeJobs> tree_jobs_;
   std::unique_ptr<ClientContext> client_ctx_;
   std::map<ClientLink*, std::unique_ptr<ClientLink>> clients_;
   std::unique_ptr<MetaloggerHub> ml_hub_;  // before meta_ in destruction: it unhooks itself
