@@ -142,8 +142,8 @@ Status Iscsid::OpenVolume(uint32_t inode, const std::string& path) {
 }
 
 void Iscsid::ReleaseVolume(uint32_t inode) {
-  // Not resent after a reconnect: a repeat would close another export's open of the file.
-  Status s = master_->Do(protocol::CltomaRelease{0, inode}, false);
+  // A release lost in a reconnect reaches the master through the session's account.
+  Status s = master_->Release(inode);
   if (!s.ok()) log::Warning("mfsiscsid: release of inode {}: {}", inode, s.ToString());
 }
 

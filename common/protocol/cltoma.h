@@ -432,4 +432,25 @@ struct CltomaRelease {
   ELK_FIELDS(msgid, inode)
 };
 
+// One file of a session's account of its opens: inode:32 count:32 mode:8 (kOpenRead |
+// kOpenWrite: what its descriptors were granted).
+struct OpenedFile {
+  uint32_t inode = 0;
+  uint32_t count = 0;
+  uint8_t mode = 0;
+  ELK_FIELDS(inode, count, mode)
+};
+
+// CLTOMA_SESSION_OPENS: msgid:32 files:(count:32 OpenedFile...)   (MATOCL_STATUS)
+// Sent by a client that resumed its session after a lost connection, before any other
+// request: what it holds open by its own account. The master trims the session's open
+// counts to it (never raises them), so an OPEN applied but unanswered, or a RELEASE lost
+// on the way, leaves no count behind (docs/client.md).
+struct CltomaSessionOpens {
+  static constexpr uint32_t kType = CLTOMA_SESSION_OPENS;
+  uint32_t msgid = 0;
+  std::vector<OpenedFile> files;
+  ELK_FIELDS(msgid, files)
+};
+
 }  // namespace elk::protocol

@@ -47,6 +47,7 @@ inline constexpr uint32_t CLTOMA_READ_CHUNK = 1030;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK = 1031;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK_END = 1032;
 inline constexpr uint32_t CLTOMA_CHUNK_INFO = 1033;
+inline constexpr uint32_t CLTOMA_SESSION_OPENS = 1034;
 inline constexpr uint32_t CLTOMA_GETGOAL = 1040;
 inline constexpr uint32_t CLTOMA_SETGOAL = 1041;
 inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
@@ -206,6 +207,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_WRITE_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK_END, kTiny),
     ELK_TYPE(CLTOMA_CHUNK_INFO, kTiny),
+    ELK_TYPE(CLTOMA_SESSION_OPENS, kBulk),
     ELK_TYPE(CLTOMA_GETGOAL, kSmall),
     ELK_TYPE(CLTOMA_SETGOAL, kSmall),
     ELK_TYPE(CLTOMA_GETTRASHTIME, kSmall),

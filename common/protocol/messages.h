@@ -48,7 +48,7 @@ using AllMessages = MessageList<
     CltomaSetxattr, CltomaListxattr, CltomaRemovexattr, CltomaReadChunk, CltomaWriteChunk,
     CltomaWriteChunkEnd, CltomaChunkInfo, CltomaGetgoal, CltomaSetgoal, CltomaGettrashtime,
     CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks, CltomaPunchChunks, CltomaListDetached,
-    CltomaUndelete, CltomaPurge, CltomaRelease,
+    CltomaUndelete, CltomaPurge, CltomaRelease, CltomaSessionOpens,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,

@@ -36,6 +36,12 @@ void DoClose(MetaState& st, InodeId inode, uint32_t session, uint32_t now) {
   (void)st.ns->Close(inode, session, now);
 }
 
+// The record carries the account flat: inode:count:mode for each file.
+bool DoTrimOpens(MetaState& st, uint32_t session, std::span<const SessionOpen> claimed,
+                 uint32_t now) {
+  return st.ns->TrimOpens(session, claimed, now);
+}
+
 Status DoAppend(MetaState& st, const Cred& cred, InodeId dst, const std::vector<uint32_t>& srcs,
                 uint32_t now) {
   return st.ns->AppendChunks(cred, dst, srcs, now);
@@ -262,6 +268,21 @@ const ReplayMap& NamespaceReplays() {
          if ((mode & ~kOpenedAny) != 0) return Status(Code::kCorruption, "OPEN: bad mode");
          return NoResult(DoOpen(st, inode, session, mode));
        }},
+      {"OPENS",
+       [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
+         auto session = a.Num<uint32_t>();
+         auto flat = a.List();
+         ELK_RETURN_IF_ERROR(a.Finish("OPENS"));
+         if (flat.size() % 3 != 0) return Status(Code::kCorruption, "OPENS: bad list");
+         std::vector<SessionOpen> claimed;
+         for (size_t i = 0; i < flat.size(); i += 3) {
+           if ((flat[i + 2] & ~uint32_t{kOpenedAny}) != 0)
+             return Status(Code::kCorruption, "OPENS: bad mode");
+           claimed.push_back({flat[i], flat[i + 1], static_cast<uint8_t>(flat[i + 2])});
+         }
+         (void)DoTrimOpens(st, session, claimed, ts);
+         return kNoResult;
+       }},
       {"CLOSE",
        [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
@@ -482,6 +503,15 @@ void Metadata::Close(InodeId inode, uint32_t session, uint32_t now) {
   if (!state_->ns->IsOpen(inode)) return;
   DoClose(*state_, inode, session, now);
   (void)state_->Log(BodyWriter(now, "CLOSE").Num(inode).Num(session).Done(), /*sync=*/false);
+}
+
+void Metadata::TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now) {
+  if (!DoTrimOpens(*state_, session, claimed, now)) return;
+  std::vector<uint32_t> flat;
+  for (const SessionOpen& c : claimed)
+    flat.insert(flat.end(), {c.inode, c.count, c.mode});
+  (void)state_->Log(BodyWriter(now, "OPENS").Num(session).Str(meta_internal::JoinList(flat)).Done(),
+                    /*sync=*/false);
 }
 
 }  // namespace elk::master

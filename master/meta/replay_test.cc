@@ -130,5 +130,61 @@ TEST(ReplayTest, OpensReplayWithTheirModes) {
   EXPECT_EQ((*md)->Replay({7, "5|OPEN(2,7,4)"}).code(), Code::kCorruption);
 }
 
+// OPENS trims a session's opens to its own account (never raises them); a reserved file the
+// account lacks is freed. The live call logs the record only when it changed something, and
+// a restart replays it to the same state.
+TEST(ReplayTest, AnAccountOfOpensTrimsAndReplays) {
+  auto md = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(md.ok());
+  ASSERT_TRUE((*md)->Replay({1, "5|CREATE(1,\"f\",1,420,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*md)->Replay({2, "5|OPEN(2,7,3)"}).ok());
+  ASSERT_TRUE((*md)->Replay({3, "5|OPEN(2,7,1)"}).ok());
+  ASSERT_TRUE((*md)->Replay({4, "5|OPENS(7,\"2:5:1\")"}).ok());
+  ASSERT_EQ((*md)->ns().OpensOf(7).size(), 1u);
+  EXPECT_EQ((*md)->ns().OpensOf(7)[0].second, 2u);  // min(held 2, said 5)
+  EXPECT_EQ((*md)->ns().OpenModeOf(2, 7), kOpenedRead);
+  EXPECT_EQ((*md)->Replay({5, "5|OPENS(7,\"2:5\")"}).code(), Code::kCorruption);
+  EXPECT_EQ((*md)->Replay({5, "5|OPENS(7,\"2:5:4\")"}).code(), Code::kCorruption);
+
+  const std::string dir = TempDir("opens");
+  MetadataOptions o;
+  o.data_path = dir;
+  o.sync = changelog::SyncPolicy::kNever;
+  auto live = Metadata::Open(o, 1000);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  Metadata& m = **live;
+  auto a = m.Create(Cred{}, kRootInode, "a", NodeType::kFile, 0644, 0, 0, 1000);
+  auto b = m.Create(Cred{}, kRootInode, "b", NodeType::kFile, 0644, 0, 0, 1000);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(m.SetTrashTime(Cred{}, b->inode, 0, SetMode::kSet, false, 1000).ok());
+  m.Open(a->inode, 3, kOpenedAny, 1000);
+  m.Open(a->inode, 3, kOpenedRead, 1000);
+  m.Open(b->inode, 3, kOpenedRead, 1000);
+  m.Open(b->inode, 4, kOpenedRead, 1000);
+  ASSERT_TRUE(m.Unlink(Cred{}, kRootInode, "b", 1001).ok());
+  EXPECT_EQ(m.ns().ListReserved().size(), 1u);
+  const uint64_t before = m.version();
+  const SessionOpen same[] = {{a->inode, 2, kOpenedAny}, {b->inode, 1, kOpenedRead}};
+  m.TrimOpens(3, same, 1002);
+  EXPECT_EQ(m.version(), before) << "an account that changes nothing is not logged";
+  const SessionOpen fewer[] = {{a->inode, 1, kOpenedAny}};
+  m.TrimOpens(3, fewer, 1002);
+  EXPECT_EQ(m.version(), before + 1);
+  EXPECT_EQ(m.ns().ListReserved().size(), 1u);  // session 4 still holds b
+  m.TrimOpens(4, {}, 1003);
+  EXPECT_EQ(m.ns().ListReserved().size(), 0u);
+  EXPECT_EQ(m.ns().OpenModeOf(a->inode, 3), kOpenedAny);
+  ASSERT_TRUE(m.Commit().ok());
+  const std::string dump = fmt::format("{}{}", m.ns().Dump(), m.DumpChunks());
+  (*live).reset();  // a crash: no image, the changelog replays
+  o.auto_recover = true;
+  auto again = Metadata::Open(o, 2000);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(fmt::format("{}{}", (*again)->ns().Dump(), (*again)->DumpChunks()), dump);
+  EXPECT_EQ((*again)->ns().OpensOf(3).size(), 1u);
+  EXPECT_TRUE((*again)->ns().OpensOf(4).empty());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -121,6 +121,12 @@ class Namespace {
   bool IsOpen(InodeId inode) const;
   // The modes (kOpenedRead, kOpenedWrite) the session holds inode open with; 0: not open.
   uint8_t OpenModeOf(InodeId inode, uint32_t session) const;
+  // A resumed session's own account of its opens (docs/client.md, "Open files across
+  // reconnects"): each of the session's counts becomes min(held, claimed) and its mode
+  // held & claimed; files the account lacks are closed (a reserved one is freed). It only
+  // ever takes away, never grants: an open is granted by Open, after its access check.
+  // True when anything changed.
+  bool TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now);
   // What a session holds open: (inode, descriptors).
   std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
   std::vector<DetachedItem> ListTrash() const;

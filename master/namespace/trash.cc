@@ -1,6 +1,9 @@
 // Detached files: trash (unlinked, kept for their trash time), reserved (unlinked while
 // open, kept until the last close), and the open counts that decide between them.
 
+#include <algorithm>
+#include <map>
+
 #include "master/namespace/namespace.h"
 
 namespace elk::master {
@@ -41,6 +44,35 @@ std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session, uint32_t 
     FreeNode(inode, &gone, now);
   }
   return gone;
+}
+
+bool Namespace::TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now) {
+  std::map<InodeId, const SessionOpen*> said;
+  for (const SessionOpen& c : claimed)
+    said[c.inode] = &c;
+  std::vector<InodeId> closed;
+  bool changed = false;
+  for (auto& [key, open] : opens_) {
+    if (key.second != session) continue;
+    auto it = said.find(key.first);
+    const uint32_t count = it == said.end() ? 0 : std::min(open.count, it->second->count);
+    const uint8_t mode = it == said.end() ? 0 : (open.mode & it->second->mode);
+    if (count == open.count && mode == open.mode) continue;
+    changed = true;
+    open.count = count;
+    open.mode = mode;
+    if (count == 0) closed.push_back(key.first);
+  }
+  // Erased after the walk: freeing a reserved file drops its entries from opens_.
+  for (InodeId inode : closed) {
+    opens_.erase({inode, session});
+    const Node* node = nodes_.Get(inode);
+    if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(inode)) {
+      std::vector<ChunkId> gone;
+      FreeNode(inode, &gone, now);
+    }
+  }
+  return changed;
 }
 
 std::vector<DetachedItem> Namespace::ListTrash() const {

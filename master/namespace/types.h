@@ -72,6 +72,14 @@ inline constexpr uint8_t kOpenedRead = 1;
 inline constexpr uint8_t kOpenedWrite = 2;
 inline constexpr uint8_t kOpenedAny = kOpenedRead | kOpenedWrite;
 
+// One file a session says it holds open (Namespace::TrimOpens): its descriptors and the
+// modes (kOpenedRead | kOpenedWrite) they were granted.
+struct SessionOpen {
+  InodeId inode = 0;
+  uint32_t count = 0;
+  uint8_t mode = 0;
+};
+
 struct Attr {
   InodeId inode = 0;
   NodeType type = NodeType::kNone;

@@ -133,6 +133,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaOpen>(f, &C::Open);
     case proto::CLTOMA_RELEASE:
       return Run<proto::CltomaRelease>(f, &C::Release);
+    case proto::CLTOMA_SESSION_OPENS:
+      return Run<proto::CltomaSessionOpens>(f, &C::SessionOpens);
     case proto::CLTOMA_READ_CHUNK:
       return Run<proto::CltomaReadChunk>(f, &C::ReadChunk);
     case proto::CLTOMA_WRITE_CHUNK:
@@ -219,6 +221,8 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   options_ = s->rule.options;
   meta_ = s->meta();
   root_ = *root;
+  joined_ = req.tool_join;
+  if (m.session_id != 0 && !joined_ && ctx_.session_resumed) ctx_.session_resumed(s->id, this);
   // Only a new session changes sessions.mfs; a resumed one (a mount after a master restart,
   // a tool joining its mount's session) is already in it, and rewriting the file each time
   // cost a tool run several milliseconds of disk work.

@@ -29,6 +29,8 @@
 
 namespace elk::master {
 
+class ClientLink;
+
 // What client links act on; owned by MasterServer.
 struct ClientContext {
   net::EventLoop& loop;
@@ -39,6 +41,8 @@ struct ClientContext {
   ChunkWrites& writes;
   NowFn now;
   std::function<void()> sessions_changed;  // a session opened: save sessions.mfs
+  // A session's owner resumed it on link `by`: its other owner links are closed.
+  std::function<void(uint32_t session, const ClientLink* by)> session_resumed;
   std::string version = "elkfs";
   // Requests received, by message type, since start (the monitor's counters).
   std::map<uint32_t, uint64_t> op_counts;
@@ -59,6 +63,8 @@ class ClientLink {
                std::shared_ptr<void> slot = {});
   void Close(Status why = Status::Ok());
   uint32_t session_id() const { return session_id_; }
+  // A tool that joined its mount's session: it does not own the session's opens.
+  bool joined() const { return joined_; }
 
  private:
   Status OnFrame(const protocol::FrameView& f);
@@ -89,6 +95,7 @@ class ClientLink {
   void Statfs(const protocol::CltomaStatfs& m);
   void Open(const protocol::CltomaOpen& m);
   void Release(const protocol::CltomaRelease& m);
+  void SessionOpens(const protocol::CltomaSessionOpens& m);
 
   // Chunks, goals, trash times, snapshots (client_chunk_ops.cc).
   // Ok when the session holds inode open with `need` (kOpenedRead or kOpenedWrite).
@@ -155,6 +162,7 @@ class ClientLink {
   std::optional<Challenge> challenge_;
   uint32_t session_id_ = 0;
   bool meta_ = false;  // mounted "." (the meta file system)
+  bool joined_ = false;
   cfg::ExportOptions options_;
   InodeId root_ = kRootInode;
 };
@@ -193,7 +201,7 @@ bool ClientLink::MetaMayDo(const M& m) const {
   } else {
     return t == p::CLTOMA_GET_CHALLENGE || t == p::CLTOMA_REGISTER_SESSION ||
            t == p::CLTOMA_STATFS || t == p::CLTOMA_LIST_DETACHED || t == p::CLTOMA_UNDELETE ||
-           t == p::CLTOMA_PURGE;
+           t == p::CLTOMA_PURGE || t == p::CLTOMA_SESSION_OPENS;
   }
 }
 

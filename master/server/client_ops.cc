@@ -203,4 +203,18 @@ void ClientLink::Release(const proto::CltomaRelease& m) {
   ReplyStatus(m.msgid, Status::Ok());
 }
 
+void ClientLink::SessionOpens(const proto::CltomaSessionOpens& m) {
+  // A tool joined to its mount's session holds none of the mount's descriptors.
+  if (joined_) return ReplyStatus(m.msgid, Status(Code::kPerm, "a joined tool owns no opens"));
+  std::vector<SessionOpen> claimed;
+  claimed.reserve(m.files.size());
+  for (const proto::OpenedFile& f : m.files) {
+    const uint8_t mode = ((f.mode & proto::kOpenRead) != 0 ? kOpenedRead : 0) |
+                         ((f.mode & proto::kOpenWrite) != 0 ? kOpenedWrite : 0);
+    claimed.push_back({f.inode, f.count, mode});
+  }
+  ctx_.meta.TrimOpens(session_id_, claimed, Now());
+  ReplyStatus(m.msgid, Status::Ok());
+}
+
 }  // namespace elk::master

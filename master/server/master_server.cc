@@ -78,6 +78,15 @@ Status MasterServer::Init() {
   client_ctx_->hello_timeout = hello_timeout;
   tree_jobs_ = std::make_unique<TreeJobs>(*loop_, *meta_);
   client_ctx_->jobs = tree_jobs_.get();
+  client_ctx_->session_resumed = [this](uint32_t session, const ClientLink* by) {
+    // The session's owner is back on a new connection: what its older ones still carry
+    // must not be applied after the account it is about to give of its opens.
+    for (auto& [raw, link] : clients_) {
+      if (raw != by && link->session_id() == session && !link->joined()) {
+        link->Close(Status(Code::kDisconnected, "its session resumed on another connection"));
+      }
+    }
+  };
   MetaloggerHubOptions ml_options;
   ml_options.timeout = std::chrono::seconds(config_.matoml_timeout);
   ml_options.hello_timeout = hello_timeout;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -322,6 +323,73 @@ TEST_F(ClientTest, SessionSurvivesMasterRestart) {
   std::vector<uint8_t> want = first;
   want.insert(want.end(), second.begin(), second.end());
   EXPECT_TRUE(*back == want);
+}
+
+// The master's count of a session's descriptors of inode, and its reserved files, read on
+// its loop thread.
+template <typename F>
+auto OnMaster(master::MasterServer& m, F f) {
+  std::promise<decltype(f())> done;
+  m.loop().Post([&] { done.set_value(f()); });
+  return done.get_future().get();
+}
+
+TEST_F(ClientTest, AResumedSessionGivesTheMasterItsAccountOfOpenFiles) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  const uint32_t sid = s->session_id();
+  const uint32_t kept = NewFile(*s, "kept");
+  const uint32_t doomed = NewFile(*s, "doomed");
+  ASSERT_TRUE(s->Open(kept, proto::kOpenRead, {}).ok());
+  // An OPEN the master applied whose answer never reached the account, as when the
+  // connection drops before the reply is read: sent around the session's own counting.
+  ASSERT_TRUE(s->Call<proto::MatoclOpen>(proto::CltomaOpen{0, doomed, proto::kOpenRead, {}}).ok());
+  auto opens = s->OpenFiles();
+  ASSERT_EQ(opens.size(), 2u);
+  EXPECT_EQ(opens[kept].count, 2u);
+  EXPECT_EQ(opens[kept].mode, proto::kOpenRead | proto::kOpenWrite);
+  EXPECT_EQ(opens[doomed].count, 1u);
+  auto count = [&](uint32_t inode) {
+    return OnMaster(*master_, [&] {
+      for (auto [open, n] : master_->metadata().ns().OpensOf(sid))
+        if (open == inode) return n;
+      return uint32_t{0};
+    });
+  };
+  auto reserved = [&] {
+    return OnMaster(*master_, [&] { return master_->metadata().ns().ListReserved().size(); });
+  };
+  EXPECT_EQ(count(doomed), 2u);
+  ASSERT_TRUE(s->Call<proto::MatoclSettrashtime>(
+                   proto::CltomaSettrashtime{0, doomed, 0, proto::SetMode::kSet, false, {}})
+                  .ok());
+  ASSERT_TRUE(s->Unlink(1, "doomed", {}).ok());
+  ASSERT_TRUE(s->Release(doomed).ok());
+  EXPECT_FALSE(s->OpenFiles().contains(doomed));
+  EXPECT_EQ(reserved(), 1u);  // the unanswered open holds it
+
+  // The master restarts; the session resumes and gives its account before anything else.
+  StopMaster();
+  StartMaster();
+  ASSERT_TRUE(s->Lookup(1, "kept", {}).ok());
+  EXPECT_GE(s->reconnects(), 1u);
+  EXPECT_EQ(s->session_id(), sid);
+  EXPECT_EQ(count(doomed), 0u);
+  EXPECT_EQ(reserved(), 0u);
+  EXPECT_EQ(count(kept), 2u);
+  // A release after the resume counts as before, on both sides.
+  ASSERT_TRUE(s->Release(kept).ok());
+  EXPECT_EQ(count(kept), 1u);
+  EXPECT_EQ(s->OpenFiles().at(kept).count, 1u);
+  ChunkIo io(*s);
+  const std::vector<uint8_t> data(1000, 5);
+  // Still open for writing (the chunkservers come back to the new master meanwhile).
+  Status w = io.Write(kept, 0, data);
+  for (int i = 0; i < 200 && w.code() == Code::kNoChunkServers; ++i) {
+    std::this_thread::sleep_for(50ms);
+    w = io.Write(kept, 0, data);
+  }
+  EXPECT_TRUE(w.ok()) << w.ToString();
 }
 
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {

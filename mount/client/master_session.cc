@@ -108,7 +108,7 @@ uint32_t MasterSession::reconnects() const {
   return reconnects_;
 }
 
-Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect() {
+Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect(bool account) {
   auto addr = net::Resolve(options_.host, options_.port);
   if (!addr.ok()) return addr.status();
   auto c = net::BlockingClient::Connect(*addr, options_.connect_timeout);
@@ -144,11 +144,43 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect() {
     return Status(granted.code(), fmt::format("the master refused export '{}': {}",
                                               options_.export_path, granted.status().ToString()));
   }
+  // A tool joined to its mount's session holds none of the session's descriptors.
+  const bool joined = options_.role == proto::Role::kTool && options_.session_id != 0;
+  if (account && !joined) ELK_RETURN_IF_ERROR(SendOpenAccount(*conn));
   std::lock_guard lock(mu_);
   grant_ = *granted;
   session_id_ = granted->session_id;
   last_send_ = Clock::now();
   return conn;
+}
+
+Status MasterSession::SendOpenAccount(net::BlockingClient& conn) {
+  // No request can reach the account's table while no connection is in use: it is exact.
+  proto::CltomaSessionOpens account{.msgid = 2, .files = {}};
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [inode, file] : opens_)
+      account.files.push_back(file);
+  }
+  ELK_RETURN_IF_ERROR(SendMsg(conn, account));
+  std::vector<uint8_t> keep;
+  auto st = ReceiveMsg<proto::MatoclStatus>(conn, options_.connect_timeout, keep);
+  if (!st.ok()) return st.status();
+  if (st->status != Code::kOk) return Status(st->status, "the master refused the open files");
+  return Status::Ok();
+}
+
+void MasterSession::CountOpen(uint32_t inode, uint8_t flags) {
+  proto::OpenedFile& file = opens_[inode];
+  file.inode = inode;
+  ++file.count;
+  if ((flags & proto::kOpenRead) != 0) file.mode |= proto::kOpenRead;
+  if ((flags & (proto::kOpenWrite | proto::kOpenTruncate)) != 0) file.mode |= proto::kOpenWrite;
+}
+
+std::map<uint32_t, proto::OpenedFile> MasterSession::OpenFiles() const {
+  std::lock_guard lock(mu_);
+  return opens_;
 }
 
 void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c,
@@ -174,7 +206,7 @@ void MasterSession::ReaderLoop() {
       c = conn_;
     }
     if (!c) {
-      auto fresh = Connect();
+      auto fresh = Connect(/*account=*/true);
       if (!fresh.ok()) {
         // A session the master no longer knows: open a new one.
         if (fresh.code() == Code::kBadSession) {
@@ -222,6 +254,7 @@ void MasterSession::Deliver(net::Frame frame) {
                          (uint32_t{frame.payload[2]} << 8) | uint32_t{frame.payload[3]};
   auto it = pending_.find(msgid);
   if (it == pending_.end()) return;  // a reply to a caller that gave up
+  if (it->second->on_reply != nullptr && *it->second->on_reply) (*it->second->on_reply)(frame);
   it->second->result = Result<net::Frame>(std::move(frame));
   it->second->cv.notify_one();
 }
@@ -250,12 +283,15 @@ void MasterSession::AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pend
     if (!f.ok() && f.code() != Code::kTimeout) DropConnection(c, f.status());
     lock.lock();
     reading_ = false;
-    if (f.ok()) Deliver(std::move(*f));
+    // A frame of a connection already given up is not delivered: its caller has been told
+    // kDisconnected, and a reconnect's account of the opens may already be on its way.
+    if (f.ok() && conn_ == c) Deliver(std::move(*f));
   }
   if (!reading_) PassReadingTurn(&pending);
 }
 
-Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode, bool idempotent) {
+Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode, Retry retry,
+                                           const Hooks& hooks) {
   for (int attempt = 0;; ++attempt) {
     Pending pending;
     uint32_t msgid = 0;
@@ -269,6 +305,8 @@ Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode,
       msgid = next_msgid_++;
       if (next_msgid_ == 0) next_msgid_ = 1;
       pending_[msgid] = &pending;
+      if (hooks.on_reply) pending.on_reply = &hooks.on_reply;
+      if (hooks.on_send) hooks.on_send();
       last_send_ = Clock::now();
     }
     auto payload = encode(msgid);
@@ -290,12 +328,16 @@ Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode,
     }
     AwaitReply(lock, pending, c, Clock::now() + options_.request_timeout);
     pending_.erase(msgid);
-    if (!pending.result && !stopping_) return Status(Code::kTimeout, "the master did not answer");
+    if (!pending.result && !stopping_) {
+      lock.unlock();
+      if (hooks.drop_on_timeout) DropConnection(c, Status(Code::kTimeout, "no answer"));
+      return Status(Code::kTimeout, "the master did not answer");
+    }
     if (!pending.result) return Status(Code::kDisconnected, "session closed");
     Result<net::Frame> r = std::move(*pending.result);
     if (r.ok()) return r;
     if (r.code() != Code::kDisconnected || attempt >= 20) return r;
-    if (!idempotent && was_sent) return r;
+    if (retry == Retry::kNever || (retry == Retry::kUnsent && was_sent)) return r;
   }
 }
 
@@ -330,9 +372,24 @@ Result<proto::Attr> MasterSession::Mknod(uint32_t parent, std::string_view name,
 
 Result<proto::Attr> MasterSession::Create(uint32_t parent, std::string_view name, uint16_t mode,
                                           uint16_t umask, const Creds& c, bool open) {
-  auto r = Call<proto::MatoclCreate>(proto::CltomaCreate{0, parent, std::string(name), mode, umask,
-                                                         c, open ? uint8_t{1} : uint8_t{0}},
-                                     false);
+  proto::CltomaCreate req{
+      0, parent, std::string(name), mode, umask, c, open ? uint8_t{1} : uint8_t{0}};
+  Hooks hooks;
+  if (open) {
+    hooks.on_reply = [this](const net::Frame& f) {
+      if (f.type != proto::MATOCL_CREATE) return;
+      if (auto made = proto::Decode<proto::MatoclCreate>(f.payload); made.ok())
+        CountOpen(made->attr.inode, proto::kOpenRead | proto::kOpenWrite);
+    };
+    hooks.drop_on_timeout = true;
+  }
+  auto r = Decoded<proto::MatoclCreate>(Exchange(
+      proto::CLTOMA_CREATE,
+      [&](uint32_t msgid) {
+        req.msgid = msgid;
+        return proto::EncodePayload(req);
+      },
+      Retry::kUnsent, hooks));
   if (!r.ok()) return r.status();
   return r->attr;
 }
@@ -400,10 +457,48 @@ Result<proto::MatoclStatfs> MasterSession::Statfs() {
 }
 
 Result<proto::Attr> MasterSession::Open(uint32_t inode, uint8_t flags, const Creds& c) {
-  auto r = Call<proto::MatoclOpen>(proto::CltomaOpen{0, inode, flags, c},
-                                   (flags & proto::kOpenTruncate) == 0);
+  proto::CltomaOpen req{0, inode, flags, c};
+  // Counted when its answer comes on the connection in use; one applied on a connection
+  // then lost is taken back by the reconnect's account, so a retry counts once. A truncating
+  // open is not repeated (it would cut what was written in between).
+  Hooks hooks{.on_send = {},
+              .on_reply =
+                  [this, inode, flags](const net::Frame& f) {
+                    if (f.type == proto::MATOCL_OPEN) CountOpen(inode, flags);
+                  },
+              .drop_on_timeout = true};
+  const Retry retry = (flags & proto::kOpenTruncate) == 0 ? Retry::kAlways : Retry::kUnsent;
+  auto r = Decoded<proto::MatoclOpen>(Exchange(
+      proto::CLTOMA_OPEN,
+      [&](uint32_t msgid) {
+        req.msgid = msgid;
+        return proto::EncodePayload(req);
+      },
+      retry, hooks));
   if (!r.ok()) return r.status();
   return r->attr;
+}
+
+Status MasterSession::Release(uint32_t inode) {
+  bool counted = false;
+  auto uncount = [this, inode, &counted] {
+    counted = true;
+    auto it = opens_.find(inode);
+    if (it != opens_.end() && --it->second.count == 0) opens_.erase(it);
+  };
+  Hooks hooks{.on_send = uncount, .on_reply = {}, .drop_on_timeout = true};
+  auto f = Exchange(
+      proto::CLTOMA_RELEASE,
+      [&](uint32_t msgid) {
+        return proto::EncodePayload(proto::CltomaRelease{msgid, inode});
+      },
+      Retry::kNever, hooks);
+  if (f.ok()) return Status::Ok();  // the master answers every release with ok
+  // Never given a connection (the master unreachable): the descriptor is gone all the same,
+  // and the account of the reconnect that is due tells the master.
+  std::lock_guard lock(mu_);
+  if (!counted) uncount();
+  return Status::Ok();
 }
 
 }  // namespace elk::client

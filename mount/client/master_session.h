@@ -8,6 +8,12 @@
 // idle connection alive; idempotent requests are retried transparently, others fail with
 // kDisconnected.
 //
+// Open files are counted here as the master counts them (per inode: descriptors and
+// modes). A session resumed after a lost connection first gives the master this account
+// (CLTOMA_SESSION_OPENS), which trims the master's counts to it: an OPEN the master applied
+// but whose answer was lost, or a RELEASE lost on the way, leaves nothing behind, and an
+// OPEN is safely retried (docs/client.md, "Open files across reconnects").
+//
 //   auto s = MasterSession::Open({.host = "127.0.0.1", .port = 9421, .export_path = "/"});
 //   if (!s.ok()) return s.status();
 //   auto attr = (*s)->Lookup((*s)->root_inode(), "a", creds);
@@ -78,13 +84,17 @@ class MasterSession {
   // failure becomes that Status.
   template <typename Reply, typename Req>
   Result<Reply> Call(Req req, bool idempotent = true) {
-    auto f = Exchange(
+    return Decoded<Reply>(Exchange(
         Req::kType,
         [&](uint32_t msgid) {
           req.msgid = msgid;
           return protocol::EncodePayload(req);
         },
-        idempotent);
+        idempotent));
+  }
+  // The typed reply of a frame; MATOCL_STATUS with a failure becomes that Status.
+  template <typename Reply>
+  static Result<Reply> Decoded(const Result<net::Frame>& f) {
     if (!f.ok()) return f.status();
     if (f->type == protocol::MATOCL_STATUS) {
       auto st = protocol::Decode<protocol::MatoclStatus>(f->payload);
@@ -140,18 +150,45 @@ class MasterSession {
   Result<std::vector<protocol::DirEntry>> Readdir(uint32_t inode, const Creds& c);
   Result<protocol::MatoclStatfs> Statfs();
   Result<Attr> Open(uint32_t inode, uint8_t flags, const Creds& c);
+  // Closes one descriptor that Open or Create(open) counted. Never resent: once handed to
+  // a connection it is counted released here, and a reconnect's account carries it to the
+  // master if the request was lost. Fails only when the session is closed.
+  Status Release(uint32_t inode);
+  // The session's open files by this client's account: inode -> (descriptors, modes as
+  // kOpenRead | kOpenWrite). What a resumed session tells the master.
+  std::map<uint32_t, protocol::OpenedFile> OpenFiles() const;
 
  private:
   explicit MasterSession(SessionOptions options) : options_(std::move(options)) {}
   using Encoder = std::function<Result<std::vector<uint8_t>>(uint32_t msgid)>;
-  Result<net::Frame> Exchange(uint32_t type, const Encoder& encode, bool idempotent);
-  // Connects and registers (resuming session_id_ when set); the grant is stored.
-  Result<std::shared_ptr<net::BlockingClient>> Connect();
+  // How a request that failed with kDisconnected is retried: kAlways (idempotent), kUnsent
+  // (only if it never left), kNever (Release: counted at its sending).
+  enum class Retry { kAlways, kUnsent, kNever };
+  // Run under mu_: on_send when the request is given a connection, on_reply when its
+  // answer arrives on the connection still in use. Open counting hangs on these, so that
+  // the account a reconnect sends holds exactly what the master was told.
+  struct Hooks {
+    std::function<void()> on_send;
+    std::function<void(const net::Frame&)> on_reply;
+    bool drop_on_timeout = false;  // an unanswered request makes the next account exact
+  };
+  Result<net::Frame> Exchange(uint32_t type, const Encoder& encode, bool idempotent) {
+    return Exchange(type, encode, idempotent ? Retry::kAlways : Retry::kUnsent, Hooks{});
+  }
+  Result<net::Frame> Exchange(uint32_t type, const Encoder& encode, Retry retry,
+                              const Hooks& hooks);
+  // Connects and registers (resuming session_id_ when set); the grant is stored. `account`:
+  // then gives the master this session's opens (a reconnect of the session's owner).
+  Result<std::shared_ptr<net::BlockingClient>> Connect(bool account = false);
+  Status SendOpenAccount(net::BlockingClient& conn);
+  // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
+  void CountOpen(uint32_t inode, uint8_t flags);
   void ReaderLoop();
   void DropConnection(const std::shared_ptr<net::BlockingClient>& c, const Status& why);
 
   struct Pending {
     std::optional<Result<net::Frame>> result;
+    const std::function<void(const net::Frame&)>* on_reply = nullptr;
     std::condition_variable cv;  // its reply came, or the reading turn is free
   };
   // Waits for `pending`'s reply, taking the reading turn whenever it is free.
@@ -175,6 +212,8 @@ class MasterSession {
   uint32_t reconnects_ = 0;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_send_{};
+  // This client's account of its open files (see the top of the file).
+  std::map<uint32_t, protocol::OpenedFile> opens_;
 
   std::mutex send_mu_;
   std::thread reader_;

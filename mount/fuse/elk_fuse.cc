@@ -441,7 +441,7 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
 void ElkFuse::ForgetUnrepliedOpen(OpenFile* f) {
   const uint32_t inode = f->inode;
   Untrack(f);
-  Status closed = session_.Do(proto::CltomaRelease{0, inode}, false);
+  Status closed = session_.Release(inode);
   if (!closed.ok()) log::Warning("release of unreplied open of {}: {}", inode, closed.ToString());
 }
 
@@ -505,8 +505,8 @@ void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   const uint32_t inode = f->inode;
   Untrack(f);
   // The master counted this descriptor at open: an unlinked file waits for the last one.
-  // Not resent after a reconnect (a repeat would close another descriptor's count).
-  Status closed = session_.Do(proto::CltomaRelease{0, inode}, false);
+  // A release lost in a reconnect reaches the master through the session's account.
+  Status closed = session_.Release(inode);
   if (!closed.ok()) log::Warning("release of inode {}: {}", inode, closed.ToString());
   ReplyStatus(req, s);
 }

@@ -294,7 +294,7 @@ TEST_F(ChunksCluster, DeletingFilesFreesTheirChunkFiles) {
     auto a = session_->Lookup(1, name, {});
     ASSERT_TRUE(a.ok());
     // Closed first: a file unlinked while open waits in reserved, its chunks kept.
-    ASSERT_TRUE(session_->Do(proto::CltomaRelease{0, a->inode}, false).ok());
+    ASSERT_TRUE(session_->Release(a->inode).ok());
     ASSERT_TRUE(session_->Unlink(1, name, {}).ok());
   }
   EXPECT_TRUE(WaitFor([&] { return AllChunkFiles() == 0; }, 30s)) << AllChunkFiles() << " left";
