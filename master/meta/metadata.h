@@ -103,8 +103,8 @@ class Metadata {
   // chunks: `mode` is kOpenedRead | kOpenedWrite): logged, so both survive a restart.
   void Open(InodeId inode, uint32_t session, uint8_t mode, uint32_t now);
   void Close(InodeId inode, uint32_t session, uint32_t now);
-  // A resumed session's own account of its opens trims the master's (Namespace::TrimOpens);
-  // logged as one OPENS record when anything changed.
+  // A resumed session's own account of its opens trims the master's
+  // (Namespace::TrimmedOpens); the opens that changed are logged as OPENS records.
   void TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now);
 
   // ---- chunks of files (logged: CHUNKADD, INCVERSION, DUPLICATE, LENGTH, ...) ----

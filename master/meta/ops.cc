@@ -37,9 +37,8 @@ void DoClose(MetaState& st, InodeId inode, uint32_t session, uint32_t now) {
 }
 
 // The record carries the account flat: inode:count:mode for each file.
-bool DoTrimOpens(MetaState& st, uint32_t session, std::span<const SessionOpen> claimed,
-                 uint32_t now) {
-  return st.ns->TrimOpens(session, claimed, now);
+void DoSetOpens(MetaState& st, uint32_t session, std::span<const SessionOpen> opens, uint32_t now) {
+  st.ns->SetOpens(session, opens, now);
 }
 
 Status DoAppend(MetaState& st, const Cred& cred, InodeId dst, const std::vector<uint32_t>& srcs,
@@ -274,13 +273,13 @@ const ReplayMap& NamespaceReplays() {
          auto flat = a.List();
          ELK_RETURN_IF_ERROR(a.Finish("OPENS"));
          if (flat.size() % 3 != 0) return Status(Code::kCorruption, "OPENS: bad list");
-         std::vector<SessionOpen> claimed;
+         std::vector<SessionOpen> opens;
          for (size_t i = 0; i < flat.size(); i += 3) {
            if ((flat[i + 2] & ~uint32_t{kOpenedAny}) != 0)
              return Status(Code::kCorruption, "OPENS: bad mode");
-           claimed.push_back({flat[i], flat[i + 1], static_cast<uint8_t>(flat[i + 2])});
+           opens.push_back({flat[i], flat[i + 1], static_cast<uint8_t>(flat[i + 2])});
          }
-         (void)DoTrimOpens(st, session, claimed, ts);
+         DoSetOpens(st, session, opens, ts);
          return kNoResult;
        }},
       {"CLOSE",
@@ -506,12 +505,22 @@ void Metadata::Close(InodeId inode, uint32_t session, uint32_t now) {
 }
 
 void Metadata::TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now) {
-  if (!DoTrimOpens(*state_, session, claimed, now)) return;
-  std::vector<uint32_t> flat;
-  for (const SessionOpen& c : claimed)
-    flat.insert(flat.end(), {c.inode, c.count, c.mode});
-  (void)state_->Log(BodyWriter(now, "OPENS").Num(session).Str(meta_internal::JoinList(flat)).Done(),
-                    /*sync=*/false);
+  const std::vector<SessionOpen> changed = state_->ns->TrimmedOpens(session, claimed);
+  // Only what changed is logged, at most kOpensPerRecord files a record: each record sets
+  // its files' opens on its own, so the records of one account stay under a changelog
+  // line's limit however many files the session holds.
+  constexpr size_t kOpensPerRecord = 16384;
+  for (size_t first = 0; first < changed.size(); first += kOpensPerRecord) {
+    std::span<const SessionOpen> part(changed.data() + first,
+                                      std::min(kOpensPerRecord, changed.size() - first));
+    DoSetOpens(*state_, session, part, now);
+    std::vector<uint32_t> flat;
+    for (const SessionOpen& o : part)
+      flat.insert(flat.end(), {o.inode, o.count, o.mode});
+    (void)state_->Log(
+        BodyWriter(now, "OPENS").Num(session).Str(meta_internal::JoinList(flat)).Done(),
+        /*sync=*/false);
+  }
 }
 
 }  // namespace elk::master

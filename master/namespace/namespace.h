@@ -122,11 +122,16 @@ class Namespace {
   // The modes (kOpenedRead, kOpenedWrite) the session holds inode open with; 0: not open.
   uint8_t OpenModeOf(InodeId inode, uint32_t session) const;
   // A resumed session's own account of its opens (docs/client.md, "Open files across
-  // reconnects"): each of the session's counts becomes min(held, claimed) and its mode
-  // held & claimed; files the account lacks are closed (a reserved one is freed). It only
-  // ever takes away, never grants: an open is granted by Open, after its access check.
-  // True when anything changed.
-  bool TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now);
+  // reconnects"): what the session's opens become when each count is min(held, claimed)
+  // and each mode held & claimed, files the account lacks being closed (count 0). Only the
+  // opens that change are returned. It only ever takes away, never grants: an open is
+  // granted by Open, after its access check.
+  std::vector<SessionOpen> TrimmedOpens(uint32_t session,
+                                        std::span<const SessionOpen> claimed) const;
+  // Sets the session's opens of the files named to exactly these counts and modes (count 0
+  // closes; a reserved file then open nowhere is freed). What TrimmedOpens returned, and
+  // the replay of its OPENS records.
+  void SetOpens(uint32_t session, std::span<const SessionOpen> opens, uint32_t now);
   // What a session holds open: (inode, descriptors).
   std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
   std::vector<DetachedItem> ListTrash() const;
@@ -286,7 +291,7 @@ class Namespace {
     uint8_t mode = 0;    // kOpenedRead | kOpenedWrite, the union of their opens
   };
   std::map<std::pair<InodeId, uint32_t>, OpenCount> opens_;  // (inode, session)
-  StatFs totals_;  // what Stats() answers
+  StatFs totals_;                                            // what Stats() answers
 };
 
 }  // namespace elk::master

@@ -46,33 +46,35 @@ std::vector<ChunkId> Namespace::Close(InodeId inode, uint32_t session, uint32_t 
   return gone;
 }
 
-bool Namespace::TrimOpens(uint32_t session, std::span<const SessionOpen> claimed, uint32_t now) {
+std::vector<SessionOpen> Namespace::TrimmedOpens(uint32_t session,
+                                                 std::span<const SessionOpen> claimed) const {
   std::map<InodeId, const SessionOpen*> said;
   for (const SessionOpen& c : claimed)
     said[c.inode] = &c;
-  std::vector<InodeId> closed;
-  bool changed = false;
-  for (auto& [key, open] : opens_) {
+  std::vector<SessionOpen> changed;
+  for (const auto& [key, open] : opens_) {
     if (key.second != session) continue;
     auto it = said.find(key.first);
     const uint32_t count = it == said.end() ? 0 : std::min(open.count, it->second->count);
-    const uint8_t mode = it == said.end() ? 0 : (open.mode & it->second->mode);
-    if (count == open.count && mode == open.mode) continue;
-    changed = true;
-    open.count = count;
-    open.mode = mode;
-    if (count == 0) closed.push_back(key.first);
-  }
-  // Erased after the walk: freeing a reserved file drops its entries from opens_.
-  for (InodeId inode : closed) {
-    opens_.erase({inode, session});
-    const Node* node = nodes_.Get(inode);
-    if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(inode)) {
-      std::vector<ChunkId> gone;
-      FreeNode(inode, &gone, now);
-    }
+    const uint8_t mode = count == 0 ? 0 : (open.mode & it->second->mode);
+    if (count != open.count || mode != open.mode) changed.push_back({key.first, count, mode});
   }
   return changed;
+}
+
+void Namespace::SetOpens(uint32_t session, std::span<const SessionOpen> opens, uint32_t now) {
+  for (const SessionOpen& o : opens) {
+    if (o.count != 0) {
+      opens_[{o.inode, session}] = OpenCount{o.count, o.mode};
+      continue;
+    }
+    opens_.erase({o.inode, session});
+    const Node* node = nodes_.Get(o.inode);
+    if (node != nullptr && (node->flags & kFlagReserved) && !IsOpen(o.inode)) {
+      std::vector<ChunkId> gone;
+      FreeNode(o.inode, &gone, now);
+    }
+  }
 }
 
 std::vector<DetachedItem> Namespace::ListTrash() const {

@@ -72,7 +72,7 @@ inline constexpr uint8_t kOpenedRead = 1;
 inline constexpr uint8_t kOpenedWrite = 2;
 inline constexpr uint8_t kOpenedAny = kOpenedRead | kOpenedWrite;
 
-// One file a session says it holds open (Namespace::TrimOpens): its descriptors and the
+// One file a session holds open (Namespace::TrimmedOpens, SetOpens): its descriptors and the
 // modes (kOpenedRead | kOpenedWrite) they were granted.
 struct SessionOpen {
   InodeId inode = 0;
