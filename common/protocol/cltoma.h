@@ -315,6 +315,16 @@ struct CltomaSettrashtime {
   ELK_FIELDS(msgid, inode, trashtime, mode, recursive, creds)
 };
 
+// CLTOMA_GETDIRSTATS: msgid:32 inode:32
+// For mfsdirinfo: the master sums the tree under inode (a sliced tree job). Optional: a
+// master that predates it refuses the type and the tool walks the tree itself.
+struct CltomaGetdirstats {
+  static constexpr uint32_t kType = CLTOMA_GETDIRSTATS;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
 // CLTOMA_SNAPSHOT: msgid:32 src_inode:32 dst_parent:32 dst_name:str overwrite:8 creds:Creds
 struct CltomaSnapshot {
   static constexpr uint32_t kType = CLTOMA_SNAPSHOT;

@@ -182,6 +182,22 @@ struct MatoclGettrashtime {
   ELK_FIELDS(msgid, counts)
 };
 
+// MATOCL_GETDIRSTATS: msgid:32 inodes:64 dirs:64 files:64 chunks:64 length:64 size:64
+// realsize:64. size counts what the chunkservers store of each chunk a file has (its data
+// rounded up to 64 KiB blocks plus the chunk header); realsize is size times the goal.
+struct MatoclGetdirstats {
+  static constexpr uint32_t kType = MATOCL_GETDIRSTATS;
+  uint32_t msgid = 0;
+  uint64_t inodes = 0;
+  uint64_t dirs = 0;
+  uint64_t files = 0;
+  uint64_t chunks = 0;
+  uint64_t length = 0;
+  uint64_t size = 0;
+  uint64_t realsize = 0;
+  ELK_FIELDS(msgid, inodes, dirs, files, chunks, length, size, realsize)
+};
+
 // MATOCL_{SETGOAL,SETTRASHTIME}: msgid:32 changed:32 not_changed:32 not_permitted:32
 template <uint32_t Type>
 struct MatoclSetReply {

@@ -52,6 +52,7 @@ inline constexpr uint32_t CLTOMA_GETGOAL = 1040;
 inline constexpr uint32_t CLTOMA_SETGOAL = 1041;
 inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
 inline constexpr uint32_t CLTOMA_SETTRASHTIME = 1043;
+inline constexpr uint32_t CLTOMA_GETDIRSTATS = 1044;  // optional: old masters refuse it
 inline constexpr uint32_t CLTOMA_SNAPSHOT = 1050;
 inline constexpr uint32_t CLTOMA_APPEND_CHUNKS = 1051;
 inline constexpr uint32_t CLTOMA_PUNCH_CHUNKS = 1052;
@@ -85,6 +86,7 @@ inline constexpr uint32_t MATOCL_GETGOAL = 2040;
 inline constexpr uint32_t MATOCL_SETGOAL = 2041;
 inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
 inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
+inline constexpr uint32_t MATOCL_GETDIRSTATS = 2044;
 inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 
 // CSTOMA: chunkserver to master, 3000-3999.
@@ -212,6 +214,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_SETGOAL, kSmall),
     ELK_TYPE(CLTOMA_GETTRASHTIME, kSmall),
     ELK_TYPE(CLTOMA_SETTRASHTIME, kSmall),
+    ELK_TYPE(CLTOMA_GETDIRSTATS, kTiny),
     ELK_TYPE(CLTOMA_SNAPSHOT, kSmall),
     ELK_TYPE(CLTOMA_APPEND_CHUNKS, kSmall),
     ELK_TYPE(CLTOMA_PUNCH_CHUNKS, kSmall),
@@ -243,6 +246,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_SETGOAL, kTiny),
     ELK_TYPE(MATOCL_GETTRASHTIME, kMedium),
     ELK_TYPE(MATOCL_SETTRASHTIME, kTiny),
+    ELK_TYPE(MATOCL_GETDIRSTATS, kTiny),
     ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
 
     ELK_TYPE(CSTOMA_REGISTER, kTiny),

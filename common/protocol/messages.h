@@ -47,14 +47,14 @@ using AllMessages = MessageList<
     CltomaSymlink, CltomaReadlink, CltomaReaddir, CltomaStatfs, CltomaOpen, CltomaGetxattr,
     CltomaSetxattr, CltomaListxattr, CltomaRemovexattr, CltomaReadChunk, CltomaWriteChunk,
     CltomaWriteChunkEnd, CltomaChunkInfo, CltomaGetgoal, CltomaSetgoal, CltomaGettrashtime,
-    CltomaSettrashtime, CltomaSnapshot, CltomaAppendChunks, CltomaPunchChunks, CltomaListDetached,
-    CltomaUndelete, CltomaPurge, CltomaRelease, CltomaSessionOpens,
+    CltomaSettrashtime, CltomaGetdirstats, CltomaSnapshot, CltomaAppendChunks, CltomaPunchChunks,
+    CltomaListDetached, CltomaUndelete, CltomaPurge, CltomaRelease, CltomaSessionOpens,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclGetxattr, MatoclListxattr,
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclGetgoal, MatoclSetgoal,
-    MatoclGettrashtime, MatoclSettrashtime, MatoclListDetached,
+    MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclListDetached,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,

@@ -113,17 +113,45 @@ TEST(MessagesTest, DecodingAFrameChecksItsType) {
 }
 
 TEST(MessagesTest, ChunkserverWriteErrorAndDuptruncLayouts) {
-  auto err = EncodePayload(CstoclWriteError{.chunkid = 0x0102030405060708, .write_id = 9,
+  auto err = EncodePayload(CstoclWriteError{.chunkid = 0x0102030405060708,
+                                            .write_id = 9,
                                             .status = Code::kDisconnected,
                                             .server = {.ip = 0x7f000001, .port = 9422}});
   ASSERT_TRUE(err.ok());
-  EXPECT_EQ(*err, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 9, 28, 127, 0, 0, 1,
-                                        0x24, 0xCE}));
-  auto dup = EncodePayload(MatocsDuptruncChunk{.new_chunkid = 2, .new_version = 3,
-                                               .old_chunkid = 4, .old_version = 5, .length = 6});
+  EXPECT_EQ(*err, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 9, 28, 127, 0, 0, 1, 0x24,
+                                        0xCE}));
+  auto dup = EncodePayload(MatocsDuptruncChunk{
+      .new_chunkid = 2, .new_version = 3, .old_chunkid = 4, .old_version = 5, .length = 6});
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->size(), 8u + 4 + 8 + 4 + 4);
   EXPECT_EQ(dup->back(), 6);
+}
+
+// mfsdirinfo's request and answer: the ids a tool sends, and seven 64-bit figures (a tree may
+// hold more than 2^32 inodes or chunks).
+TEST(MessagesTest, DirStatsLayouts) {
+  EXPECT_EQ(CltomaGetdirstats::kType, 1044u);
+  EXPECT_EQ(MatoclGetdirstats::kType, 2044u);
+  auto ask = EncodePayload(CltomaGetdirstats{.msgid = 7, .inode = 0x01020304});
+  ASSERT_TRUE(ask.ok());
+  EXPECT_EQ(*ask, (std::vector<uint8_t>{0, 0, 0, 7, 1, 2, 3, 4}));
+  MatoclGetdirstats answer{.msgid = 7,
+                           .inodes = 1,
+                           .dirs = 2,
+                           .files = 3,
+                           .chunks = uint64_t{1} << 33,
+                           .length = 5,
+                           .size = 6,
+                           .realsize = 7};
+  auto bytes = EncodePayload(answer);
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_EQ(bytes->size(), 4u + 7 * 8);
+  EXPECT_EQ((*bytes)[4 + 3 * 8 + 3], 2);  // chunks: 2^33, big endian
+  EXPECT_EQ(bytes->back(), 7);
+  auto back = Decode<MatoclGetdirstats>(FrameView{MATOCL_GETDIRSTATS, *bytes});
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->chunks, uint64_t{1} << 33);
+  EXPECT_EQ(back->realsize, 7u);
 }
 
 }  // namespace

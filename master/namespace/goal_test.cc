@@ -74,8 +74,9 @@ TEST_F(NsTest, DirInfoSizes) {
   EXPECT_EQ(info->files, 2u);
   EXPECT_EQ(info->chunks, 3u);
   EXPECT_EQ(info->length, 1 + kChunkSize + kBlockSize + 1);
-  uint64_t fsize = kBlockSize;
-  uint64_t gsize = kChunkSize + 2 * kBlockSize;
+  // Each chunk: its blocks and an 8 KiB header; every chunk but the last is whole.
+  uint64_t fsize = kBlockSize + 8192;
+  uint64_t gsize = kChunkSize + 8192 + 2 * kBlockSize + 8192;
   EXPECT_EQ(info->size, fsize + gsize);
   EXPECT_EQ(info->realsize, fsize * 2 + gsize * 3);
 }

@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "common/stored_size.h"
 #include "master/namespace/namespace.h"
 
 namespace elk::master {
@@ -59,8 +60,12 @@ void Namespace::AddDirInfo(std::span<const InodeId> ids, DirInfo* info) const {
     if (node->is_dir()) ++info->dirs;
     if (!node->is_file()) continue;
     ++info->files;
-    info->chunks += node->chunks.CountPresent();
-    uint64_t size = (node->length + kBlockSize - 1) / kBlockSize * kBlockSize;
+    // The chunks the file really has: a sparse file's holes hold nothing.
+    uint64_t size = 0;
+    node->chunks.ForEach([&](uint32_t index, ChunkId) {
+      ++info->chunks;
+      size += ChunkStoredBytes(node->length, index);
+    });
     info->length += node->length;
     info->size += size;
     info->realsize += size * node->goal;

@@ -172,8 +172,10 @@ struct ValueSummary {
   std::map<uint32_t, Counts> by_value;
 };
 
-// What `mfsdirinfo` prints. size: each file's length rounded up to whole 64 KiB blocks;
-// realsize: that size times the file's goal.
+// What `mfsdirinfo` prints. files: regular files; chunks: the chunks files really have
+// (not holes); size: what chunkservers store of those chunks (common/stored_size.h);
+// realsize: that size times the file's goal. A file linked twice in the tree counts twice,
+// as in MooseFS.
 struct DirInfo {
   uint64_t inodes = 0;
   uint64_t dirs = 0;

@@ -151,6 +151,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaGettrashtime>(f, &C::Gettrashtime);
     case proto::CLTOMA_SETTRASHTIME:
       return Run<proto::CltomaSettrashtime>(f, &C::Settrashtime);
+    case proto::CLTOMA_GETDIRSTATS:
+      return Run<proto::CltomaGetdirstats>(f, &C::Getdirstats);
     case proto::CLTOMA_SNAPSHOT:
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:

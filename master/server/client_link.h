@@ -48,7 +48,7 @@ struct ClientContext {
   std::map<uint32_t, uint64_t> op_counts;
   std::chrono::milliseconds idle_timeout{0};   // MATOCL_TIMEOUT; 0: none
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT: until the session registers
-  TreeJobs* jobs = nullptr;  // the recursive requests, a slice per loop turn
+  TreeJobs* jobs = nullptr;                    // the recursive requests, a slice per loop turn
 };
 
 class ClientLink {
@@ -112,11 +112,13 @@ class ClientLink {
   void Listxattr(const protocol::CltomaListxattr& m);
   void Removexattr(const protocol::CltomaRemovexattr& m);
 
-  // Goals and trash times; -r runs as a TreeJob, a slice per loop turn (client_tree_ops.cc).
+  // Goals and trash times (-r) and dirinfo run as a TreeJob, a slice per loop turn
+  // (client_tree_ops.cc).
   void Getgoal(const protocol::CltomaGetgoal& m);
   void Setgoal(const protocol::CltomaSetgoal& m);
   void Gettrashtime(const protocol::CltomaGettrashtime& m);
   void Settrashtime(const protocol::CltomaSettrashtime& m);
+  void Getdirstats(const protocol::CltomaGetdirstats& m);
   void StartJob(uint32_t msgid, InodeId inode, TreeJob job);
   template <typename MakeReply>
   std::function<void(const Status&)> JobReply(uint32_t msgid, MakeReply make);

@@ -1,6 +1,6 @@
-// Goal and trash-time requests of a client link. One node is answered at once; a recursive
-// request (-r) becomes a TreeJob that runs a slice per loop turn and replies at its end,
-// with the same counts a single pass would give on an unchanging tree.
+// Goal, trash-time and dirinfo requests of a client link. One node is answered at once; a recursive
+// request (-r, and every dirinfo) becomes a TreeJob that runs a slice per loop turn and replies at
+// its end, with the same counts a single pass would give on an unchanging tree.
 #include <memory>
 #include <utility>
 
@@ -101,6 +101,23 @@ void ClientLink::Gettrashtime(const proto::CltomaGettrashtime& m) {
   if (!a.ok()) return ReplyStatus(m.msgid, a.status());
   ValueSummary s = SummaryOf(a->trashtime, a->type == NodeType::kDirectory);
   Reply(proto::MatoclGettrashtime{m.msgid, Summaries<proto::TrashtimeCount, uint32_t>(s)});
+}
+
+// mfsdirinfo: the tree's figures, summed a slice at a time (Namespace::AddDirInfo).
+void ClientLink::Getdirstats(const proto::CltomaGetdirstats& m) {
+  auto info = std::make_shared<DirInfo>();
+  const Metadata& meta = ctx_.meta;
+  TreeJob job;
+  job.slice = [&meta, info](std::span<const InodeId> ids) {
+    meta.ns().AddDirInfo(ids, info.get());
+    return Status::Ok();
+  };
+  const uint32_t msgid = m.msgid;
+  job.finish = JobReply(msgid, [msgid, info] {
+    return proto::MatoclGetdirstats{msgid,        info->inodes, info->dirs, info->files,
+                                    info->chunks, info->length, info->size, info->realsize};
+  });
+  StartJob(msgid, m.inode, std::move(job));
 }
 
 // A recursive change, a slice at a time: `apply` changes one slice's nodes (and logs them).

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -34,7 +35,9 @@ class MasterServerTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  void StartServer(const std::string& exports = kRwExports, const std::string& exports_path = "") {
+  // `prepare` runs before the server's loop starts (so it may change the metadata directly).
+  void StartServer(const std::string& exports = kRwExports, const std::string& exports_path = "",
+                   const std::function<void(MasterServer&)>& prepare = {}) {
     MasterConfig c;
     c.data_path = dir_.string();
     c.exports_text = exports;
@@ -46,6 +49,7 @@ class MasterServerTest : public ::testing::Test {
     auto s = MasterServer::Create(c);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(*s);
+    if (prepare) prepare(*server_);
     thread_ = std::thread([this] { (void)server_->Run(); });
   }
   void StopServer() {

@@ -74,13 +74,14 @@ struct CopyCounts {
   std::array<uint32_t, 11> chunks_by_copies{};
 };
 
-// mfsdirinfo's figures for a subtree: length is the sum of file lengths, size the sum of
-// chunk sizes, realsize the estimated disk use (size times goal).
+// mfsdirinfo's figures for a subtree: length is the sum of file lengths, size what the
+// chunkservers store of the files' chunks (common/stored_size.h), realsize that times the
+// goal. 64-bit throughout: a tree may hold more than 2^32 chunks.
 struct DirStats {
-  uint32_t inodes = 0;
-  uint32_t dirs = 0;
-  uint32_t files = 0;
-  uint32_t chunks = 0;
+  uint64_t inodes = 0;
+  uint64_t dirs = 0;
+  uint64_t files = 0;
+  uint64_t chunks = 0;
   uint64_t length = 0;
   uint64_t size = 0;
   uint64_t realsize = 0;

@@ -1,11 +1,11 @@
 #include "mount/tools/default_backend.h"
 
 #include <algorithm>
-#include <map>
 
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
 #include "mount/client/master_session.h"
+#include "mount/tools/dir_walk.h"
 
 namespace elk::tools {
 
@@ -117,11 +117,17 @@ class MasterBackend : public ToolBackend {
     }
     return out;
   }
+  // The master sums the tree (one request, a sliced tree job there). A master that
+  // predates the request drops the connection at its unknown type (the session reconnects
+  // for the next call): then the tool walks the tree itself.
   Result<DirStats> DirInfo(uint32_t inode) override {
-    DirStats s;
-    std::map<uint32_t, bool> seen;
-    ELK_RETURN_IF_ERROR(Walk(inode, s, seen, 0));
-    return s;
+    // Not idempotent: a dropped connection must come back as an error, not a resend.
+    auto r = s_->Call<proto::MatoclGetdirstats>(proto::CltomaGetdirstats{0, inode}, false);
+    if (r.ok()) {
+      return DirStats{r->inodes, r->dirs, r->files, r->chunks, r->length, r->size, r->realsize};
+    }
+    if (!MayBeOldMaster(r.status())) return r.status();
+    return WalkHere(inode);
   }
 
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,
@@ -140,34 +146,23 @@ class MasterBackend : public ToolBackend {
     std::sort(v.files.begin(), v.files.end(), by_value);
     std::sort(v.dirs.begin(), v.dirs.end(), by_value);
   }
-  // Sums a subtree; a hard-linked file counts once. Chunk sizes are estimated from the
-  // length (the master has no dirinfo request yet).
-  Status Walk(uint32_t inode, DirStats& s, std::map<uint32_t, bool>& seen, int depth) {
-    if (depth > 256 || seen[inode]) return Status::Ok();
-    seen[inode] = true;
-    auto attr = s_->Getattr(inode, {});
-    if (!attr.ok()) return attr.status();
-    ++s.inodes;
-    if (attr->type == proto::NodeType::kDirectory) {
-      ++s.dirs;
-      auto list = s_->Readdir(inode, {});
+  static bool MayBeOldMaster(const Status& s) {
+    return s.code() == Code::kDisconnected || s.code() == Code::kProtocol ||
+           s.code() == Code::kNotSupported;
+  }
+  Result<DirStats> WalkHere(uint32_t inode) {
+    auto top = s_->Getattr(inode, {});
+    if (!top.ok()) return top.status();
+    return WalkDirStats(*top, [this](uint32_t dir) -> Result<std::vector<proto::Attr>> {
+      auto list = s_->Readdir(dir, {});
       if (!list.ok()) return list.status();
+      std::vector<proto::Attr> children;
+      children.reserve(list->size());
       for (const auto& e : *list) {
-        if (e.name == "." || e.name == "..") continue;
-        ELK_RETURN_IF_ERROR(Walk(e.attr.inode, s, seen, depth + 1));
+        if (e.name != "." && e.name != "..") children.push_back(e.attr);
       }
-      return Status::Ok();
-    }
-    ++s.files;
-    if (attr->type != proto::NodeType::kFile) return Status::Ok();
-    s.length += attr->length;
-    const uint64_t chunks = (attr->length + kChunkBytes - 1) / kChunkBytes;
-    s.chunks += static_cast<uint32_t>(chunks);
-    const uint64_t blocks = (attr->length + 65535) / 65536;
-    const uint64_t size = blocks * 65536 + chunks * 5120;  // data blocks + chunk headers
-    s.size += size;
-    s.realsize += size * attr->goal;
-    return Status::Ok();
+      return children;
+    });
   }
 
   std::unique_ptr<client::MasterSession> s_;

@@ -15,19 +15,18 @@ struct Field {
   char show;               // the switch that selects it
   std::string_view label;  // in the full block
   bool bytes;
-  uint64_t DirStats::*wide;
-  uint32_t DirStats::*narrow;
-  uint64_t Get(const DirStats& s) const { return wide ? s.*wide : s.*narrow; }
+  uint64_t DirStats::*value;
+  uint64_t Get(const DirStats& s) const { return s.*value; }
 };
 
 constexpr Field kFields[] = {
-    {'i', " inodes:       ", false, nullptr, &DirStats::inodes},
-    {'d', "  directories: ", false, nullptr, &DirStats::dirs},
-    {'f', "  files:       ", false, nullptr, &DirStats::files},
-    {'c', " chunks:       ", false, nullptr, &DirStats::chunks},
-    {'l', " length:       ", true, &DirStats::length, nullptr},
-    {'s', " size:         ", true, &DirStats::size, nullptr},
-    {'r', " realsize:     ", true, &DirStats::realsize, nullptr},
+    {'i', " inodes:       ", false, &DirStats::inodes},
+    {'d', "  directories: ", false, &DirStats::dirs},
+    {'f', "  files:       ", false, &DirStats::files},
+    {'c', " chunks:       ", false, &DirStats::chunks},
+    {'l', " length:       ", true, &DirStats::length},
+    {'s', " size:         ", true, &DirStats::size},
+    {'r', " realsize:     ", true, &DirStats::realsize},
 };
 
 void PrintFull(ToolEnv& env, const NumberFormat& nf, const std::string& path,

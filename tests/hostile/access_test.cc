@@ -4,6 +4,7 @@
 // and a rogue client speaking the wire protocol gets no chunk of a file it did not open,
 // of a file outside its folder, or to write on a read-only export.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -239,6 +240,34 @@ TEST_F(HostileAccess, ARogueClientOnAReadOnlyExportGetsNoWriteGrant) {
   EXPECT_EQ(ReadChunk(rogue, doc), Code::kOk);
   EXPECT_EQ(WriteChunk(rogue, doc), Code::kReadOnly);
   EXPECT_EQ(ReadText(P("pub/doc")), std::string(70000, 'p'));
+}
+
+}  // namespace
+}  // namespace elk::test
+
+namespace elk::test {
+namespace {
+
+// mfsdirinfo through the real mount on a chain of 5,000 folders (deeper than PATH_MAX, so
+// made with mkdirat): the master sums it in one request and every level counts.
+TEST_F(HostileAccess, MfsdirinfoCountsEveryLevelOfA5000DeepChain) {
+  constexpr int kLevels = 5000;
+  ASSERT_EQ(::mkdir(P("deep").c_str(), 0755), 0) << std::strerror(errno);
+  int fd = ::open(P("deep").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  for (int level = 1; level < kLevels; ++level) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0755), 0) << level << ": " << std::strerror(errno);
+    const int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ::close(fd);
+    ASSERT_GE(next, 0) << level << ": " << std::strerror(errno);
+    fd = next;
+  }
+  ::close(fd);
+  const std::string tool = Cluster::BinDir() + "/mfsdirinfo";
+  ASSERT_TRUE(Exists(tool)) << tool;
+  ToolRun run = RunAs(0, {tool, "-i", "-d", "-f", P("deep")}, cluster_->dir() + "/dirinfo.out");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, fmt::format("{}\t{}\t0\t{}\n", kLevels, kLevels, P("deep")));
 }
 
 }  // namespace
