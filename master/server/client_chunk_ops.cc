@@ -126,7 +126,7 @@ void ClientLink::ListChunks(const proto::CltomaChunkList& m) {
   if (!entries.ok()) return ReplyStatus(m.msgid, entries.status());
   proto::MatoclChunkList reply{m.msgid, attr->length, proto::kChunkListEnd, {}};
   const size_t budget = proto::MaxPayload(proto::MATOCL_CHUNK_LIST) / 2;
-  size_t bytes = 16;  // msgid, file_length, next_index, count
+  size_t bytes = 20;  // msgid, file_length, next_index, count
   for (const master::ChunkList::Entry& e : *entries) {
     auto [version, copies] = CopiesOf(e.id);
     const size_t size = 20 + copies.size() * 11;
