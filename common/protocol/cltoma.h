@@ -268,6 +268,17 @@ struct CltomaChunkInfo {
   ELK_FIELDS(msgid, inode, chunk_index)
 };
 
+// CLTOMA_CHUNK_LIST: msgid:32 inode:32 first_index:32
+// For mfsfileinfo/mfscheckfile on sparse files: the chunks the file has from first_index
+// on, holes skipped, one bounded page per request (MATOCL_CHUNK_LIST says where to go on).
+struct CltomaChunkList {
+  static constexpr uint32_t kType = CLTOMA_CHUNK_LIST;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint32_t first_index = 0;
+  ELK_FIELDS(msgid, inode, first_index)
+};
+
 // CLTOMA_GETGOAL: msgid:32 inode:32 recursive:8 creds:Creds
 struct CltomaGetgoal {
   static constexpr uint32_t kType = CLTOMA_GETGOAL;

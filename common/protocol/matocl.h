@@ -150,6 +150,31 @@ struct MatoclChunkInfo {
   ELK_FIELDS(msgid, chunkid, version, copies)
 };
 
+// One existing chunk of a file: index:32 chunkid:64 version:32 copies:(count:32 ChunkCopyInfo...)
+// version 0 and no copies: the file names a chunk the registry does not know.
+struct ChunkListEntry {
+  uint32_t index = 0;
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  std::vector<ChunkCopyInfo> copies;
+  ELK_FIELDS(index, chunkid, version, copies)
+};
+
+// next_index of the last page of a chunk list.
+inline constexpr uint32_t kChunkListEnd = UINT32_MAX;
+
+// MATOCL_CHUNK_LIST: msgid:32 file_length:64 next_index:32 chunks:(count:32 ChunkListEntry...)
+// The chunks at indexes [first_index, next_index), in index order; every index of that range
+// not listed is a hole. next_index kChunkListEnd: the file has no chunk past the page.
+struct MatoclChunkList {
+  static constexpr uint32_t kType = MATOCL_CHUNK_LIST;
+  uint32_t msgid = 0;
+  uint64_t file_length = 0;
+  uint32_t next_index = kChunkListEnd;
+  std::vector<ChunkListEntry> chunks;
+  ELK_FIELDS(msgid, file_length, next_index, chunks)
+};
+
 // How many files and directories have a given goal: goal:8 files:32 dirs:32
 struct GoalCount {
   uint8_t goal = 0;

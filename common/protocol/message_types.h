@@ -48,6 +48,7 @@ inline constexpr uint32_t CLTOMA_WRITE_CHUNK = 1031;
 inline constexpr uint32_t CLTOMA_WRITE_CHUNK_END = 1032;
 inline constexpr uint32_t CLTOMA_CHUNK_INFO = 1033;
 inline constexpr uint32_t CLTOMA_SESSION_OPENS = 1034;
+inline constexpr uint32_t CLTOMA_CHUNK_LIST = 1035;  // a file's existing chunks, paged (mfsfileinfo)
 inline constexpr uint32_t CLTOMA_GETGOAL = 1040;
 inline constexpr uint32_t CLTOMA_SETGOAL = 1041;
 inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
@@ -82,6 +83,7 @@ inline constexpr uint32_t MATOCL_LISTXATTR = 2027;
 inline constexpr uint32_t MATOCL_READ_CHUNK = 2030;
 inline constexpr uint32_t MATOCL_WRITE_CHUNK = 2031;
 inline constexpr uint32_t MATOCL_CHUNK_INFO = 2033;
+inline constexpr uint32_t MATOCL_CHUNK_LIST = 2035;
 inline constexpr uint32_t MATOCL_GETGOAL = 2040;
 inline constexpr uint32_t MATOCL_SETGOAL = 2041;
 inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
@@ -210,6 +212,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_WRITE_CHUNK_END, kTiny),
     ELK_TYPE(CLTOMA_CHUNK_INFO, kTiny),
     ELK_TYPE(CLTOMA_SESSION_OPENS, kBulk),
+    ELK_TYPE(CLTOMA_CHUNK_LIST, kTiny),
     ELK_TYPE(CLTOMA_GETGOAL, kSmall),
     ELK_TYPE(CLTOMA_SETGOAL, kSmall),
     ELK_TYPE(CLTOMA_GETTRASHTIME, kSmall),
@@ -242,6 +245,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_READ_CHUNK, kSmall),
     ELK_TYPE(MATOCL_WRITE_CHUNK, kSmall),
     ELK_TYPE(MATOCL_CHUNK_INFO, kSmall),
+    ELK_TYPE(MATOCL_CHUNK_LIST, kMedium),
     ELK_TYPE(MATOCL_GETGOAL, kSmall),
     ELK_TYPE(MATOCL_SETGOAL, kTiny),
     ELK_TYPE(MATOCL_GETTRASHTIME, kMedium),

@@ -154,5 +154,28 @@ TEST(MessagesTest, DirStatsLayouts) {
   EXPECT_EQ(back->realsize, 7u);
 }
 
+TEST(MessagesTest, ChunkListLayouts) {
+  auto ask = EncodePayload(CltomaChunkList{.msgid = 1, .inode = 2, .first_index = 0x7FFFFFFF});
+  ASSERT_TRUE(ask.ok());
+  EXPECT_EQ(*ask, (std::vector<uint8_t>{0, 0, 0, 1, 0, 0, 0, 2, 0x7F, 0xFF, 0xFF, 0xFF}));
+  MatoclChunkList page{.msgid = 1, .file_length = uint64_t{1} << 56, .next_index = 5, .chunks = {}};
+  page.chunks.push_back({.index = 3, .chunkid = 7, .version = 9, .copies = {}});
+  page.chunks.back().copies.push_back(
+      {.server = {.ip = 0x7f000001, .port = 9422}, .version = 9, .valid = true});
+  auto reply = EncodePayload(page);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(*reply, (std::vector<uint8_t>{0,   0, 0, 1,                    // msgid
+                                          1,   0, 0, 0, 0,    0,    0, 0,  // file_length
+                                          0,   0, 0, 5,                    // next_index
+                                          0,   0, 0, 1,                    // one chunk
+                                          0,   0, 0, 3,                    // its index
+                                          0,   0, 0, 0, 0,    0,    0, 7,  // chunkid
+                                          0,   0, 0, 9,                    // version
+                                          0,   0, 0, 1,                    // one copy
+                                          127, 0, 0, 1, 0x24, 0xCE,        // ip:port
+                                          0,   0, 0, 9, 1}));              // version, valid
+  EXPECT_EQ(MatoclChunkList{}.next_index, kChunkListEnd);
+}
+
 }  // namespace
 }  // namespace elk::protocol

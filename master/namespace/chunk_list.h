@@ -7,6 +7,7 @@
 // -> dense once half the slots hold chunks, so neither form ever costs more than about
 // twice the other.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -48,6 +49,11 @@ class ChunkList {
   // fn(index, id) for every slot holding a chunk, in index order.
   template <typename Fn>
   void ForEach(Fn&& fn) const;
+  // fn(index, id) -> bool for the slots holding a chunk at index `from` or later, in index
+  // order, until fn returns false. A sparse list finds `from` by binary search, so walking
+  // a page of chunks costs the page, not the holes before it.
+  template <typename Fn>
+  void ForEachFrom(uint32_t from, Fn&& fn) const;
   // Slots holding a chunk (counted: linear in a dense list).
   uint32_t CountPresent() const;
   bool is_sparse() const { return cap_ == kSparse; }
@@ -93,6 +99,22 @@ void ChunkList::ForEach(Fn&& fn) const {
   const ChunkId* d = dense();
   for (uint32_t i = 0; i < size_; ++i) {
     if (d[i] != 0) fn(i, d[i]);
+  }
+}
+
+template <typename Fn>
+void ChunkList::ForEachFrom(uint32_t from, Fn&& fn) const {
+  if (is_sparse()) {
+    auto it = std::lower_bound(sparse_->begin(), sparse_->end(), from,
+                               [](const Entry& e, uint32_t i) { return e.index < i; });
+    for (; it != sparse_->end(); ++it) {
+      if (!fn(it->index, it->id)) return;
+    }
+    return;
+  }
+  const ChunkId* d = dense();
+  for (uint32_t i = from; i < size_; ++i) {
+    if (d[i] != 0 && !fn(i, d[i])) return;
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <vector>
 
 namespace elk::master {
 namespace {
@@ -125,6 +126,34 @@ TEST(ChunkListTest, ShrinkingASparseListDropsWhatIsPast) {
 }
 
 // Random edits against a map: both forms and every change between them keep the ids.
+TEST(ChunkListTest, ForEachFromSkipsHolesAndStops) {
+  for (bool far : {false, true}) {
+    ChunkList list;
+    list.Set(0, 1);
+    list.Set(3, 2);
+    list.Set(far ? 0x7FFFFFFFu : 9u, 3);
+    EXPECT_EQ(list.is_sparse(), far);
+    std::vector<uint32_t> seen;
+    list.ForEachFrom(1, [&](uint32_t i, ChunkId) {
+      seen.push_back(i);
+      return true;
+    });
+    EXPECT_EQ(seen, (std::vector<uint32_t>{3, far ? 0x7FFFFFFFu : 9u}));
+    seen.clear();
+    list.ForEachFrom(0, [&](uint32_t i, ChunkId) {
+      seen.push_back(i);
+      return seen.size() < 2;
+    });
+    EXPECT_EQ(seen, (std::vector<uint32_t>{0, 3}));
+    seen.clear();
+    list.ForEachFrom(UINT32_MAX, [&](uint32_t i, ChunkId) {
+      seen.push_back(i);
+      return true;
+    });
+    EXPECT_TRUE(seen.empty());
+  }
+}
+
 TEST(ChunkListTest, MatchesAMapUnderRandomEdits) {
   std::mt19937 rng(17);
   ChunkList list;

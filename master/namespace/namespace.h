@@ -168,6 +168,11 @@ class Namespace {
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
   // The chunks a file has, in index order: linear in the chunks, whatever the length.
   Result<std::vector<ChunkList::Entry>> ChunkEntries(InodeId inode) const;
+  // Up to `max` chunks of a file at index `from` or later, in index order (kPerm for a
+  // node that is not a file): linear in what it returns, so a page of a huge sparse file
+  // costs its chunks, never its holes.
+  Result<std::vector<ChunkList::Entry>> ChunkEntriesFrom(InodeId inode, uint32_t from,
+                                                         size_t max) const;
 
   // ---- comparison (dump.cc) ----
   // Every node, entry, xattr, trash and reserved item in a canonical text form.

@@ -218,4 +218,18 @@ Result<std::vector<ChunkList::Entry>> Namespace::ChunkEntries(InodeId inode) con
   return out;
 }
 
+Result<std::vector<ChunkList::Entry>> Namespace::ChunkEntriesFrom(InodeId inode, uint32_t from,
+                                                                  size_t max) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  if (!node->is_file()) return Status(Code::kPerm, "only files have chunks");
+  std::vector<ChunkList::Entry> out;
+  if (max == 0) return out;
+  node->chunks.ForEachFrom(from, [&out, max](uint32_t i, ChunkId c) {
+    out.push_back({i, c});
+    return out.size() < max;
+  });
+  return out;
+}
+
 }  // namespace elk::master

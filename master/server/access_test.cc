@@ -136,6 +136,9 @@ TEST_F(MasterServerTest, ASubfolderSessionTouchesNoChunkOutsideItsFolder) {
             Code::kNoEnt);
   const uint32_t inside = NewFile(c, tenant->attr.inode, "mine");
   EXPECT_EQ(c.Call<proto::MatoclChunkInfo>(proto::CltomaChunkInfo{0, inside, 0}).code(), Code::kOk);
+  EXPECT_EQ(c.Call<proto::MatoclChunkList>(proto::CltomaChunkList{0, outside, 0}).code(),
+            Code::kNoEnt);
+  EXPECT_EQ(c.Call<proto::MatoclChunkList>(proto::CltomaChunkList{0, inside, 0}).code(), Code::kOk);
   ASSERT_TRUE(OpenAs(c, inside, kRead).ok());
   EXPECT_EQ(ReadCode(c, inside), Code::kOk);
 }

@@ -66,18 +66,49 @@ void ClientLink::WriteChunkEnd(const proto::CltomaWriteChunkEnd& m) {
               ctx_.meta.ChunkWriteEnd(m.inode, m.chunkid, m.file_length, session_id_, Now()));
 }
 
+std::pair<uint32_t, std::vector<proto::ChunkCopyInfo>> ClientLink::CopiesOf(ChunkId chunk) const {
+  std::pair<uint32_t, std::vector<proto::ChunkCopyInfo>> out{0, {}};
+  const ChunkRegistry& reg = ctx_.meta.chunks();
+  const Chunk* c = chunk != 0 ? reg.Find(chunk) : nullptr;
+  if (c == nullptr) return out;
+  out.first = c->version();
+  for (const Copy& copy : c->copies().view()) {
+    Location l = reg.LocationOf(copy.server);
+    bool valid = copy.state == CopyState::kValid && reg.servers().IsConnected(copy.server);
+    out.second.push_back({{l.address.ip, l.address.port}, copy.version, valid});
+  }
+  return out;
+}
+
 void ClientLink::ChunkInfo(const proto::CltomaChunkInfo& m) {
   auto chunk = ctx_.meta.ns().ChunkAt(m.inode, m.chunk_index);
   if (!chunk.ok()) return ReplyStatus(m.msgid, chunk.status());
-  proto::MatoclChunkInfo reply{m.msgid, *chunk, 0, {}};
-  const ChunkRegistry& reg = ctx_.meta.chunks();
-  if (const Chunk* c = *chunk != 0 ? reg.Find(*chunk) : nullptr; c != nullptr) {
-    reply.version = c->version();
-    for (const Copy& copy : c->copies().view()) {
-      Location l = reg.LocationOf(copy.server);
-      bool valid = copy.state == CopyState::kValid && reg.servers().IsConnected(copy.server);
-      reply.copies.push_back({{l.address.ip, l.address.port}, copy.version, valid});
+  auto [version, copies] = CopiesOf(*chunk);
+  Reply(proto::MatoclChunkInfo{m.msgid, *chunk, version, std::move(copies)});
+}
+
+// One page of a file's existing chunks. A page holds at most kChunkListPage chunks and
+// stays within half of MATOCL_CHUNK_LIST's limit whatever the copies, so a reply is
+// bounded in bytes and in the master's time; the tool asks again from next_index.
+void ClientLink::ListChunks(const proto::CltomaChunkList& m) {
+  const Namespace& ns = ctx_.meta.ns();
+  auto attr = ns.GetAttr(m.inode);
+  if (!attr.ok()) return ReplyStatus(m.msgid, attr.status());
+  // One more than a page: whether it exists says where the next page starts.
+  auto entries = ns.ChunkEntriesFrom(m.inode, m.first_index, kChunkListPage + 1);
+  if (!entries.ok()) return ReplyStatus(m.msgid, entries.status());
+  proto::MatoclChunkList reply{m.msgid, attr->length, proto::kChunkListEnd, {}};
+  const size_t budget = proto::MaxPayload(proto::MATOCL_CHUNK_LIST) / 2;
+  size_t bytes = 20;  // msgid, file_length, next_index, count
+  for (const master::ChunkList::Entry& e : *entries) {
+    auto [version, copies] = CopiesOf(e.id);
+    const size_t size = 20 + copies.size() * 11;
+    if (reply.chunks.size() == kChunkListPage || (!reply.chunks.empty() && bytes + size > budget)) {
+      reply.next_index = e.index;
+      break;
     }
+    bytes += size;
+    reply.chunks.push_back({e.index, e.id, version, std::move(copies)});
   }
   Reply(reply);
 }

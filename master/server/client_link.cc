@@ -143,6 +143,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaWriteChunkEnd>(f, &C::WriteChunkEnd);
     case proto::CLTOMA_CHUNK_INFO:
       return Run<proto::CltomaChunkInfo>(f, &C::ChunkInfo);
+    case proto::CLTOMA_CHUNK_LIST:
+      return Run<proto::CltomaChunkList>(f, &C::ListChunks);
     case proto::CLTOMA_GETGOAL:
       return Run<proto::CltomaGetgoal>(f, &C::Getgoal);
     case proto::CLTOMA_SETGOAL:

@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "common/cfg/exports_file.h"
 #include "common/net/connection.h"
@@ -53,6 +55,9 @@ struct ClientContext {
 
 class ClientLink {
  public:
+  // Most chunks one MATOCL_CHUNK_LIST carries (fewer when their copies would make it large).
+  static constexpr size_t kChunkListPage = 1024;
+
   explicit ClientLink(ClientContext& ctx) : ctx_(ctx) {}
   ~ClientLink();
   ClientLink(const ClientLink&) = delete;
@@ -104,6 +109,9 @@ class ClientLink {
   void WriteChunk(const protocol::CltomaWriteChunk& m);
   void WriteChunkEnd(const protocol::CltomaWriteChunkEnd& m);
   void ChunkInfo(const protocol::CltomaChunkInfo& m);
+  void ListChunks(const protocol::CltomaChunkList& m);
+  // A chunk's version and copies as mfsfileinfo shows them (version 0, none: unknown).
+  std::pair<uint32_t, std::vector<protocol::ChunkCopyInfo>> CopiesOf(ChunkId chunk) const;
   void Snapshot(const protocol::CltomaSnapshot& m);
   void AppendChunks(const protocol::CltomaAppendChunks& m);
   void PunchChunks(const protocol::CltomaPunchChunks& m);

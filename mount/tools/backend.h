@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,9 +70,19 @@ struct ChunkInfo {
   std::vector<ChunkCopy> copies;
 };
 
-// chunks_by_copies[n] = chunks with n valid copies; the last slot counts 10 or more.
-struct CopyCounts {
-  std::array<uint32_t, 11> chunks_by_copies{};
+// One chunk a file has, at its index.
+struct IndexedChunk {
+  uint32_t index = 0;
+  ChunkInfo chunk;
+};
+
+// One page of a file's existing chunks, in index order: those at indexes [from, next) of
+// the request; an index of that range not listed is a hole. `next` absent: the file has no
+// chunk past this page. A page that names a next index lists at least one chunk.
+struct ChunkPage {
+  uint64_t file_length = 0;
+  std::vector<IndexedChunk> chunks;
+  std::optional<uint32_t> next;
 };
 
 // mfsdirinfo's figures for a subtree: length is the sum of file lengths, size what the
@@ -107,9 +118,9 @@ class ToolBackend {
   virtual Result<SetCounts> SetTrashTime(uint32_t inode, uint32_t uid, uint32_t seconds,
                                          SetMode mode, bool recursive) = 0;
 
-  virtual Result<CopyCounts> CheckFile(uint32_t inode) = 0;
-  // The chunks of a file in index order (holes included).
-  virtual Result<std::vector<ChunkInfo>> FileInfo(uint32_t inode) = 0;
+  // The chunks a file has from index `from` on, holes skipped (mfsfileinfo, mfscheckfile):
+  // asking page after page costs the file's chunks, whatever its length.
+  virtual Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) = 0;
   virtual Result<DirStats> DirInfo(uint32_t inode) = 0;
 
   virtual Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode,

@@ -84,38 +84,23 @@ class MasterBackend : public ToolBackend {
     return SetCounts{r->changed, r->not_changed, r->not_permitted};
   }
 
-  Result<CopyCounts> CheckFile(uint32_t inode) override {
-    auto chunks = FileInfo(inode);
-    if (!chunks.ok()) return chunks.status();
-    CopyCounts counts;
-    for (const ChunkInfo& c : *chunks) {
-      if (c.chunk_id == 0) continue;
-      auto valid = std::count_if(c.copies.begin(), c.copies.end(),
-                                 [](const ChunkCopy& cc) { return cc.state == CopyState::kValid; });
-      ++counts.chunks_by_copies[std::min<size_t>(static_cast<size_t>(valid), 10)];
-    }
-    return counts;
-  }
-  Result<std::vector<ChunkInfo>> FileInfo(uint32_t inode) override {
-    auto attr = s_->Getattr(inode, {});
-    if (!attr.ok()) return attr.status();
-    if (attr->type != proto::NodeType::kFile) return Status(Code::kPerm, "not a file");
-    std::vector<ChunkInfo> out;
-    const uint64_t chunks = (attr->length + kChunkBytes - 1) / kChunkBytes;
-    for (uint64_t i = 0; i < chunks; ++i) {
-      auto r = s_->Call<proto::MatoclChunkInfo>(
-          proto::CltomaChunkInfo{0, inode, static_cast<uint32_t>(i)});
-      if (!r.ok()) return r.status();
-      ChunkInfo ci{r->chunkid, r->version, {}};
-      for (const auto& c : r->copies) {
+  Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) override {
+    auto r = s_->Call<proto::MatoclChunkList>(proto::CltomaChunkList{0, inode, from});
+    if (!r.ok()) return r.status();
+    ChunkPage page;
+    page.file_length = r->file_length;
+    if (r->next_index != proto::kChunkListEnd) page.next = r->next_index;
+    for (const auto& e : r->chunks) {
+      IndexedChunk ic{e.index, {e.chunkid, e.version, {}}};
+      for (const auto& c : e.copies) {
         CopyState st =
             c.valid ? CopyState::kValid
-                    : (c.version != r->version ? CopyState::kWrongVersion : CopyState::kInvalid);
-        ci.copies.push_back({c.server.ip, c.server.port, st});
+                    : (c.version != e.version ? CopyState::kWrongVersion : CopyState::kInvalid);
+        ic.chunk.copies.push_back({c.server.ip, c.server.port, st});
       }
-      out.push_back(std::move(ci));
+      page.chunks.push_back(std::move(ic));
     }
-    return out;
+    return page;
   }
   // The master sums the tree (one request, a sliced tree job there). A master that
   // predates the request drops the connection at its unknown type (the session reconnects

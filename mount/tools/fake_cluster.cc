@@ -63,11 +63,13 @@ uint32_t FakeTree::AddDir(uint32_t parent, const std::string& name) {
 }
 
 uint32_t FakeTree::AddFile(uint32_t parent, const std::string& name, uint64_t length,
-                           std::vector<ChunkInfo> chunks) {
+                           const std::vector<ChunkInfo>& chunks) {
   uint32_t inode = NewInode();
   FakeNode n;
   n.length = length;
-  n.chunks = std::move(chunks);
+  for (uint32_t i = 0; i < chunks.size(); ++i) {
+    if (chunks[i].chunk_id != 0 || chunks[i].version != 0) n.chunks[i] = chunks[i];
+  }
   nodes_[inode] = n;
   Link(parent, name, inode);
   return inode;
@@ -252,21 +254,21 @@ Result<SetCounts> FakeBackend::SetTrashTime(uint32_t inode, uint32_t uid, uint32
   return SetField(inode, uid, &FakeNode::trashtime, seconds, mode, recursive);
 }
 
-Result<CopyCounts> FakeBackend::CheckFile(uint32_t inode) {
+Result<ChunkPage> FakeBackend::FileChunks(uint32_t inode, uint32_t from) {
+  ++tree_.chunk_requests;
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
-  CopyCounts counts;
-  for (const ChunkInfo& c : tree_.node(inode).chunks) {
-    size_t valid = std::count_if(c.copies.begin(), c.copies.end(),
-                                 [](const ChunkCopy& cc) { return cc.state == CopyState::kValid; });
-    ++counts.chunks_by_copies[std::min<size_t>(valid, 10)];
+  const FakeNode& n = tree_.node(inode);
+  if (n.dir) return Status(Code::kPerm);
+  ChunkPage page;
+  page.file_length = n.length;
+  for (auto it = n.chunks.lower_bound(from); it != n.chunks.end(); ++it) {
+    if (page.chunks.size() == tree_.chunk_page) {
+      page.next = it->first;
+      break;
+    }
+    page.chunks.push_back({it->first, it->second});
   }
-  return counts;
-}
-
-Result<std::vector<ChunkInfo>> FakeBackend::FileInfo(uint32_t inode) {
-  if (!tree_.has(inode)) return Status(Code::kNoEnt);
-  if (tree_.node(inode).dir) return Status(Code::kPerm);
-  return tree_.node(inode).chunks;
+  return page;
 }
 
 Result<DirStats> FakeBackend::DirInfo(uint32_t inode) {
@@ -310,8 +312,10 @@ Status FakeBackend::AppendChunks(uint32_t dst_inode, uint32_t src_inode, const C
   if (!tree_.has(src_inode) || !tree_.has(dst_inode)) return Status(Code::kNoEnt);
   FakeNode& dst = tree_.node(dst_inode);
   const FakeNode& src = tree_.node(src_inode);
-  dst.length = dst.chunks.size() * kChunkSize + src.length;
-  dst.chunks.insert(dst.chunks.end(), src.chunks.begin(), src.chunks.end());
+  const uint32_t slots = dst.chunks.empty() ? 0 : dst.chunks.rbegin()->first + 1;
+  dst.length = slots * kChunkSize + src.length;
+  for (const auto& [index, chunk] : src.chunks)
+    dst.chunks[slots + index] = chunk;
   return Status::Ok();
 }
 

@@ -24,8 +24,8 @@ struct FakeNode {
   uint8_t goal = 2;
   uint32_t trashtime = 86400;
   uint64_t length = 0;
-  std::vector<ChunkInfo> chunks;
-  std::optional<DirStats> dir_stats;  // what DirInfo reports, when a test fixes it
+  std::map<uint32_t, ChunkInfo> chunks;  // by index; holes are absent
+  std::optional<DirStats> dir_stats;     // what DirInfo reports, when a test fixes it
   std::map<std::string, uint32_t> children;
 };
 
@@ -38,8 +38,9 @@ class FakeTree {
   explicit FakeTree(std::string mount_point = "/mnt/elk", std::string cwd = "/mnt/elk");
 
   uint32_t AddDir(uint32_t parent, const std::string& name);
+  // `chunks` from index 0 on; a chunk with id 0 and version 0 is a hole.
   uint32_t AddFile(uint32_t parent, const std::string& name, uint64_t length = 0,
-                   std::vector<ChunkInfo> chunks = {});
+                   const std::vector<ChunkInfo>& chunks = {});
   // A file outside any ElkFS mount, on the local disk.
   void AddLocalFile(const std::string& abs_path) { local_files_.insert(abs_path); }
 
@@ -53,6 +54,8 @@ class FakeTree {
   // walking a large tree would.
   std::chrono::milliseconds walk_time{0};
   int backends_opened = 0;  // how many times the factory ran
+  size_t chunk_page = 2;    // most chunks one FileChunks answer holds, as the master's page
+  int chunk_requests = 0;   // FileChunks calls so far
   std::string mount_point() const { return mount_point_; }
 
   // Absolute and without "." / ".." (the fake has no symlinks).
@@ -94,8 +97,7 @@ class FakeBackend final : public ToolBackend {
   Result<ValueStats> GetTrashTimeRecursive(uint32_t inode) override;
   Result<SetCounts> SetTrashTime(uint32_t inode, uint32_t uid, uint32_t seconds, SetMode mode,
                                  bool recursive) override;
-  Result<CopyCounts> CheckFile(uint32_t inode) override;
-  Result<std::vector<ChunkInfo>> FileInfo(uint32_t inode) override;
+  Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) override;
   Result<DirStats> DirInfo(uint32_t inode) override;
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,
                       const Credentials& creds, const SnapshotOptions& options) override;

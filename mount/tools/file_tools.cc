@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <vector>
 
+#include "mount/tools/backend.h"
 #include "mount/tools/number_format.h"
 #include "mount/tools/options.h"
 #include "mount/tools/session.h"
@@ -42,25 +45,73 @@ std::string Ipv4(uint32_t ip) {
   return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF, ip & 0xFF);
 }
 
+constexpr uint64_t kChunkBytes = uint64_t{64} << 20;
+// A run of up to this many holes prints a line per hole, as MooseFS 3's mfsfileinfo does;
+// a longer run prints one "chunks N-M: empty" line, so the output follows the chunks a
+// file has, not its length (docs/tools.md).
+constexpr uint64_t kListedHoleRun = 16;
+
+struct FileChunkList {
+  uint64_t length = 0;
+  std::vector<IndexedChunk> chunks;  // in index order
+};
+
+// Every chunk a file has, page after page. Each page must start at or after the index
+// asked for and move on, so the loop ends after at most one page per chunk.
+Result<FileChunkList> ReadChunks(ToolBackend& backend, uint32_t inode) {
+  FileChunkList out;
+  uint32_t from = 0;
+  while (true) {
+    auto page = backend.FileChunks(inode, from);
+    if (!page.ok()) return page.status();
+    out.length = page->file_length;
+    for (IndexedChunk& c : page->chunks) {
+      const bool ordered = c.index >= from && (!page->next || c.index < *page->next);
+      if (!ordered) return Status(Code::kProtocol, "chunk list out of order");
+      from = c.index + 1;
+      out.chunks.push_back(std::move(c));
+    }
+    if (!page->next) return out;
+    if (page->chunks.empty()) return Status(Code::kProtocol, "chunk list page without chunks");
+    from = *page->next;
+  }
+}
+
+size_t ValidCopies(const ChunkInfo& chunk) {
+  return static_cast<size_t>(
+      std::count_if(chunk.copies.begin(), chunk.copies.end(),
+                    [](const ChunkCopy& c) { return c.state == CopyState::kValid; }));
+}
+
 bool CheckOne(Session& session, const NumberFormat& nf, const std::string& path) {
   ToolEnv& env = session.env();
   auto target = session.Resolve(path);
   if (!target.ok()) return Failed(env, path, target.status());
-  auto counts = target->backend->CheckFile(target->inode);
-  if (!counts.ok()) return Failed(env, path, counts.status());
+  auto file = ReadChunks(*target->backend, target->inode);
+  if (!file.ok()) return Failed(env, path, file.status());
+  std::array<uint32_t, 11> by_copies{};  // the last slot counts 10 or more
+  for (const IndexedChunk& c : file->chunks)
+    ++by_copies[std::min<size_t>(ValidCopies(c.chunk), 10)];
   env.out << path << ":\n";
-  for (size_t copies = 0; copies < counts->chunks_by_copies.size(); ++copies) {
-    uint32_t n = counts->chunks_by_copies[copies];
+  for (size_t copies = 0; copies < by_copies.size(); ++copies) {
+    uint32_t n = by_copies[copies];
     if (n > 0) env.out << CopiesLabel(copies) << " " << nf.Column(n, true, false) << "\n";
   }
   return true;
 }
 
-void PrintChunk(ToolEnv& env, size_t index, const ChunkInfo& chunk) {
-  if (chunk.chunk_id == 0 && chunk.version == 0) {
-    env.out << fmt::format("\tchunk {}: empty\n", index);
+// The holes at indexes [first, end).
+void PrintHoles(ToolEnv& env, uint64_t first, uint64_t end) {
+  if (end <= first) return;
+  if (end - first > kListedHoleRun) {
+    env.out << fmt::format("\tchunks {}-{}: empty\n", first, end - 1);
     return;
   }
+  for (uint64_t i = first; i < end; ++i)
+    env.out << fmt::format("\tchunk {}: empty\n", i);
+}
+
+void PrintChunk(ToolEnv& env, uint32_t index, const ChunkInfo& chunk) {
   env.out << fmt::format("\tchunk {}: {:016X}_{:08X} / (id:{} ver:{})\n", index, chunk.chunk_id,
                          chunk.version, chunk.chunk_id, chunk.version);
   std::vector<ChunkCopy> copies = chunk.copies;
@@ -80,12 +131,20 @@ bool InfoOne(Session& session, const std::string& path) {
   ToolEnv& env = session.env();
   auto target = session.Resolve(path);
   if (!target.ok()) return Failed(env, path, target.status());
-  auto chunks = target->backend->FileInfo(target->inode);
-  if (!chunks.ok()) return Failed(env, path, chunks.status());
+  auto file = ReadChunks(*target->backend, target->inode);
+  if (!file.ok()) return Failed(env, path, file.status());
+  // Every index up to the length, and any chunk past it.
+  uint64_t slots = (file->length + kChunkBytes - 1) / kChunkBytes;
+  if (!file->chunks.empty()) slots = std::max<uint64_t>(slots, file->chunks.back().index + 1);
   env.out << path << ":\n";
-  if (chunks->empty()) env.out << "\tno chunks - empty file\n";
-  for (size_t i = 0; i < chunks->size(); ++i)
-    PrintChunk(env, i, (*chunks)[i]);
+  if (slots == 0) env.out << "\tno chunks - empty file\n";
+  uint64_t next = 0;
+  for (const IndexedChunk& c : file->chunks) {
+    PrintHoles(env, next, c.index);
+    PrintChunk(env, c.index, c.chunk);
+    next = uint64_t{c.index} + 1;
+  }
+  PrintHoles(env, next, slots);
   return true;
 }
 

@@ -82,7 +82,7 @@ TEST(ToolsTranscript, SnapshotsAndAppendLandWhereMooseFsPutsThem) {
   EXPECT_TRUE(h.tree.Find("tools_demo/sub_snap/deeper/small.txt"));
   auto snap = h.tree.Find("tools_demo/data_snap.bin");
   ASSERT_TRUE(snap);
-  EXPECT_EQ(h.tree.node(*snap).chunks.front().chunk_id, 390u);  // shared, not copied
+  EXPECT_EQ(h.tree.node(*snap).chunks.begin()->second.chunk_id, 390u);  // shared, not copied
   auto appended = h.tree.Find("tools_demo/appended.bin");
   ASSERT_TRUE(appended);
   EXPECT_EQ(h.tree.node(*appended).length, 137108864u);  // as `ls -l` showed in MooseFS

@@ -202,6 +202,31 @@ TEST_F(UserFile, AWriteAt2To58Plus5IsRefusedAndByte5Stays) {
   EXPECT_EQ(ReadPrefix(f_, data_.size()), data_);
 }
 
+// The tools on one byte at 2^56 (chunk index 2^30): they ask for the chunks the file has,
+// not for each of its 2^30 indexes, so they answer at once and print a bounded text.
+TEST_F(UserFile, FileInfoAndCheckFileOnOneByteAt2To56AnswerAtOnce) {
+  ASSERT_EQ(BoundedWriteByteAt(f_, uint64_t{1} << 56, 'Y'), 0);
+  const std::string out = f_ + ".tool";
+  const std::string bin = test::Cluster::BinDir();
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(Shell("timeout 10 " + bin + "/mfsfileinfo " + f_ + " >" + out + " 2>&1"), 0)
+      << ReadText(out);
+  const std::string info = ReadText(out);
+  ASSERT_EQ(Shell("timeout 10 " + bin + "/mfscheckfile " + f_ + " >" + out + " 2>&1"), 0)
+      << ReadText(out);
+  const std::string check = ReadText(out);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("mfsfileinfo + mfscheckfile on one byte at 2^56: %.3f s\n", seconds);
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_LT(info.size(), 1024u) << info;
+  EXPECT_NE(info.find("\tchunk 0: "), std::string::npos) << info;
+  EXPECT_NE(info.find("\tchunks 1-1073741823: empty\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("\tchunk 1073741824: "), std::string::npos) << info;
+  EXPECT_EQ(info.find("no valid copies"), std::string::npos) << info;
+  EXPECT_EQ(check, f_ + ":\n chunks with 2 copies:            2\n");
+}
+
 TEST(HostileFileLength, DoublingOffsetsWithTheMasterHeldToTwoGiB) {
   auto c = StartCluster({"/usr/bin/prlimit", "--as=" + std::to_string(uint64_t{2} << 30), "--"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
