@@ -121,6 +121,9 @@ Status ChunkIo::SyncChunk(uint32_t inode, const Unsynced& chunk) {
       auto now = Locate(inode, chunk.index, /*refresh=*/true, 0);
       if (!now.ok()) {
         last = now.status();
+        // The file is gone (an open file is kept until closed, so nobody can fsync it):
+        // nothing is left to sync, and no error should wait for a later file of that inode.
+        if (last.code() == Code::kNoEnt) return Status::Ok();
         if (!ChunkIo::Transient(last.code())) return last;
         continue;
       }
