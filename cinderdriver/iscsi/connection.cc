@@ -46,7 +46,9 @@ Status Connection::Run() {
     s = Serve();
   }
   WaitIdle();
-  if (s.code() == Code::kDisconnected && !shutting_down_) return Status::Ok();
+  // A peer's close is the normal end; so is our own Shutdown(), whose caller said why
+  // (the portal logs the login deadline, or the target is stopping).
+  if (s.code() == Code::kDisconnected || shutting_down_) return Status::Ok();
   return s;
 }
 
@@ -63,7 +65,7 @@ Status Connection::Send(Pdu& pdu, bool status, bool fill_sn) {
     if (status) ++stat_sn_;
     const uint32_t exp = exp_cmd_sn_.load();
     pdu.put32(28, exp);
-    pdu.put32(32, exp + portal_.command_window - 1);
+    pdu.put32(32, NextMaxCmdSn(exp));
   }
   return WriteAll(fd_.get(), EncodePdu(pdu, out_format_));
 }
@@ -72,7 +74,7 @@ bool Connection::NoteCmdSn(const Pdu& pdu) {
   if (pdu.immediate()) return true;
   const uint32_t sn = pdu.u32(24);
   const uint32_t exp = exp_cmd_sn_.load();
-  const uint32_t max = exp + portal_.command_window - 1;
+  const uint32_t max = max_cmd_sn_.load();
   // Serial number arithmetic (RFC 1982): outside [ExpCmdSN, MaxCmdSN] is silently ignored.
   if (static_cast<int32_t>(sn - exp) < 0 || static_cast<int32_t>(max - sn) < 0) {
     log::Warning("iSCSI {}: CmdSN {} outside [{}, {}]: PDU dropped", peer_, sn, exp, max);
@@ -148,7 +150,15 @@ Status Connection::OnCommand(Pdu pdu) {
     }
   }
   if (!write || edtl == 0) {
-    Dispatch(lun, std::move(cdb), itt, edtl, read, {});
+    // Room for the answer is kept while it is made; the socket waits meanwhile (only
+    // commands already running can free bytes, and they need no PDU from us).
+    const uint64_t answer = read ? std::min(edtl, kMaxWriteBuffer) : 0;
+    if (answer > 0) {
+      std::unique_lock lock(tasks_mu_);
+      tasks_cv_.wait(lock, [&] { return dispatched_.load() == 0 || Fits(answer); });
+    }
+    Hold(answer);
+    Dispatch(lun, std::move(cdb), itt, edtl, read, {}, answer);
     return Status::Ok();
   }
   if (edtl > kMaxWriteBuffer) {
@@ -160,26 +170,31 @@ Status Connection::OnCommand(Pdu pdu) {
   WriteTask t;
   t.itt = itt;
   t.lun = lun;
+  t.length = edtl;
   t.cdb = std::move(cdb);
-  t.buffer.resize(edtl);
   const auto immediate = static_cast<uint32_t>(std::min<size_t>(pdu.data.size(), edtl));
-  std::memcpy(t.buffer.data(), pdu.data.data(), immediate);
   t.received = immediate;
   t.unsolicited_open = !p.initial_r2t && (flags & 0x80) == 0;
   t.requested = t.unsolicited_open ? std::max(immediate, std::min(edtl, p.first_burst)) : immediate;
+  // Until granted, only what the initiator may send unasked is held.
+  t.buffer.resize(t.requested);
+  std::memcpy(t.buffer.data(), pdu.data.data(), immediate);
+  std::lock_guard lock(writes_mu_);
+  Hold(t.buffer.size());
+  if (auto old = writes_.find(itt); old != writes_.end()) DropWrite(old);  // ITT reused
   if (t.received >= edtl) {
-    Dispatch(lun, std::move(t.cdb), itt, edtl, read, std::move(t.buffer));
+    const uint64_t held = t.buffer.size();
+    Dispatch(lun, std::move(t.cdb), itt, edtl, read, std::move(t.buffer), held);
     return Status::Ok();
   }
-  auto [it, inserted] = writes_.insert_or_assign(itt, std::move(t));
-  if (!it->second.unsolicited_open) return SendNextR2T(it->second);
+  auto [it, inserted] = writes_.emplace(itt, std::move(t));
+  if (!it->second.unsolicited_open) return AskForRest(it->second);
   return Status::Ok();
 }
 
 Status Connection::SendNextR2T(WriteTask& t) {
-  if (t.requested >= t.buffer.size()) return Status::Ok();
-  const uint32_t len = std::min<uint32_t>(static_cast<uint32_t>(t.buffer.size()) - t.requested,
-                                          negotiator_.params().max_burst);
+  if (t.requested >= t.length) return Status::Ok();
+  const uint32_t len = std::min<uint32_t>(t.length - t.requested, negotiator_.params().max_burst);
   Pdu r2t;
   r2t.set_opcode(kOpR2T);
   r2t.set_flags(0x80);
@@ -198,6 +213,7 @@ Status Connection::SendNextR2T(WriteTask& t) {
 }
 
 Status Connection::OnDataOut(const Pdu& pdu) {
+  std::lock_guard lock(writes_mu_);
   auto it = writes_.find(pdu.itt());
   if (it == writes_.end()) return Status::Ok();  // for a command already answered
   WriteTask& t = it->second;
@@ -222,36 +238,48 @@ Status Connection::OnDataOut(const Pdu& pdu) {
     else
       t.r2t_open = false;
   }
-  if (t.received >= t.buffer.size()) {
+  if (t.received >= t.length) {
     WriteTask done = std::move(t);
     writes_.erase(it);
-    Dispatch(done.lun, std::move(done.cdb), done.itt, static_cast<uint32_t>(done.buffer.size()),
-             false, std::move(done.buffer));
+    if (done.granted) --granted_;
+    if (done.queued)
+      grant_queue_.erase(std::find(grant_queue_.begin(), grant_queue_.end(), done.itt));
+    const uint64_t held = done.buffer.size();
+    Dispatch(done.lun, std::move(done.cdb), done.itt, done.length, false, std::move(done.buffer),
+             held);
     return Status::Ok();
   }
-  if (!t.unsolicited_open && !t.r2t_open) return SendNextR2T(t);
+  if (!t.unsolicited_open && !t.r2t_open) return AskForRest(t);
   return Status::Ok();
 }
 
 void Connection::Dispatch(uint16_t lun, std::vector<uint8_t> cdb, uint32_t itt, uint32_t edtl,
-                          bool read, std::vector<uint8_t> data_out) {
+                          bool read, std::vector<uint8_t> data_out, uint64_t held) {
   {
     std::lock_guard lock(tasks_mu_);
     ++running_;
     running_itts_.insert(itt);
   }
+  dispatched_.fetch_add(1);
   std::shared_ptr<ScsiLu> lu = target_ ? target_->lu : nullptr;
   pool_.Post([self = shared_from_this(), lu, lun, cdb = std::move(cdb), itt, edtl, read,
-              data_out = std::move(data_out)]() {
+              data_out = std::move(data_out), held]() mutable {
     ScsiResult r =
         lu ? lu->Execute(lun, cdb, data_out) : CheckCondition(kSenseIllegalRequest, 0x25, 0x00);
+    std::vector<uint8_t>().swap(data_out);
     bool aborted = false;
     {
       std::lock_guard lock(self->tasks_mu_);
       aborted = self->aborted_.erase(itt) > 0;
       self->running_itts_.erase(itt);
     }
-    if (!aborted) self->Respond(itt, edtl, read, DataOutLength(cdb), r);
+    bool finished = false;
+    auto finish = [&] {
+      if (!finished) self->FinishDispatched(held);
+      finished = true;
+    };
+    if (!aborted) self->Respond(itt, edtl, read, DataOutLength(cdb), r, finish);
+    finish();
     {
       std::lock_guard lock(self->tasks_mu_);
       --self->running_;
@@ -261,7 +289,7 @@ void Connection::Dispatch(uint16_t lun, std::vector<uint8_t> cdb, uint32_t itt, 
 }
 
 void Connection::Respond(uint32_t itt, uint32_t edtl, bool read, uint64_t data_out_needed,
-                         const ScsiResult& r) {
+                         const ScsiResult& r, const std::function<void()>& before_status) {
   uint8_t residual_flag = 0;
   uint32_t residual = 0;
   const uint64_t moved = read ? r.data_in.size() : data_out_needed;
@@ -288,6 +316,7 @@ void Connection::Respond(uint32_t itt, uint32_t edtl, bool read, uint64_t data_o
       d.put32(36, data_sn++);
       d.put32(40, at);
       if (last) d.put32(44, residual);
+      if (last && before_status) before_status();
       d.data.assign(r.data_in.begin() + at, r.data_in.begin() + at + n);
       if (!Send(d, last).ok()) return;  // the connection is gone; the reader sees it too
     }
@@ -304,6 +333,7 @@ void Connection::Respond(uint32_t itt, uint32_t edtl, bool read, uint64_t data_o
     resp.data.push_back(static_cast<uint8_t>(r.sense.size()));
     resp.data.insert(resp.data.end(), r.sense.begin(), r.sense.end());
   }
+  if (before_status) before_status();
   (void)Send(resp, true);
 }
 
@@ -368,7 +398,15 @@ Status Connection::OnTaskManagement(const Pdu& pdu) {
       // already answering (or answered) "does not exist", which tells the initiator that
       // its answer stands.
       const uint32_t ref = pdu.u32(20);
-      bool found = writes_.erase(ref) > 0;
+      bool found = false;
+      {
+        std::lock_guard wlock(writes_mu_);
+        if (auto w = writes_.find(ref); w != writes_.end()) {
+          DropWrite(w);
+          found = true;
+          ELK_RETURN_IF_ERROR(GrantWaiting());
+        }
+      }
       {
         std::unique_lock lock(tasks_mu_);
         if (running_itts_.count(ref) > 0) {
@@ -384,7 +422,11 @@ Status Connection::OnTaskManagement(const Pdu& pdu) {
     case 4:  // CLEAR TASK SET
     case 5:  // LOGICAL UNIT RESET
     case 6:  // TARGET WARM RESET
-      writes_.clear();
+    {
+      std::lock_guard wlock(writes_mu_);
+      while (!writes_.empty())
+        DropWrite(writes_.begin());
+    }
       WaitIdle();
       break;
     case 8:  // TASK REASSIGN needs error recovery level 2

@@ -69,6 +69,7 @@ Status Connection::FirstLoginPdu(const Pdu& req, const TextKeys& keys) {
   cid_ = req.u16(20);
   stat_sn_ = req.u32(28);  // the initiator's ExpStatSN
   exp_cmd_sn_ = req.u32(24);
+  max_cmd_sn_ = req.u32(24) - 1;  // closed until our answer opens it
   if (req.bhs[3] > 0) return LoginReject(req, kClassInitiatorError, kDetailUnsupportedVersion);
   // One connection per session: no connection may join an existing one.
   if (req.u16(14) != 0) return LoginReject(req, kClassInitiatorError, kDetailSessionDoesNotExist);

@@ -105,6 +105,8 @@ void Portal::AcceptLoop() {
     socklen_t llen = sizeof(local);
     ::getsockname(conn_fd.get(), reinterpret_cast<sockaddr*>(&local), &llen);
     PortalInfo info{AddressText(local), limits_};
+    info.connection_bytes = guards_.connection_buffer_bytes;
+    info.total = held_;
     auto conn =
         std::make_shared<Connection>(std::move(conn_fd), AddressText(peer), targets_, pool_, info);
     auto finished = std::make_shared<bool>(false);

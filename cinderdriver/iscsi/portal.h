@@ -26,6 +26,10 @@ struct PortalLimits {
   uint32_t max_connections = 1024;                 // MAX_CONNECTIONS; 0: no cap
   uint32_t max_per_ip = 256;                       // MAX_CONNECTIONS_PER_IP; 0: no cap
   std::chrono::milliseconds login_timeout{15000};  // LOGIN_TIMEOUT; 0: none
+  // Command data held for commands in flight (buffer_budget.cc): per connection and in
+  // total. CONNECTION_BUFFER_SIZE and BUFFER_SIZE.
+  uint64_t connection_buffer_bytes = 64ull << 20;
+  uint64_t total_buffer_bytes = 1ull << 30;
 };
 
 class Portal {
@@ -39,6 +43,9 @@ class Portal {
   // The address initiators are told to use ("127.0.0.1:3260").
   const std::string& address() const { return address_; }
   size_t connections() const;
+  // Command data its connections hold now, and the most they have held at once.
+  uint64_t held_bytes() const { return held_->bytes.load(); }
+  uint64_t peak_held_bytes() const { return held_->peak.load(); }
   void Stop();
 
   // Use Open(); public for make_unique.
@@ -50,7 +57,9 @@ class Portal {
         limits_(limits),
         guards_(guards),
         admit_("iSCSI connections",
-               {.max_total = guards.max_connections, .max_per_ip = guards.max_per_ip}) {}
+               {.max_total = guards.max_connections, .max_per_ip = guards.max_per_ip}) {
+    held_->limit = guards.total_buffer_bytes;
+  }
 
  private:
   void AcceptLoop();
@@ -72,7 +81,9 @@ class Portal {
   TaskPool& pool_;
   TargetLimits limits_;
   PortalLimits guards_;
-  net::ConnectionLimiter admit_;  // acceptor thread only (and Stop, after it ended)
+  net::ConnectionLimiter admit_;
+  std::shared_ptr<HeldBytes> held_ =
+      std::make_shared<HeldBytes>();  // acceptor thread only (and Stop, after it ended)
   uint16_t port_ = 0;
   std::string address_;
   std::thread acceptor_;

@@ -19,6 +19,8 @@ cfg::Schema IscsidKeys() {
       Key::Integer("MAX_CONNECTIONS", 1024, 0, 100000),
       Key::Integer("MAX_CONNECTIONS_PER_IP", 256, 0, 100000),
       Key::Duration("LOGIN_TIMEOUT", 15, 1, 3600),
+      Key::Size("CONNECTION_BUFFER_SIZE", "64MiB"),
+      Key::Size("BUFFER_SIZE", "1GiB"),
   };
 }
 
@@ -39,6 +41,10 @@ Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
   c.max_connections = static_cast<uint32_t>(f.GetInteger("MAX_CONNECTIONS"));
   c.max_connections_per_ip = static_cast<uint32_t>(f.GetInteger("MAX_CONNECTIONS_PER_IP"));
   c.login_timeout = static_cast<uint32_t>(f.GetDuration("LOGIN_TIMEOUT"));
+  c.connection_buffer_bytes = f.GetSize("CONNECTION_BUFFER_SIZE");
+  c.buffer_bytes = f.GetSize("BUFFER_SIZE");
+  if (c.connection_buffer_bytes == 0 || c.buffer_bytes == 0)
+    return Status(Code::kBadConfig, "CONNECTION_BUFFER_SIZE and BUFFER_SIZE: must not be 0");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   if (c.volumes_path.empty() || c.volumes_path[0] != '/')
     return Status(Code::kBadConfig, "VOLUMES_PATH: must be an absolute path in the file system");

@@ -27,6 +27,9 @@ struct IscsidConfig {
   uint32_t max_connections = 1024;        // MAX_CONNECTIONS; 0: no cap
   uint32_t max_connections_per_ip = 256;  // MAX_CONNECTIONS_PER_IP; 0: no cap
   uint32_t login_timeout = 15;            // LOGIN_TIMEOUT, seconds
+  // Command data held for commands in flight: per connection, and in all.
+  uint64_t connection_buffer_bytes = 64ull << 20;  // CONNECTION_BUFFER_SIZE
+  uint64_t buffer_bytes = 1ull << 30;              // BUFFER_SIZE
 };
 
 cfg::Schema IscsidKeys();

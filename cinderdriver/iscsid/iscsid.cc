@@ -55,6 +55,8 @@ Status Iscsid::Start() {
   guards.max_connections = config_.max_connections;
   guards.max_per_ip = config_.max_connections_per_ip;
   guards.login_timeout = std::chrono::seconds(config_.login_timeout);
+  guards.connection_buffer_bytes = config_.connection_buffer_bytes;
+  guards.total_buffer_bytes = config_.buffer_bytes;
   auto p =
       iscsi::Portal::Open(config_.listen_host, config_.listen_port, targets_, *pool_, {}, guards);
   if (!p.ok()) return p.status();

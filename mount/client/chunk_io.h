@@ -7,6 +7,7 @@
 // master with the new length. Thread-safe.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,6 +31,9 @@ struct ChunkIoOptions {
   Millis io_timeout{30000};     // one chunkserver answer
   int attempts = 8;             // per chunk, with back-off, before giving up
   uint32_t max_in_flight = 64;  // write-data frames sent before waiting for acks
+  // Chunks remembered for Sync (fsync) in all; past it the oldest is synced at once (by the
+  // write that went past) and forgotten, so a mount that never fsyncs holds a bounded table.
+  size_t max_unsynced = 65536;
 };
 
 class ChunkIo {
@@ -60,7 +64,12 @@ class ChunkIo {
   // chunk's chain; see chunk_sync.cc). A chunk that moved on meanwhile (a newer version,
   // another chunk in its place) needs none: a version change syncs every copy. A failed sync
   // is reported once, as a local file system reports a write-back error once.
+  // Chunks remembered past options.max_unsynced are synced by the write that noted one
+  // more and forgotten; a failure there is what this file's next Sync reports (or, when
+  // too many files have such a failure waiting, the next Sync of any file).
   Status Sync(uint32_t inode);
+  // Chunks remembered for Sync now (bounded by options.max_unsynced).
+  size_t unsynced_chunks();
 
   // Write grants held across calls, for a block device that writes small pieces of one
   // chunk many times: the master locks chunk `index` once (BeginGrant), a chain writer
@@ -136,8 +145,11 @@ class ChunkIo {
   struct Unsynced {
     uint32_t index = 0;
     protocol::ChunkLocation loc;
+    uint64_t seq = 0;  // its place in unsynced_order_
   };
   void NoteUnsynced(uint32_t inode, uint32_t index, const protocol::ChunkLocation& loc);
+  // Syncs chunks taken out of the table for room; a failure waits for the file's Sync.
+  void SyncEvicted(std::vector<std::pair<uint32_t, Unsynced>> evicted);
   Status SyncChunk(uint32_t inode, const Unsynced& chunk);
   Result<Conn> Borrow(const protocol::ServerAddr& server);
   void Return(const protocol::ServerAddr& server, Conn conn);
@@ -147,7 +159,13 @@ class ChunkIo {
   std::mutex mu_;
   std::map<std::pair<uint32_t, uint32_t>, protocol::ChunkLocation> locations_;
   std::map<uint64_t, std::vector<Idle>> idle_;
-  std::map<uint32_t, std::map<uint64_t, Unsynced>> unsynced_;  // inode -> chunk id -> chunk
+  std::map<uint32_t, std::map<uint64_t, Unsynced>> unsynced_;         // inode -> chunk id -> chunk
+  std::map<uint64_t, std::pair<uint32_t, uint64_t>> unsynced_order_;  // seq -> inode, chunk id
+  uint64_t next_seq_ = 0;
+  std::map<uint32_t, uint32_t> evicting_;  // inode -> its chunks being synced for room
+  std::condition_variable evicted_cv_;
+  std::map<uint32_t, Status> sync_errors_;  // failed for room, to report at the file's Sync
+  Status unplaced_sync_error_;              // one that found sync_errors_ full
 };
 
 }  // namespace elk::client

@@ -3,6 +3,10 @@
 // a CLTOCS_WRITE_SYNC in a write session of its own (the chain was usually ended already:
 // the mount ends one per write-behind batch), and each chunkserver fdatasyncs the chunk file
 // before it answers, after every write it acknowledged before.
+//
+// The table is bounded (ChunkIoOptions::max_unsynced): past it the oldest chunk is synced by
+// the write that went past and forgotten, so fsync keeps its promise for every file and a
+// mount that never fsyncs does not grow without end.
 
 #include <algorithm>
 #include <thread>
@@ -27,20 +31,74 @@ bool RetrySync(Code c) {
 }  // namespace
 
 void ChunkIo::NoteUnsynced(uint32_t inode, uint32_t index, const proto::ChunkLocation& loc) {
+  std::vector<std::pair<uint32_t, Unsynced>> evicted;
+  {
+    std::lock_guard lock(mu_);
+    auto [it, fresh] = unsynced_[inode].try_emplace(loc.chunkid);
+    if (!fresh) unsynced_order_.erase(it->second.seq);
+    it->second = Unsynced{index, loc, next_seq_};
+    unsynced_order_.emplace(next_seq_++, std::pair{inode, loc.chunkid});
+    // The table is bounded: the oldest entries are synced now, by this writer (as a local
+    // file system makes writers write back when too much is dirty), and forgotten.
+    while (unsynced_order_.size() > std::max<size_t>(options_.max_unsynced, 1)) {
+      const auto [old_inode, old_id] = unsynced_order_.begin()->second;
+      unsynced_order_.erase(unsynced_order_.begin());
+      auto file = unsynced_.find(old_inode);
+      auto chunk = file->second.find(old_id);
+      evicted.emplace_back(old_inode, chunk->second);
+      file->second.erase(chunk);
+      if (file->second.empty()) unsynced_.erase(file);
+      ++evicting_[old_inode];
+    }
+  }
+  if (!evicted.empty()) SyncEvicted(std::move(evicted));
+}
+
+void ChunkIo::SyncEvicted(std::vector<std::pair<uint32_t, Unsynced>> evicted) {
+  for (const auto& [inode, chunk] : evicted) {
+    Status s = SyncChunk(inode, chunk);
+    std::lock_guard lock(mu_);
+    if (!s.ok()) {
+      log::Error("sync of inode {} chunk {:016X} (for room) failed: {}", inode, chunk.loc.chunkid,
+                 s.ToString());
+      // Kept for the file's next Sync; a table of failures as large as the one of chunks
+      // lets the next Sync of any file report it instead (an error too many, never one
+      // too few).
+      if (sync_errors_.contains(inode) || sync_errors_.size() < options_.max_unsynced)
+        sync_errors_.try_emplace(inode, s);
+      else if (unplaced_sync_error_.ok())
+        unplaced_sync_error_ = s;
+    }
+    if (--evicting_[inode] == 0) evicting_.erase(inode);
+    evicted_cv_.notify_all();
+  }
+}
+
+size_t ChunkIo::unsynced_chunks() {
   std::lock_guard lock(mu_);
-  unsynced_[inode][loc.chunkid] = Unsynced{index, loc};
+  return unsynced_order_.size();
 }
 
 Status ChunkIo::Sync(uint32_t inode) {
   std::map<uint64_t, Unsynced> chunks;
+  Status result;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    // Chunks of the file being synced for room count as ours: wait for them.
+    evicted_cv_.wait(lock, [&] { return !evicting_.contains(inode); });
+    if (auto e = sync_errors_.find(inode); e != sync_errors_.end()) {
+      result = e->second;
+      sync_errors_.erase(e);
+    } else if (!unplaced_sync_error_.ok()) {
+      result = std::exchange(unplaced_sync_error_, Status::Ok());
+    }
     auto it = unsynced_.find(inode);
-    if (it == unsynced_.end()) return Status::Ok();
+    if (it == unsynced_.end()) return result;
     chunks = std::move(it->second);
     unsynced_.erase(it);
+    for (const auto& [id, chunk] : chunks)
+      unsynced_order_.erase(chunk.seq);
   }
-  Status result;
   for (const auto& [id, chunk] : chunks) {
     Status s = SyncChunk(inode, chunk);
     if (!s.ok()) {
@@ -63,6 +121,9 @@ Status ChunkIo::SyncChunk(uint32_t inode, const Unsynced& chunk) {
       auto now = Locate(inode, chunk.index, /*refresh=*/true, 0);
       if (!now.ok()) {
         last = now.status();
+        // The file is gone (an open file is kept until closed, so nobody can fsync it):
+        // nothing is left to sync, and no error should wait for a later file of that inode.
+        if (last.code() == Code::kNoEnt) return Status::Ok();
         if (!ChunkIo::Transient(last.code())) return last;
         continue;
       }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "chunkserver/server/test_harness.h"
@@ -294,6 +295,75 @@ TEST_F(ClientTest, AFailedSyncOnOneCopyFailsTheSync) {
   Status st = io.Sync(inode);
   EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
   EXPECT_TRUE(io.Sync(inode).ok());  // reported once, as a local file system does
+}
+
+// The table of chunks awaiting fsync is bounded: a mount writing many files and never
+// fsyncing keeps at most max_unsynced; the oldest are synced on every copy when they leave
+// it, so fsync of any file still means its chunks are on every disk.
+TEST_F(ClientTest, UnsyncedChunksAreBoundedAndSyncedWhenForgotten) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  ChunkIo io(*s, ChunkIoOptions{.max_unsynced = 4});
+  std::vector<uint32_t> files;
+  auto syncs = [&] {
+    std::array<uint64_t, 3> n{};
+    for (size_t i = 0; i < 3; ++i)
+      n[i] = faults_[i].Calls(chunkstore::FaultOp::kSync);
+    return n;
+  };
+  auto chunk_names = [&] {
+    std::set<std::string> n;
+    for (const auto& e : fs::recursive_directory_iterator(disks_[0].path()))
+      if (e.path().filename().string().rfind("chunk_", 0) == 0)
+        n.insert(e.path().filename().string().substr(0, 23));  // "chunk_" and the id
+    return n;
+  };
+  std::string chunk6;              // files[6]'s chunk, to make its sync fail below
+  std::array<uint64_t, 3> base{};  // what writing a new chunk syncs by itself
+  for (int f = 0; f < 10; ++f) {
+    uint32_t inode = NewFile(*s, "many" + std::to_string(f));
+    const auto names_before = chunk_names();
+    auto g = s->Call<proto::MatoclSetgoal>(
+        proto::CltomaSetgoal{0, inode, 3, proto::SetMode::kSet, false, {}});
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    const auto before = syncs();
+    ASSERT_TRUE(io.Write(inode, 0, Pattern(100000, 30 + f)).ok());
+    const auto after = syncs();
+    files.push_back(inode);
+    EXPECT_LE(io.unsynced_chunks(), 4u);
+    if (f == 6) {
+      for (const auto& n : chunk_names())
+        if (!names_before.contains(n)) chunk6 = n;
+    }
+    // Past the cap each new chunk makes the oldest be synced on each of its 3 copies.
+    for (size_t i = 0; i < 3; ++i) {
+      if (f == 0) base[i] = after[i] - before[i];
+      EXPECT_EQ(after[i] - before[i], base[i] + (f < 4 ? 0u : 1u))
+          << "file " << f << " server " << i;
+    }
+  }
+  ASSERT_FALSE(chunk6.empty());
+  EXPECT_EQ(io.unsynced_chunks(), 4u);
+  // A file whose entry was kept: its fsync reaches every copy.
+  auto before = syncs();
+  ASSERT_TRUE(io.Sync(files.back()).ok());
+  auto after = syncs();
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(after[i], before[i] + 1) << "server " << i;
+  EXPECT_EQ(io.unsynced_chunks(), 3u);
+  // A file synced when it left the table: nothing more to do.
+  before = syncs();
+  ASSERT_TRUE(io.Sync(files.front()).ok());
+  EXPECT_EQ(syncs(), before);
+  // A sync for room that fails is what that file's fsync reports, once.
+  for (auto& f : faults_)
+    f.Inject({.op = chunkstore::FaultOp::kSync, .error = EIO, .times = 1, .path_contains = chunk6});
+  uint32_t last = NewFile(*s, "many-last");
+  ASSERT_TRUE(io.Write(last, 0, Pattern(1000, 50)).ok());
+  ASSERT_TRUE(io.Write(NewFile(*s, "many-past"), 0, Pattern(1000, 51)).ok());  // evicts files[6]
+  Status st = io.Sync(files[6]);
+  EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
+  EXPECT_TRUE(io.Sync(files[6]).ok());
 }
 
 TEST_F(ClientTest, SessionSurvivesMasterRestart) {

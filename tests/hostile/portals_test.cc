@@ -165,6 +165,8 @@ TEST(HostilePortals, TheIscsiPortalCapsConnectionsAndClosesThoseThatDoNotLogIn) 
   EXPECT_NE(log.find("MAX_CONNECTIONS_PER_IP reached"), std::string::npos) << log;
   EXPECT_NE(log.find("MAX_CONNECTIONS reached"), std::string::npos) << log;
   EXPECT_NE(log.find("no login within 3000 ms"), std::string::npos) << log;
+  // Said once, as it is: not also as if the initiator had closed it.
+  EXPECT_EQ(log.find("initiator closed"), std::string::npos) << log;
   // The places came back.
   held.clear();
   std::this_thread::sleep_for(milliseconds(500));
