@@ -282,8 +282,8 @@ Result<DirStats> FakeBackend::DirInfo(uint32_t inode) {
     ++(n.dir ? s.dirs : s.files);
     if (n.dir) continue;
     uint64_t size = 0;
-    for (size_t index = 0; index < n.chunks.size(); ++index) {
-      if (n.chunks[index].chunk_id == 0) continue;  // a hole
+    for (const auto& [index, chunk] : n.chunks) {
+      if (chunk.chunk_id == 0) continue;  // a hole
       ++s.chunks;
       size += ChunkStoredBytes(n.length, index);
     }
