@@ -211,7 +211,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_WRITE_CHUNK, kTiny),
     ELK_TYPE(CLTOMA_WRITE_CHUNK_END, kTiny),
     ELK_TYPE(CLTOMA_CHUNK_INFO, kTiny),
-    ELK_TYPE(CLTOMA_SESSION_OPENS, kBulk),
+    ELK_TYPE(CLTOMA_SESSION_OPENS, kMedium),  // 9 bytes a file: some 116,000 open files
     ELK_TYPE(CLTOMA_CHUNK_LIST, kTiny),
     ELK_TYPE(CLTOMA_GETGOAL, kSmall),
     ELK_TYPE(CLTOMA_SETGOAL, kSmall),

@@ -28,6 +28,19 @@ bool RetrySync(Code c) {
          c == Code::kLocked || c == Code::kProtocol;
 }
 
+// Where a chunk of the file is now, by CHUNK_INFO: READ_CHUNK would need the file open for
+// reading, and a file opened write-only is fsynced too. Only valid copies are the chain.
+Result<proto::ChunkLocation> LocateForSync(MasterSession& master, uint32_t inode,
+                                           uint32_t index) {
+  auto info = master.Call<proto::MatoclChunkInfo>(proto::CltomaChunkInfo{0, inode, index});
+  if (!info.ok()) return info.status();
+  proto::ChunkLocation loc{info->chunkid, info->version, 0, {}};
+  for (const proto::ChunkCopyInfo& c : info->copies) {
+    if (c.valid) loc.copies.push_back(c.server);
+  }
+  return loc;
+}
+
 }  // namespace
 
 void ChunkIo::NoteUnsynced(uint32_t inode, uint32_t index, const proto::ChunkLocation& loc) {
@@ -118,7 +131,7 @@ Status ChunkIo::SyncChunk(uint32_t inode, const Unsynced& chunk) {
       // Where the chunk is now. Another chunk in its place (truncated away, or copied on
       // write after a snapshot: the copy was synced when made) or a newer version (each copy
       // synced its file when renamed to it) leaves nothing of ours unsynced.
-      auto now = Locate(inode, chunk.index, /*refresh=*/true, 0);
+      auto now = LocateForSync(master_, inode, chunk.index);
       if (!now.ok()) {
         last = now.status();
         // The file is gone (an open file is kept until closed, so nobody can fsync it):
