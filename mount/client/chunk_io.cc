@@ -189,19 +189,25 @@ Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint
   return out;
 }
 
+// A failure to send or receive is the connection's (kDisconnected: a pooled one whose
+// chunkserver restarted breaks so), not a chunkserver's answer: fsync tries a fresh chain.
+static Status ConnectionLost(const Status& s) {
+  return s.ok() || s.code() == Code::kTimeout ? s : Status(Code::kDisconnected, s.message());
+}
+
 Result<std::unique_ptr<ChunkIo::ChainWriter>> ChunkIo::OpenChain(uint32_t inode, uint32_t index,
                                                                  const proto::ChunkLocation& loc) {
   if (loc.copies.empty()) return Status(Code::kNoChunkServers, "empty write chain");
   auto c = Borrow(loc.copies[0]);
   if (!c.ok()) return c.status();
   proto::CltocsWriteInit init{loc.chunkid, loc.version, {loc.copies.begin() + 1, loc.copies.end()}};
-  ELK_RETURN_IF_ERROR(SendMsg(**c, init));
+  ELK_RETURN_IF_ERROR(ConnectionLost(SendMsg(**c, init)));
   return std::make_unique<ChainWriter>(*this, inode, index, loc, std::move(*c));
 }
 
 Status ChunkIo::ChainWriter::ReceiveOne() {
   auto f = conn_->Receive(io_.options_.io_timeout);
-  if (!f.ok()) return f.status();
+  if (!f.ok()) return ConnectionLost(f.status());
   if (f->type == proto::CSTOCL_WRITE_ERROR) {
     auto e = proto::Decode<proto::CstoclWriteError>(f->payload);
     if (!e.ok()) return e.status();
@@ -257,7 +263,7 @@ Status ChunkIo::ChainWriter::Write(std::span<const Piece> pieces) {
 
 Status ChunkIo::ChainWriter::Sync() {
   if (!conn_) return Status(Code::kDisconnected, "the write session is over");
-  Status s = SendMsg(*conn_, proto::CltocsWriteSync{loc_.chunkid, ++sent_});
+  Status s = ConnectionLost(SendMsg(*conn_, proto::CltocsWriteSync{loc_.chunkid, ++sent_}));
   if (s.ok()) s = AwaitAll();
   if (!s.ok()) conn_.reset();
   return s;
