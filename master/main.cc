@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
     master.reset();
     return s.ok() ? 0 : 1;
   };
-  spec.reload = [&](const elk::cfg::ConfigFile&) {
+  spec.reload = [&](const elk::cfg::ConfigFile& cfg) {
     master->ReloadExports();
+    master->ReloadRole(cfg.GetString("MASTER_FOLLOW"));
     return elk::Status::Ok();
   };
   return elk::daemon::RunDaemon(argc, argv, spec);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "common/net/address.h"
+
 namespace elk::master {
 
 cfg::Schema MasterKeys() {
@@ -51,6 +53,7 @@ cfg::Schema MasterKeys() {
       Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
       Key::Bool("CHANGELOG_SYNC", true),
       Key::String("AUTH_CODE", ""),
+      Key::String("MASTER_FOLLOW", ""),
   };
 }
 
@@ -89,6 +92,12 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.max_connections_per_ip = u32("MAX_CONNECTIONS_PER_IP");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
   c.auth_code = f.GetString("AUTH_CODE");
+  c.follow = f.GetString("MASTER_FOLLOW");
+  if (!c.follow.empty()) {
+    if (auto a = net::ParseHostPort(c.follow, 9419); !a.ok()) {
+      return Status(Code::kBadConfig, "MASTER_FOLLOW: " + a.status().message());
+    }
+  }
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   return c;
 }
