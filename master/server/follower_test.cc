@@ -2,14 +2,20 @@
 // its records as they come and matches its state; its ports send peers to the leader; it
 // restarts from its own folder and catches up; promoted, it serves what it followed.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/crc/crc32c.h"
+#include "master/changelog/record.h"
 #include "master/server/test_master.h"
 
 namespace elk::master::test {
@@ -235,6 +241,146 @@ TEST_F(FollowerTest, ALeaderToldToFollowTakesTheOthersHistory) {
   }
   EXPECT_TRUE(same);
   EXPECT_EQ(OnLoop(*server_, [&] { return server_->role().epoch; }), 2u);
+}
+
+// A hand-made leader on a raw socket: one connection, frames written and read by hand.
+class FakeLeader {
+ public:
+  FakeLeader() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(listen_fd_, 4), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~FakeLeader() {
+    if (fd_ >= 0) ::close(fd_);
+    ::close(listen_fd_);
+  }
+  uint16_t port() const { return port_; }
+  void Accept() {
+    timeval tv{10, 0};
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    fd_ = ::accept(listen_fd_, nullptr, nullptr);
+    ASSERT_GE(fd_, 0);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  template <typename M>
+  void Send(const M& m) {
+    auto f = proto::EncodeFrame(m);
+    ASSERT_TRUE(f.ok());
+    ASSERT_EQ(::send(fd_, f->data(), f->size(), MSG_NOSIGNAL), static_cast<ssize_t>(f->size()));
+  }
+  // The next frame's type (0 on a timeout or a close), skipping keep-alives.
+  uint32_t NextType() {
+    for (;;) {
+      uint8_t h[8];
+      if (!ReadAll(h, 8)) return 0;
+      const uint32_t type =
+          (uint32_t{h[0]} << 24) | (uint32_t{h[1]} << 16) | (uint32_t{h[2]} << 8) | h[3];
+      const uint32_t len =
+          (uint32_t{h[4]} << 24) | (uint32_t{h[5]} << 16) | (uint32_t{h[6]} << 8) | h[7];
+      std::vector<uint8_t> body(len);
+      if (len > 0 && !ReadAll(body.data(), len)) return 0;
+      if (type != proto::ANTOAN_NOP) return type;
+    }
+  }
+
+ private:
+  bool ReadAll(uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t r = ::recv(fd_, p, n, 0);
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int listen_fd_ = -1;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// The last line of a changelog's text, with its newline.
+std::string LastLine(const std::string& text) {
+  const size_t start = text.rfind('\n', text.size() - 2);
+  return start == std::string::npos ? text : text.substr(start + 1);
+}
+
+// Waits (at most 10 s) until s holds version `want`.
+bool WaitVersion(MasterServer& s, uint64_t want) {
+  for (int i = 0; i < 500; ++i) {
+    if (VersionOf(s) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+proto::MatomlChangelog RecordFrame(const std::string& line) {
+  proto::MatomlChangelog m;
+  auto rec = changelog::ParseRecord(std::string_view(line).substr(0, line.size() - 1));
+  m.version = rec->version;
+  m.record = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(line.data()), line.size());
+  return m;
+}
+
+// A record that does not follow (a gap) makes the follower ask for a new image at once,
+// having applied nothing out of order.
+TEST_F(FollowerTest, AGapInTheStreamStartsAResync) {
+  StartServer();  // only for its image and records
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);
+  auto img = OnLoop(*server_, [&] { return server_->metadata().MakeImage(1000); });
+  ASSERT_TRUE(img.ok());
+  auto bytes = image::Encode(*img);
+  ASSERT_TRUE(bytes.ok());
+  const uint64_t v = img->version;
+
+  FakeLeader leader;
+  fs::create_directories(follower_dir());
+  MasterConfig cfg;
+  cfg.data_path = follower_dir().string();
+  cfg.exports_text = kRwExports;
+  cfg.matocl = cfg.matocs = cfg.matoml = {"127.0.0.1", 0};
+  cfg.changelog_sync = false;
+  cfg.follow = fmt::format("127.0.0.1:{}", leader.port());
+  auto s = MasterServer::Create(cfg);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  follower_ = std::move(*s);
+  follower_thread_ = std::thread([this] { (void)follower_->Run(); });
+
+  leader.Accept();
+  leader.Send(proto::MakeHello(proto::Role::kMaster, "fake"));
+  leader.Send(proto::AntoanAuthChallenge{});
+  ASSERT_EQ(leader.NextType(), proto::ANTOAN_HELLO);
+  ASSERT_EQ(leader.NextType(), proto::ANTOAN_AUTH_ANSWER);
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_REGISTER);
+  leader.Send(proto::MatomlRegister{Code::kWrongVersion, v});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_START);
+  leader.Send(proto::MatomlDownloadStart{Code::kOk, bytes->size(), v});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_CHUNK);
+  leader.Send(proto::MatomlDownloadChunk{
+      0,
+      crc::Crc32c(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size())),
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size())});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_END);
+  // v + 1 (the leader's next real record) applies; then v + 3 is a gap.
+  ASSERT_TRUE(c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, "g", 0755, 022, {}}).ok());
+  const std::string next = LastLine(Changelog());
+  ASSERT_EQ(changelog::ParseRecord(next.substr(0, next.size() - 1))->version, v + 1);
+  leader.Send(RecordFrame(next));
+  ASSERT_TRUE(WaitVersion(*follower_, v + 1));
+  const std::string gap = changelog::FormatRecord(v + 3, "1000|PURGE(99)");
+  leader.Send(RecordFrame(gap));
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_START);
+  EXPECT_EQ(VersionOf(*follower_), v + 1);  // nothing applied out of order
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->leader_link()->resyncs(); }), 1u);
 }
 
 }  // namespace
