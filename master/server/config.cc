@@ -20,6 +20,7 @@ cfg::Schema MasterKeys() {
       Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
       Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
       Key::Integer("HTTP_MAX_CONNECTIONS", 64, 4, 100000),
+      Key::Integer("HTTP_MAX_CONNECTIONS_PER_IP", 4, 0, 100000),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
       Key::Duration("MATOCL_TIMEOUT", 60, 2, 3600),
@@ -68,6 +69,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   }
   c.http_history_step = u32("HTTP_HISTORY_STEP");
   c.http_max_connections = u32("HTTP_MAX_CONNECTIONS");
+  c.http_max_per_ip = u32("HTTP_MAX_CONNECTIONS_PER_IP");
   c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
   c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
   c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");

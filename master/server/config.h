@@ -32,6 +32,7 @@ struct MasterConfig {
   std::optional<ListenAddress> http;
   uint32_t http_history_step = 60;     // HTTP_HISTORY_STEP: seconds between the charts' points
   uint32_t http_max_connections = 64;  // HTTP_MAX_CONNECTIONS: held at once, served or waiting
+  uint32_t http_max_per_ip = 4;        // HTTP_MAX_CONNECTIONS_PER_IP: served at once, one address
   replication::Config replication;
   uint32_t metadata_save_freq = 1;        // METADATA_SAVE_FREQ, hours
   uint32_t back_logs = 50;                // BACK_LOGS
