@@ -129,13 +129,14 @@ void Election::Run() {
 void Election::Report(RoleChange change) {
   if (change.role != Role::kLost && SameView(change, reported_)) return;
   reported_ = change;
-  log::Info("master election: {} (epoch {}{}{})", RoleName(change.role), change.epoch,
-            change.leader_id.empty() ? "" : ", leader ", change.leader_id);
+  log::Info("master election ({}): {} (epoch {}{}{})", options_.node_id, RoleName(change.role),
+            change.epoch, change.leader_id.empty() ? "" : ", leader ", change.leader_id);
   if (on_change_) on_change_(change);
 }
 
 void Election::Warn(const Status& s, const char* doing) {
-  std::string line = fmt::format("master election: {}: {}", doing, s.ToString());
+  std::string line =
+      fmt::format("master election ({}): {}: {}", options_.node_id, doing, s.ToString());
   if (line == last_warning_) return;  // once per distinct failure, not once per poll
   last_warning_ = line;
   log::Warning("{}", line);
@@ -227,7 +228,8 @@ void Election::LeadOnce() {
 
 void Election::LoseLead(const std::string& why) {
   deadline_.Clear();
-  log::Warning("master election: lost the lead of epoch {}: {}", epoch_.load(), why);
+  log::Warning("master election ({}): lost the lead of epoch {}: {}", options_.node_id,
+               epoch_.load(), why);
   role_ = Role::kCandidate;
   stale_lease_ = lease_.id;
   lease_ = {};
@@ -244,7 +246,7 @@ void Election::GiveUpLead() {
   DropStaleLease();
   role_ = Role::kCandidate;
   holdoff_until_ = Clock::now() + options_.resign_holdoff;
-  log::Info("master election: resigned the lead of epoch {}", epoch_.load());
+  log::Info("master election ({}): resigned the lead of epoch {}", options_.node_id, epoch_.load());
   Report({Role::kCandidate, epoch_.load(), {}, {}});
 }
 

@@ -52,6 +52,8 @@ class ElectionFaultTest : public testing::ElectionFixture {
     ASSERT_TRUE(took.has_value());
     EXPECT_EQ(claimed_at_takeover.load(), 0);
     EXPECT_GT(took->at, off);
+    RecordProperty("cut_to_not_leader_ms", static_cast<int>(Ms(off - cut)));
+    RecordProperty("not_leader_to_successor_ms", static_cast<int>(Ms(took->at - off)));
     EXPECT_GT(took->change.epoch, old_epoch);
 
     old->fault->Set(Fault::kNone);
