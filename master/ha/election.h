@@ -29,7 +29,7 @@
 namespace elk::master::ha {
 
 enum class Role {
-  kCandidate,  // no leader known to us (starting, etcd unreachable, after resigning)
+  kCandidate,  // the leader key is free, or we just resigned (etcd unreachable: no report)
   kFollower,   // another node leads: leader_id, leader_address, epoch
   kLeader,     // we lead, term `epoch`
   kLost,       // we led term `epoch` and can no longer prove it; we campaign again next
@@ -82,7 +82,7 @@ class Election {
   // the lease) and holds off campaigning for resign_holdoff. Does nothing when following.
   void Resign();
   // Ends the thread; resign=false leaves the key to expire with the lease, as a crash
-  // would (tests). Idempotent.
+  // would (tests). Idempotent. Not from the callback (it runs on the thread it joins).
   void Stop(bool resign = true);
 
  private:
