@@ -17,6 +17,11 @@ milliseconds MarginFor(const ElectionOptions& o) {
   return std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(o.lease_ttl) / 10);
 }
 
+// A third of the TTL, so two keep-alives can fail before the deadline.
+milliseconds RenewalPeriod(int64_t ttl_seconds) {
+  return milliseconds(ttl_seconds * 1000) / 3;
+}
+
 bool SameView(const RoleChange& a, const RoleChange& b) {
   return a.role == b.role && a.epoch == b.epoch && a.leader_id == b.leader_id &&
          a.leader_address == b.leader_address;
@@ -197,7 +202,7 @@ void Election::Campaign() {
   epoch_ = result->kv.create_revision;
   role_ = Role::kLeader;
   deadline_.Renewed(sent, std::chrono::seconds(lease_.ttl));
-  next_renewal_ = sent + std::chrono::seconds(lease_.ttl) / 3;
+  next_renewal_ = sent + RenewalPeriod(lease_.ttl);
   Report({Role::kLeader, epoch_.load(), options_.node_id, options_.address});
   if (!deadline_.Held(Clock::now())) LoseLead("the campaign took longer than the lease");
 }
@@ -217,7 +222,7 @@ void Election::LeadOnce() {
   if (*ttl <= 0) return LoseLead("etcd says the lease expired");
   last_warning_.clear();
   deadline_.Renewed(sent, std::chrono::seconds(*ttl));
-  next_renewal_ = sent + std::chrono::seconds(lease_.ttl) / 3;
+  next_renewal_ = sent + RenewalPeriod(lease_.ttl);
   // The lease lives; the key could still have been deleted by hand. An error here proves
   // nothing either way: the deadline decides.
   auto kv = client_->Get(leader_key_);

@@ -36,6 +36,10 @@ class ElectionFaultTest : public testing::ElectionFixture {
     });
     int64_t old_epoch = old->election->epoch();
     size_t before = old->recorder.size();
+    // Mid-term, so the deadline comes from keep-alives, not from the campaign's grant.
+    auto granted_deadline = old->election->LeaseDeadlineTime();
+    std::this_thread::sleep_for(std::chrono::milliseconds(kTtl) * 3 / 4);
+    ASSERT_GT(old->election->LeaseDeadlineTime(), granted_deadline);
 
     auto cut = Clock::now();
     old->fault->Set(fault);

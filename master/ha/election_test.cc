@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+
+#include "common/net/loop_thread.h"
 #include "master/ha/election_test_util.h"
 
 namespace elk::master::ha {
@@ -20,10 +24,20 @@ TEST_F(ElectionTest, ExactlyOneLeaderAndTheOthersFollowIt) {
   Add("m3");
   Candidate* leader = WaitForLeader(5s);
   ASSERT_NE(leader, nullptr);
-  // Several TTLs: the lead is renewed, never lost, never shared.
+  int keepalives_before = leader->fault->keepalives.load();
+  // Three TTLs: the lead is renewed, never lost, never shared.
   for (int i = 0; i < 3 * 4; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(kTtl) / 4);
     ASSERT_EQ(OnlyLeader(), leader) << "round " << i;
+  }
+  // Renewed every TTL/3: about 9 keep-alives in three TTLs, not a busy loop.
+  int keepalives = leader->fault->keepalives.load() - keepalives_before;
+  EXPECT_GE(keepalives, 7);
+  EXPECT_LE(keepalives, 11);
+  for (auto& c : candidates_) {
+    if (c.get() != leader) {
+      EXPECT_EQ(c->fault->keepalives.load(), 0) << c->id;
+    }
   }
   int64_t epoch = leader->election->epoch();
   EXPECT_GT(epoch, 0);
@@ -133,6 +147,26 @@ TEST_F(ElectionTest, TheLeastLaggingCandidateWins) {
   EXPECT_EQ(next, &current);
   std::this_thread::sleep_for(1700ms);  // past the lagging one's delay: it follows, not leads
   EXPECT_EQ(OnlyLeader(), &current);
+}
+
+TEST_F(ElectionTest, PostingToDeliversRoleChangesOnTheLoop) {
+  net::LoopThread io;
+  ASSERT_TRUE(io.Start().ok());
+  auto on_loop = std::make_shared<std::promise<bool>>();
+  auto leader = std::make_shared<std::atomic<bool>>(false);
+  auto endpoints = EtcdClient::Connect(etcd_->url(), 300ms);
+  ASSERT_TRUE(endpoints.ok());
+  auto e = Election::Start(std::move(*endpoints), Options("m1"),
+                           PostingTo(io.loop(), [&io, on_loop, leader](const RoleChange& c) {
+                             if (c.role != Role::kLeader || leader->exchange(true)) return;
+                             on_loop->set_value(io.loop().InLoopThread());
+                           }));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto future = on_loop->get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(future.get());
+  e->reset();  // the election first, then the loop its callbacks post to
+  io.Stop();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // without a network); FaultyTransport passes requests to a real one until told to fail
 // them or to hang them (a paused process, a partition).
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -37,6 +38,8 @@ class FaultyTransport final : public EtcdTransport {
   explicit FaultyTransport(std::unique_ptr<EtcdTransport> real) : real_(std::move(real)) {}
   // Thread-safe; kNone releases hung requests (they then fail, as a late answer would be
   // useless to a paused process).
+  std::atomic<int> keepalives{0};  // keep-alive requests asked for, failed ones included
+
   void Set(Fault f) {
     {
       std::lock_guard lock(mu_);
@@ -45,6 +48,7 @@ class FaultyTransport final : public EtcdTransport {
     cv_.notify_all();
   }
   Result<HttpAnswer> Post(const std::string& path, const std::string& body) override {
+    if (path.ends_with("/lease/keepalive")) ++keepalives;
     {
       std::unique_lock lock(mu_);
       if (fault_ == Fault::kFail) return Status(Code::kCantConnect, "injected failure");
