@@ -2,9 +2,15 @@
 // that answers garbage.
 #include "master/ha/etcd_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -201,6 +207,58 @@ TEST(EtcdClientFakeTest, GarbageAnswersAreErrors) {
     EXPECT_EQ((*client)->CreateIfAbsent("/a", "v", 1).code(), c.code) << c.body;
     EXPECT_EQ((*client)->DeleteIfModRevision("/a", 1).code(), c.code) << c.body;
   }
+}
+
+// A server that does not speak HTTP at all: it answers every connection with bytes and
+// closes it.
+class GarbageServer {
+ public:
+  GarbageServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(a);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~GarbageServer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  void Serve() {
+    const char kReply[] = "SSH-2.0-nope\r\n\x00\xff\r\n\r\n";
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;  // wakes to see stop_ at least every 50 ms
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      (void)!::write(c, kReply, sizeof(kReply) - 1);
+      ::close(c);
+    }
+  }
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(EtcdClientFakeTest, ANonHttpPeerIsAConnectionError) {
+  GarbageServer garbage;
+  ASSERT_NE(garbage.port(), 0);
+  auto client = EtcdClient::Connect("http://127.0.0.1:" + std::to_string(garbage.port()), 1s);
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ((*client)->GrantLease(5).code(), Code::kCantConnect);
+  EXPECT_EQ((*client)->Get("/a").code(), Code::kCantConnect);
+  EXPECT_EQ((*client)->KeepAlive(1).code(), Code::kCantConnect);
 }
 
 }  // namespace
