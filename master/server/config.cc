@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "master/ha/etcd_transport.h"
+
 namespace elk::master {
 
 cfg::Schema MasterKeys() {
@@ -52,8 +54,34 @@ cfg::Schema MasterKeys() {
       Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
       Key::Bool("CHANGELOG_SYNC", true),
       Key::String("AUTH_CODE", ""),
+      // High availability (docs/failover.md): parsed and checked, not used by mfsmaster yet.
+      Key::String("ETCD_ENDPOINTS", ""),
+      Key::String("ETCD_PREFIX", "/elkfs/"),
+      Key::Duration("MASTER_LEASE_TTL", 5, 1, 600),
+      Key::String("MASTER_NODE_ID", ""),
   };
 }
+
+namespace {
+
+// The HA keys: ETCD_ENDPOINTS must name reachable-looking http:// URLs, and an HA master
+// needs a prefix to elect under.
+Status HaConfigFrom(const cfg::ConfigFile& f, HaConfig& out) {
+  out.etcd_endpoints = f.GetString("ETCD_ENDPOINTS");
+  out.etcd_prefix = f.GetString("ETCD_PREFIX");
+  out.lease_ttl = static_cast<uint32_t>(f.GetDuration("MASTER_LEASE_TTL"));
+  out.node_id = f.GetString("MASTER_NODE_ID");
+  auto endpoints = ha::ParseEndpoints(out.etcd_endpoints);
+  if (!endpoints.ok()) {
+    return Status(Code::kBadConfig, "ETCD_ENDPOINTS: " + endpoints.status().message());
+  }
+  if (!endpoints->empty() && out.etcd_prefix.empty()) {
+    return Status(Code::kBadConfig, "ETCD_PREFIX: empty");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   auto u32 = [&](const char* key) { return static_cast<uint32_t>(f.GetInteger(key)); };
@@ -92,6 +120,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
   c.auth_code = f.GetString("AUTH_CODE");
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
+  ELK_RETURN_IF_ERROR(HaConfigFrom(f, c.ha));
   return c;
 }
 

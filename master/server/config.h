@@ -20,6 +20,16 @@ struct ListenAddress {
   uint16_t port = 0;  // 0: an ephemeral port (tests)
 };
 
+// Master high availability (docs/failover.md). Parsed and checked only: mfsmaster runs as a
+// single master whatever these say, until followers are wired to master/ha.
+struct HaConfig {
+  std::string etcd_endpoints;           // ETCD_ENDPOINTS: "http://h:p,..."; empty = no HA
+  std::string etcd_prefix = "/elkfs/";  // ETCD_PREFIX: the leader key is <prefix>leader
+  uint32_t lease_ttl = 5;               // MASTER_LEASE_TTL, seconds
+  std::string node_id;                  // MASTER_NODE_ID: empty = the host name (when wired)
+  bool enabled() const { return !etcd_endpoints.empty(); }
+};
+
 struct MasterConfig {
   std::string data_path;            // DATA_PATH
   std::string exports_path;         // EXPORTS_FILENAME; empty: exports_text is used
@@ -54,6 +64,7 @@ struct MasterConfig {
   // AUTH_CODE: chunkservers and metaloggers must prove it before they register; empty:
   // every one is accepted. Read at start only (docs/security.md).
   std::string auth_code;
+  HaConfig ha;
   // Tests only: the changelog's write and fdatasync, to inject failures (empty: the real ones).
   changelog::FileOps changelog_ops;
 };
