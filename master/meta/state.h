@@ -85,7 +85,8 @@ std::string JoinList(const std::vector<uint32_t>& ids);
 using ReplayFn = Result<uint64_t> (*)(MetaState& st, Args& args, uint32_t ts);
 ReplayFn FindNamespaceReplay(std::string_view op);
 ReplayFn FindChunkReplay(std::string_view op);
-ReplayFn FindTreeReplay(std::string_view op);  // tree_ops.cc
+ReplayFn FindTreeReplay(std::string_view op);      // tree_ops.cc
+ReplayFn FindSnapshotReplay(std::string_view op);  // snapshot_ops.cc
 
 // The chunk registry's image section (chunk_store.cc).
 std::string SerializeChunks(const ChunkRegistry& registry);
