@@ -9,15 +9,18 @@ namespace elk::master {
 cfg::Schema MasterKeys() {
   using cfg::Key;
   return cfg::Schema{
-      Key::String("EXPORTS_FILENAME", "/etc/mfs/mfsexports.cfg"),
+      // A bad line of a key that guards access stops the master (a default would widen it);
+      // any other bad line is warned about and skipped (common/cfg/config_file.h).
+      Key::String("EXPORTS_FILENAME", "/etc/mfs/mfsexports.cfg").GuardsAccess(),
       Key::String("TOPOLOGY_FILENAME", "/etc/mfs/mfstopology.cfg"),
-      Key::Host("MATOML_LISTEN_HOST", "*"),
+      Key::Host("MATOML_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("MATOML_LISTEN_PORT", 9419),
-      Key::Host("MATOCS_LISTEN_HOST", "*"),
+      Key::Host("MATOCS_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("MATOCS_LISTEN_PORT", 9420),
-      Key::Host("MATOCL_LISTEN_HOST", "*"),
-      Key::Port("MATOCL_LISTEN_PORT", 9421),
-      Key::Host("HTTP_LISTEN_HOST", "*"),
+      // MooseFS 1.x named the client port MATOCU_*.
+      Key::Host("MATOCL_LISTEN_HOST", "*").WithAlias("MATOCU_LISTEN_HOST").GuardsAccess(),
+      Key::Port("MATOCL_LISTEN_PORT", 9421).WithAlias("MATOCU_LISTEN_PORT"),
+      Key::Host("HTTP_LISTEN_HOST", "*").GuardsAccess(),
       // 0 turns the monitor off (so not Key::Port, which refuses 0).
       Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
       Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
@@ -32,8 +35,9 @@ cfg::Schema MasterKeys() {
       Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MIN_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MAX_CPS", 100000, 1, 10000000),
-      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000),
-      Key::Integer("CHUNKS_READ_REP_LIMIT", 10, 1, 1000),
+      // MooseFS 3 lists four limits ("2,1,1,4"); the first, for endangered chunks, is ours.
+      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000).FirstOfList(),
+      Key::Integer("CHUNKS_READ_REP_LIMIT", 10, 1, 1000).FirstOfList(),
       Key::Integer("CHUNKS_DEL_LIMIT", 100, 1, 100000),
       Key::Integer("CHUNKS_SOFT_DEL_LIMIT", 10, 1, 100000),
       Key::Integer("CHUNKS_HARD_DEL_LIMIT", 25, 1, 100000),
@@ -53,10 +57,10 @@ cfg::Schema MasterKeys() {
       Key::Bool("NO_ATIME", false),
       Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
       Key::Bool("CHANGELOG_SYNC", true),
-      Key::String("AUTH_CODE", ""),
+      Key::String("AUTH_CODE", "").GuardsAccess(),
       // High availability (docs/failover.md): parsed and checked, not used by mfsmaster yet.
-      Key::String("ETCD_ENDPOINTS", ""),
-      Key::String("ETCD_PREFIX", "/elkfs/"),
+      Key::String("ETCD_ENDPOINTS", "").GuardsAccess(),  // skipped, the master would run alone
+      Key::String("ETCD_PREFIX", "/elkfs/").GuardsAccess(),
       Key::Duration("MASTER_LEASE_TTL", 5, 1, 600),
       Key::String("MASTER_NODE_ID", ""),
   };

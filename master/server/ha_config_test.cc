@@ -42,7 +42,15 @@ TEST(HaConfigTest, RefusesWhatCannotWork) {
   EXPECT_EQ(Load("ETCD_ENDPOINTS = 10.0.0.1:2379\n").code(), Code::kBadConfig);
   EXPECT_EQ(Load("ETCD_ENDPOINTS = https://10.0.0.1:2379\n").code(), Code::kBadConfig);
   EXPECT_EQ(Load("ETCD_ENDPOINTS = http://a:1\nETCD_PREFIX =\n").code(), Code::kBadConfig);
-  EXPECT_FALSE(Load("MASTER_LEASE_TTL = 0\n").ok());
+  // A line without '=' naming an HA key would leave the master running alone next to the
+  // elected one: refused, not skipped.
+  EXPECT_EQ(Load("ETCD_ENDPOINTS http://a:1\n").code(), Code::kBadConfig);
+}
+
+TEST(HaConfigTest, AnOutOfRangeTtlIsSkippedLikeAnyBadLine) {
+  auto c = Load("MASTER_LEASE_TTL = 0\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ha.lease_ttl, 5u);
 }
 
 }  // namespace
