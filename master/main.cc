@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
     auto config = elk::master::MasterConfigFrom(ctx.config);
     if (!config.ok()) return config.status();
     config->auto_recover = ctx.options.auto_recovery;
+    if (config->ha.enabled()) {
+      elk::log::Warning(
+          "ETCD_ENDPOINTS is set, but this mfsmaster does not take part in "
+          "elections yet: it runs as the only master (docs/failover.md)");
+    }
     auto server = MasterServer::Create(*config);
     if (!server.ok()) return server.status();
     master = std::move(*server);

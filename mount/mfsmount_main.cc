@@ -52,16 +52,23 @@ int main(int argc, char** argv) {
   so.port = a.port;
   so.export_path = a.meta ? "." : (a.subfolder.empty() ? "/" : a.subfolder);
   so.password = a.password;
+  so.password_is_md5 = a.password_is_md5;
   so.defer_reader = true;  // started after fuse_daemonize's fork
   auto session = elk::client::MasterSession::Open(so);
   if (!session.ok()) {
     std::fprintf(stderr, "mfsmount: %s\n", session.status().ToString().c_str());
     return 1;
   }
-  elk::client::ChunkIo io(**session);
+  elk::client::ChunkIoOptions co;
+  if (a.io_retries > 0) co.attempts = a.io_retries;
+  elk::client::ChunkIo io(**session, co);
   elk::mount::FuseOptions fo;
   fo.attr_timeout = a.attr_timeout;
   fo.entry_timeout = a.entry_timeout;
+  fo.negentry_timeout = a.negentry_timeout;
+  fo.cache_mode = a.cache_mode;
+  if (a.readahead_bytes > 0) fo.readahead = a.readahead_bytes;
+  if (a.write_cache_bytes > 0) fo.write_buffer = a.write_cache_bytes;
   fo.master_host = a.host;
   fo.master_port = a.port;
   elk::mount::ElkFuse fs(**session, io, fo);

@@ -23,7 +23,7 @@ cfg::Schema ChunkserverKeys() {
       Key::Duration("MASTER_TIMEOUT", 10, 1, 3600),
       Key::Duration("MASTER_RECONNECTION_DELAY", 5, 1, 3600),
       Key::Integer("CHUNKS_PER_REGISTER_PACKET", 10000, 100, 1000000),
-      Key::Host("CSSERV_LISTEN_HOST", "*"),
+      Key::Host("CSSERV_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("CSSERV_LISTEN_PORT", 9422),
       Key::Duration("CSSERV_TIMEOUT", 5, 1, 3600),
       Key::Duration("HELLO_TIMEOUT", 10, 1, 3600),

@@ -23,9 +23,7 @@ static std::shared_ptr<Disk> OpenDisk(chunkstore::DiskIo& io, const cfg::HddEntr
   options.dir = e.path;
   options.leave_space = leave_space;
   if (e.limit_kind == cfg::HddEntry::Limit::kLeaveFree) options.leave_space = e.limit_bytes;
-  if (e.limit_kind == cfg::HddEntry::Limit::kMaxUse) {
-    log::Warning("{}: a maximum-use limit is not supported yet; the whole disk is used", e.path);
-  }
+  if (e.limit_kind == cfg::HddEntry::Limit::kMaxUse) options.max_use = e.limit_bytes;
   auto store = ChunkStore::Open(io, options);
   if (!store.ok()) {
     log::Error("{}: cannot use this disk: {}", e.path, store.status().ToString());
@@ -34,6 +32,7 @@ static std::shared_ptr<Disk> OpenDisk(chunkstore::DiskIo& io, const cfg::HddEntr
   auto disk = std::make_shared<Disk>();
   disk->path = e.path;
   disk->marked_for_removal = e.marked_for_removal;
+  disk->move_out = e.move_out;
   disk->store = std::move(*store);
   return disk;
 }
@@ -55,6 +54,7 @@ Status DiskSet::Apply(const std::vector<cfg::HddEntry>& entries, bool require_on
         log::Notice("{}: {}", e.path, e.marked_for_removal ? "marked for removal" : "unmarked");
       }
       (*it)->marked_for_removal = e.marked_for_removal;
+      (*it)->move_out = e.move_out;
       next.push_back(*it);
       old.erase(it);
       continue;
@@ -91,7 +91,7 @@ std::shared_ptr<Disk> DiskSet::PickForNew() const {
   std::shared_ptr<Disk> best;
   uint64_t best_usable = 0;
   for (const auto& d : disks_) {
-    if (d->marked_for_removal || d->store->damaged()) continue;
+    if (d->marked_for_removal || d->move_out || d->store->damaged()) continue;
     auto space = d->store->Space();
     if (space.ok() && space->read_only) continue;
     const uint64_t usable = space.ok() ? space->usable : 0;

@@ -1,6 +1,6 @@
 #pragma once
 // The chunkserver's disks: one ChunkStore per line of mfshdd.cfg. Picks the disk for a new
-// chunk (most usable space, not marked for removal, not damaged), finds the disk that holds
+// chunk (most usable space, not marked for removal or '<', not damaged), finds the disk that holds
 // a chunk, sums space for the master, and tells which chunks were lost when a disk failed.
 //
 // Thread-safe. Disks are shared_ptrs, so an I/O thread may keep using one that a reload
@@ -26,6 +26,7 @@ namespace elk::chunkserver {
 struct Disk {
   std::string path;
   bool marked_for_removal = false;
+  bool move_out = false;  // '<' in mfshdd.cfg: no new chunks here (they are not moved)
   std::unique_ptr<chunkstore::ChunkStore> store;
   bool lost_reported = false;  // guarded by DiskSet's mutex
   // Chunk data read from / written to this disk since the chunkserver started, counted by

@@ -1,5 +1,6 @@
 #include "chunkserver/server/disk_set.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -34,6 +35,30 @@ class DiskSetTest : public ::testing::Test {
   FaultDiskIo io_{*posix_};
   TestDir a_, b_, c_;
 };
+
+TEST_F(DiskSetTest, MoveOutDiskTakesNoNewChunksAndALimitedDiskReportsItsLimit) {
+  auto hdd = cfg::ParseHddFile(fmt::format("<{}\n{} 64MiB\n", a_.path(), b_.path()), "mfshdd.cfg");
+  ASSERT_TRUE(hdd.ok());
+  DiskSet set(io_, 0);
+  ASSERT_TRUE(set.Apply(*hdd, true).ok());
+  for (uint64_t id = 1; id <= 3; ++id) {
+    ASSERT_TRUE(CreateChunk(set, {id, 1}).ok());
+    auto where = set.Locate(id);
+    ASSERT_TRUE(where);
+    EXPECT_EQ(where->path, b_.path());  // never the '<' disk
+  }
+  bool limited_seen = false;
+  for (const auto& d : set.Disks()) {
+    auto space = d->store->Space();
+    ASSERT_TRUE(space.ok());
+    if (d->path == b_.path()) {
+      EXPECT_EQ(space->total, 64u << 20);
+      limited_seen = true;
+    }
+  }
+  EXPECT_TRUE(limited_seen);
+  EXPECT_LE(set.Space().total, (64u << 20) + set.Disks()[0]->store->Space()->total);
+}
 
 TEST_F(DiskSetTest, PicksTheDiskWithMostUsableSpaceSkippingMarkedOnes) {
   DiskSet set(io_, 0);

@@ -51,11 +51,12 @@ Status ChunkStore::Scan() {
 void ChunkStore::Index(ChunkName name, uint64_t file_size) {
   const uint64_t size = file_size > kHeaderSize ? file_size - kHeaderSize : 0;
   auto [it, inserted] = chunks_.try_emplace(name.id, Entry{.name = name, .size = size});
-  if (inserted) return;
+  if (inserted) return Count(0, size, true, false);
   Entry& have = it->second;
   ChunkInfo older{.name = name, .path = ChunkPath(options_.dir, name), .size = size};
   if (name.version > have.name.version) {
     older = {.name = have.name, .path = ChunkPath(options_.dir, have.name), .size = have.size};
+    Count(have.size, size, false, false);
     have = Entry{.name = name, .size = size};
   }
   log::Warning("{}: chunk {:016X} found twice; keeping version {:08X}, ignoring {}", options_.dir,
@@ -139,12 +140,26 @@ Result<StoreSpace> ChunkStore::Space() {
   std::lock_guard lock(mu_);
   auto space = io_.Space(options_.dir);
   if (!space.ok()) return Note(space.status());
-  const uint64_t usable =
+  uint64_t usable =
       space->available > options_.leave_space ? space->available - options_.leave_space : 0;
-  return StoreSpace{.total = space->total,
-                    .available = space->available,
+  uint64_t total = space->total;
+  uint64_t available = space->available;
+  if (options_.max_use != 0) {
+    // The limit is what the disk offers: its total, and its free part what the chunk
+    // files leave of it (never more than the file system really has).
+    total = std::min(total, options_.max_use);
+    available = std::min(available, LimitRoom());
+    usable = std::min(usable, LimitRoom());
+  }
+  return StoreSpace{.total = total,
+                    .available = available,
                     .usable = space->read_only ? 0 : usable,
                     .read_only = space->read_only};
+}
+
+uint64_t ChunkStore::LimitRoom() const {
+  if (options_.max_use == 0) return UINT64_MAX;
+  return options_.max_use > file_bytes_ ? options_.max_use - file_bytes_ : 0;
 }
 
 Status ChunkStore::Reserve(uint64_t growth) {
@@ -155,6 +170,11 @@ Status ChunkStore::Reserve(uint64_t growth) {
     return Status(Code::kNoSpace,
                   fmt::format("{}: {} bytes would eat into the {} byte reserve ({} free)",
                               options_.dir, growth, options_.leave_space, space->available));
+  }
+  if (growth > LimitRoom()) {
+    return Status(Code::kNoSpace,
+                  fmt::format("{}: {} bytes would pass the disk's limit of {} bytes ({} used)",
+                              options_.dir, growth, options_.max_use, file_bytes_));
   }
   return Status::Ok();
 }
@@ -178,8 +198,18 @@ Result<ChunkStore::Entry*> ChunkStore::Get(ChunkName name) {
   return &e;
 }
 
+void ChunkStore::Count(uint64_t old_size, uint64_t new_size, bool added, bool removed) {
+  if (added) file_bytes_ += kHeaderSize;
+  if (removed) file_bytes_ -= std::min<uint64_t>(file_bytes_, kHeaderSize);
+  file_bytes_ += new_size;
+  file_bytes_ -= std::min(file_bytes_, old_size);
+}
+
 void ChunkStore::AfterUse(Entry& e) {
-  if (e.file) e.size = e.file->data_size();
+  if (e.file) {
+    Count(e.size, e.file->data_size(), false, false);
+    e.size = e.file->data_size();
+  }
   if (open_files_ <= options_.max_open_files) return;
   // Too many open: close the others (simple, and rare with a sane limit).
   for (auto& [id, other] : chunks_) {
@@ -201,6 +231,7 @@ Status ChunkStore::Create(ChunkName name) {
   if (!file.ok()) return Note(file.status());
   Entry& e = chunks_[name.id];
   e = Entry{.name = name, .size = 0, .file = std::move(*file)};
+  Count(0, 0, true, false);
   ++open_files_;
   AfterUse(e);
   return Status::Ok();
@@ -269,6 +300,7 @@ Status ChunkStore::Copy(ChunkName from, ChunkName to, std::optional<uint64_t> tr
   if (!copy.ok()) return Note(copy.status());
   Entry& c = chunks_[to.id];
   c = Entry{.name = to, .size = (*copy)->data_size(), .file = std::move(*copy)};
+  Count(0, c.size, true, false);
   ++open_files_;
   AfterUse(c);
   return Status::Ok();
@@ -300,7 +332,10 @@ Status ChunkStore::Delete(ChunkName name) {
     s = io_.Unlink(ChunkPath(options_.dir, name));
   }
   if (s.code() == Code::kNoEnt) s = Status::Ok();  // already gone is what was asked
-  if (s.ok()) chunks_.erase(it);
+  if (s.ok()) {
+    Count(e.size, 0, false, true);
+    chunks_.erase(it);
+  }
   return Note(s);
 }
 

@@ -22,6 +22,9 @@ struct ChunkStoreOptions {
   std::string dir;
   // Space kept free on the disk (HDD_LEAVE_SPACE_DEFAULT); growth into it is refused.
   uint64_t leave_space = uint64_t{256} << 20;
+  // At most this many bytes of chunk files on the disk (mfshdd.cfg `/path 100GiB`); the
+  // disk then reports this as its total. 0: no limit, the whole file system.
+  uint64_t max_use = 0;
   // I/O errors after which the disk is marked damaged.
   uint32_t error_threshold = 3;
   // Chunk files kept open between operations.
@@ -108,8 +111,12 @@ class ChunkStore {
   // Counts I/O errors toward the damage threshold and keeps the last disk error (I/O or
   // checksum) for the monitor; returns `s`.
   Status Note(Status s);
-  // kNoSpace when `growth` bytes would eat into the reserve.
+  // kNoSpace when `growth` bytes would eat into the reserve or pass max_use.
   Status Reserve(uint64_t growth);
+  // Free bytes under max_use (UINT64_MAX without a limit).
+  uint64_t LimitRoom() const;
+  // Keeps file_bytes_ in step with an entry's size.
+  void Count(uint64_t old_size, uint64_t new_size, bool added, bool removed);
   void AfterUse(Entry& e);
   Status Copy(ChunkName from, ChunkName to, std::optional<uint64_t> truncate_to);
 
@@ -120,6 +127,7 @@ class ChunkStore {
   std::vector<ChunkInfo> superseded_;
   size_t skipped_ = 0;
   size_t open_files_ = 0;
+  uint64_t file_bytes_ = 0;  // header + data of every indexed chunk, for max_use
   uint32_t io_errors_ = 0;
   bool damaged_ = false;
   DiskErrorNote last_error_;

@@ -119,6 +119,46 @@ TEST_F(ChunkStoreTest, ReserveRefusesGrowthButKeepsDataIntact) {
   EXPECT_FALSE(store->damaged());
 }
 
+TEST_F(ChunkStoreTest, MaxUseLimitIsTheTotalAndRefusesChunksBeyondIt) {
+  // A 1 TiB file system with 900 GiB free, limited to 4 blocks' worth of chunk files.
+  io_.FakeSpace(DiskSpace{.total = 1024 * 1024 * kMiB, .available = 900 * 1024 * kMiB});
+  const uint64_t limit = 2 * (kHeaderSize + 2 * kBlockSize);
+  auto opened = ChunkStore::Open(io_, {.dir = dir_.path(), .leave_space = 0, .max_use = limit});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = *opened;
+  auto space = store->Space();
+  ASSERT_TRUE(space.ok());
+  EXPECT_EQ(space->total, limit);
+  EXPECT_EQ(space->available, limit);
+  EXPECT_EQ(space->usable, limit);
+
+  for (uint64_t id : {1, 2}) {
+    ASSERT_TRUE(store->Create({.id = id, .version = 1}).ok());
+    ASSERT_TRUE(store->Write({.id = id, .version = 1}, 0, Random(2 * kBlockSize, 7)).ok());
+  }
+  space = store->Space();
+  ASSERT_TRUE(space.ok());
+  EXPECT_EQ(space->total, limit);
+  EXPECT_EQ(space->available, 0u);
+  EXPECT_EQ(store->Create({.id = 3, .version = 1}).code(), Code::kNoSpace);
+  EXPECT_EQ(store->Write({.id = 2, .version = 1}, 2 * kBlockSize, Random(10, 8)).code(),
+            Code::kNoSpace);
+  EXPECT_EQ(store->Duplicate({.id = 1, .version = 1}, {.id = 4, .version = 1}).code(),
+            Code::kNoSpace);
+
+  // Deleting a chunk frees its share of the limit; a reopened store counts what it finds.
+  ASSERT_TRUE(store->Delete({.id = 2, .version = 1}).ok());
+  EXPECT_EQ(store->Space()->available, kHeaderSize + 2 * kBlockSize);
+  ASSERT_TRUE(store->Create({.id = 3, .version = 1}).ok());
+  store.reset();
+  auto again = ChunkStore::Open(io_, {.dir = dir_.path(), .leave_space = 0, .max_use = limit});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->Space()->available, 2 * kBlockSize);
+  EXPECT_TRUE((*again)->Write({.id = 3, .version = 1}, 0, Random(2 * kBlockSize, 9)).ok());
+  EXPECT_EQ((*again)->Write({.id = 3, .version = 1}, 2 * kBlockSize, Random(1, 9)).code(),
+            Code::kNoSpace);
+}
+
 TEST_F(ChunkStoreTest, DiskFullFromTheFileSystemIsNoSpaceAndHarmless) {
   auto store = OpenStore();
   const ChunkName a{.id = 3, .version = 1};

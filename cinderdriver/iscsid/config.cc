@@ -8,7 +8,7 @@ cfg::Schema IscsidKeys() {
       Key::Host("MASTER_HOST", "mfsmaster"),
       Key::Port("MASTER_PORT", 9421),
       Key::String("MASTER_PASSWORD", ""),
-      Key::Host("ISCSI_LISTEN_HOST", "*"),
+      Key::Host("ISCSI_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("ISCSI_LISTEN_PORT", 3260),
       Key::String("ISCSI_PORTAL_ADDRESS", ""),
       Key::String("IQN_PREFIX", "iqn.2026-11.org.elkfs"),

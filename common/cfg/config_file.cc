@@ -19,6 +19,20 @@ bool ValidKeyName(std::string_view key) {
   return true;
 }
 
+// The first word of a line that has no '=': the key it was probably meant to set.
+std::string_view FirstWord(std::string_view content) {
+  return Trim(content.substr(0, content.find_first_of(" \t")));
+}
+
+// "2,1,1,4" -> "2" for a key that takes the first of MooseFS 3's list of limits.
+std::string_view FirstOfList(const Key& spec, std::string_view text, std::string_view where) {
+  size_t comma = text.find(',');
+  if (!spec.first_of_list || comma == std::string_view::npos) return text;
+  log::Warning("{}: {} = {}: ElkFS has one limit; the first value is used, the rest ignored", where,
+               spec.name, text);
+  return Trim(text.substr(0, comma));
+}
+
 }  // namespace
 
 ConfigFile::ConfigFile(Schema schema) : schema_(std::move(schema)) {
@@ -35,37 +49,43 @@ ConfigFile::ConfigFile(Schema schema) : schema_(std::move(schema)) {
   current_ = std::move(snapshot);
 }
 
+// A bad line is skipped with a warning (as MooseFS does) unless it names a key that guards
+// access: then the default would widen access, and the file is refused.
 Result<std::shared_ptr<const ConfigFile::Snapshot>> ConfigFile::Parse(std::string_view text,
                                                                       std::string_view name) const {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->defaults = Current()->defaults;
   std::map<std::string, size_t, std::less<>> seen_at;
   Status error;
+  auto bad_line = [&](const Key* spec, std::string message) {
+    if (spec != nullptr && spec->guards_access) {
+      error = Status(Code::kBadConfig, std::move(message));
+      return false;
+    }
+    log::Warning("{} (line skipped)", message);
+    return true;
+  };
   ForEachContentLine(text, [&](size_t line, std::string_view content) {
     size_t eq = content.find('=');
     std::string_view key = Trim(content.substr(0, eq));
     if (eq == std::string_view::npos || !ValidKeyName(key)) {
-      error = Status(Code::kBadConfig,
-                     fmt::format("{}:{}: expected KEY = VALUE, got '{}'", name, line, content));
-      return false;
+      return bad_line(schema_.Find(FirstWord(content)),
+                      fmt::format("{}:{}: expected KEY = VALUE, got '{}'", name, line, content));
     }
-    std::string_view text_value = Trim(content.substr(eq + 1));
     const Key* spec = schema_.Find(key);
     if (spec == nullptr) {
       log::Warning("{}:{}: unknown key {} (ignored)", name, line, key);
       return true;
     }
-    auto value = ParseValue(*spec, text_value);
-    if (!value.ok()) {
-      error = Status(Code::kBadConfig,
-                     fmt::format("{}:{}: {}: {}", name, line, key, value.status().message()));
-      return false;
+    std::string where = fmt::format("{}:{}", name, line);
+    auto value = ParseValue(*spec, FirstOfList(*spec, Trim(content.substr(eq + 1)), where));
+    if (!value.ok())
+      return bad_line(spec, fmt::format("{}: {}: {}", where, key, value.status().message()));
+    if (auto it = seen_at.find(spec->name); it != seen_at.end()) {
+      log::Warning("{}: {} repeats line {}; the last one wins", where, key, it->second);
     }
-    if (auto it = seen_at.find(key); it != seen_at.end()) {
-      log::Warning("{}:{}: {} repeats line {}; the last one wins", name, line, key, it->second);
-    }
-    seen_at[std::string(key)] = line;
-    snapshot->set[std::string(key)] = std::move(value).value();
+    seen_at[spec->name] = line;
+    snapshot->set[spec->name] = std::move(value).value();
     return true;
   });
   if (!error.ok()) return error;

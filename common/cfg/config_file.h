@@ -1,7 +1,10 @@
 #pragma once
 // A MooseFS-style `KEY = VALUE` file (mfsmaster.cfg, mfschunkserver.cfg, ...) read against
-// a Schema. Unknown keys are warned about; a bad value refuses the whole file with
-// "path:line: KEY: reason". Getters return the value from the file or the key's default.
+// a Schema. As MooseFS does, an unknown key is warned about ("path:line: unknown key K")
+// and a bad line (no '=', a value that does not parse or is out of range) is warned about
+// and skipped, so the key keeps its default; only a bad line naming a key that guards
+// access (Key::guards_access) refuses the whole file with "path:line: KEY: reason".
+// Getters return the value from the file or the key's default.
 //
 //   cfg::ConfigFile cfg(schema);
 //   ELK_RETURN_IF_ERROR(cfg.LoadOrDefaults("/etc/mfs/mfsmaster.cfg"));

@@ -19,8 +19,9 @@ Schema MasterLike() {
       Key::Bool("LOCK_MEMORY", false),
       Key::Duration("REPLICATIONS_DELAY_INIT", 300),
       Key::Double("ACCEPTABLE_DIFFERENCE", 0.1, 0.0, 10.0),
-      Key::Host("MATOCL_LISTEN_HOST", "*"),
-      Key::Port("MATOCL_LISTEN_PORT", 9421),
+      Key::Host("MATOCL_LISTEN_HOST", "*").WithAlias("MATOCU_LISTEN_HOST").GuardsAccess(),
+      Key::Port("MATOCL_LISTEN_PORT", 9421).WithAlias("MATOCU_LISTEN_PORT"),
+      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000).FirstOfList(),
       Key::String("SYSLOG_IDENT", "mfsmaster"),
       Key::Mode("FILE_UMASK", 027),
   };
@@ -74,31 +75,90 @@ TEST(ConfigFile, ParsesCommentsBlanksAndSpaces) {
   EXPECT_EQ(cfg.GetMode("FILE_UMASK"), 02u);
 }
 
-TEST(ConfigFile, BadValueNamesFileLineKeyAndReason) {
+// Loads text and returns what was logged to stderr, asserting the load succeeded.
+std::string LoadLogged(ConfigFile& cfg, const std::string& text, const std::string& name) {
+  testing::internal::CaptureStderr();
+  Status s = cfg.LoadString(text, name);
+  std::string logged = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(s.ok()) << s.message();
+  return logged;
+}
+
+TEST(ConfigFile, BadValueIsWarnedWithFileLineKeyAndSkipped) {
   ConfigFile cfg(MasterLike());
-  Status s = cfg.LoadString("\n# x\nCHUNKS_LOOP_TIME = abc\n", "/etc/mfs/mfsmaster.cfg");
+  uint64_t before = log::LinesWritten(log::Level::kWarning);
+  std::string logged =
+      LoadLogged(cfg, "\n# x\nCHUNKS_LOOP_TIME = abc\nLOCK_MEMORY = 1\n", "/etc/mfs/mfsmaster.cfg");
+  EXPECT_EQ(log::LinesWritten(log::Level::kWarning), before + 1);
+  EXPECT_NE(logged.find("/etc/mfs/mfsmaster.cfg:3: CHUNKS_LOOP_TIME: 'abc' is not an integer "
+                        "(line skipped)"),
+            std::string::npos)
+      << logged;
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);  // the default
+  EXPECT_TRUE(cfg.GetBool("LOCK_MEMORY"));             // the lines after it still apply
+}
+
+TEST(ConfigFile, OutOfRangeIsWarnedAndSkipped) {
+  ConfigFile cfg(MasterLike());
+  std::string logged = LoadLogged(cfg,
+                                  "CHUNKS_LOOP_TIME = 0\nACCEPTABLE_DIFFERENCE = 11\n"
+                                  "MATOCL_LISTEN_PORT = 70000\n",
+                                  "m.cfg");
+  EXPECT_NE(logged.find("m.cfg:1: CHUNKS_LOOP_TIME: '0' is below the minimum 1"),
+            std::string::npos);
+  EXPECT_NE(logged.find("m.cfg:2: ACCEPTABLE_DIFFERENCE:"), std::string::npos);
+  EXPECT_NE(logged.find("m.cfg:3: MATOCL_LISTEN_PORT: '70000' is not a port (1..65535)"),
+            std::string::npos);
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);
+  EXPECT_EQ(cfg.GetPort("MATOCL_LISTEN_PORT"), 9421);
+}
+
+TEST(ConfigFile, LineWithoutEqualsIsWarnedAndSkipped) {
+  ConfigFile cfg(MasterLike());
+  std::string logged = LoadLogged(cfg, "CHUNKS_LOOP_TIME 5\n= 5\nLOCK_MEMORY=1\n", "m.cfg");
+  EXPECT_NE(logged.find("m.cfg:1: expected KEY = VALUE, got 'CHUNKS_LOOP_TIME 5' (line skipped)"),
+            std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("m.cfg:2: expected KEY = VALUE"), std::string::npos);
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);
+  EXPECT_TRUE(cfg.GetBool("LOCK_MEMORY"));
+}
+
+TEST(ConfigFile, BadLineOfAKeyThatGuardsAccessIsRefused) {
+  ConfigFile cfg(MasterLike());
+  Status s = cfg.LoadString("MATOCL_LISTEN_HOST = 10.0.0.\n", "m.cfg");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), Code::kBadConfig);
-  EXPECT_EQ(s.message(), "/etc/mfs/mfsmaster.cfg:3: CHUNKS_LOOP_TIME: 'abc' is not an integer");
+  EXPECT_EQ(s.message().rfind("m.cfg:1: MATOCL_LISTEN_HOST:", 0), 0u) << s.message();
+  s = cfg.LoadString("# listen on one address only\nMATOCU_LISTEN_HOST 10.0.0.1\n", "m.cfg");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "m.cfg:2: expected KEY = VALUE, got 'MATOCU_LISTEN_HOST 10.0.0.1'");
 }
 
-TEST(ConfigFile, OutOfRangeIsRefused) {
+TEST(ConfigFile, MooseFsAliasSetsTheKey) {
   ConfigFile cfg(MasterLike());
-  Status s = cfg.LoadString("CHUNKS_LOOP_TIME = 0\n", "m.cfg");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "m.cfg:1: CHUNKS_LOOP_TIME: '0' is below the minimum 1");
-  s = cfg.LoadString("ACCEPTABLE_DIFFERENCE = 11\n", "m.cfg");
-  EXPECT_NE(s.message().find("above the maximum"), std::string::npos);
-  s = cfg.LoadString("MATOCL_LISTEN_PORT = 70000\n", "m.cfg");
-  EXPECT_EQ(s.message(), "m.cfg:1: MATOCL_LISTEN_PORT: '70000' is not a port (1..65535)");
+  ASSERT_TRUE(cfg.LoadString("MATOCU_LISTEN_HOST = 127.0.0.1\nMATOCU_LISTEN_PORT = 9521\n").ok());
+  EXPECT_EQ(cfg.GetHost("MATOCL_LISTEN_HOST"), "127.0.0.1");
+  EXPECT_EQ(cfg.GetPort("MATOCL_LISTEN_PORT"), 9521);
+  EXPECT_TRUE(cfg.IsSet("MATOCL_LISTEN_PORT"));
+  // Old name then new name: one key, set twice; the last wins with a warning.
+  uint64_t before = log::LinesWritten(log::Level::kWarning);
+  ASSERT_TRUE(cfg.LoadString("MATOCU_LISTEN_PORT = 9521\nMATOCL_LISTEN_PORT = 9522\n").ok());
+  EXPECT_EQ(log::LinesWritten(log::Level::kWarning), before + 1);
+  EXPECT_EQ(cfg.GetPort("MATOCL_LISTEN_PORT"), 9522);
 }
 
-TEST(ConfigFile, LineWithoutEqualsIsRefused) {
+TEST(ConfigFile, MooseFs3ListOfLimitsTakesTheFirst) {
   ConfigFile cfg(MasterLike());
-  Status s = cfg.LoadString("CHUNKS_LOOP_TIME 5\n", "m.cfg");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "m.cfg:1: expected KEY = VALUE, got 'CHUNKS_LOOP_TIME 5'");
-  EXPECT_FALSE(cfg.LoadString("= 5\n").ok());
+  std::string logged = LoadLogged(cfg, "CHUNKS_WRITE_REP_LIMIT = 3,1,1,4\n", "m.cfg");
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_WRITE_REP_LIMIT"), 3);
+  EXPECT_NE(logged.find("m.cfg:1: CHUNKS_WRITE_REP_LIMIT = 3,1,1,4: ElkFS has one limit"),
+            std::string::npos)
+      << logged;
+  // A key without the list rule reads "3,1" as a bad value.
+  logged = LoadLogged(cfg, "CHUNKS_LOOP_TIME = 3,1\n", "m.cfg");
+  EXPECT_NE(logged.find("m.cfg:1: CHUNKS_LOOP_TIME:"), std::string::npos) << logged;
+  EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 300);
 }
 
 TEST(ConfigFile, UnknownKeyIsWarnedNotFatal) {
@@ -151,11 +211,11 @@ TEST(ConfigFile, ReloadAppliesGoodFileAndKeepsOldOnFailure) {
   EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 20);
   EXPECT_FALSE(cfg.GetBool("LOCK_MEMORY"));  // removed from the file: back to default
 
-  // The good first line must not be applied when a later line is bad.
-  file.Write("LOCK_MEMORY = 1\nCHUNKS_LOOP_TIME = never\n");
+  // The good first line must not be applied when a later line is refused.
+  file.Write("LOCK_MEMORY = 1\nMATOCL_LISTEN_HOST = no such host!\n");
   Status s = cfg.Reload();
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), file.path() + ":2: CHUNKS_LOOP_TIME: 'never' is not an integer");
+  EXPECT_EQ(s.message().rfind(file.path() + ":2: MATOCL_LISTEN_HOST:", 0), 0u) << s.message();
   EXPECT_EQ(cfg.GetInteger("CHUNKS_LOOP_TIME"), 20);
   EXPECT_FALSE(cfg.GetBool("LOCK_MEMORY"));
 }

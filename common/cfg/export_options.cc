@@ -101,9 +101,56 @@ Result<uint32_t> ParseTrashTime(std::string_view option, std::string_view text) 
   return static_cast<uint32_t>(*value);
 }
 
+// "3", "3.0", "1.6.27": MooseFS's minversion.
+Result<std::string> ParseVersion(std::string_view text) {
+  int parts = 0;
+  for (std::string_view rest = text; parts < 4;) {
+    size_t dot = rest.find('.');
+    if (!IsNumber(rest.substr(0, dot))) break;
+    ++parts;
+    if (dot == std::string_view::npos) return std::string(text);
+    rest = rest.substr(dot + 1);
+  }
+  return Bad(fmt::format("minversion: '{}' is not a version X[.Y[.Z]]", text));
+}
+
+// MooseFS options ElkFS has no feature for: ignoring these narrows nothing.
+Status ApplyMooseFsOnly(std::string_view name, std::optional<std::string_view> value,
+                        ExportOptions& o, std::vector<std::string>* notes) {
+  auto note = [&](std::string text) {
+    if (notes != nullptr) notes->push_back(std::move(text));
+    return Status::Ok();
+  };
+  if (name == "canchangequota") {
+    o.admin = true;
+    return note("canchangequota: read as admin; ElkFS has no quotas to change");
+  }
+  if (name == "nonrootmeta") {
+    o.nonrootmeta = true;
+    return Status::Ok();  // ElkFS lets every user of a meta mount in already
+  }
+  if (name == "minversion") {
+    if (!value || value->empty()) return Bad("option 'minversion' needs a value");
+    auto version = ParseVersion(*value);
+    if (!version.ok()) return version.status();
+    o.minversion = *version;
+    return note(fmt::format(
+        "minversion={}: not checked; a client is refused unless it speaks this master's "
+        "protocol version (its hello), which no client older than the master does",
+        *value));
+  }
+  if (name == "umask" || name == "disable") {
+    return Bad(
+        fmt::format("option '{}' (MooseFS 4) restricts what clients may do and ElkFS "
+                    "cannot enforce it yet; remove it to run without the restriction",
+                    name));
+  }
+  return Bad(fmt::format("unknown option '{}'", name));
+}
+
 // Applies one "name" or "name=value" option.
 Status ApplyOption(std::string_view name, std::optional<std::string_view> value,
-                   const IdResolver& ids, ExportOptions& o) {
+                   const IdResolver& ids, ExportOptions& o, std::vector<std::string>* notes) {
   auto flag = [&](bool& field, bool on) -> Status {
     if (value) return Bad(fmt::format("option '{}' takes no value", name));
     field = on;
@@ -123,7 +170,7 @@ Status ApplyOption(std::string_view name, std::optional<std::string_view> value,
                                                  "md5pass",      "mingoal",     "maxgoal",
                                                  "mintrashtime", "maxtrashtime"};
   if (std::find(std::begin(kValued), std::end(kValued), name) == std::end(kValued))
-    return Bad(fmt::format("unknown option '{}'", name));
+    return ApplyMooseFsOnly(name, value, o, notes);
   ELK_RETURN_IF_ERROR(need());
   if (name == "maproot" || name == "mapall") {
     auto ids_or = ParseUserGroup(name, *value, ids);
@@ -158,7 +205,8 @@ Status ApplyOption(std::string_view name, std::optional<std::string_view> value,
 
 }  // namespace
 
-Result<ExportOptions> ParseExportOptions(std::string_view text, const IdResolver& ids) {
+Result<ExportOptions> ParseExportOptions(std::string_view text, const IdResolver& ids,
+                                         std::vector<std::string>* notes) {
   ExportOptions options;
   while (!text.empty()) {
     size_t comma = text.find(',');
@@ -168,7 +216,7 @@ Result<ExportOptions> ParseExportOptions(std::string_view text, const IdResolver
     size_t eq = item.find('=');
     std::optional<std::string_view> value;
     if (eq != std::string_view::npos) value = item.substr(eq + 1);
-    ELK_RETURN_IF_ERROR(ApplyOption(item.substr(0, eq), value, ids, options));
+    ELK_RETURN_IF_ERROR(ApplyOption(item.substr(0, eq), value, ids, options, notes));
   }
   if (options.mingoal > options.maxgoal)
     return Bad(fmt::format("mingoal {} is above maxgoal {}", options.mingoal, options.maxgoal));

@@ -4,6 +4,7 @@
 
 #include "common/cfg/file_read.h"
 #include "common/cfg/text_util.h"
+#include "common/log/log.h"
 
 namespace elk::cfg {
 namespace {
@@ -38,7 +39,8 @@ std::string_view NextWord(std::string_view& rest) {
   return word;
 }
 
-Result<ExportRule> ParseLine(std::string_view content, const IdResolver& ids) {
+Result<ExportRule> ParseLine(std::string_view content, const IdResolver& ids,
+                             std::vector<std::string>& notes) {
   std::string_view rest = content;
   std::string_view address_text = NextWord(rest);
   std::string_view folder_text = NextWord(rest);
@@ -55,7 +57,7 @@ Result<ExportRule> ParseLine(std::string_view content, const IdResolver& ids) {
   auto path = NormalisePath(folder_text);
   if (!path.ok()) return path.status();
   rule.path = std::move(path).value();
-  auto options = ParseExportOptions(options_text, ids);
+  auto options = ParseExportOptions(options_text, ids, &notes);
   if (!options.ok()) return options.status();
   rule.options = *options;
   return rule;
@@ -73,7 +75,10 @@ bool ExportRule::AllowsFolder(std::string_view folder) const {
 ExportsParse ParseExports(std::string_view text, std::string_view name, const IdResolver& ids) {
   ExportsParse out;
   ForEachContentLine(text, [&](size_t line, std::string_view content) {
-    auto rule = ParseLine(content, ids);
+    std::vector<std::string> notes;
+    auto rule = ParseLine(content, ids, notes);
+    for (const std::string& note : notes)
+      out.notes.push_back(fmt::format("{}:{}: {}", name, line, note));
     if (rule.ok()) {
       rule->line = line;
       out.rules.push_back(std::move(rule).value());
@@ -88,6 +93,8 @@ ExportsParse ParseExports(std::string_view text, std::string_view name, const Id
 Result<std::vector<ExportRule>> ParseExportsStrict(std::string_view text, std::string_view name,
                                                    const IdResolver& ids) {
   ExportsParse parsed = ParseExports(text, name, ids);
+  for (const std::string& note : parsed.notes)
+    log::Warning("{}", note);
   if (!parsed.errors.empty())
     return Status(Code::kBadConfig, fmt::format("{}", fmt::join(parsed.errors, "\n")));
   return std::move(parsed.rules);

@@ -42,6 +42,7 @@ struct ExportRule {
 struct ExportsParse {
   std::vector<ExportRule> rules;    // the good lines
   std::vector<std::string> errors;  // "path:line: reason", one per bad line
+  std::vector<std::string> notes;   // "path:line: option: what ElkFS does not do"
 };
 
 // Parses every line, collecting all errors (the fuzz and test entry point).

@@ -183,6 +183,36 @@ TEST(ExportOptions, TrashTimes) {
   EXPECT_NE(ErrorOf("* / mintrashtime=soon").find("mintrashtime:"), std::string::npos);
 }
 
+TEST(ExportOptions, MooseFsOptionsWithoutAnElkFsFeatureAreAcceptedWithANote) {
+  std::vector<std::string> notes;
+  auto o =
+      ParseExportOptions("rw,canchangequota,nonrootmeta,minversion=3.0.105", FakeIds(), &notes);
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->admin);
+  EXPECT_TRUE(o->nonrootmeta);
+  EXPECT_EQ(o->minversion, "3.0.105");
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].rfind("canchangequota:", 0), 0u) << notes[0];
+  EXPECT_EQ(notes[1].rfind("minversion=3.0.105: not checked", 0), 0u) << notes[1];
+  EXPECT_FALSE(ParseExportOptions("minversion=three", FakeIds()).ok());
+  EXPECT_FALSE(ParseExportOptions("minversion", FakeIds()).ok());
+}
+
+TEST(ExportOptions, RestrictionsElkFsCannotEnforceAreRefused) {
+  auto o = ParseExportOptions("rw,umask=077", FakeIds());
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("'umask'"), std::string::npos);
+  EXPECT_FALSE(ParseExportOptions("rw,disable=chown", FakeIds()).ok());
+}
+
+TEST(ExportsFile, NotesNameFileAndLine) {
+  ExportsParse parsed =
+      ParseExports("# MooseFS 3 style\n* / rw,alldirs,minversion=3.0\n", "x.cfg", FakeIds());
+  EXPECT_TRUE(parsed.errors.empty());
+  ASSERT_EQ(parsed.notes.size(), 1u);
+  EXPECT_EQ(parsed.notes[0].rfind("x.cfg:2: minversion=3.0:", 0), 0u) << parsed.notes[0];
+}
+
 TEST(ExportOptions, UnknownAndEmptyOptions) {
   EXPECT_EQ(ErrorOf("* / rx"), "e.cfg:1: unknown option 'rx'");
   EXPECT_EQ(ErrorOf("* / rw,,alldirs"), "e.cfg:1: empty option");

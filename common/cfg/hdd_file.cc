@@ -7,6 +7,7 @@
 #include "common/cfg/file_read.h"
 #include "common/cfg/text_util.h"
 #include "common/cfg/value_parse.h"
+#include "common/log/log.h"
 
 namespace elk::cfg {
 namespace {
@@ -34,14 +35,35 @@ Status SplitLimit(std::string_view content, HddEntry& entry, std::string_view& p
   return Status::Ok();
 }
 
+// Strips the MooseFS prefixes ('*', '<', '>', '~', in any order and number).
+std::string_view ApplyPrefixes(std::string_view content, HddEntry& entry) {
+  while (!content.empty()) {
+    switch (content[0]) {
+      case '*':
+        entry.marked_for_removal = true;
+        break;
+      case '<':
+        entry.move_out = true;
+        break;
+      case '>':
+        entry.move_in = true;
+        break;
+      case '~':
+        entry.size_may_jump = true;
+        break;
+      default:
+        return content;
+    }
+    content = Trim(content.substr(1));
+  }
+  return content;
+}
+
 Result<HddEntry> ParseLine(std::string_view content) {
   HddEntry entry;
-  if (content[0] == '*') {
-    entry.marked_for_removal = true;
-    content = Trim(content.substr(1));
-  } else if (content[0] == '<' || content[0] == '>') {
-    return Status(Code::kBadConfig, fmt::format("prefix '{}' is not supported", content[0]));
-  }
+  content = ApplyPrefixes(content, entry);
+  if (entry.move_out && entry.move_in)
+    return Status(Code::kBadConfig, "both '<' and '>': move chunks out of the disk or into it");
   std::string_view path;
   ELK_RETURN_IF_ERROR(SplitLimit(content, entry, path));
   if (path.empty() || path[0] != '/')
@@ -52,29 +74,44 @@ Result<HddEntry> ParseLine(std::string_view content) {
   return entry;
 }
 
+// One warning per line for the prefixes ElkFS does not carry out in full.
+void WarnPartialPrefixes(const HddEntry& e, std::string_view where) {
+  if (e.move_out) {
+    log::Warning(
+        "{}: '<' {}: the disk takes no new chunks, but ElkFS does not move its "
+        "chunks to the other local disks (mark it '*' to empty it through the "
+        "master)",
+        where, e.path);
+  }
+  if (e.move_in) {
+    log::Warning("{}: '>' {}: ignored; ElkFS does not move chunks between local disks", where,
+                 e.path);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<HddEntry>> ParseHddFile(std::string_view text, std::string_view name) {
   std::vector<HddEntry> entries;
-  std::vector<std::string> errors;
   ForEachContentLine(text, [&](size_t line, std::string_view content) {
+    const std::string where = fmt::format("{}:{}", name, line);
     auto entry = ParseLine(content);
     if (!entry.ok()) {
-      errors.push_back(fmt::format("{}:{}: {}", name, line, entry.status().message()));
+      log::Warning("{}: {} (line skipped)", where, entry.status().message());
       return true;
     }
     for (const HddEntry& other : entries) {
       if (other.path == entry->path) {
-        errors.push_back(fmt::format("{}:{}: {} is already listed on line {}", name, line,
-                                     entry->path, other.line));
+        log::Warning("{}: {} is already listed on line {} (line skipped)", where, entry->path,
+                     other.line);
         return true;
       }
     }
+    WarnPartialPrefixes(*entry, where);
     entry->line = line;
     entries.push_back(std::move(entry).value());
     return true;
   });
-  if (!errors.empty()) return Status(Code::kBadConfig, fmt::format("{}", fmt::join(errors, "\n")));
   return entries;
 }
 

@@ -91,6 +91,21 @@ Key Key::Mode(std::string name, uint32_t def) {
   return Make(std::move(name), KeyType::kMode, fmt::format("{:03o}", def), 0, 0777);
 }
 
+Key Key::WithAlias(std::string alias) && {
+  aliases.push_back(std::move(alias));
+  return std::move(*this);
+}
+
+Key Key::GuardsAccess() && {
+  guards_access = true;
+  return std::move(*this);
+}
+
+Key Key::FirstOfList() && {
+  first_of_list = true;
+  return std::move(*this);
+}
+
 Result<Value> ParseValue(const Key& key, std::string_view text) {
   switch (key.type) {
     case KeyType::kString:
@@ -151,6 +166,11 @@ void Schema::Merge(const Schema& other) {
 const Key* Schema::Find(std::string_view name) const {
   for (const Key& key : keys_) {
     if (key.name == name) return &key;
+  }
+  for (const Key& key : keys_) {
+    for (const std::string& alias : key.aliases) {
+      if (alias == name) return &key;
+    }
   }
   return nullptr;
 }

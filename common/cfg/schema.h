@@ -35,6 +35,19 @@ struct Key {
   // Inclusive bounds for integers, sizes, durations and doubles.
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
+  // Other names the key had in MooseFS (MATOCU_LISTEN_PORT for MATOCL_LISTEN_PORT); a
+  // file may use either, the value is stored under `name`.
+  std::vector<std::string> aliases;
+  // A key that narrows access (AUTH_CODE, a listen address): a bad line naming it stops
+  // the program instead of being skipped, since the default would widen access.
+  bool guards_access = false;
+  // MooseFS 3 writes some limits as a list ("2,1,1,4", one per kind of work); ElkFS has
+  // one limit and takes the first number, warning that the rest are ignored.
+  bool first_of_list = false;
+
+  Key WithAlias(std::string alias) &&;
+  Key GuardsAccess() &&;
+  Key FirstOfList() &&;
 
   static Key String(std::string name, std::string def);
   static Key Integer(std::string name, int64_t def, int64_t min = INT64_MIN,
@@ -63,6 +76,7 @@ class Schema {
   // Adds the keys of other that this schema does not have.
   void Merge(const Schema& other);
 
+  // By name or by alias.
   const Key* Find(std::string_view name) const;
   const std::vector<Key>& keys() const { return keys_; }
 

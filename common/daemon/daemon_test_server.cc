@@ -1,6 +1,8 @@
 // A server with nothing to serve, for the life-cycle test. It leaves markers in DATA_PATH:
 // init.marker when initialized, one line in reload.log per reload (with TEST_VALUE), and
-// stopped.marker when it stops cleanly. TEST_FAIL_INIT = 1 makes init fail.
+// stopped.marker when it stops cleanly. TEST_FAIL_INIT = 1 makes init fail. TEST_GUARD is
+// a key that guards access: a bad line naming it refuses the file (a bad TEST_VALUE line
+// is skipped).
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
   spec.schema = elk::cfg::Schema{
       elk::cfg::Key::Bool("TEST_FAIL_INIT", false),
       elk::cfg::Key::Integer("TEST_VALUE", 0),
+      elk::cfg::Key::Integer("TEST_GUARD", 0).GuardsAccess(),
   };
   const elk::cfg::ConfigFile* config = nullptr;
   spec.init = [&](const elk::daemon::DaemonContext& ctx) -> elk::Status {

@@ -129,8 +129,9 @@ TEST_F(LifecycleTest, StartTestReloadStop) {
   EXPECT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/reload.log") == "reload 2\n"; }))
       << ReadFile(dir_ + "/reload.log");
 
-  // A bad file on SIGHUP is refused: the server keeps running with the old values.
-  WriteConfig("TEST_VALUE = two\n");
+  // A bad line naming a key that guards access refuses the file on SIGHUP: the server
+  // keeps running with the old values.
+  WriteConfig("TEST_VALUE = 5\nTEST_GUARD = two\n");
   ASSERT_EQ(kill(pid, SIGHUP), 0);
   std::this_thread::sleep_for(300ms);
   WriteConfig("TEST_VALUE = 3\n");
@@ -160,11 +161,23 @@ TEST_F(LifecycleTest, FailedInitMakesStartFailWithTheReason) {
 }
 
 TEST_F(LifecycleTest, BadConfigIsRefusedBeforeStarting) {
-  WriteConfig("TEST_VALUE = many\n");
+  WriteConfig("TEST_GUARD = many\n");
   Outcome start = Run("start");
   EXPECT_EQ(start.code, 1);
-  EXPECT_NE(start.output.find(cfg_ + ":6: TEST_VALUE: 'many' is not an integer"), std::string::npos)
+  EXPECT_NE(start.output.find(cfg_ + ":6: TEST_GUARD: 'many' is not an integer"), std::string::npos)
       << start.output;
+}
+
+// As MooseFS does: a bad line of an ordinary key is named and skipped, the key keeps its
+// default, and the server starts.
+TEST_F(LifecycleTest, BadLineIsSkippedWithFileAndLine) {
+  WriteConfig("TEST_VALUE = many\n");
+  Outcome start = Run("start");
+  EXPECT_EQ(start.code, 0) << start.output;
+  EXPECT_NE(start.output.find(cfg_ + ":6: TEST_VALUE: 'many' is not an integer (line skipped)"),
+            std::string::npos)
+      << start.output;
+  EXPECT_EQ(Run("stop").code, 0);
 }
 
 TEST_F(LifecycleTest, RestartReplacesTheProcessAndKillEndsIt) {

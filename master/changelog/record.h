@@ -40,6 +40,7 @@ class BodyWriter {
   BodyWriter& Char(char c);
   std::string Done();
   std::string Done(uint64_t result);
+  size_t size() const { return out_.size(); }  // bytes so far (a record's size bound)
 
  private:
   void Sep();

@@ -91,8 +91,16 @@ class Metadata {
                                        SetMode mode, uint32_t now);
   Result<RecursiveSetCounts> SetTrashTimeOf(const Cred& cred, std::span<const InodeId> ids,
                                             uint32_t trashtime, SetMode mode, uint32_t now);
+  // A whole snapshot at once (tests, tools): StartSnapshot and SnapshotSome to the end.
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
+  // A snapshot a slice at a time (the server's tree job, snapshot_ops.cc). StartSnapshot
+  // checks the request and changes nothing; each SnapshotSome runs one slice of about
+  // `budget` nodes (Namespace::SnapshotSome) and logs SNAPNODES records naming every node
+  // it made, so replay makes exactly those. walk.done() when the snapshot is complete.
+  Result<SnapshotWalk> StartSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
+                                     std::string_view dst_name, bool overwrite) const;
+  Status SnapshotSome(SnapshotWalk& walk, size_t budget, uint32_t now);
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
   Status Undelete(InodeId inode, uint32_t now);

@@ -434,18 +434,6 @@ Result<RecursiveSetCounts> Metadata::SetTrashTime(const Cred& cred, InodeId inod
   return r;
 }
 
-Result<Attr> Metadata::MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
-                                    std::string_view dst_name, bool overwrite, uint32_t now) {
-  ELK_RETURN_IF_ERROR(state_->ns->CheckSnapshotReadable(cred, src));
-  auto r = state_->ns->MakeSnapshot(cred, src, dst_parent, dst_name, overwrite, now);
-  if (!r.ok()) return r;
-  BodyWriter w(now, "SNAPSHOT");
-  w.Num(src).Num(dst_parent).Str(dst_name).Num(overwrite ? 1 : 0);
-  PutCred(w, cred);
-  ELK_RETURN_IF_ERROR(state_->Log(w.Done(r->inode)));
-  return r;
-}
-
 Status Metadata::AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs,
                               uint32_t now) {
   std::vector<uint32_t> list(srcs.begin(), srcs.end());

@@ -48,10 +48,10 @@ TEST(ReplayTest, EveryOperationReplaysToTheSameState) {
   const auto files = changelog::ListFiles(dir, "changelog");
   std::set<std::string> ops = LoggedOps(files);
   for (const char* op :
-       {"INIT",         "CREATE",   "MKDIR",     "SYMLINK",    "LINK",        "SETATTR",
-        "UNLINK",       "RMDIR",    "RENAME",    "SETXATTR",   "REMOVEXATTR", "SETGOAL",
-        "SETTRASHTIME", "SNAPSHOT", "APPEND",    "UNDEL",      "PURGE",       "OPEN",
-        "CLOSE",        "CHUNKADD", "DUPLICATE", "INCVERSION", "LENGTH",      "PUNCH"}) {
+       {"INIT",         "CREATE",    "MKDIR",     "SYMLINK",    "LINK",        "SETATTR",
+        "UNLINK",       "RMDIR",     "RENAME",    "SETXATTR",   "REMOVEXATTR", "SETGOAL",
+        "SETTRASHTIME", "SNAPNODES", "APPEND",    "UNDEL",      "PURGE",       "OPEN",
+        "CLOSE",        "CHUNKADD",  "DUPLICATE", "INCVERSION", "LENGTH",      "PUNCH"}) {
     EXPECT_EQ(ops.count(op), 1u) << op << " never logged";
   }
 

@@ -85,7 +85,8 @@ std::string JoinList(const std::vector<uint32_t>& ids);
 using ReplayFn = Result<uint64_t> (*)(MetaState& st, Args& args, uint32_t ts);
 ReplayFn FindNamespaceReplay(std::string_view op);
 ReplayFn FindChunkReplay(std::string_view op);
-ReplayFn FindTreeReplay(std::string_view op);  // tree_ops.cc
+ReplayFn FindTreeReplay(std::string_view op);      // tree_ops.cc
+ReplayFn FindSnapshotReplay(std::string_view op);  // snapshot_ops.cc
 
 // Replaces the namespace and the chunk registry (the same registry object) with the image's
 // (Metadata::FromImage, Metadata::ResetToImage). On failure the state is unusable.

@@ -8,9 +8,9 @@
 // kernel's listen backlog, not in the master's descriptor table. Hitting the cap is
 // logged, at most once a minute.
 //
-// cpp-httplib 0.11 hands the queue a closure, not the socket, so there is no cap per
-// address here: one address may take every slot (bounded in total, and each slot ends
-// within the read and keep-alive timeouts).
+// cpp-httplib 0.11 hands the queue a closure, not the socket, so the cap per address is
+// GatedServer's (gated_server.h), applied when a thread takes the connection up: a refused
+// one is answered 503 and closed at once, so it holds its slot only while it waits.
 
 #include <httplib.h>
 

@@ -8,6 +8,7 @@
 
 #include "common/log/log.h"
 #include "master/monitor/bounded_queue.h"
+#include "master/monitor/gated_server.h"
 #include "master/monitor/html.h"
 #include "master/monitor/json.h"
 #include "master/monitor/prometheus.h"
@@ -24,8 +25,10 @@ std::shared_ptr<const Snapshot> SnapshotBox::Get() const {
   return current_;
 }
 
-HttpServer::HttpServer(std::shared_ptr<SnapshotBox> box)
-    : box_(std::move(box)), server_(std::make_unique<httplib::Server>()) {}
+HttpServer::HttpServer(std::shared_ptr<SnapshotBox> box, const HttpOptions& options)
+    : box_(std::move(box)),
+      server_(std::make_unique<GatedServer>(GateOptions{.per_address = options.max_per_address,
+                                                        .request_timeout = options.io_timeout})) {}
 
 HttpServer::~HttpServer() {
   // httplib's stop() does nothing until the accept loop runs, so repeat it until the thread
@@ -39,7 +42,7 @@ HttpServer::~HttpServer() {
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options,
                                                       std::shared_ptr<SnapshotBox> box) {
-  std::unique_ptr<HttpServer> http(new HttpServer(std::move(box)));  // private constructor
+  std::unique_ptr<HttpServer> http(new HttpServer(std::move(box), options));  // private constructor
   httplib::Server& srv = *http->server_;
   size_t threads = options.threads == 0 ? 1 : options.threads;
   size_t cap = options.max_connections;

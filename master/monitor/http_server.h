@@ -42,13 +42,17 @@ class SnapshotBox {
 };
 
 struct HttpOptions {
-  std::string host = "*";              // "*": every interface
-  uint16_t port = 9425;                // 0: an ephemeral port (tests)
-  size_t threads = 4;                  // requests served at once
-  std::chrono::seconds io_timeout{5};  // a client this slow to send or receive is dropped
-  size_t max_body = 1024;              // bytes of request body accepted (GET needs none)
+  std::string host = "*";  // "*": every interface
+  uint16_t port = 9425;    // 0: an ephemeral port (tests)
+  size_t threads = 8;      // requests served at once
+  // A request must arrive whole within this, and each write find room within it.
+  std::chrono::seconds io_timeout{5};
+  size_t max_body = 1024;  // bytes of request body accepted (GET needs none)
   // Connections held at once, served or waiting (bounded_queue.h); HTTP_MAX_CONNECTIONS.
   size_t max_connections = 64;
+  // Connections of one address served at once (gated_server.h); HTTP_MAX_CONNECTIONS_PER_IP.
+  // Below `threads`, so one address never holds every serving thread. 0: no cap.
+  size_t max_per_address = 4;
 };
 
 class HttpServer {
@@ -62,7 +66,7 @@ class HttpServer {
   uint16_t port() const { return port_; }
 
  private:
-  HttpServer(std::shared_ptr<SnapshotBox> box);
+  HttpServer(std::shared_ptr<SnapshotBox> box, const HttpOptions& options);
   void Route();
 
   std::shared_ptr<SnapshotBox> box_;

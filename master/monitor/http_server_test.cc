@@ -4,6 +4,8 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "master/monitor/prometheus_check.h"
 #include "master/monitor/raw_http.h"
@@ -105,6 +107,66 @@ TEST_F(HttpServerTest, SurvivesHostileBytes) {
   auto r = Client().Get("/api/v1/info");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+// One address holding its share of connections idle is refused more, quickly and with a
+// reason; another address is still served at once.
+TEST(HttpServerGateTest, CapsConnectionsPerAddress) {
+  auto box = std::make_shared<SnapshotBox>();
+  box->Publish(std::make_shared<const Snapshot>(testing::SampleSnapshot()));
+  auto http = HttpServer::Start({.host = "127.0.0.1",
+                                 .port = 0,
+                                 .threads = 8,
+                                 .io_timeout = std::chrono::seconds(10),
+                                 .max_per_address = 3},
+                                box);
+  ASSERT_TRUE(http.ok()) << http.status().ToString();
+  uint16_t port = (*http)->port();
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(testing::ConnectFrom("127.0.0.2", port));
+    ASSERT_GE(idle.back(), 0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // taken up by threads
+  int extra = testing::ConnectFrom("127.0.0.2", port);
+  ASSERT_GE(extra, 0);
+  auto start = std::chrono::steady_clock::now();
+  std::string refused = testing::ReadAll(extra, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(StatusOf(refused), 503) << refused;
+  ::close(extra);
+  start = std::chrono::steady_clock::now();
+  int other = testing::ConnectFrom("127.0.0.3", port);
+  ASSERT_GE(other, 0);
+  std::string req = "GET /api/v1/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(other, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(StatusOf(testing::ReadAll(other, std::chrono::seconds(5))), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ::close(other);
+  for (int fd : idle)
+    ::close(fd);
+}
+
+// A client that sends its request a byte at a time, each within the read time-out, is
+// still closed once the request time-out has passed since it began.
+TEST_F(HttpServerTest, ClosesARequestThatTrickles) {
+  int fd = testing::ConnectFrom("127.0.0.4", http_->port());
+  ASSERT_GE(fd, 0);
+  const std::string req = "GET /api/v1/info HTTP/1.1\r\nHost: x\r\n";
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < req.size() && !closed; ++i) {
+    closed = ::send(fd, &req[i], 1, MSG_NOSIGNAL) != 1;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 300) > 0) {
+      char c;
+      closed = ::recv(fd, &c, 1, 0) <= 0;
+    }
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(closed);
+  EXPECT_LT(took, std::chrono::seconds(4));  // io_timeout is 1 s; the trickle would take ~12 s
+  ::close(fd);
 }
 
 TEST(HttpServerStartTest, PortInUseIsAnError) {

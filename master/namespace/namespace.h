@@ -24,6 +24,7 @@
 #include "master/namespace/chunk_refs.h"
 #include "master/namespace/directory.h"
 #include "master/namespace/node.h"
+#include "master/namespace/snapshot_walk.h"
 #include "master/namespace/types.h"
 
 namespace elk::master {
@@ -96,7 +97,9 @@ class Namespace {
   // in the tree - freed, or gone to trash or reserved - is skipped (the top excepted).
   // Between slices the walk sees the tree as it is then: a node moved out after its
   // parent was visited is still visited, one moved in under a visited directory is not.
-  void WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* visited) const;
+  // Returns the work done: nodes visited and directory entries read (at least budget
+  // unless the walk ended).
+  size_t WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* visited) const;
   void AddGoals(std::span<const InodeId> ids, ValueSummary* summary) const;
   void AddTrashTimes(std::span<const InodeId> ids, ValueSummary* summary) const;
   void AddDirInfo(std::span<const InodeId> ids, DirInfo* info) const;
@@ -155,6 +158,22 @@ class Namespace {
   Status CheckSnapshotReadable(const Cred& cred, InodeId src) const;
   Result<Attr> MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                             std::string_view dst_name, bool overwrite, uint32_t now);
+
+  // ---- the same, a slice at a time (snapshot_slices.cc) ----
+  // Checks the request as MakeSnapshot does (changing nothing) and returns the walk to run.
+  Result<SnapshotWalk> StartSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
+                                     std::string_view dst_name, bool overwrite) const;
+  // One slice of at most about `budget` nodes and directory entries: first the read check
+  // over the source (kAccess, nothing made, if a node may not be read), then copy steps.
+  // Appends the steps that made a node to *made (what SNAPNODES records name). The top's
+  // failure, or a node made unreadable since the check, ends the walk with that error (what
+  // was made stays); a node gone since its parent was copied is skipped.
+  Status SnapshotSome(SnapshotWalk& walk, size_t budget, uint32_t now,
+                      std::vector<SnapshotStep>* made);
+  // Replay: takes exactly these steps, each of which must make the node it names (kCorruption
+  // otherwise). Returns the number of steps.
+  Result<uint64_t> ApplySnapshotSteps(const Cred& cred, bool overwrite,
+                                      std::span<const SnapshotStep> steps, uint32_t now);
   // Appends each source's chunks to dst after rounding dst's length up to a chunk.
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
   Result<ChunkId> ChunkAt(InodeId inode, uint32_t index) const;
@@ -279,6 +298,15 @@ class Namespace {
                           std::string_view dst_name, bool overwrite, uint32_t now);
   InodeId CopyNode(const Cred& cred, InodeId src, InodeId dst_parent, std::string_view name,
                    uint32_t now);
+  // snapshot_slices.cc
+  Status CheckSnapshotTop(const Cred& cred, InodeId src, InodeId dst_parent,
+                          std::string_view dst_name) const;
+  bool SnapshotMayRead(const Cred& cred, const Node& node) const;
+  // One node of a snapshot, live and in replay. *made: a node was made (not merged into).
+  Result<InodeId> CopyStep(const Cred& cred, const SnapshotStep& step, bool overwrite, uint32_t now,
+                           bool* made);
+  // Queues the children of `from` to be copied into `into`; returns the entries read.
+  size_t QueueSnapshotChildren(SnapshotWalk& walk, InodeId from, InodeId into) const;
 
   ChunkRefCounter& refs_;
   NodeTable nodes_;

@@ -20,6 +20,8 @@ bool Namespace::Permits(const Cred& cred, const Node& node, uint8_t mask) const 
   uint32_t bits;
   if (cred.uid == node.uid) {
     bits = (node.mode >> 6) & 7;
+  } else if (cred.ignoregid) {
+    bits = ((node.mode >> 3) | node.mode) & 7;
   } else if (cred.InGroup(node.gid)) {
     bits = (node.mode >> 3) & 7;
   } else {

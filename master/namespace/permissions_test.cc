@@ -28,6 +28,20 @@ TEST_F(NsTest, SupplementaryGroups) {
   EXPECT_EQ(ns.Access(alice, f, kMayRead).code(), Code::kAccess);
 }
 
+TEST_F(NsTest, IgnoregidAddsGroupAndOtherBitsForNonOwners) {
+  InodeId f = File(kRootInode, "f", 0642);  // group r--, other -w-
+  Chown(f, alice.uid, 200);
+  Cred eve_ig = eve;
+  eve_ig.ignoregid = true;
+  EXPECT_EQ(ns.Access(eve, f, kMayRead).code(), Code::kAccess);  // not in group 200
+  EXPECT_TRUE(ns.Access(eve_ig, f, kMayRead | kMayWrite).ok());  // r-- | -w-
+  EXPECT_EQ(ns.Access(eve_ig, f, kMayExec).code(), Code::kAccess);
+  Cred alice_ig = alice;  // the owner class still wins for the owner
+  alice_ig.ignoregid = true;
+  Chmod(f, 0066);
+  EXPECT_EQ(ns.Access(alice_ig, f, kMayRead).code(), Code::kAccess);
+}
+
 TEST_F(NsTest, RootBypassesButNeedsSomeExecBit) {
   InodeId f = File(kRootInode, "f", 0000);
   EXPECT_TRUE(ns.Access(root, f, kMayRead | kMayWrite).ok());

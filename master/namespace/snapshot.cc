@@ -21,16 +21,7 @@ uint64_t ChunksFor(uint64_t length) {
 
 Result<Attr> Namespace::MakeSnapshot(const Cred& cred, InodeId src, InodeId dst_parent,
                                      std::string_view dst_name, bool overwrite, uint32_t now) {
-  const Node* snode = nodes_.Get(src);
-  if (snode == nullptr || snode->detached()) return Status(Code::kNoEnt);
-  ELK_RETURN_IF_ERROR(CheckAccess(cred, *snode, kMayRead));
-  auto ddir = DirNode(dst_parent);
-  if (!ddir.ok()) return ddir.status();
-  ELK_RETURN_IF_ERROR(CheckNewName(dst_name));
-  ELK_RETURN_IF_ERROR(CheckAccess(cred, **ddir, kMayWrite | kMayExec));
-  if (snode->is_dir() && IsAncestorOrSelf(src, dst_parent)) {
-    return Status(Code::kInval, "cannot snapshot a directory into itself");
-  }
+  ELK_RETURN_IF_ERROR(CheckSnapshotTop(cred, src, dst_parent, dst_name));
   auto copy = CopyTree(cred, src, dst_parent, dst_name, overwrite, now);
   if (!copy.ok()) return copy.status();
   return MakeAttr(*copy, nodes_.At(*copy));
@@ -40,15 +31,7 @@ Status Namespace::CheckSnapshotReadable(const Cred& cred, InodeId src) const {
   if (cred.IsRoot()) return Status::Ok();
   if (nodes_.Get(src) == nullptr) return Status(Code::kNoEnt);
   bool readable = true;
-  // A copy is the snapshotter's own: every file it copies must be one they may read, every
-  // folder one they may list and enter, or a snapshot would hand out what a read refuses.
-  Walk(src, [&](InodeId, const Node& n) {
-    if (n.is_dir()) {
-      readable = readable && Permits(cred, n, kMayRead | kMayExec);
-    } else if (n.is_file()) {
-      readable = readable && Permits(cred, n, kMayRead);
-    }
-  });
+  Walk(src, [&](InodeId, const Node& n) { readable = readable && SnapshotMayRead(cred, n); });
   return readable ? Status::Ok()
                   : Status(Code::kAccess, "the tree holds nodes the snapshotter may not read");
 }

@@ -8,7 +8,7 @@
 
 namespace elk::master {
 
-void Namespace::WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* visited) const {
+size_t Namespace::WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* visited) const {
   // A directory's children are pushed when it is visited, so each visit costs its entries
   // too: they count against the budget, or one huge directory would be a long slice.
   size_t work = 0;
@@ -25,6 +25,7 @@ void Namespace::WalkSome(TreeWalk& walk, size_t budget, std::vector<InodeId>* vi
     work += dir.size();
     dir.ForEach([&walk](std::string_view, InodeId child) { walk.pending.push_back(child); });
   }
+  return work;
 }
 
 std::vector<InodeId> Namespace::TreeIds(InodeId inode) const {

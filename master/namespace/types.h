@@ -56,6 +56,10 @@ struct Cred {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::vector<uint32_t> groups;  // supplementary groups
+  // The export's ignoregid: the master cannot see every group of the user (the mount
+  // sends a capped list), so a non-owner gets the group and the other bits together and
+  // the mount's kernel check, which knows all groups, decides (docs/permissions.md).
+  bool ignoregid = false;
 
   bool IsRoot() const { return uid == 0; }
   bool InGroup(uint32_t g) const;

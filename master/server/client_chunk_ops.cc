@@ -1,4 +1,4 @@
-// Chunk and snapshot requests of a client link (goals and trash times: client_tree_ops.cc).
+// Chunk requests of a client link (goals, trash times and snapshots: client_tree_ops.cc).
 #include <utility>
 
 #include "master/server/client_link.h"
@@ -111,16 +111,6 @@ void ClientLink::ListChunks(const proto::CltomaChunkList& m) {
     reply.chunks.push_back({e.index, e.id, version, std::move(copies)});
   }
   Reply(reply);
-}
-
-void ClientLink::Snapshot(const proto::CltomaSnapshot& m) {
-  Status s = Writable();
-  if (s.ok()) {
-    auto r = ctx_.meta.MakeSnapshot(MapCred(m.creds), m.src_inode, m.dst_parent, m.dst_name,
-                                    m.overwrite, Now());
-    s = r.status();
-  }
-  ReplyStatus(m.msgid, s);
 }
 
 void ClientLink::AppendChunks(const proto::CltomaAppendChunks& m) {

@@ -105,7 +105,7 @@ class ClientLink {
   void Release(const protocol::CltomaRelease& m);
   void SessionOpens(const protocol::CltomaSessionOpens& m);
 
-  // Chunks, goals, trash times, snapshots (client_chunk_ops.cc).
+  // Chunks (client_chunk_ops.cc).
   // Ok when the session holds inode open with `need` (kOpenedRead or kOpenedWrite).
   Status MayUseChunks(InodeId inode, uint8_t need) const;
   void ReadChunk(const protocol::CltomaReadChunk& m);
@@ -115,7 +115,6 @@ class ClientLink {
   void ListChunks(const protocol::CltomaChunkList& m);
   // A chunk's version and copies as mfsfileinfo shows them (version 0, none: unknown).
   std::pair<uint32_t, std::vector<protocol::ChunkCopyInfo>> CopiesOf(ChunkId chunk) const;
-  void Snapshot(const protocol::CltomaSnapshot& m);
   void AppendChunks(const protocol::CltomaAppendChunks& m);
   void PunchChunks(const protocol::CltomaPunchChunks& m);
   void Getxattr(const protocol::CltomaGetxattr& m);
@@ -123,14 +122,18 @@ class ClientLink {
   void Listxattr(const protocol::CltomaListxattr& m);
   void Removexattr(const protocol::CltomaRemovexattr& m);
 
-  // Goals and trash times (-r) and dirinfo run as a TreeJob, a slice per loop turn
-  // (client_tree_ops.cc).
+  // Goals and trash times (-r), dirinfo and snapshots run as a TreeJob, a slice per loop
+  // turn (client_tree_ops.cc).
   void Getgoal(const protocol::CltomaGetgoal& m);
   void Setgoal(const protocol::CltomaSetgoal& m);
   void Gettrashtime(const protocol::CltomaGettrashtime& m);
   void Settrashtime(const protocol::CltomaSettrashtime& m);
   void Getdirstats(const protocol::CltomaGetdirstats& m);
+  void Snapshot(const protocol::CltomaSnapshot& m);
   void StartJob(uint32_t msgid, InodeId inode, TreeJob job);
+  // Starts a job of this session that stops if the connection closes (kDelayed replied
+  // when there is no room).
+  void QueueJob(uint32_t msgid, TreeJob job);
   template <typename MakeReply>
   std::function<void(const Status&)> JobReply(uint32_t msgid, MakeReply make);
   template <typename Count, typename V, typename Msg>

@@ -1,6 +1,8 @@
-// Goal, trash-time and dirinfo requests of a client link. One node is answered at once; a recursive
-// request (-r, and every dirinfo) becomes a TreeJob that runs a slice per loop turn and replies at
-// its end, with the same counts a single pass would give on an unchanging tree.
+// Goal, trash-time, dirinfo and snapshot requests of a client link. One node is answered at once; a
+// recursive request (-r, and every dirinfo) becomes a TreeJob that runs a slice per loop turn and
+// replies at its end, with the same counts a single pass would give on an unchanging tree. A
+// snapshot runs its first slice at once: one that fits (a file, a small folder) is answered on the
+// same turn, a bigger one goes on as a TreeJob.
 #include <memory>
 #include <utility>
 
@@ -54,6 +56,10 @@ std::function<void(const Status&)> ClientLink::JobReply(uint32_t msgid, MakeRepl
 void ClientLink::StartJob(uint32_t msgid, InodeId inode, TreeJob job) {
   if (!ctx_.meta.ns().GetAttr(inode).ok()) return ReplyStatus(msgid, Status(Code::kNoEnt));
   job.walk = TreeWalk(inode);
+  QueueJob(msgid, std::move(job));
+}
+
+void ClientLink::QueueJob(uint32_t msgid, TreeJob job) {
   job.session = session_id_;
   std::weak_ptr<net::Connection> weak = conn_;
   job.alive = [weak] {
@@ -172,6 +178,34 @@ void ClientLink::Settrashtime(const proto::CltomaSettrashtime& m) {
   auto r = ctx_.meta.SetTrashTime(cred, m.inode, m.trashtime, mode, false, Now());
   if (!r.ok()) return ReplyStatus(m.msgid, r.status());
   Reply(SetReply<proto::MATOCL_SETTRASHTIME>(m.msgid, *r));
+}
+
+// mfsmakesnapshot. Checked at once (source, destination, write permission there); then the read
+// check over the source and the copy run a slice at a time (Metadata::SnapshotSome). The reply
+// comes when the last slice is done; a client that leaves stops the job, and what it copied
+// stays, a valid partial copy (docs/master.md, "Snapshots").
+void ClientLink::Snapshot(const proto::CltomaSnapshot& m) {
+  Status s = Writable();
+  if (!s.ok()) return ReplyStatus(m.msgid, s);
+  auto walk =
+      ctx_.meta.StartSnapshot(MapCred(m.creds), m.src_inode, m.dst_parent, m.dst_name, m.overwrite);
+  if (!walk.ok()) return ReplyStatus(m.msgid, walk.status());
+  // A snapshot that could not go on as a job must not begin.
+  if (s = ctx_.jobs->CanStart(session_id_); !s.ok()) return ReplyStatus(m.msgid, s);
+  auto shared = std::make_shared<SnapshotWalk>(std::move(*walk));
+  Metadata& meta = ctx_.meta;
+  NowFn now = ctx_.now;
+  auto step = [&meta, now, shared](size_t budget) -> Result<bool> {
+    ELK_RETURN_IF_ERROR(meta.SnapshotSome(*shared, budget, now()));
+    return shared->done();
+  };
+  auto first = step(ctx_.jobs->limits().slice_nodes);
+  if (!first.ok() || *first) return ReplyStatus(m.msgid, first.status());
+  TreeJob job;
+  job.step = std::move(step);
+  const uint32_t msgid = m.msgid;
+  job.finish = JobReply(msgid, [msgid] { return proto::MatoclStatus{msgid, Code::kOk}; });
+  QueueJob(msgid, std::move(job));  // room was checked on this turn
 }
 
 }  // namespace elk::master

@@ -3,25 +3,30 @@
 #include <cstdint>
 
 #include "common/net/address.h"
+#include "master/ha/etcd_transport.h"
 
 namespace elk::master {
 
 cfg::Schema MasterKeys() {
   using cfg::Key;
   return cfg::Schema{
-      Key::String("EXPORTS_FILENAME", "/etc/mfs/mfsexports.cfg"),
+      // A bad line of a key that guards access stops the master (a default would widen it);
+      // any other bad line is warned about and skipped (common/cfg/config_file.h).
+      Key::String("EXPORTS_FILENAME", "/etc/mfs/mfsexports.cfg").GuardsAccess(),
       Key::String("TOPOLOGY_FILENAME", "/etc/mfs/mfstopology.cfg"),
-      Key::Host("MATOML_LISTEN_HOST", "*"),
+      Key::Host("MATOML_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("MATOML_LISTEN_PORT", 9419),
-      Key::Host("MATOCS_LISTEN_HOST", "*"),
+      Key::Host("MATOCS_LISTEN_HOST", "*").GuardsAccess(),
       Key::Port("MATOCS_LISTEN_PORT", 9420),
-      Key::Host("MATOCL_LISTEN_HOST", "*"),
-      Key::Port("MATOCL_LISTEN_PORT", 9421),
-      Key::Host("HTTP_LISTEN_HOST", "*"),
+      // MooseFS 1.x named the client port MATOCU_*.
+      Key::Host("MATOCL_LISTEN_HOST", "*").WithAlias("MATOCU_LISTEN_HOST").GuardsAccess(),
+      Key::Port("MATOCL_LISTEN_PORT", 9421).WithAlias("MATOCU_LISTEN_PORT"),
+      Key::Host("HTTP_LISTEN_HOST", "*").GuardsAccess(),
       // 0 turns the monitor off (so not Key::Port, which refuses 0).
       Key::Integer("HTTP_LISTEN_PORT", 9425, 0, 65535),
       Key::Integer("HTTP_HISTORY_STEP", 60, 1, 3600),
       Key::Integer("HTTP_MAX_CONNECTIONS", 64, 4, 100000),
+      Key::Integer("HTTP_MAX_CONNECTIONS_PER_IP", 4, 0, 100000),
       Key::Duration("MATOCS_TIMEOUT", 10, 2, 3600),
       Key::Duration("MATOML_TIMEOUT", 60, 2, 3600),
       Key::Duration("MATOCL_TIMEOUT", 60, 2, 3600),
@@ -31,8 +36,9 @@ cfg::Schema MasterKeys() {
       Key::Integer("CHUNKS_LOOP_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MIN_TIME", 300, 1, 7200),
       Key::Integer("CHUNKS_LOOP_MAX_CPS", 100000, 1, 10000000),
-      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000),
-      Key::Integer("CHUNKS_READ_REP_LIMIT", 10, 1, 1000),
+      // MooseFS 3 lists four limits ("2,1,1,4"); the first, for endangered chunks, is ours.
+      Key::Integer("CHUNKS_WRITE_REP_LIMIT", 2, 1, 1000).FirstOfList(),
+      Key::Integer("CHUNKS_READ_REP_LIMIT", 10, 1, 1000).FirstOfList(),
       Key::Integer("CHUNKS_DEL_LIMIT", 100, 1, 100000),
       Key::Integer("CHUNKS_SOFT_DEL_LIMIT", 10, 1, 100000),
       Key::Integer("CHUNKS_HARD_DEL_LIMIT", 25, 1, 100000),
@@ -52,10 +58,37 @@ cfg::Schema MasterKeys() {
       Key::Bool("NO_ATIME", false),
       Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
       Key::Bool("CHANGELOG_SYNC", true),
-      Key::String("AUTH_CODE", ""),
-      Key::String("MASTER_FOLLOW", ""),
+      Key::String("AUTH_CODE", "").GuardsAccess(),
+      // Follow that master (docs/failover.md); skipped, this master would lead beside it.
+      Key::String("MASTER_FOLLOW", "").GuardsAccess(),
+      // High availability (docs/failover.md): parsed and checked, not used by mfsmaster yet.
+      Key::String("ETCD_ENDPOINTS", "").GuardsAccess(),  // skipped, the master would run alone
+      Key::String("ETCD_PREFIX", "/elkfs/").GuardsAccess(),
+      Key::Duration("MASTER_LEASE_TTL", 5, 1, 600),
+      Key::String("MASTER_NODE_ID", ""),
   };
 }
+
+namespace {
+
+// The HA keys: ETCD_ENDPOINTS must name reachable-looking http:// URLs, and an HA master
+// needs a prefix to elect under.
+Status HaConfigFrom(const cfg::ConfigFile& f, HaConfig& out) {
+  out.etcd_endpoints = f.GetString("ETCD_ENDPOINTS");
+  out.etcd_prefix = f.GetString("ETCD_PREFIX");
+  out.lease_ttl = static_cast<uint32_t>(f.GetDuration("MASTER_LEASE_TTL"));
+  out.node_id = f.GetString("MASTER_NODE_ID");
+  auto endpoints = ha::ParseEndpoints(out.etcd_endpoints);
+  if (!endpoints.ok()) {
+    return Status(Code::kBadConfig, "ETCD_ENDPOINTS: " + endpoints.status().message());
+  }
+  if (!endpoints->empty() && out.etcd_prefix.empty()) {
+    return Status(Code::kBadConfig, "ETCD_PREFIX: empty");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   auto u32 = [&](const char* key) { return static_cast<uint32_t>(f.GetInteger(key)); };
@@ -71,6 +104,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   }
   c.http_history_step = u32("HTTP_HISTORY_STEP");
   c.http_max_connections = u32("HTTP_MAX_CONNECTIONS");
+  c.http_max_per_ip = u32("HTTP_MAX_CONNECTIONS_PER_IP");
   c.replication.chunks_loop_time = u32("CHUNKS_LOOP_TIME");
   c.replication.write_rep_limit = u32("CHUNKS_WRITE_REP_LIMIT");
   c.replication.read_rep_limit = u32("CHUNKS_READ_REP_LIMIT");
@@ -99,6 +133,7 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
     }
   }
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
+  ELK_RETURN_IF_ERROR(HaConfigFrom(f, c.ha));
   return c;
 }
 

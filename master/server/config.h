@@ -21,6 +21,16 @@ struct ListenAddress {
   uint16_t port = 0;  // 0: an ephemeral port (tests)
 };
 
+// Master high availability (docs/failover.md). Parsed and checked only: mfsmaster runs as a
+// single master whatever these say, until followers are wired to master/ha.
+struct HaConfig {
+  std::string etcd_endpoints;           // ETCD_ENDPOINTS: "http://h:p,..."; empty = no HA
+  std::string etcd_prefix = "/elkfs/";  // ETCD_PREFIX: the leader key is <prefix>leader
+  uint32_t lease_ttl = 5;               // MASTER_LEASE_TTL, seconds
+  std::string node_id;                  // MASTER_NODE_ID: empty = the host name (when wired)
+  bool enabled() const { return !etcd_endpoints.empty(); }
+};
+
 struct MasterConfig {
   std::string data_path;            // DATA_PATH
   std::string exports_path;         // EXPORTS_FILENAME; empty: exports_text is used
@@ -33,6 +43,7 @@ struct MasterConfig {
   std::optional<ListenAddress> http;
   uint32_t http_history_step = 60;     // HTTP_HISTORY_STEP: seconds between the charts' points
   uint32_t http_max_connections = 64;  // HTTP_MAX_CONNECTIONS: held at once, served or waiting
+  uint32_t http_max_per_ip = 4;        // HTTP_MAX_CONNECTIONS_PER_IP: served at once, one address
   replication::Config replication;
   uint32_t metadata_save_freq = 1;        // METADATA_SAVE_FREQ, hours
   uint32_t back_logs = 50;                // BACK_LOGS
@@ -58,6 +69,7 @@ struct MasterConfig {
   // follower of it. The interim manual mode the election will replace (docs/failover.md).
   std::string follow;
   std::chrono::milliseconds follow_reconnect_delay{1000};  // tests shorten it
+  HaConfig ha;
   // Tests only: the changelog's write and fdatasync, to inject failures (empty: the real ones).
   changelog::FileOps changelog_ops;
 };

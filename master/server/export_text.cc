@@ -21,6 +21,8 @@ std::string ExportOptionsText(const cfg::ExportOptions& o) {
   if (o.dynamicip) add("dynamicip");
   if (o.ignoregid) add("ignoregid");
   if (o.admin) add("admin");
+  if (o.nonrootmeta) add("nonrootmeta");
+  if (!o.minversion.empty()) add("minversion=" + o.minversion);
   add(fmt::format("maproot={}:{}", o.maproot.uid, o.maproot.gid));
   if (o.mapall) add(fmt::format("mapall={}:{}", o.mapall->uid, o.mapall->gid));
   if (o.password_md5) add("password");  // never the password itself

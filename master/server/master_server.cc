@@ -222,6 +222,7 @@ Status MasterServer::StartMonitor() {
   options.software_version = ELKFS_VERSION;
   options.history_step = config_.http_history_step;
   options.max_connections = config_.http_max_connections;
+  options.max_per_address = config_.http_max_per_ip;
   auto feed = MonitorFeed::Start(*loop_, std::move(sources), options);
   if (!feed.ok()) return feed.status();
   monitor_ = std::move(*feed);

@@ -32,6 +32,7 @@ Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
   http.host = feed->options_.listen.host;
   http.port = feed->options_.listen.port;
   http.max_connections = feed->options_.max_connections;
+  http.max_per_address = feed->options_.max_per_address;
   auto server = monitor::HttpServer::Start(http, feed->box_);
   if (!server.ok()) return server.status();
   feed->http_ = std::move(*server);

@@ -55,6 +55,7 @@ struct MonitorFeedOptions {
   std::string software_version;
   uint32_t history_step = monitor::History::kDefaultStep;  // HTTP_HISTORY_STEP, seconds
   size_t max_connections = 64;                             // HTTP_MAX_CONNECTIONS
+  size_t max_per_address = 4;                              // HTTP_MAX_CONNECTIONS_PER_IP
 };
 
 class MonitorFeed {

@@ -25,15 +25,20 @@ TreeJobs::~TreeJobs() {
   loop_.Cancel(timer_);
 }
 
-Status TreeJobs::Start(TreeJob job) {
+Status TreeJobs::CanStart(uint32_t session) const {
   const auto mine = std::count_if(jobs_.begin(), jobs_.end(),
-                                  [&job](const TreeJob& j) { return j.session == job.session; });
+                                  [session](const TreeJob& j) { return j.session == session; });
   if (static_cast<size_t>(mine) >= limits_.per_session) {
     return Status(Code::kDelayed, "this session already runs its recursive requests");
   }
   if (jobs_.size() >= limits_.total) {
     return Status(Code::kDelayed, "the master already runs its recursive requests");
   }
+  return Status::Ok();
+}
+
+Status TreeJobs::Start(TreeJob job) {
+  ELK_RETURN_IF_ERROR(CanStart(job.session));
   job.started = net::Clock::now();
   jobs_.push_back(std::move(job));
   Schedule();
@@ -57,16 +62,29 @@ void TreeJobs::RunSlice() {
   jobs_.pop_front();
   if (job.alive && !job.alive()) return;  // the client left: stop between slices
   const auto start = net::Clock::now();
-  std::vector<InodeId> ids;
-  meta_.ns().WalkSome(job.walk, limits_.slice_nodes, &ids);
-  Status s = job.slice ? job.slice(ids) : Status::Ok();
-  job.busy += net::Clock::now() - start;
+  Status s;
+  bool done = false;
+  if (job.step) {
+    Result<bool> r = job.step(limits_.slice_nodes);
+    s = r.status();
+    done = r.ok() && *r;
+  } else {
+    std::vector<InodeId> ids;
+    meta_.ns().WalkSome(job.walk, limits_.slice_nodes, &ids);
+    s = job.slice ? job.slice(ids) : Status::Ok();
+    job.visited += ids.size();
+    done = job.walk.done();
+  }
+  const auto took = net::Clock::now() - start;
+  job.busy += took;
+  job.longest = std::max(job.longest, took);
   job.slices++;
-  job.visited += ids.size();
-  if (!s.ok() || job.walk.done()) {
-    log::Debug("recursive request of session {}: {} nodes in {} slices, {} ms on the loop in {} ms",
-               job.session, job.visited, job.slices, Millis(job.busy),
-               Millis(net::Clock::now() - job.started));
+  if (!s.ok() || done) {
+    log::Debug(
+        "recursive request of session {}: {} nodes in {} slices, {} ms on the loop (longest "
+        "slice {} ms) in {} ms",
+        job.session, job.visited, job.slices, Millis(job.busy), Millis(job.longest),
+        Millis(net::Clock::now() - job.started));
     if (job.finish) job.finish(s);
     return;
   }

@@ -1,5 +1,6 @@
 // TreeJobs: a recursive request runs a slice per loop turn, other work runs between the
-// slices, the finish comes once; the limits refuse extra jobs; a job whose client left stops.
+// slices, the finish comes once; the limits refuse extra jobs; a job whose client left stops;
+// a snapshot (a job that walks by itself) copies a slice per turn the same way.
 #include "master/server/tree_jobs.h"
 
 #include <fmt/format.h>
@@ -143,6 +144,61 @@ TEST_F(TreeJobsTest, ASliceErrorEndsTheJobWithIt) {
   Turns([&] { return finished > 0; });
   ASSERT_EQ(finished, 1);
   EXPECT_EQ(result->code(), Code::kInval);
+}
+
+// A snapshot job as ClientLink::Snapshot makes it: Metadata::SnapshotSome a slice per turn.
+TEST_F(TreeJobsTest, ASnapshotCopiesASliceATurnWithOtherWorkBetween) {
+  TreeJobs jobs(*loop, *meta, {.slice_nodes = 15, .per_session = 4, .total = 32});
+  auto walk = meta->StartSnapshot(Cred{}, kRootInode, dirs[0], "snap", false);
+  EXPECT_EQ(walk.status().code(), Code::kInval) << "not into itself";
+  const InodeId out = meta->Mkdir(Cred{}, kRootInode, "out", 0755, 0, 10)->inode;
+  const InodeId src = meta->Mkdir(Cred{}, kRootInode, "src", 0755, 0, 10)->inode;
+  for (int d = 0; d < 10; ++d) {  // the ten folders move under src: 111 nodes to copy
+    ASSERT_TRUE(meta->Rename(Cred{}, kRootInode, fmt::format("d{}", d), src, fmt::format("d{}", d),
+                             RenameFlags{}, 10)
+                    .ok());
+  }
+  walk = meta->StartSnapshot(Cred{}, src, out, "snap", false);
+  ASSERT_TRUE(walk.ok()) << walk.status().ToString();
+  auto shared = std::make_shared<SnapshotWalk>(std::move(*walk));
+  TreeJob job;
+  job.session = 1;
+  job.step = [this, shared](size_t budget) -> Result<bool> {
+    ++slices;
+    ELK_RETURN_IF_ERROR(meta->SnapshotSome(*shared, budget, 11));
+    return shared->done();
+  };
+  job.finish = [this](const Status& s) {
+    ++finished;
+    result = s;
+  };
+  ASSERT_TRUE(jobs.Start(std::move(job)).ok());
+  int ticks = 0;
+  net::TimerId tick = loop->RunEvery(std::chrono::microseconds(1), [&] { ++ticks; });
+  bool removed = false;
+  const int turns = Turns([&] {
+    // Another client, between two slices: the last folder goes before it is copied.
+    if (slices == 2 && !removed) {
+      for (int f = 0; f < 10; ++f)
+        EXPECT_TRUE(meta->Unlink(Cred{}, dirs[9], fmt::format("f{}", f), 12).ok());
+      EXPECT_TRUE(meta->Rmdir(Cred{}, src, "d9", 12).ok());
+      removed = true;
+    }
+    return finished > 0;
+  });
+  loop->Cancel(tick);
+  ASSERT_EQ(finished, 1);
+  ASSERT_TRUE(result && result->ok()) << result->ToString();
+  EXPECT_GE(slices, 8) << "100 nodes and their entries, 15 a slice";
+  EXPECT_GE(turns, slices);
+  EXPECT_GE(ticks, slices - 1) << "other timers ran between the slices";
+  EXPECT_TRUE(removed);
+  EXPECT_EQ(shared->copied, 1u + 9 * 11) << "src, and the nine folders left with their files";
+  auto copy = meta->ns().GetDirInfo(shared->top);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_EQ(copy->inodes, 1u + 9 * 11);
+  EXPECT_EQ(meta->ns().Lookup(Cred{}, out, "snap")->inode, shared->top);
+  EXPECT_FALSE(meta->ns().Lookup(Cred{}, shared->top, "d9").ok());
 }
 
 }  // namespace

@@ -156,6 +156,7 @@ Cred MapCredentials(const cfg::ExportOptions& options, Cred cred) {
     cred.gid = options.maproot.gid;
     cred.groups.clear();
   }
+  cred.ignoregid = options.ignoregid;
   return cred;
 }
 

@@ -187,5 +187,12 @@ TEST(ExportLimits, MaprootMapallReadonlyGoalTrashtime) {
   EXPECT_EQ(MapCredentials(ro[0].options, user).uid, 65534u);
 }
 
+TEST(ExportLimits, IgnoregidTravelsWithTheCredentials) {
+  Cred user{42, 42, {7}};
+  EXPECT_FALSE(MapCredentials(Rules("* / rw\n")[0].options, user).ignoregid);
+  EXPECT_TRUE(MapCredentials(Rules("* / rw,ignoregid\n")[0].options, user).ignoregid);
+  EXPECT_TRUE(MapCredentials(Rules("* / rw,ignoregid,mapall=nobody\n")[0].options, user).ignoregid);
+}
+
 }  // namespace
 }  // namespace elk::master

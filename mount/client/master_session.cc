@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "common/log/log.h"
@@ -18,12 +19,29 @@ namespace proto = protocol;
 
 namespace {
 
+// MD5 given as 32 hex digits (mfsmd5pass); false when it is not that.
+bool HexMd5(std::string_view hex, unsigned char* key) {
+  if (hex.size() != 32) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(hex[i])));
+    const int nibble = (c >= '0' && c <= '9')   ? c - '0'
+                       : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                                : -1;
+    if (nibble < 0) return false;
+    key[i / 2] = static_cast<unsigned char>((i % 2 == 0) ? nibble << 4 : key[i / 2] | nibble);
+  }
+  return true;
+}
+
 // HMAC-SHA256(key = MD5(password), challenge): what the master expects (docs/master.md).
-std::vector<uint8_t> AnswerChallenge(std::string_view password,
+std::vector<uint8_t> AnswerChallenge(std::string_view password, bool is_md5,
                                      std::span<const uint8_t> challenge) {
   unsigned char key[EVP_MAX_MD_SIZE];
-  unsigned int key_len = 0;
-  EVP_Digest(password.data(), password.size(), key, &key_len, EVP_md5(), nullptr);
+  unsigned int key_len = 16;
+  if (!is_md5 || !HexMd5(password, key)) {
+    // A malformed mfsmd5pass is hashed like a password: the master then refuses it.
+    EVP_Digest(password.data(), password.size(), key, &key_len, EVP_md5(), nullptr);
+  }
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
   HMAC(EVP_sha256(), key, static_cast<int>(key_len), challenge.data(), challenge.size(), out,
@@ -188,7 +206,8 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const std:
     ELK_RETURN_IF_ERROR(SendMsg(*conn, proto::CltomaGetChallenge{.msgid = 1}));
     auto ch = ReceiveMsg<proto::MatoclChallenge>(*conn, options_.connect_timeout, keep);
     if (!ch.ok()) return ch.status();
-    reg.password_response = AnswerChallenge(*options_.password, ch->challenge);
+    reg.password_response =
+        AnswerChallenge(*options_.password, options_.password_is_md5, ch->challenge);
   }
   ELK_RETURN_IF_ERROR(SendMsg(*conn, reg));
   auto granted = ReceiveMsg<proto::MatoclRegisterSession>(*conn, options_.connect_timeout, keep);

@@ -48,6 +48,7 @@ struct SessionOptions {
   uint16_t port = 9421;
   std::string export_path = "/";        // "." for a meta session
   std::optional<std::string> password;  // answered through the challenge
+  bool password_is_md5 = false;         // password is MD5(password), 32 hex digits (mfsmd5pass)
   uint32_t session_id = 0;              // non-zero: resume this session
   protocol::Role role = protocol::Role::kClient;
   std::string software_version = "0.1.0";

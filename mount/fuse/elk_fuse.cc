@@ -207,7 +207,7 @@ Status ElkFuse::FlushInode(uint32_t inode) {
 
 void ElkFuse::Init(fuse_conn_info* conn) {
   conn->max_write = 1u << 20;
-  conn->max_readahead = 1u << 20;
+  conn->max_readahead = options_.readahead;
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
 }
 
@@ -219,7 +219,16 @@ void ElkFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     fuse_reply_entry(req, &e);
     return;
   }
-  ReplyEntry(req, session_.Lookup(ToMaster(parent), name, CredsOf(req)));
+  auto a = session_.Lookup(ToMaster(parent), name, CredsOf(req));
+  if (!a.ok() && a.code() == Code::kNoEnt && options_.negentry_timeout > 0) {
+    // mfsnegentrycacheto: an entry with inode 0 tells the kernel the name is absent, for
+    // this long.
+    fuse_entry_param e{};
+    e.entry_timeout = options_.negentry_timeout;
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  ReplyEntry(req, a);
 }
 
 void ElkFuse::Getattr(fuse_req_t req, fuse_ino_t ino) {
@@ -418,7 +427,10 @@ void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   f->writable = (flags & proto::kOpenWrite) != 0;
   f->sync_writes = (fi->flags & (O_SYNC | O_DSYNC)) != 0;
   fi->fh = reinterpret_cast<uint64_t>(f);
-  fi->keep_cache = 0;
+  fi->direct_io = page_cache_.direct_io() ? 1 : 0;
+  // A truncating open changed the file: what the kernel cached is stale.
+  fi->keep_cache =
+      (flags & proto::kOpenTruncate) == 0 && page_cache_.KeepCache(inode, a->mtime, a->length);
   if (fuse_reply_open(req, fi) != 0) ForgetUnrepliedOpen(f);
 }
 
@@ -432,6 +444,7 @@ void ElkFuse::Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   f->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
   f->sync_writes = (fi->flags & (O_SYNC | O_DSYNC)) != 0;
   fi->fh = reinterpret_cast<uint64_t>(f);
+  fi->direct_io = page_cache_.direct_io() ? 1 : 0;
   fuse_entry_param e = ToEntry(*a);
   if (fuse_reply_create(req, &e, fi) != 0) ForgetUnrepliedOpen(f);
 }

@@ -18,22 +18,29 @@
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
 #include "mount/fuse/groups_cache.h"
+#include "mount/fuse/page_cache_policy.h"
 #include "mount/fuse/write_behind.h"
 
 namespace elk::mount {
 
 struct FuseOptions {
-  double attr_timeout = 1.0;       // mfsattrcacheto
-  double entry_timeout = 1.0;      // mfsentrycacheto
-  size_t write_buffer = 8u << 20;  // bytes per write-behind piece of an open file
-  std::string master_host;         // as given on the command line, for .masterinfo
+  double attr_timeout = 1.0;                // mfsattrcacheto
+  double entry_timeout = 1.0;               // mfsentrycacheto
+  double negentry_timeout = 0.0;            // mfsnegentrycacheto: 0 caches no "no such name"
+  CacheMode cache_mode = CacheMode::kAuto;  // mfscachemode
+  uint32_t readahead = 1u << 20;            // mfsreadaheadsize, the kernel's cap
+  size_t write_buffer = 8u << 20;           // bytes per write-behind piece of an open file
+  std::string master_host;                  // as given on the command line, for .masterinfo
   uint16_t master_port = 9421;
 };
 
 class ElkFuse {
  public:
   ElkFuse(client::MasterSession& session, client::ChunkIo& io, FuseOptions options)
-      : session_(session), io_(io), options_(std::move(options)) {}
+      : session_(session),
+        io_(io),
+        options_(std::move(options)),
+        page_cache_(options_.cache_mode) {}
 
   // The operation table; userdata must be this object.
   static const fuse_lowlevel_ops& Ops();
@@ -119,6 +126,7 @@ class ElkFuse {
   client::MasterSession& session_;
   client::ChunkIo& io_;
   FuseOptions options_;
+  PageCachePolicy page_cache_;
   std::mutex open_mu_;
   std::map<uint32_t, std::set<OpenFile*>> open_;
   std::map<uint32_t, std::weak_ptr<WriteBehind>> writers_;

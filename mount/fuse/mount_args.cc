@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <iterator>
+#include <optional>
 
 #include "common/cfg/file_read.h"
 #include "common/cfg/text_util.h"
@@ -31,44 +34,117 @@ bool ParseSeconds(const std::string& s, double* out) {
   return true;
 }
 
-// One option as -o takes it. `strict`: unknown mfs* options are errors (the config file),
-// not warnings (the command line, as before).
-Status ApplyOption(const std::string& key, const std::string& value, bool has_value, bool strict,
-                   MountArgs& a) {
+Status BadValue(const std::string& key, const std::string& value, std::string_view want) {
+  return Status(Code::kInval, fmt::format("{}: '{}' is not {}", key, value, want));
+}
+
+bool ParseCount(const std::string& s, uint64_t max, uint64_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0 || v > max) return false;
+  *out = v;
+  return true;
+}
+
+// Options mount(8) reads from fstab and passes on; FUSE would refuse them.
+bool MountOnlyOption(const std::string& key) {
+  static constexpr std::string_view kDropped[] = {"_netdev", "defaults", "auto",   "noauto",
+                                                  "nofail",  "user",     "users",  "nouser",
+                                                  "owner",   "group",    "comment"};
+  return key.rfind("x-", 0) == 0 ||
+         std::find(std::begin(kDropped), std::end(kDropped), key) != std::end(kDropped);
+}
+
+Result<CacheMode> ParseCacheMode(const std::string& value) {
+  std::string up;
+  for (char c : value)
+    up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (up == "AUTO") return CacheMode::kAuto;
+  if (up == "YES" || up == "ALWAYS") return CacheMode::kYes;
+  if (up == "NO" || up == "NONE" || up == "NEVER") return CacheMode::kNo;
+  if (up == "DIRECT") return CacheMode::kDirect;
+  return BadValue("mfscachemode", value, "AUTO, YES, NO or DIRECT");
+}
+
+// The cache options; false when key is none of them.
+Result<bool> ApplyCacheOption(const std::string& key, const std::string& value, MountArgs& a) {
+  static constexpr std::string_view kSeconds = "a number of seconds (0-86400)";
+  double* timeout = key == "mfsattrcacheto"       ? &a.attr_timeout
+                    : key == "mfsentrycacheto"    ? &a.entry_timeout
+                    : key == "mfsnegentrycacheto" ? &a.negentry_timeout
+                    : key == "mfsdirentrycacheto" ? &a.direntry_timeout
+                                                  : nullptr;
+  if (timeout != nullptr) {
+    if (!ParseSeconds(value, timeout)) return BadValue(key, value, kSeconds);
+    return true;
+  }
+  if (key == "mfscachemode") {
+    auto mode = ParseCacheMode(value);
+    if (!mode.ok()) return mode.status();
+    a.cache_mode = *mode;
+    return true;
+  }
+  if (key == "mfscachefiles") {  // MooseFS 1.6's name for mfscachemode=YES
+    a.cache_mode = CacheMode::kYes;
+    return true;
+  }
+  uint64_t mib = 0;
+  if (key == "mfswritecachesize" || key == "mfsreadaheadsize") {
+    if (!ParseCount(value, 1u << 16, &mib)) return BadValue(key, value, "a size in MiB");
+    if (key == "mfswritecachesize") a.write_cache_bytes = mib << 20;
+    if (key == "mfsreadaheadsize") a.readahead_bytes = static_cast<uint32_t>(mib << 20);
+    return true;
+  }
+  return false;
+}
+
+// MooseFS options ElkFS's mount has no feature for: accepted with a warning.
+std::optional<std::string_view> WithoutFeature(const std::string& key) {
+  if (key == "mfsdelayedinit") return "ignored; mfsmount connects to the master before mounting";
+  if (key == "mfsmkdircopysgid") return "ignored; a new folder's set-group-id bit is the master's";
+  if (key == "mfssugidclearmode") return "ignored; the master clears set-uid/set-gid bits itself";
+  return std::nullopt;
+}
+
+// One option as -o takes it. `where`: "FILE:LINE: " for a config line, empty for -o.
+Status ApplyOption(const std::string& key, const std::string& value, bool has_value,
+                   const std::string& where, MountArgs& a) {
   auto need_value = [&]() -> Status {
     if (!has_value || value.empty()) return Status(Code::kInval, key + " needs a value");
     return Status::Ok();
   };
+  auto cache = ApplyCacheOption(key, value, a);
+  if (!cache.ok()) return cache.status();
+  if (*cache) return Status::Ok();
   if (key == "mfsmaster") {
     ELK_RETURN_IF_ERROR(need_value());
     a.host = value;
   } else if (key == "mfsport") {
-    if (!ParsePort(value, &a.port)) {
-      return Status(Code::kInval, fmt::format("mfsport: '{}' is not a port (1-65535)", value));
-    }
+    if (!ParsePort(value, &a.port)) return BadValue(key, value, "a port (1-65535)");
   } else if (key == "mfssubfolder") {
     ELK_RETURN_IF_ERROR(need_value());
     a.subfolder = value;
-  } else if (key == "mfspassword") {
+  } else if (key == "mfspassword" || key == "mfsmd5pass") {
     a.password = value;
-  } else if (key == "mfsattrcacheto" || key == "mfsentrycacheto") {
-    double* to = key == "mfsattrcacheto" ? &a.attr_timeout : &a.entry_timeout;
-    if (!ParseSeconds(value, to)) {
-      return Status(Code::kInval,
-                    fmt::format("{}: '{}' is not a number of seconds (0-86400)", key, value));
-    }
+    a.password_is_md5 = key == "mfsmd5pass";
+  } else if (key == "mfsioretries") {
+    uint64_t n = 0;
+    if (!ParseCount(value, 1000, &n) || n == 0) return BadValue(key, value, "a count (1-1000)");
+    a.io_retries = static_cast<int>(n);
   } else if (key == "mfsmeta") {
     if (has_value) return Status(Code::kInval, "mfsmeta takes no value");
     a.meta = true;
   } else if (key == "mfstrashbuckets") {
     if (has_value) return Status(Code::kInval, "mfstrashbuckets takes no value");
     a.trash_buckets = true;
+  } else if (auto why = WithoutFeature(key)) {
+    a.warnings.push_back(fmt::format("{}option '{}' {}", where, key, *why));
   } else if (key.rfind("mfs", 0) == 0) {
-    if (strict) return Status(Code::kInval, fmt::format("unknown option '{}'", key));
-    a.warnings.push_back(fmt::format("option '{}' ignored", key));
+    a.warnings.push_back(fmt::format("{}unknown option '{}' ignored", where, key));
   } else if (key.empty()) {
     return Status(Code::kInval, "an option without a name");
-  } else {
+  } else if (!MountOnlyOption(key)) {
     a.fuse_opts.push_back(has_value ? key + "=" + value : key);
   }
   return Status::Ok();
@@ -85,7 +161,7 @@ Status ApplyOptionList(const std::string& list, MountArgs& a) {
     const size_t eq = opt.find('=');
     ELK_RETURN_IF_ERROR(ApplyOption(opt.substr(0, eq),
                                     eq == std::string::npos ? "" : opt.substr(eq + 1),
-                                    eq != std::string::npos, /*strict=*/false, a));
+                                    eq != std::string::npos, "", a));
   }
   return Status::Ok();
 }
@@ -175,10 +251,11 @@ Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& 
     const std::string value(eq == std::string_view::npos ? "" : cfg::Trim(content.substr(eq + 1)));
     // A comma would be a second option, as in -o (a password may hold one).
     if (key.find_first_of(" \t,") != std::string::npos ||
-        (key != "mfspassword" && value.find(',') != std::string::npos)) {
+        (key != "mfspassword" && key != "mfsmd5pass" && value.find(',') != std::string::npos)) {
       return fail(fmt::format("'{}': one option per line, as KEY = VALUE or KEY", content));
     }
-    Status s = ApplyOption(key, value, eq != std::string_view::npos, /*strict=*/true, a);
+    Status s = ApplyOption(key, value, eq != std::string_view::npos,
+                           fmt::format("{}:{}: ", name, line), a);
     if (!s.ok()) return fail(s.message());
     return true;
   });
@@ -229,7 +306,10 @@ std::string MountUsage() {
       "usage: mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] "
       "[-d] [-o opt[,opt...]]\n"
       "  mfs options: mfsmaster=HOST mfsport=PORT mfssubfolder=PATH mfspassword=PASS\n"
-      "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsmeta\n"
+      "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsnegentrycacheto=SEC\n"
+      "               mfsdirentrycacheto=SEC mfscachemode=AUTO|YES|NO|DIRECT\n"
+      "               mfswritecachesize=MiB mfsreadaheadsize=MiB mfsmd5pass=MD5\n"
+      "               mfsioretries=N mfsmeta\n"
       "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
       "               reserved files in sustained/, as MooseFS 3 shows them)\n"
       "  -c CFGFILE: defaults, one option per line (default {} or {}, if one exists);\n"

@@ -8,7 +8,10 @@
 // `mfsport=9421`, `allow_other`, `mfsmeta`), or a line that is a path (starts with '/'): the
 // mount point when the command line names none. '#' starts a comment. Without -c the
 // default file is read when it exists; a file named by -c must exist. Whatever the command
-// line says wins over the file. A bad line is refused with "FILE:LINE: reason".
+// line says wins over the file. A bad value is refused with "FILE:LINE: reason"; an
+// unknown mfs* option is a warning. Options that only mount(8) reads (`_netdev`,
+// `defaults`, `noauto`, `nofail`, `user`, `x-*`, ...) are dropped, so an fstab line
+// `mfsmount /mnt/mfs fuse mfsmaster=HOST,_netdev 0 0` mounts.
 //
 // No FUSE here: the parsing is tested alone (mount_args_test).
 
@@ -29,6 +32,11 @@ inline constexpr std::string_view kDefaultMountCfg = "/etc/elkfs/mfsmount.cfg";
 // file is no error).
 std::string DefaultMountCfg();
 
+// mfscachemode, as MooseFS: AUTO keeps a file's page cache across opens while its mtime
+// and length are what this mount saw last time (so no other client changed it); YES always
+// keeps it; NO drops it at every open; DIRECT bypasses it (direct_io).
+enum class CacheMode { kAuto, kYes, kNo, kDirect };
+
 struct MountArgs {
   std::string mountpoint;
   std::string host = "mfsmaster";
@@ -41,11 +49,21 @@ struct MountArgs {
   bool foreground = false;
   bool debug = false;
   bool help = false;
-  double attr_timeout = 1.0;
-  double entry_timeout = 1.0;
+  double attr_timeout = 1.0;      // mfsattrcacheto
+  double entry_timeout = 1.0;     // mfsentrycacheto
+  double negentry_timeout = 0.0;  // mfsnegentrycacheto: how long "no such name" is cached
+  double direntry_timeout = 1.0;  // mfsdirentrycacheto: accepted, no listing cache here
+  CacheMode cache_mode = CacheMode::kAuto;
+  uint64_t write_cache_bytes = 0;      // mfswritecachesize (MiB): write-behind per open file
+  uint32_t readahead_bytes = 0;        // mfsreadaheadsize (MiB): the kernel's read-ahead cap
+  bool password_is_md5 = false;        // mfsmd5pass: `password` holds MD5(password) in hex
+  int io_retries = 0;                  // mfsioretries: tries per chunk operation (0: default)
   std::vector<std::string> fuse_opts;  // -o options that are not mfs*: handed to FUSE
   std::string config_file;             // the file read, empty when none
-  std::vector<std::string> warnings;   // e.g. unknown mfs* options given with -o (ignored)
+  // Unknown mfs* options and MooseFS options without an ElkFS feature, one each, naming
+  // the option (and "FILE:LINE" when it came from the config file): mfsmount prints them
+  // and goes on.
+  std::vector<std::string> warnings;
 };
 
 // Parses argv (argv[0] is the program). `default_cfg`: the file read when there is no -c

@@ -59,7 +59,7 @@ TEST_F(MountArgsTest, CommandLineAloneAsBefore) {
   EXPECT_FALSE(Parse({"/mnt/x", "--bogus"}).ok());
   auto warned = Parse({"/mnt/x", "-o", "mfsbogus=1"});
   ASSERT_TRUE(warned.ok());
-  EXPECT_EQ(warned->warnings, std::vector<std::string>{"option 'mfsbogus' ignored"});
+  EXPECT_EQ(warned->warnings, std::vector<std::string>{"unknown option 'mfsbogus' ignored"});
 }
 
 TEST_F(MountArgsTest, FileGivesDefaultsTheCommandLineOverrides) {
@@ -121,7 +121,8 @@ TEST_F(MountArgsTest, BadLinesNameFileLineAndReason) {
   };
   const std::vector<Case> cases = {
       {"mfsmaster = m\nmfsport = 70000\n", "2: mfsport: '70000' is not a port (1-65535)"},
-      {"# c\n\nmfsbogus = 1\n", "3: unknown option 'mfsbogus'"},
+      {"mfscachemode = SOMETIMES\n", "1: mfscachemode: 'SOMETIMES' is not AUTO, YES, NO or DIRECT"},
+      {"mfsioretries = 0\n", "1: mfsioretries: '0' is not a count (1-1000)"},
       {"mfsattrcacheto = soon\n", "1: mfsattrcacheto: 'soon' is not a number of seconds (0-86400)"},
       {"mfsmaster =\n", "1: mfsmaster needs a value"},
       {"mfsmeta = 1\n", "1: mfsmeta takes no value"},
@@ -138,6 +139,66 @@ TEST_F(MountArgsTest, BadLinesNameFileLineAndReason) {
     EXPECT_EQ(a.code(), Code::kBadConfig);
     EXPECT_EQ(a.status().message(), cfg + ":" + c.expected) << c.text;
   }
+}
+
+TEST_F(MountArgsTest, EveryMooseFsCacheAndIoOptionIsTakenFromAMooseFs3File) {
+  const std::string cfg = Write("mfsmount.cfg",
+                                "mfsmaster = mfsmaster.example\n"
+                                "mfscachemode = direct\n"
+                                "mfsattrcacheto = 2\n"
+                                "mfsentrycacheto = 0.5\n"
+                                "mfsdirentrycacheto = 4\n"
+                                "mfsnegentrycacheto = 1.5\n"
+                                "mfswritecachesize = 256\n"
+                                "mfsreadaheadsize = 32\n"
+                                "mfsmd5pass = 0123456789abcdef0123456789abcdef\n"
+                                "mfsdelayedinit\n"
+                                "mfsmkdircopysgid = 1\n"
+                                "mfssugidclearmode = EXT\n"
+                                "mfsioretries = 20\n"
+                                "mfsrlimitnofile = 100000\n");
+  auto a = Parse({"/mnt/mfs", "-c", cfg});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->cache_mode, CacheMode::kDirect);
+  EXPECT_DOUBLE_EQ(a->attr_timeout, 2.0);
+  EXPECT_DOUBLE_EQ(a->entry_timeout, 0.5);
+  EXPECT_DOUBLE_EQ(a->direntry_timeout, 4.0);
+  EXPECT_DOUBLE_EQ(a->negentry_timeout, 1.5);
+  EXPECT_EQ(a->write_cache_bytes, uint64_t{256} << 20);
+  EXPECT_EQ(a->readahead_bytes, uint32_t{32} << 20);
+  EXPECT_TRUE(a->password_is_md5);
+  EXPECT_EQ(a->password, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(a->io_retries, 20);
+  // One warning each for what has no ElkFS feature, naming file and line; no FUSE option.
+  ASSERT_EQ(a->warnings.size(), 4u) << fmt::format("{}", fmt::join(a->warnings, "\n"));
+  EXPECT_EQ(a->warnings[0].rfind(cfg + ":10: option 'mfsdelayedinit' ignored", 0), 0u);
+  EXPECT_EQ(a->warnings[1].rfind(cfg + ":11: option 'mfsmkdircopysgid'", 0), 0u);
+  EXPECT_EQ(a->warnings[2].rfind(cfg + ":12: option 'mfssugidclearmode'", 0), 0u);
+  EXPECT_EQ(a->warnings[3], cfg + ":14: unknown option 'mfsrlimitnofile' ignored");
+  EXPECT_TRUE(a->fuse_opts.empty());
+  for (auto [text, mode] : {std::pair{"AUTO", CacheMode::kAuto},
+                            {"yes", CacheMode::kYes},
+                            {"NO", CacheMode::kNo},
+                            {"Direct", CacheMode::kDirect}}) {
+    auto b = Parse({"/mnt/mfs", "-o", std::string("mfscachemode=") + text});
+    ASSERT_TRUE(b.ok()) << text;
+    EXPECT_EQ(b->cache_mode, mode) << text;
+  }
+  EXPECT_EQ(Parse({"/mnt/mfs"})->cache_mode, CacheMode::kAuto);  // MooseFS's default
+  EXPECT_EQ(Parse({"/mnt/mfs", "-o", "mfscachefiles"})->cache_mode, CacheMode::kYes);
+}
+
+TEST_F(MountArgsTest, FstabOptionsThatOnlyMountReadsAreDropped) {
+  // What mount(8) hands mount.fuse for
+  //   mfsmount /mnt/mfs fuse mfsmaster=HOST,mfsport=9421,_netdev,defaults,nofail 0 0
+  auto a = Parse({"/mnt/mfs", "-o",
+                  "rw,mfsmaster=HOST,mfsport=9421,_netdev,defaults,noauto,nofail,user,"
+                  "x-systemd.automount,comment=x,dev,suid,exec"});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->host, "HOST");
+  EXPECT_EQ(a->port, 9421);
+  EXPECT_EQ(a->fuse_opts, (std::vector<std::string>{"rw", "dev", "suid", "exec"}));
+  EXPECT_TRUE(a->warnings.empty());
 }
 
 TEST_F(MountArgsTest, TheInstalledSampleParses) {

@@ -110,7 +110,7 @@ Status Cluster::WriteConfigs() {
   if (!options_.auth_code.empty()) master["AUTH_CODE"] = options_.auth_code;
   for (const auto& [k, v] : options_.master_cfg)
     master[k] = v;
-  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master)));
+  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
   if (options_.follower) ELK_RETURN_IF_ERROR(WriteFollowerConfig(true));
   const uint16_t peers_ml = options_.peers_at_follower ? fport_ml_ : port_ml_;
   std::map<std::string, std::string> ml = {{"DATA_PATH", metalogger_data()},
@@ -120,12 +120,13 @@ Status Cluster::WriteConfigs() {
   // With a follower the metalogger may be sent between masters: a short delay keeps up.
   if (options_.follower) ml["MASTER_RECONNECTION_DELAY"] = "1";
   if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
-  ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmetalogger.cfg", Lines(ml)));
+  ELK_RETURN_IF_ERROR(
+      WriteFile(dir_ + "/mfsmetalogger.cfg", Lines(ml) + options_.metalogger_cfg_text));
   for (int i = 0; i < options_.chunkservers; i++) {
     fs::create_directories(chunkserver_disk(i));
     fs::create_directories(fmt::format("{}/cs{}", dir_, i));
-    ELK_RETURN_IF_ERROR(
-        WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i), chunkserver_disk(i) + "\n"));
+    ELK_RETURN_IF_ERROR(WriteFile(fmt::format("{}/mfshdd{}.cfg", dir_, i),
+                                  chunkserver_disk(i) + "\n" + options_.hdd_cfg_text));
     std::map<std::string, std::string> cs = {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
         {"WORKING_USER", CurrentUser()},
@@ -140,7 +141,7 @@ Status Cluster::WriteConfigs() {
     if (!options_.auth_code.empty()) cs["AUTH_CODE"] = options_.auth_code;
     for (const auto& [k, v] : options_.chunkserver_cfg)
       cs[k] = v;
-    ELK_RETURN_IF_ERROR(WriteFile(ChunkserverCfg(i), Lines(cs)));
+    ELK_RETURN_IF_ERROR(WriteFile(ChunkserverCfg(i), Lines(cs) + options_.chunkserver_cfg_text));
   }
   return Status::Ok();
 }
@@ -200,7 +201,7 @@ Status Cluster::WriteFollowerConfig(bool follow) {
   for (const auto& [k, v] : options_.master_cfg)
     f[k] = v;
   if (follow) f["MASTER_FOLLOW"] = fmt::format("127.0.0.1:{}", port_ml_);
-  return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f));
+  return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f) + options_.master_cfg_text);
 }
 
 Status Cluster::StartFollower() {
@@ -258,6 +259,8 @@ Status Cluster::Mount(bool meta) {
   if (meta) {
     argv.push_back("-m");
     argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
+  } else {
+    argv.insert(argv.end(), options_.mount_args.begin(), options_.mount_args.end());
   }
   Process& slot = meta ? meta_mount_ : mount_;
   ELK_RETURN_IF_ERROR(StartServer(meta ? "meta-mount" : "mount", argv, 0, slot));

@@ -36,6 +36,13 @@ struct ClusterOptions {
   // AUTH_CODE written into mfsmaster.cfg, mfsmetalogger.cfg and every mfschunkserver.cfg;
   // empty: none.
   std::string auth_code;
+  // Text appended as it is to each generated file, after the harness's own keys (which
+  // a repeated key overrides, last one winning): a MooseFS-style file's lines, say.
+  std::string master_cfg_text;
+  std::string chunkserver_cfg_text;
+  std::string metalogger_cfg_text;
+  std::string hdd_cfg_text;  // lines after each chunkserver's own disk; use with one server
+  std::vector<std::string> mount_args;  // extra mfsmount arguments for the file system mount
   std::chrono::milliseconds start_timeout{15000};
   bool keep_dir = false;  // leave the folder (logs) after the test, for debugging
   // A second mfsmaster in <dir>/follower following the first (MASTER_FOLLOW), on its own

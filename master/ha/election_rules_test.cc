@@ -1,0 +1,89 @@
+// The election's pure rules: endpoint lists, the lease deadline, the campaign delay, the
+// leader key's value.
+#include <gtest/gtest.h>
+
+#include "master/ha/campaign_delay.h"
+#include "master/ha/election.h"
+#include "master/ha/etcd_transport.h"
+#include "master/ha/lease_deadline.h"
+
+namespace elk::master::ha {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(EndpointsTest, ParsesACommaSeparatedList) {
+  auto e = ParseEndpoints(" http://127.0.0.1:2379 ,http://etcd-b:22379/");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_EQ(e->size(), 2u);
+  EXPECT_EQ((*e)[0].host, "127.0.0.1");
+  EXPECT_EQ((*e)[0].port, 2379);
+  EXPECT_EQ((*e)[1].ToString(), "http://etcd-b:22379");
+  auto none = ParseEndpoints("  ");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(EndpointsTest, RefusesWhatItCannotReach) {
+  EXPECT_EQ(ParseEndpoints("https://a:2379").code(), Code::kNotSupported);
+  for (const char* bad : {"a:2379", "http://a", "http://a:0", "http://a:70000", "http://:1",
+                          "http://a:2379/v3", "http://a:1x", "http://a:1,"}) {
+    EXPECT_EQ(ParseEndpoints(bad).code(), Code::kBadConfig) << bad;
+  }
+}
+
+TEST(LeaseDeadlineTest, EndsAMarginBeforeSentPlusTtl) {
+  LeaseDeadline d(500ms);
+  Clock::time_point sent = Clock::now();
+  EXPECT_FALSE(d.Held(sent));
+  d.Renewed(sent, 5s);
+  EXPECT_TRUE(d.Held(sent + 4499ms));
+  EXPECT_FALSE(d.Held(sent + 4500ms));
+  EXPECT_EQ(d.deadline(), sent + 4500ms);
+}
+
+TEST(LeaseDeadlineTest, NeverMovesBackAndClears) {
+  LeaseDeadline d(0ms);
+  Clock::time_point t = Clock::now();
+  d.Renewed(t + 1s, 5s);
+  d.Renewed(t, 5s);  // an older keep-alive's answer arriving late
+  EXPECT_TRUE(d.Held(t + 5500ms));
+  d.Clear();
+  EXPECT_FALSE(d.Held(t));
+  EXPECT_EQ(d.deadline(), Clock::time_point::min());
+}
+
+TEST(CampaignDelayTest, GrowsWithLagUpToTheCap) {
+  LagRule rule{.per_version = 2ms, .max = 1000ms};
+  EXPECT_EQ(CampaignDelay(0, rule), 0ms);
+  EXPECT_EQ(CampaignDelay(10, rule), 20ms);
+  EXPECT_EQ(CampaignDelay(499, rule), 998ms);
+  EXPECT_EQ(CampaignDelay(500, rule), 1000ms);
+  EXPECT_EQ(CampaignDelay(UINT64_MAX, rule), 1000ms);
+  EXPECT_EQ(CampaignDelay(7, LagRule{.per_version = 0ms, .max = 1000ms}), 0ms);
+}
+
+TEST(LeaderValueTest, NamesTheNodeAndItsAddress) {
+  KeyValue kv{"/elkfs/leader", LeaderValue("m1", "10.0.0.1:9421"), 42, 42, 7};
+  RoleChange c = FollowerOf(kv);
+  EXPECT_EQ(c.role, Role::kFollower);
+  EXPECT_EQ(c.epoch, 42);
+  EXPECT_EQ(c.leader_id, "m1");
+  EXPECT_EQ(c.leader_address, "10.0.0.1:9421");
+  kv.value = "\x01not json";
+  c = FollowerOf(kv);
+  EXPECT_EQ(c.epoch, 42);
+  EXPECT_EQ(c.leader_id, "");
+}
+
+TEST(ElectionTest, RefusesIncompleteOptions) {
+  auto client = [] { return std::make_unique<EtcdClient>(nullptr); };
+  EXPECT_EQ(Election::Start(client(), {.node_id = "", .address = "a:1"}, {}).code(), Code::kInval);
+  EXPECT_EQ(Election::Start(client(), {.node_id = "m", .address = ""}, {}).code(), Code::kInval);
+  EXPECT_EQ(
+      Election::Start(client(), {.node_id = "m", .address = "a:1", .lease_ttl = 0s}, {}).code(),
+      Code::kInval);
+}
+
+}  // namespace
+}  // namespace elk::master::ha
