@@ -213,6 +213,28 @@ TEST_F(FollowerTest, PromotedItServesWhatItFollowed) {
   EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->role().epoch; }), 7u);
 }
 
+// A reload's MASTER_FOLLOW that does not parse changes no role (a typo must not demote the
+// leader); a good one on the follower, emptied, promotes it.
+TEST_F(FollowerTest, AReloadWithABadFollowKeepsTheRole) {
+  StartServer();
+  for (const char* bad : {"127.0.0.1:notaport", "127.0.0.1:99999"}) {
+    EXPECT_FALSE(server_->ReloadRole(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(OnLoop(*server_, [&] { return server_->role().following(); }));
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);  // the follower's version can only match once it has the leader's image
+  StartFollower();
+  ASSERT_TRUE(CaughtUp());
+  ASSERT_TRUE(follower_->ReloadRole("").ok());
+  bool leads = false;
+  for (int i = 0; i < 250 && !leads; ++i) {
+    leads = !OnLoop(*follower_, [&] { return follower_->role().following(); });
+    if (!leads) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(leads);
+}
+
 // A leader told to follow drops its clients and takes the other's history from its image,
 // whatever it had of its own.
 TEST_F(FollowerTest, ALeaderToldToFollowTakesTheOthersHistory) {

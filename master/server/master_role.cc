@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "common/atomic_file.h"
 #include "common/log/log.h"
@@ -123,21 +123,19 @@ void MasterServer::OnLeaderInfo(const protocol::MatomlLeaderInfo& m) {
   if (!needs_image_ && meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
 }
 
-void MasterServer::ReloadRole(std::string follow) {
-  loop_->Post([this, follow = std::move(follow)] {
-    Status s;
-    if (follow.empty()) {
-      if (role_.following()) s = BecomeLeader(role_.epoch);
-    } else {
-      const size_t colon = follow.rfind(':');
-      const uint16_t port =
-          colon == std::string::npos
-              ? 9419
-              : static_cast<uint16_t>(std::strtoul(follow.c_str() + colon + 1, nullptr, 10));
-      s = FollowLeader(follow.substr(0, colon), port, role_.epoch);
-    }
+Status MasterServer::ReloadRole(const std::string& follow) {
+  std::optional<FollowTarget> target;
+  if (!follow.empty()) {
+    auto parsed = ParseFollow(follow);
+    if (!parsed.ok()) return parsed.status();  // checked here: a typo must not demote a leader
+    target = std::move(*parsed);
+  }
+  loop_->Post([this, target = std::move(target)] {
+    Status s = target ? FollowLeader(target->host, target->port, role_.epoch)
+                      : (role_.following() ? BecomeLeader(role_.epoch) : Status::Ok());
     if (!s.ok()) log::Error("MASTER_FOLLOW reloaded: {}", s.ToString());
   });
+  return Status::Ok();
 }
 
 Status MasterServer::BecomeLeader(uint64_t epoch) {

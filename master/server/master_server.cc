@@ -1,7 +1,6 @@
 #include "master/server/master_server.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -102,14 +101,11 @@ Status MasterServer::Init() {
   };
   ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
   if (!config_.follow.empty()) {
-    // "host:port" (checked by MasterConfigFrom) or a bare host on the default port.
-    const size_t colon = config_.follow.rfind(':');
+    auto target = ParseFollow(config_.follow);
+    if (!target.ok()) return target.status();
     role_.role = MasterRole::kFollower;
-    role_.leader_host = config_.follow.substr(0, colon);
-    role_.leader_follow_port =
-        colon == std::string::npos
-            ? 9419
-            : static_cast<uint16_t>(std::strtoul(config_.follow.c_str() + colon + 1, nullptr, 10));
+    role_.leader_host = target->host;
+    role_.leader_follow_port = target->port;
     role_.caught_up_at = Now();
   }
   ELK_RETURN_IF_ERROR(Listen());

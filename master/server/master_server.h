@@ -68,7 +68,7 @@ class MasterServer {
   Status BecomeLeader(uint64_t epoch);
   // Any thread (SIGHUP, `mfsmaster reload`): MASTER_FOLLOW as re-read. Empty on a follower
   // promotes it (BecomeLeader with its epoch); another HOST:PORT makes it follow that one.
-  void ReloadRole(std::string follow);
+  Status ReloadRole(const std::string& follow);
   const RoleState& role() const { return role_; }
   const LeaderLink* leader_link() const { return leader_link_.get(); }
 

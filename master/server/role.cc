@@ -1,9 +1,24 @@
 #include "master/server/role.h"
 
+#include <fmt/format.h>
+
+#include "common/net/address.h"
+
 namespace elk::master {
 
 std::string_view MasterRoleName(MasterRole role) {
   return role == MasterRole::kLeader ? "leader" : "follower";
+}
+
+Result<FollowTarget> ParseFollow(std::string_view text) {
+  auto parsed = net::ParseHostPort(text, 9419);
+  if (!parsed.ok() || text.empty()) {
+    return Status(Code::kBadConfig, fmt::format("MASTER_FOLLOW '{}': not HOST:PORT ({})", text,
+                                                parsed.ok() ? "empty" : parsed.status().message()));
+  }
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return FollowTarget{std::string(text), 9419};
+  return FollowTarget{std::string(text.substr(0, colon)), parsed->port};
 }
 
 std::optional<protocol::AntoanNotLeader> RoleState::NotLeader(protocol::Role peer) const {

@@ -12,12 +12,21 @@
 #include <string_view>
 
 #include "common/protocol/antoan.h"
+#include "common/status.h"
 
 namespace elk::master {
 
 enum class MasterRole : uint8_t { kLeader, kFollower };
 
 std::string_view MasterRoleName(MasterRole role);  // "leader", "follower"
+
+// MASTER_FOLLOW's "HOST:PORT" (a bare HOST: port 9419), the host kept as written (a name is
+// resolved at each connect). kBadConfig when it does not parse.
+struct FollowTarget {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<FollowTarget> ParseFollow(std::string_view text);
 
 // A link's question after a peer's hello: the refusal to send, or nothing (serve it).
 using NotLeaderFn = std::function<std::optional<protocol::AntoanNotLeader>(protocol::Role peer)>;
