@@ -17,6 +17,7 @@
 
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
+#include "mount/fuse/capability_cache.h"
 #include "mount/fuse/groups_cache.h"
 #include "mount/fuse/page_cache_policy.h"
 #include "mount/fuse/write_behind.h"
@@ -40,7 +41,9 @@ class ElkFuse {
       : session_(session),
         io_(io),
         options_(std::move(options)),
-        page_cache_(options_.cache_mode) {}
+        page_cache_(options_.cache_mode),
+        capabilities_(std::chrono::duration_cast<CapabilityCache::Clock::duration>(
+            std::chrono::duration<double>(options_.attr_timeout))) {}
 
   // The operation table; userdata must be this object.
   static const fuse_lowlevel_ops& Ops();
@@ -127,6 +130,7 @@ class ElkFuse {
   client::ChunkIo& io_;
   FuseOptions options_;
   PageCachePolicy page_cache_;
+  CapabilityCache capabilities_;  // answers the kernel's getxattr before each write
   std::mutex open_mu_;
   std::map<uint32_t, std::set<OpenFile*>> open_;
   std::map<uint32_t, std::weak_ptr<WriteBehind>> writers_;
