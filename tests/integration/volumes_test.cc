@@ -6,8 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -296,7 +296,8 @@ TEST_F(VolumesTest, IscsiTestCuPassesWhatTgtPasses) {
       elk_failed.insert(t);
     elk_output[suite.substr(suite.find('.') + 1)] = elk.output;
     // A test the tool passes because the command is refused as unknown proves nothing.
-    const std::regex skipped(R"(\[SKIPPED\][^\n]*(not implemented|not supported|does not support))");
+    const std::regex skipped(
+        R"(\[SKIPPED\][^\n]*(not implemented|not supported|does not support))");
     for (std::sregex_iterator it(elk.output.begin(), elk.output.end(), skipped), end; it != end;
          ++it)
       elk_skipped++;
