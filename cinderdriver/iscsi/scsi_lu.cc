@@ -3,167 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cinderdriver/iscsi/scsi_codec.h"
+
 namespace elk::iscsi {
 
-namespace {
-
-// Opcodes (SPC-4, SBC-3).
-enum : uint8_t {
-  kTestUnitReady = 0x00,
-  kRequestSense = 0x03,
-  kRead6 = 0x08,
-  kWrite6 = 0x0a,
-  kInquiry = 0x12,
-  kModeSelect6 = 0x15,
-  kModeSense6 = 0x1a,
-  kStartStopUnit = 0x1b,
-  kPreventAllow = 0x1e,
-  kReadCapacity10 = 0x25,
-  kRead10 = 0x28,
-  kWrite10 = 0x2a,
-  kWriteVerify10 = 0x2e,
-  kVerify10 = 0x2f,
-  kSyncCache10 = 0x35,
-  kWriteSame10 = 0x41,
-  kUnmap = 0x42,
-  kModeSelect10 = 0x55,
-  kModeSense10 = 0x5a,
-  kPersistentIn = 0x5e,
-  kPersistentOut = 0x5f,
-  kRead16 = 0x88,
-  kWrite16 = 0x8a,
-  kWriteVerify16 = 0x8e,
-  kVerify16 = 0x8f,
-  kSyncCache16 = 0x91,
-  kWriteSame16 = 0x93,
-  kServiceIn16 = 0x9e,
-  kReportLuns = 0xa0,
-  kRead12 = 0xa8,
-  kWrite12 = 0xaa,
-  kWriteVerify12 = 0xae,
-  kVerify12 = 0xaf,
-};
-constexpr uint8_t kReadCapacity16Action = 0x10;
-constexpr uint8_t kGetLbaStatusAction = 0x12;
-// Largest single transfer we take (Block Limits reports a quarter of it as the maximum).
-constexpr uint32_t kMaxTransferBlocks = 32768;
-constexpr uint32_t kReportedMaxTransfer = 8192;
-constexpr uint32_t kMaxWriteSameBlocks = 32768;  // 16 MiB, the largest transfer taken
-constexpr uint32_t kMaxUnmapBlocks = 1u << 20;   // 512 MiB (SBC: at most 2^20 here)
-// What a volume frees whole: a 64 MiB chunk (smaller ranges are written with zeros).
-constexpr uint32_t kUnmapGranularity = 131072;
-
-uint16_t Be16(std::span<const uint8_t> b, size_t at) {
-  return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
-}
-uint32_t Be32(std::span<const uint8_t> b, size_t at) {
-  return uint32_t{b[at]} << 24 | uint32_t{b[at + 1]} << 16 | uint32_t{b[at + 2]} << 8 | b[at + 3];
-}
-uint64_t Be64(std::span<const uint8_t> b, size_t at) {
-  return uint64_t{Be32(b, at)} << 32 | Be32(b, at + 4);
-}
-void Put16(std::vector<uint8_t>& v, size_t at, uint16_t x) {
-  v[at] = static_cast<uint8_t>(x >> 8);
-  v[at + 1] = static_cast<uint8_t>(x);
-}
-void Put32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
-  for (int i = 0; i < 4; ++i)
-    v[at + i] = static_cast<uint8_t>(x >> (24 - 8 * i));
-}
-void Put64(std::vector<uint8_t>& v, size_t at, uint64_t x) {
-  Put32(v, at, static_cast<uint32_t>(x >> 32));
-  Put32(v, at + 4, static_cast<uint32_t>(x));
-}
-void PutText(std::vector<uint8_t>& v, size_t at, size_t width, std::string_view s) {
-  for (size_t i = 0; i < width; ++i)
-    v[at + i] = i < s.size() ? static_cast<uint8_t>(s[i]) : ' ';
-}
-
-ScsiResult Good(std::vector<uint8_t> data = {}, size_t alloc = SIZE_MAX) {
-  if (data.size() > alloc) data.resize(alloc);
-  return ScsiResult{kStatusGood, {}, std::move(data)};
-}
-ScsiResult InvalidOpcode() {
-  return CheckCondition(kSenseIllegalRequest, 0x20, 0x00);
-}
-ScsiResult InvalidField() {
-  return CheckCondition(kSenseIllegalRequest, 0x24, 0x00);
-}
-ScsiResult OutOfRange() {
-  return CheckCondition(kSenseIllegalRequest, 0x21, 0x00);
-}
-ScsiResult ParamListError() {
-  return CheckCondition(kSenseIllegalRequest, 0x26, 0x00);
-}
-
-ScsiResult DeviceError(const Status& s, bool writing) {
-  if (s.code() == Code::kNoSpace || s.code() == Code::kNoChunkServers || s.code() == Code::kQuota)
-    return CheckCondition(kSenseDataProtect, 0x27, 0x07);  // space allocation failed
-  if (s.code() == Code::kReadOnly) return CheckCondition(kSenseDataProtect, 0x27, 0x00);
-  return writing ? CheckCondition(kSenseMediumError, 0x0c, 0x00)   // write error
-                 : CheckCondition(kSenseMediumError, 0x11, 0x00);  // unrecovered read error
-}
-
-// (lba, blocks) of a READ/WRITE/VERIFY-style CDB by its size group.
-struct Extent {
-  uint64_t lba = 0;
-  uint32_t blocks = 0;
-};
-Extent DecodeExtent(std::span<const uint8_t> cdb) {
-  switch (cdb[0] >> 5) {
-    case 0:  // 6-byte
-      return {uint64_t{Be32(cdb, 0)} & 0x1fffff, cdb[4] == 0 ? 256u : cdb[4]};
-    case 1:
-    case 2:  // 10-byte
-      return {Be32(cdb, 2), Be16(cdb, 7)};
-    case 5:  // 12-byte
-      return {Be32(cdb, 2), Be32(cdb, 6)};
-    case 4:  // 16-byte
-      return {Be64(cdb, 2), Be32(cdb, 10)};
-    default:
-      return {};
-  }
-}
-
-bool CarriesProtectField(uint8_t op) {
-  switch (op) {
-    case kRead10:
-    case kRead12:
-    case kRead16:
-    case kWrite10:
-    case kWrite12:
-    case kWrite16:
-    case kWriteVerify10:
-    case kWriteVerify12:
-    case kWriteVerify16:
-    case kVerify10:
-    case kVerify12:
-    case kVerify16:
-    case kWriteSame10:
-    case kWriteSame16:
-      return true;
-    default:
-      return false;
-  }
-}
-
-size_t CdbSize(uint8_t op) {
-  switch (op >> 5) {
-    case 0:
-      return 6;
-    case 1:
-    case 2:
-      return 10;
-    case 4:
-      return 16;
-    case 5:
-      return 12;
-    default:
-      return 6;
-  }
-}
-
-}  // namespace
+using namespace scsi;  // NOLINT(google-build-using-namespace): this file's own helpers
 
 std::vector<uint8_t> Sense(uint8_t key, uint8_t asc, uint8_t ascq) {
   std::vector<uint8_t> s(18, 0);
@@ -196,6 +40,10 @@ uint64_t DataOutLength(std::span<const uint8_t> cdb) {
       return (cdb[1] & 0x06) == 0x02 ? uint64_t{DecodeExtent(cdb).blocks} * kLogicalBlock : 0;
     case kWriteSame10:
       return kLogicalBlock;
+    case kCompareAndWrite:
+      return uint64_t{2} * cdb[13] * kLogicalBlock;  // verify data, then write data
+    case kOrWrite16:
+      return uint64_t{DecodeExtent(cdb).blocks} * kLogicalBlock;
     case kWriteSame16:
       return (cdb[1] & 0x01) ? 0 : kLogicalBlock;  // NDOB: no data-out buffer
     case kUnmap:
@@ -300,6 +148,22 @@ ScsiResult ScsiLu::Execute(uint16_t lun, std::span<const uint8_t> cdb,
       if (cdb[1] & 0x10) return InvalidField();  // ANCHOR
       return WriteSame(e.lba, e.blocks, (cdb[1] & 0x08) != 0, data_out);
     }
+    case kCompareAndWrite:
+      return CompareAndWrite(cdb, data_out);
+    case kOrWrite16: {
+      Extent e = DecodeExtent(cdb);
+      return OrWrite(e.lba, e.blocks, data_out, fua);
+    }
+    case kPreFetch10:
+    case kPreFetch16: {
+      // Chunks are read when asked for; nothing to warm here. GOOD says the range is valid
+      // and, as SBC allows, that it was not all brought into a cache.
+      Extent e = DecodeExtent(cdb);
+      return InRange(e.lba, e.blocks) ? Good() : OutOfRange();
+    }
+    case kMaintenanceIn:
+      if ((cdb[1] & 0x1f) == kReportOpcodesAction) return ReportSupportedOpcodes(cdb);
+      return InvalidField();
     case kPersistentIn:
     case kPersistentOut:
     default:
@@ -380,7 +244,8 @@ ScsiResult ScsiLu::Vpd(uint8_t page) {
     }
     case 0xb0: {  // block limits
       d.resize(64, 0);
-      d[4] = 0x01;     // WSNZ: WRITE SAME with zero blocks is refused
+      d[4] = 0x01;  // WSNZ: WRITE SAME with zero blocks is refused
+      d[5] = kMaxCompareWriteBlocks;
       Put16(d, 6, 8);  // optimal granularity: 4 KiB
       Put32(d, 8, kReportedMaxTransfer);
       Put32(d, 12, kReportedMaxTransfer);
@@ -484,6 +349,7 @@ ScsiResult ScsiLu::Write(uint64_t lba, uint32_t count, std::span<const uint8_t> 
   const uint64_t bytes = std::min<uint64_t>(uint64_t{count} * kLogicalBlock,
                                             data.size() / kLogicalBlock * kLogicalBlock);
   if (bytes == 0) return Good();
+  std::shared_lock lock(update_mu_);
   Status s = device_->Write(lba * kLogicalBlock, data.first(bytes));
   if (s.ok() && fua) s = device_->Flush();
   if (!s.ok()) return DeviceError(s, true);
@@ -582,6 +448,7 @@ ScsiResult ScsiLu::Unmap(std::span<const uint8_t> cdb, std::span<const uint8_t> 
     if (!InRange(lba, count)) return OutOfRange();
     if (count > kMaxUnmapBlocks) return InvalidField();
   }
+  std::shared_lock lock(update_mu_);
   for (size_t at = 8; at < 8 + desc_len; at += 16) {
     const uint64_t lba = Be64(params, at);
     const uint32_t count = Be32(params, at + 8);
@@ -602,6 +469,7 @@ ScsiResult ScsiLu::WriteSame(uint64_t lba, uint32_t count, bool unmap,
   if (!InRange(lba, count)) return OutOfRange();
   const bool zeros =
       data.empty() || std::all_of(data.begin(), data.end(), [](uint8_t b) { return b == 0; });
+  std::shared_lock lock(update_mu_);
   if (unmap && device_->can_unmap() && zeros) {
     Status s = device_->Unmap(lba * kLogicalBlock, uint64_t{count} * kLogicalBlock);
     if (!s.ok()) return DeviceError(s, true);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,12 +64,20 @@ class ScsiLu {
   ScsiResult ReportLuns(std::span<const uint8_t> cdb);
   ScsiResult Unmap(std::span<const uint8_t> cdb, std::span<const uint8_t> params);
   ScsiResult WriteSame(uint64_t lba, uint32_t blocks, bool unmap, std::span<const uint8_t> data);
+  // scsi_atomic_update.cc
+  ScsiResult CompareAndWrite(std::span<const uint8_t> cdb, std::span<const uint8_t> data);
+  ScsiResult OrWrite(uint64_t lba, uint32_t blocks, std::span<const uint8_t> data, bool fua);
+  // scsi_supported_ops.cc
+  ScsiResult ReportSupportedOpcodes(std::span<const uint8_t> cdb);
   bool InRange(uint64_t lba, uint64_t blocks) const;
   uint64_t blocks() const { return device_->size_bytes() / kLogicalBlock; }
 
   std::shared_ptr<BlockDevice> device_;
   LuIdentity identity_;
   std::atomic<uint64_t> reported_size_;  // a change is announced once as a unit attention
+  // Writes hold it shared; COMPARE AND WRITE and ORWRITE exclusively, so nothing written
+  // through this unit comes between their read and their write.
+  std::shared_mutex update_mu_;
 };
 
 // Fixed-format sense data (SPC-4 4.5.3).

@@ -14,6 +14,7 @@
 #   elkfs_use_chap = true
 
 import json
+import subprocess
 
 from oslo_concurrency import processutils
 from oslo_config import cfg
@@ -45,7 +46,11 @@ elkfs_opts = [
                default='/var/lib/mfs/mfsiscsid.sock',
                help='Admin socket of mfsiscsid on this host.'),
     cfg.BoolOpt('elkfs_use_chap', default=True,
-                help='Give every export its own CHAP credentials.'),
+                help='Give every volume its own CHAP credentials (made '
+                     'once, kept in provider_auth, reused at every attach).'),
+    cfg.IntOpt('elkfs_mfsvolume_timeout', default=120, min=1,
+               help='Seconds an mfsvolume call may take before it is '
+                    'stopped and the operation fails.'),
 ]
 
 CONF = cfg.CONF
@@ -80,16 +85,30 @@ class ElkFSDriver(driver.VolumeDriver):
                '-H', c.elkfs_master_host,
                '-P', str(c.elkfs_master_port),
                '-V', c.elkfs_volumes_path,
-               '-S', c.elkfs_iscsid_socket]
+               '-S', c.elkfs_iscsid_socket,
+               '-t', str(c.elkfs_mfsvolume_timeout)]
         if c.elkfs_volumes_goal:
             cmd += ['-g', str(c.elkfs_volumes_goal)]
         return cmd + ['--json'] + [str(a) for a in args]
 
-    def _mfsvolume(self, *args):
+    def _mfsvolume(self, *args, secret_input=None):
         """Runs mfsvolume; returns its JSON answer or raises MfsvolumeError
-        with the error code ('ENOENT', 'EBUSY', ...) in .code."""
+        with the error code ('ENOENT', 'EBUSY', 'ETIMEDOUT', ...) in .code.
+        secret_input goes to its standard input, never into the arguments
+        (which ps and the command log show)."""
+        # mfsvolume stops itself at the limit (-t) and says ETIMEDOUT; the
+        # wait here is only a backstop for a program that does not.
+        kwargs = {'run_as_root': True,
+                  'timeout': self.configuration.elkfs_mfsvolume_timeout + 15}
+        if secret_input is not None:
+            kwargs['process_input'] = secret_input
         try:
-            out, _err = self._execute(*self._command(*args), run_as_root=True)
+            out, _err = self._execute(*self._command(*args), **kwargs)
+        except subprocess.TimeoutExpired:
+            err = MfsvolumeError(reason='mfsvolume %s took longer than %ss' % (
+                args[0], self.configuration.elkfs_mfsvolume_timeout))
+            err.code = 'ETIMEDOUT'
+            raise err
         except processutils.ProcessExecutionError as e:
             code, reason = None, (e.stderr or e.stdout or str(e)).strip()
             try:
@@ -114,19 +133,36 @@ class ElkFSDriver(driver.VolumeDriver):
     def check_for_setup_error(self):
         self._mfsvolume('stats')
 
+    def _copies(self, stats):
+        """Copies kept of each volume byte: the configured goal, else the
+        volumes folder's (as mfsvolume reports it)."""
+        return max(1, self.configuration.elkfs_volumes_goal or
+                   int(stats.get('goal') or 1))
+
     def _update_volume_stats(self):
-        s = self._mfsvolume('stats')
-        gib = float(1 << 30)
+        try:
+            s = self._mfsvolume('stats')
+            state = 'up'
+        except MfsvolumeError as e:
+            # The scheduler must stop choosing this back end, not see stale
+            # capacity.
+            LOG.warning('ElkFS back end unreachable: %s', e)
+            s = {'total_capacity_bytes': 0, 'free_capacity_bytes': 0,
+                 'provisioned_capacity_bytes': 0}
+            state = 'down'
+        # The file system reports raw disk space; a volume byte takes one byte
+        # on each of its copies, so Cinder is told usable space.
+        usable = float(1 << 30) * self._copies(s)
         backend = self.configuration.safe_get('volume_backend_name')
         self._stats = {
             'volume_backend_name': backend or 'ElkFS',
             'vendor_name': 'ElkFS',
             'driver_version': self.VERSION,
             'storage_protocol': constants.ISCSI,
-            'total_capacity_gb': round(s['total_capacity_bytes'] / gib, 2),
-            'free_capacity_gb': round(s['free_capacity_bytes'] / gib, 2),
+            'total_capacity_gb': round(s['total_capacity_bytes'] / usable, 2),
+            'free_capacity_gb': round(s['free_capacity_bytes'] / usable, 2),
             'provisioned_capacity_gb':
-                round(s['provisioned_capacity_bytes'] / gib, 2),
+                round(s['provisioned_capacity_bytes'] / float(1 << 30), 2),
             'reserved_percentage':
                 self.configuration.safe_get('reserved_percentage') or 0,
             'max_over_subscription_ratio':
@@ -137,6 +173,9 @@ class ElkFSDriver(driver.VolumeDriver):
             'multiattach': False,
             'QoS_support': False,
             'sparse_copy_volume': True,
+            # Every volume is its own target (IQN): no target to share.
+            'shared_targets': False,
+            'backend_state': state,
         }
 
     # --- volumes and snapshots --------------------------------------------
@@ -182,6 +221,12 @@ class ElkFSDriver(driver.VolumeDriver):
     def create_export(self, context, volume, connector):
         if not self.configuration.elkfs_use_chap:
             return {'provider_auth': None}
+        auth = (volume.provider_auth or '').split()
+        if len(auth) == 3 and auth[0] == 'CHAP':
+            # The volume's credentials stay what they were: an initiator
+            # logged in with them (another attachment, a migration) keeps
+            # working.
+            return {'provider_auth': volume.provider_auth}
         user = volume_utils.generate_username(12)
         secret = volume_utils.generate_password(16)
         return {'provider_auth': 'CHAP %s %s' % (user, secret)}
@@ -194,10 +239,12 @@ class ElkFSDriver(driver.VolumeDriver):
 
     def initialize_connection(self, volume, connector, **kwargs):
         args = ['export', volume.id]
+        secret_input = None
         auth = (volume.provider_auth or '').split()
         if len(auth) == 3 and auth[0] == 'CHAP':
-            args += ['--chap', '%s:%s' % (auth[1], auth[2])]
-        info = self._mfsvolume(*args)
+            args.append('--chap-stdin')
+            secret_input = '%s:%s\n' % (auth[1], auth[2])
+        info = self._mfsvolume(*args, secret_input=secret_input)
         data = info['data']
         data['volume_id'] = volume.id
         data.setdefault('target_discovered', False)

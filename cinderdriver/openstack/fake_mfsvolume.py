@@ -4,7 +4,9 @@
 # appended to $FAKE_MFSVOLUME_LOG.
 import json
 import os
+import signal
 import sys
+import time
 
 G = 1 << 30
 
@@ -23,9 +25,22 @@ def fail(code, message):
 def main(argv):
     with open(os.environ['FAKE_MFSVOLUME_LOG'], 'a') as log:
         log.write(json.dumps(argv) + '\n')
+    if '-t' in argv:  # mfsvolume's time limit: the same answer when it passes
+        def expired(_signum, _frame):
+            fail('ETIMEDOUT', 'mfsvolume: time limit (-t) reached')
+        signal.signal(signal.SIGALRM, expired)
+        signal.alarm(int(argv[argv.index('-t') + 1]))
+    if os.environ.get('FAKE_MFSVOLUME_SLEEP'):
+        time.sleep(float(os.environ['FAKE_MFSVOLUME_SLEEP']))
+    if os.environ.get('FAKE_MFSVOLUME_DOWN'):
+        fail('EIO', 'cannot reach the master')
     args, i = [], 0
     while i < len(argv):
-        if argv[i] in ('-H', '-P', '-V', '-S', '-g', '-c', '--chap'):
+        if argv[i] == '--chap-stdin':
+            args.append(('chap', sys.stdin.readline().strip()))
+            i += 1
+            continue
+        if argv[i] in ('-H', '-P', '-V', '-S', '-g', '-c', '-t', '--chap'):
             if argv[i] == '--chap':
                 args.append(('chap', argv[i + 1]))
             i += 2

@@ -50,6 +50,7 @@ class ElkFSDriverTest(unittest.TestCase):
         c.elkfs_volumes_goal = 0
         c.elkfs_iscsid_socket = os.environ.get('ELKFS_ISCSID_SOCKET', '/nonexistent')
         c.elkfs_use_chap = True
+        c.elkfs_mfsvolume_timeout = 30
         c.safe_get = lambda key: {'volume_backend_name': 'elkfs-test'}.get(key)
         c.append_config_values = mock.Mock()
         self.conf = c
@@ -144,6 +145,72 @@ class ElkFSDriverTest(unittest.TestCase):
         d = self.driver.initialize_connection(v, {})['data']
         self.assertNotIn('auth_method', d)
         self.driver.remove_export(None, v)
+
+    def test_chap_secret_never_in_an_argument_list(self):
+        v = volume(self.id, 1)
+        self.driver.create_volume(v)
+        v.provider_auth = self.driver.create_export(None, v, {})['provider_auth']
+        secret = v.provider_auth.split()[2]
+        seen = []
+        real_execute = self.driver._execute
+
+        def spy(*cmd, **kwargs):
+            seen.append((cmd, kwargs.get('process_input')))
+            return real_execute(*cmd, **kwargs)
+        self.driver._execute = spy
+        d = self.driver.initialize_connection(v, {'initiator': 'iqn.x'})['data']
+        self.assertEqual(d['auth_password'], secret)
+        cmd, stdin = seen[-1]
+        self.assertFalse(any(secret in arg for arg in cmd), cmd)
+        self.assertIn(secret, stdin)
+        self.driver.terminate_connection(v, {'initiator': 'iqn.x'})
+
+    def test_chap_credentials_are_kept_across_attaches(self):
+        v = volume(self.id, 1)
+        self.driver.create_volume(v)
+        first = self.driver.create_export(None, v, {})['provider_auth']
+        v.provider_auth = first
+        self.assertEqual(self.driver.create_export(None, v, {})['provider_auth'],
+                         first)
+        self.assertNotEqual(
+            self.driver.create_export(None, volume('other', 1), {})[
+                'provider_auth'], first)
+
+    def test_capacity_is_usable_space_not_raw(self):
+        if REAL:
+            self.skipTest('the fake reports fixed figures')
+        stats = self.driver.get_volume_stats(refresh=True)
+        # The fake's file system: 100 GiB raw, 60 GiB free, volumes at goal 2.
+        self.assertEqual(stats['total_capacity_gb'], 50)
+        self.assertEqual(stats['free_capacity_gb'], 30)
+        self.assertFalse(stats['shared_targets'])
+        self.assertEqual(stats['backend_state'], 'up')
+        self.conf.elkfs_volumes_goal = 3
+        self.assertEqual(
+            self.driver.get_volume_stats(refresh=True)['free_capacity_gb'], 20)
+
+    def test_an_unreachable_back_end_reports_down(self):
+        if REAL:
+            self.skipTest('needs the fake')
+        os.environ['FAKE_MFSVOLUME_DOWN'] = '1'
+        try:
+            stats = self.driver.get_volume_stats(refresh=True)
+        finally:
+            del os.environ['FAKE_MFSVOLUME_DOWN']
+        self.assertEqual(stats['backend_state'], 'down')
+        self.assertEqual(stats['free_capacity_gb'], 0)
+
+    def test_a_hung_mfsvolume_is_stopped(self):
+        if REAL:
+            self.skipTest('needs the fake')
+        self.conf.elkfs_mfsvolume_timeout = 1
+        os.environ['FAKE_MFSVOLUME_SLEEP'] = '5'
+        try:
+            with self.assertRaises(elkfs.MfsvolumeError) as e:
+                self.driver.create_volume(volume(self.id, 1))
+        finally:
+            del os.environ['FAKE_MFSVOLUME_SLEEP']
+        self.assertEqual(e.exception.code, 'ETIMEDOUT')
 
     def test_errors_carry_mfsvolume_reason(self):
         with self.assertRaises(elkfs.MfsvolumeError) as e:

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -33,7 +35,10 @@ commands:
   extend NAME SIZE                         grow only; exported volumes are told
   list
   stats                                    capacity, free space, volume count
-  export NAME [--chap USER:SECRET]         connection info for an initiator (Cinder's)
+  export NAME [--chap-stdin]               connection info for an initiator (Cinder's);
+                                           CHAP as one line USER:SECRET on standard input
+                                           (--chap USER:SECRET also works, but shows the
+                                           secret to anyone who lists processes)
   unexport NAME
 
 options:
@@ -44,6 +49,7 @@ options:
   -V PATH         volumes folder in the file system (/volumes)
   -S SOCKET       mfsiscsid's admin socket (/var/lib/mfs/mfsiscsid.sock)
   -g GOAL         goal of the volumes folder (new volumes inherit it)
+  -t SECONDS      give up after this long (exit 1, code ETIMEDOUT); 0: no limit
   --json          JSON output
   -h, --help      this text
 )";
@@ -93,8 +99,22 @@ struct Parsed {
   bool json_out = false;
   bool with_snapshots = false;
   std::string chap;
+  unsigned time_limit = 0;  // -t, seconds
   std::vector<std::string> args;
 };
+
+// -t: a call stuck on an unreachable master or target ends with an answer the caller can
+// read (Cinder's driver waits for it), not a process left behind. Only write and _exit
+// here: this runs as a signal handler.
+bool g_json_out = false;
+void OnTimeLimit(int) {
+  static constexpr char kJson[] =
+      "{\"code\": \"ETIMEDOUT\", \"error\": \"mfsvolume: time limit (-t) reached\"}\n";
+  static constexpr char kText[] = "mfsvolume: time limit (-t) reached\n";
+  if (g_json_out) (void)!::write(STDOUT_FILENO, kJson, sizeof(kJson) - 1);
+  (void)!::write(STDERR_FILENO, kText, sizeof(kText) - 1);
+  ::_exit(1);
+}
 
 Result<Parsed> ParseArgs(int argc, char** argv) {
   Parsed p;
@@ -120,6 +140,25 @@ Result<Parsed> ParseArgs(int argc, char** argv) {
       auto v = value();
       if (!v.ok()) return v.status();
       p.chap = *v;
+      continue;
+    }
+    if (a == "--chap-stdin") {
+      // Kept out of the argument list: ps and Cinder's command log show arguments.
+      std::string line;
+      if (!std::getline(std::cin, line) || line.empty())
+        return Status(elk::Code::kInval, "--chap-stdin: no USER:SECRET line on standard input");
+      if (line.back() == '\r') line.pop_back();
+      p.chap = line;
+      continue;
+    }
+    if (a == "-t") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || n > 86400)
+        return Status(elk::Code::kInval, "-t: seconds, 0 to 86400");
+      p.time_limit = static_cast<unsigned>(n);
       continue;
     }
     if (a.size() == 2 && a[0] == '-' && std::string("cHPVSg").find(a[1]) != std::string::npos) {
@@ -258,6 +297,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mfsvolume: %s\n%s", p.ok() ? "no command" : p.status().message().c_str(),
                  kUsage);
     return 2;
+  }
+  if (p->time_limit > 0) {
+    g_json_out = p->json_out;
+    std::signal(SIGALRM, OnTimeLimit);
+    ::alarm(p->time_limit);
   }
   auto m = VolumeManager::Open(p->options);
   Result<json> r = m.ok() ? Run(**m, *p) : Result<json>(m.status());

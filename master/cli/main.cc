@@ -13,8 +13,8 @@ namespace {
 int Run(const elk::cli::Options& o) {
   nlohmann::json all = nlohmann::json::object();
   std::string text;
-  for (const std::string& code : o.sections) {
-    const elk::cli::Section* section = elk::cli::FindSection(code);
+  const auto sections = elk::cli::LeafSections(o.sections);
+  for (const elk::cli::Section* section : sections) {
     auto j = elk::cli::FetchSection(o.host, o.port, section->api, o.timeout_seconds);
     if (!j.ok()) {
       std::fprintf(stderr, "mfscli: %s\n", j.status().message().c_str());
@@ -23,14 +23,15 @@ int Run(const elk::cli::Options& o) {
     if (o.json) {
       all[section->api] = *j;
     } else {
-      if (o.sections.size() > 1) text += "== " + section->title + "\n";
-      text += section->render(*j, {.plain_numbers = o.plain_numbers});
-      if (o.sections.size() > 1) text += "\n";
+      const bool headings = sections.size() > 1 && o.separator.empty();
+      if (headings) text += "== " + section->title + "\n";
+      text += section->render(*j, {.plain_numbers = o.plain_numbers, .separator = o.separator});
+      if (headings) text += "\n";
     }
   }
   if (o.json) {
     // One section: its object as the monitor serves it; several: keyed by section name.
-    text = (o.sections.size() == 1 ? all.begin().value() : all).dump(2) + "\n";
+    text = (sections.size() == 1 ? all.begin().value() : all).dump(2) + "\n";
   }
   std::fputs(text.c_str(), stdout);
   return 0;

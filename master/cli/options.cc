@@ -37,6 +37,19 @@ Result<Options> ParseOptions(int argc, const char* const* argv) {
       o.json = true;
     } else if (arg == "-n") {
       o.plain_numbers = true;
+    } else if (arg == "-p") {
+      if (o.separator.empty()) o.separator = "\t";
+      o.plain_numbers = true;
+    } else if (arg == "-2" || arg == "-8") {
+      // MooseFS's colour modes: the output here has no colours.
+    } else if (arg.starts_with("-f") || arg.starts_with("-s")) {
+      auto value = ValueOf(argc, argv, i);
+      if (!value.ok()) return value.status();
+      if (arg[1] == 's') {
+        if (value->empty()) return Status(Code::kInval, "-s needs a separator");
+        o.separator = *value;
+        o.plain_numbers = true;
+      }
     } else if (arg.starts_with("-H") || arg.starts_with("-P") || arg.starts_with("-S")) {
       auto value = ValueOf(argc, argv, i);
       if (!value.ok()) return value.status();
@@ -62,11 +75,16 @@ Result<Options> ParseOptions(int argc, const char* const* argv) {
 
 std::string Usage() {
   std::string out =
-      "usage: mfscli [-H master_host] [-P monitor_port] [-j] [-n] -S<SECTION> [-S<SECTION>...]\n"
+      "usage: mfscli [-hjpn] [-H master_host] [-P monitor_port] [-s separator] -S<SECTION> "
+      "[-S<SECTION>...]\n"
       "  -H host   the master (default: mfsmaster)\n"
-      "  -P port   the master's HTTP monitor port (default: 9425)\n"
+      "  -P port   the master's HTTP monitor port (default: 9425; MooseFS's mfscli takes the\n"
+      "            client port 9421 here)\n"
       "  -j        JSON instead of a table\n"
+      "  -p        parsable rows: cells joined by a tab, plain numbers, no heading\n"
+      "  -s sep    the same with this separator\n"
       "  -n        plain numbers (bytes, not KiB/MiB/...)\n"
+      "  -f N, -2, -8  accepted (MooseFS's frames and colours); the output is plain text\n"
       "sections:\n";
   for (const Section& s : Sections())
     out += "  -S" + s.code + "  " + s.title + "\n";

@@ -1,6 +1,8 @@
 #pragma once
 // mfscli's command line, as MooseFS's: -H host, -P port, one or more -S<SECTION> (or
-// "-S SECTION"), -j for JSON, -n for plain numbers, -h for help.
+// "-S SECTION"), -j for JSON, -p / -s SEP for parsable rows, -n for plain numbers, -h for
+// help. -f (frames) and -2/-8 (colours) are accepted and change nothing: the tables are
+// plain text.
 
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@ struct Options {
   std::vector<std::string> sections;  // codes: "IN", "CS", ...
   bool json = false;
   bool plain_numbers = false;
+  std::string separator;  // -p: "\t"; -s SEP: SEP
   bool help = false;
   int timeout_seconds = 10;
 };

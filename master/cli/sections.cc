@@ -53,7 +53,7 @@ std::string Info(const json& j, const Format& f) {
       if (c == '_') c = ' ';
     add(label.c_str(), Text(j, k));
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
 std::string Chunkservers(const json& j, const Format& f) {
@@ -68,7 +68,7 @@ std::string Chunkservers(const json& j, const Format& f) {
                       Text(r, "chunks"), Bytes(r, "used_space", f), Bytes(r, "total_space", f), pct,
                       Text(r, "load")});
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
 std::string Disks(const json& j, const Format& f) {
@@ -89,28 +89,28 @@ std::string Disks(const json& j, const Format& f) {
                       scrub, error.empty() ? "-" : error});
   }
   std::string note = Text(j, "note");
-  return FormatTable(t) + (note == "-" || note.empty() ? "" : "note: " + note + "\n");
+  return Emit(t, f) + (note == "-" || note.empty() ? "" : "note: " + note + "\n");
 }
 
-std::string Sessions(const json& j, const Format&) {
+std::string Sessions(const json& j, const Format& f) {
   Table t{{"session", "address", "info", "folder", "options", "connected"}, {}};
   for (const json& r : List(j, "sessions")) {
     t.rows.push_back({Text(r, "id"), Text(r, "address"), Text(r, "info"), Text(r, "folder"),
                       Text(r, "options"), Text(r, "connected")});
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
-std::string Operations(const json& j, const Format&) {
+std::string Operations(const json& j, const Format& f) {
   Table t{{"request", "count"}, {}};
   if (j.is_object() && j.contains("operations") && j["operations"].is_object()) {
     for (const auto& [op, n] : j["operations"].items())
       t.rows.push_back({op, n.dump()});
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
-std::string Health(const json& j, const Format&) {
+std::string Health(const json& j, const Format& f) {
   Table summary{
       {"chunks", "missing", "endangered", "undergoal", "stable", "overgoal", "unreferenced"},
       {{Text(j, "total"), Text(j, "missing"), Text(j, "endangered"), Text(j, "undergoal"),
@@ -137,40 +137,73 @@ std::string Health(const json& j, const Format&) {
           fmt::format("replication: no catch-up under way, {} in flight\n", Text(r, "in_flight"));
     }
   }
-  return FormatTable(summary) + catch_up + "\n" + FormatTable(matrix);
+  return Emit(summary, f) + catch_up + (f.separator.empty() ? "\n" : "") + Emit(matrix, f);
 }
 
-std::string Metaloggers(const json& j, const Format&) {
+std::string Metaloggers(const json& j, const Format& f) {
   Table t{{"address", "version", "streaming", "next version", "lag"}, {}};
   for (const json& r : List(j, "metaloggers")) {
     t.rows.push_back({Text(r, "address"), Text(r, "version"), Text(r, "streaming"),
                       Text(r, "next_version"), Text(r, "lag")});
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
-std::string Exports(const json& j, const Format&) {
+std::string Exports(const json& j, const Format& f) {
   Table t{{"line", "address", "folder", "options"}, {}};
   for (const json& r : List(j, "exports")) {
     t.rows.push_back({Text(r, "line"), Text(r, "address"), Text(r, "path"), Text(r, "options")});
   }
-  return FormatTable(t);
+  return Emit(t, f);
 }
 
 }  // namespace
 
+std::string Emit(const Table& t, const Format& f) {
+  if (f.separator.empty()) return FormatTable(t);
+  std::string out;
+  for (const Row& row : t.rows) {
+    for (size_t c = 0; c < row.size(); c++)
+      out += (c ? f.separator : "") + row[c];
+    out += "\n";
+  }
+  return out;
+}
+
+// MooseFS's letters: IN is the full master info (general info and the chunk matrix here),
+// IG the general info, IC the chunks, MB the metadata backup servers (metaloggers; ML is
+// ElkFS's older name for them).
 const std::vector<Section>& Sections() {
   static const std::vector<Section> sections = {
-      {"IN", "info", "master info", Info},
-      {"CS", "chunkservers", "chunkservers", Chunkservers},
-      {"HD", "disks", "disks", Disks},
-      {"MS", "sessions", "mounts (sessions)", Sessions},
-      {"MO", "ops", "operation counters", Operations},
-      {"IG", "chunks", "chunk health (valid copies vs goal)", Health},
-      {"ML", "metaloggers", "metaloggers", Metaloggers},
-      {"EX", "exports", "exports", Exports},
+      {"IN", "", "full master info (IG and IC)", nullptr, {"IG", "IC"}},
+      {"IG", "info", "general master info", Info, {}},
+      {"IC", "chunks", "chunks: valid copies against goal, replication", Health, {}},
+      {"CS", "chunkservers", "chunkservers", Chunkservers, {}},
+      {"MB", "metaloggers", "metadata backup servers (metaloggers)", Metaloggers, {}},
+      {"ML", "metaloggers", "metaloggers (the same as MB)", Metaloggers, {}},
+      {"HD", "disks", "disks", Disks, {}},
+      {"EX", "exports", "exports", Exports, {}},
+      {"MS", "sessions", "mounts (sessions)", Sessions, {}},
+      {"MO", "ops", "operation counters", Operations, {}},
   };
   return sections;
+}
+
+std::vector<const Section*> LeafSections(const std::vector<std::string>& codes) {
+  std::vector<const Section*> out;
+  auto add = [&out](const Section* s) {
+    for (const Section* have : out)
+      if (have->api == s->api) return;
+    out.push_back(s);
+  };
+  for (const std::string& code : codes) {
+    const Section* s = FindSection(code);
+    if (s == nullptr) continue;
+    if (s->parts.empty()) add(s);
+    for (const std::string& part : s->parts)
+      add(FindSection(part));
+  }
+  return out;
 }
 
 const Section* FindSection(std::string_view code) {

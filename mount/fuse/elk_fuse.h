@@ -17,6 +17,7 @@
 
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
+#include "mount/fuse/capability_cache.h"
 #include "mount/fuse/groups_cache.h"
 #include "mount/fuse/page_cache_policy.h"
 #include "mount/fuse/write_behind.h"
@@ -40,7 +41,9 @@ class ElkFuse {
       : session_(session),
         io_(io),
         options_(std::move(options)),
-        page_cache_(options_.cache_mode) {}
+        page_cache_(options_.cache_mode),
+        capabilities_(std::chrono::duration_cast<CapabilityCache::Clock::duration>(
+            std::chrono::duration<double>(options_.attr_timeout))) {}
 
   // The operation table; userdata must be this object.
   static const fuse_lowlevel_ops& Ops();
@@ -72,6 +75,7 @@ class ElkFuse {
   void Flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void Fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+  // Folders and statfs (dir_ops.cc).
   void Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
   void Releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
@@ -127,6 +131,7 @@ class ElkFuse {
   client::ChunkIo& io_;
   FuseOptions options_;
   PageCachePolicy page_cache_;
+  CapabilityCache capabilities_;  // answers the kernel's getxattr before each write
   std::mutex open_mu_;
   std::map<uint32_t, std::set<OpenFile*>> open_;
   std::map<uint32_t, std::weak_ptr<WriteBehind>> writers_;

@@ -1,6 +1,7 @@
 // Extended attributes through the mount: each call is one request to the master, which
-// keeps them with the node (and logs them like any change). Sizes follow the kernel's
-// protocol: size 0 asks how big the answer is, a too-small buffer gets ERANGE.
+// keeps them with the node (and logs them like any change) - except the kernel's question
+// for security.capability before each write, answered from capability_cache.h while fresh. Sizes
+// follow the kernel's protocol: size 0 asks how big the answer is, a too-small buffer gets ERANGE.
 
 #include <sys/xattr.h>
 
@@ -29,8 +30,14 @@ void ReplySized(fuse_req_t req, const std::string& bytes, size_t size) {
 void ElkFuse::Getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, ENODATA);
   if (std::strlen(name) > kMaxName) return (void)fuse_reply_err(req, ERANGE);
-  auto r = session_.Call<proto::MatoclGetxattr>(
-      proto::CltomaGetxattr{0, ToMaster(ino), name, CredsOf(req)});
+  const uint32_t inode = ToMaster(ino);
+  const auto now = CapabilityCache::Clock::now();
+  if (capabilities_.KnownAbsent(inode, name, now)) return (void)fuse_reply_err(req, ENODATA);
+  const uint64_t ticket = capabilities_.Ask();
+  auto r =
+      session_.Call<proto::MatoclGetxattr>(proto::CltomaGetxattr{0, inode, name, CredsOf(req)});
+  if (!r.ok() && r.status().to_errno() == ENODATA)
+    capabilities_.NoteAbsent(inode, name, now, ticket);
   if (!r.ok()) return (void)fuse_reply_err(req, r.status().to_errno());
   ReplySized(req, r->value, size);
 }
@@ -46,6 +53,7 @@ void ElkFuse::Setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const c
   Status s = session_.Do(
       proto::CltomaSetxattr{0, ToMaster(ino), name, std::string(value, size), mode, CredsOf(req)},
       false);
+  capabilities_.Forget(ToMaster(ino));  // after the change: no answer from before it stays
   fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
 }
 
@@ -65,6 +73,7 @@ void ElkFuse::Listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 void ElkFuse::Removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   if (ino == kMasterInfoIno) return (void)fuse_reply_err(req, EPERM);
   Status s = session_.Do(proto::CltomaRemovexattr{0, ToMaster(ino), name, CredsOf(req)}, false);
+  capabilities_.Forget(ToMaster(ino));
   fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
 }
 

@@ -383,9 +383,22 @@ TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
     EXPECT_EQ(found, 1u) << hd;
   }
 
+  // -SIN is MooseFS's full info: the general part and the chunks, keyed in JSON.
   auto [js, js_rc] = Capture(cli + " -SIN -j");
   ASSERT_EQ(js_rc, 0) << js;
-  EXPECT_EQ(json::parse(js)["files"], kFiles);
+  EXPECT_EQ(json::parse(js)["info"]["files"], kFiles) << js;
+  EXPECT_TRUE(json::parse(js)["chunks"].contains("matrix")) << js;
+  auto [ig, ig_rc] = Capture(cli + " -SIG -j");
+  ASSERT_EQ(ig_rc, 0) << ig;
+  EXPECT_EQ(json::parse(ig)["files"], kFiles) << ig;
+
+  // -p: one tab-separated row per chunkserver, for scripts.
+  auto [rows, rows_rc] = Capture(cli + " -SCS -p");
+  ASSERT_EQ(rows_rc, 0) << rows;
+  for (int i = 0; i < 3; i++) {
+    const std::string address = "127.0.0.1:" + std::to_string(cluster_->chunkserver_port(i));
+    EXPECT_NE(rows.find(address + "\t"), std::string::npos) << rows;
+  }
 }
 
 TEST_F(MonitorCluster, MfscliSaysWhenTheMasterIsUnreachable) {
