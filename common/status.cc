@@ -67,6 +67,7 @@ constexpr CodeInfo kCodes[] = {
     {"NOTFOUND", ENOENT},
     {"EMLINK", EMLINK},
     {"EINTR", EINTR},
+    {"NOTLEADER", EAGAIN},
 };
 static_assert(std::size(kCodes) == static_cast<size_t>(Code::kLast));
 
@@ -84,35 +85,64 @@ int to_errno(Code c) {
 
 Code from_errno(int e) {
   switch (e) {
-    case 0: return Code::kOk;
-    case EPERM: return Code::kPerm;
-    case ENOTDIR: return Code::kNotDir;
-    case ENOENT: return Code::kNoEnt;
-    case EACCES: return Code::kAccess;
-    case EEXIST: return Code::kExist;
-    case EINVAL: return Code::kInval;
-    case ENOTEMPTY: return Code::kNotEmpty;
-    case ENOMEM: return Code::kNoMem;
-    case ENOSPC: return Code::kNoSpace;
-    case EROFS: return Code::kReadOnly;
-    case EDQUOT: return Code::kQuota;
-    case ENODATA: return Code::kNoAttr;
-    case ENOTSUP: return Code::kNotSupported;
-    case ERANGE: return Code::kRange;
-    case ENAMETOOLONG: return Code::kNameTooLong;
-    case EISDIR: return Code::kIsDir;
-    case ELOOP: return Code::kLoop;
-    case EFBIG: return Code::kTooBig;
-    case EXDEV: return Code::kCrossDevice;
-    case EBUSY: return Code::kBusy;
-    case ETIMEDOUT: return Code::kTimeout;
-    case EAGAIN: return Code::kAgain;
-    case EMLINK: return Code::kMLink;
-    case EINTR: return Code::kInterrupted;
-    case ESTALE: return Code::kWrongVersion;
-    case EBADF: return Code::kNotOpened;
-    case EPROTO: return Code::kProtocol;
-    default: return Code::kIo;
+    case 0:
+      return Code::kOk;
+    case EPERM:
+      return Code::kPerm;
+    case ENOTDIR:
+      return Code::kNotDir;
+    case ENOENT:
+      return Code::kNoEnt;
+    case EACCES:
+      return Code::kAccess;
+    case EEXIST:
+      return Code::kExist;
+    case EINVAL:
+      return Code::kInval;
+    case ENOTEMPTY:
+      return Code::kNotEmpty;
+    case ENOMEM:
+      return Code::kNoMem;
+    case ENOSPC:
+      return Code::kNoSpace;
+    case EROFS:
+      return Code::kReadOnly;
+    case EDQUOT:
+      return Code::kQuota;
+    case ENODATA:
+      return Code::kNoAttr;
+    case ENOTSUP:
+      return Code::kNotSupported;
+    case ERANGE:
+      return Code::kRange;
+    case ENAMETOOLONG:
+      return Code::kNameTooLong;
+    case EISDIR:
+      return Code::kIsDir;
+    case ELOOP:
+      return Code::kLoop;
+    case EFBIG:
+      return Code::kTooBig;
+    case EXDEV:
+      return Code::kCrossDevice;
+    case EBUSY:
+      return Code::kBusy;
+    case ETIMEDOUT:
+      return Code::kTimeout;
+    case EAGAIN:
+      return Code::kAgain;
+    case EMLINK:
+      return Code::kMLink;
+    case EINTR:
+      return Code::kInterrupted;
+    case ESTALE:
+      return Code::kWrongVersion;
+    case EBADF:
+      return Code::kNotOpened;
+    case EPROTO:
+      return Code::kProtocol;
+    default:
+      return Code::kIo;
   }
 }
 

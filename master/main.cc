@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     if (config->ha.enabled()) {
       elk::log::Warning(
           "ETCD_ENDPOINTS is set, but this mfsmaster does not take part in "
-          "elections yet: it runs as the only master (docs/failover.md)");
+          "elections yet: its role comes from MASTER_FOLLOW alone (docs/failover.md)");
     }
     auto server = MasterServer::Create(*config);
     if (!server.ok()) return server.status();
@@ -35,9 +35,9 @@ int main(int argc, char** argv) {
     master.reset();
     return s.ok() ? 0 : 1;
   };
-  spec.reload = [&](const elk::cfg::ConfigFile&) {
+  spec.reload = [&](const elk::cfg::ConfigFile& cfg) {
     master->ReloadExports();
-    return elk::Status::Ok();
+    return master->ReloadRole(cfg.GetString("MASTER_FOLLOW"));
   };
   return elk::daemon::RunDaemon(argc, argv, spec);
 }

@@ -77,9 +77,14 @@ void Metalogger::Stop() {
 // ---- connection ----
 
 void Metalogger::Connect() {
-  auto addr = net::Resolve(config_.master_host, config_.master_port);
+  // A follower master sent us to its leader; when that fails we start again from MASTER_HOST.
+  const bool redirected = !leader_host_.empty();
+  const std::string host = redirected ? leader_host_ : config_.master_host;
+  const uint16_t port = redirected ? leader_port_ : config_.master_port;
+  leader_host_.clear();
+  auto addr = net::Resolve(host, port);
   if (!addr.ok()) {
-    log::Warning("master {}: {}", config_.master_host, addr.status().ToString());
+    log::Warning("master {}: {}", host, addr.status().ToString());
     ScheduleReconnect();
     return;
   }
@@ -159,6 +164,17 @@ Status Metalogger::SendMsg(const M& msg) {
 
 Status Metalogger::OnFrame(const proto::FrameView& f) {
   if (!hello_) return OnHello(f);
+  if (f.type == proto::ANTOAN_NOT_LEADER) {
+    auto nl = proto::Decode<proto::AntoanNotLeader>(f);
+    if (!nl.ok()) return nl.status();
+    if (!nl->host.empty()) {
+      log::Info("{}: not the leader; the leader is {}:{}", conn_->name(), nl->host, nl->port);
+      leader_host_ = nl->host;
+      leader_port_ = nl->port;
+      delay_ = config_.reconnect_delay;
+    }
+    return Status(Code::kNotLeader, "the master follows another");
+  }
   if (!challenged_ && f.type != proto::ANTOAN_STATUS) return OnChallenge(f);
   switch (f.type) {
     case proto::MATOML_REGISTER:

@@ -90,6 +90,9 @@ class Metalogger {
   bool challenged_ = false;  // the AUTH_CODE challenge was answered
   bool commit_scheduled_ = false;
   std::chrono::milliseconds delay_;
+  // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
+  std::string leader_host_;
+  uint16_t leader_port_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   // The image being downloaded and the records that follow it.

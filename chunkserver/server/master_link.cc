@@ -42,10 +42,14 @@ void MasterLink::Start() {
 
 void MasterLink::Connect() {
   retry_timer_ = net::kNoTimer;
-  auto master = net::Resolve(config_.master_host, config_.master_port);
+  // A follower master sent us to its leader; when that fails we start again from MASTER_HOST.
+  const bool redirected = !leader_host_.empty();
+  const std::string host = redirected ? leader_host_ : config_.master_host;
+  const uint16_t port = redirected ? leader_port_ : config_.master_port;
+  leader_host_.clear();
+  auto master = net::Resolve(host, port);
   if (!master.ok()) {
-    log::Warning("master {}:{}: {}", config_.master_host, config_.master_port,
-                 master.status().ToString());
+    log::Warning("master {}:{}: {}", host, port, master.status().ToString());
     return RetryLater();
   }
   state_ = State::kConnecting;
@@ -115,6 +119,18 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
     ELK_RETURN_IF_ERROR(proto::CheckHello(*hello, {proto::Role::kMaster}));
     state_ = State::kAuth;
     return Status::Ok();
+  }
+  if (frame.type == proto::ANTOAN_NOT_LEADER) {
+    auto nl = proto::Decode<proto::AntoanNotLeader>(frame);
+    if (!nl.ok()) return nl.status();
+    if (!nl->host.empty()) {
+      log::Info("master {}: not the leader; the leader is {}:{}", conn_->name(), nl->host,
+                nl->port);
+      leader_host_ = nl->host;
+      leader_port_ = nl->port;
+      delay_ = config_.master_reconnection_delay;
+    }
+    return Status(Code::kNotLeader, "the master follows another");
   }
   if (frame.type == proto::ANTOAN_STATUS) {
     auto st = proto::Decode<proto::AntoanStatus>(frame);

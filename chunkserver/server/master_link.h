@@ -90,6 +90,9 @@ class MasterLink {
   std::chrono::milliseconds delay_;
   uint32_t server_id_ = 0;
   uint64_t connects_ = 0;
+  // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
+  std::string leader_host_;
+  uint16_t leader_port_ = 0;
   std::set<uint64_t> damaged_;  // damaged chunks still here: re-sent after each registration
   std::vector<uint64_t> unsent_lost_;
   std::vector<protocol::DiskReport> disks_sent_;  // what the master has, since registration

@@ -67,4 +67,18 @@ struct AntoanAuthAnswer {
   ELK_FIELDS(answer)
 };
 
+// ANTOAN_NOT_LEADER: epoch:64 host:(len:32 text) port:16
+// A follower master's answer to a hello (instead of its own challenge or session): it is
+// not the leader; the leader of `epoch` serves the same port's role at host:port (its
+// client port for a client, chunkserver port for a chunkserver, metalogger port for a
+// metalogger). The follower then closes the connection; the peer connects there.
+// An empty host: the leader is not known yet (retry later, here or elsewhere).
+struct AntoanNotLeader {
+  static constexpr uint32_t kType = ANTOAN_NOT_LEADER;
+  uint64_t epoch = 0;
+  std::string host;
+  uint16_t port = 0;
+  ELK_FIELDS(epoch, host, port)
+};
+
 }  // namespace elk::protocol

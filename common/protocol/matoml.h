@@ -35,6 +35,20 @@ struct MatomlDownloadStart {
   ELK_FIELDS(status, size, version)
 };
 
+// MATOML_LEADER_INFO: epoch:64 version:64 client_port:16 chunkserver_port:16 metalogger_port:16
+// Sent only to followers (hello role kMaster): where the leader serves each kind of peer
+// (the host is the one the follower connected to) and its metadata version now, so a
+// follower can redirect peers and measure its lag. Sent at registration and every second.
+struct MatomlLeaderInfo {
+  static constexpr uint32_t kType = MATOML_LEADER_INFO;
+  uint64_t epoch = 0;
+  uint64_t version = 0;
+  uint16_t client_port = 0;
+  uint16_t chunkserver_port = 0;
+  uint16_t metalogger_port = 0;
+  ELK_FIELDS(epoch, version, client_port, chunkserver_port, metalogger_port)
+};
+
 // MATOML_DOWNLOAD_CHUNK: offset:64 crc:32 data:(size:32 bytes)   (crc: CRC32C of data)
 struct MatomlDownloadChunk {
   static constexpr uint32_t kType = MATOML_DOWNLOAD_CHUNK;

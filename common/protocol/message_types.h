@@ -19,6 +19,9 @@ inline constexpr uint32_t ANTOAN_STATUS = 2;
 // The AUTH_CODE proof on the master's server ports (9419, 9420); see common/auth/auth_code.h.
 inline constexpr uint32_t ANTOAN_AUTH_CHALLENGE = 3;
 inline constexpr uint32_t ANTOAN_AUTH_ANSWER = 4;
+// A follower master's answer to a hello on any of its ports: not the leader, go there.
+// (20, not 5: ids 5-19 are left to the election's own messages.)
+inline constexpr uint32_t ANTOAN_NOT_LEADER = 20;
 
 // CLTOMA: client to master, 1000-1999.
 inline constexpr uint32_t CLTOMA_GET_CHALLENGE = 1000;
@@ -148,6 +151,9 @@ inline constexpr uint32_t MATOML_REGISTER = 9000;
 inline constexpr uint32_t MATOML_CHANGELOG = 9001;
 inline constexpr uint32_t MATOML_DOWNLOAD_START = 9010;
 inline constexpr uint32_t MATOML_DOWNLOAD_CHUNK = 9011;
+// Only to a follower master (a peer whose hello says kMaster): the leader's ports, epoch and
+// version, at registration and every second.
+inline constexpr uint32_t MATOML_LEADER_INFO = 9020;
 // clang-format on
 
 // Maximum payload lengths. Requests that carry names and credentials get kSmall; bulk
@@ -184,6 +190,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(ANTOAN_STATUS, 4096),
     ELK_TYPE(ANTOAN_AUTH_CHALLENGE, kTiny),
     ELK_TYPE(ANTOAN_AUTH_ANSWER, kTiny),
+    ELK_TYPE(ANTOAN_NOT_LEADER, kTiny),
 
     ELK_TYPE(CLTOMA_GET_CHALLENGE, kTiny),
     ELK_TYPE(CLTOMA_REGISTER_SESSION, kSmall),
@@ -303,6 +310,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOML_CHANGELOG, kMedium),
     ELK_TYPE(MATOML_DOWNLOAD_START, kTiny),
     ELK_TYPE(MATOML_DOWNLOAD_CHUNK, kImagePiece),
+    ELK_TYPE(MATOML_LEADER_INFO, kTiny),
 };
 #undef ELK_TYPE
 

@@ -40,7 +40,7 @@ struct MessageList {
 // Append here when adding a message (the tests then cover it).
 using AllMessages = MessageList<
     // ANTOAN
-    AntoanNop, AntoanHello, AntoanStatus, AntoanAuthChallenge, AntoanAuthAnswer,
+    AntoanNop, AntoanHello, AntoanStatus, AntoanAuthChallenge, AntoanAuthAnswer, AntoanNotLeader,
     // CLTOMA
     CltomaGetChallenge, CltomaRegisterSession, CltomaLookup, CltomaGetattr, CltomaSetattr,
     CltomaMknod, CltomaCreate, CltomaMkdir, CltomaUnlink, CltomaRmdir, CltomaRename, CltomaLink,
@@ -72,6 +72,6 @@ using AllMessages = MessageList<
     // MLTOMA
     MltomaRegister, MltomaDownloadStart, MltomaDownloadChunk, MltomaDownloadEnd,
     // MATOML
-    MatomlRegister, MatomlChangelog, MatomlDownloadStart, MatomlDownloadChunk>;
+    MatomlRegister, MatomlChangelog, MatomlDownloadStart, MatomlDownloadChunk, MatomlLeaderInfo>;
 
 }  // namespace elk::protocol

@@ -153,27 +153,32 @@ std::string Metadata::DumpChunks() const {
   return meta_internal::DumpChunks(state_->registry);
 }
 
+Status meta_internal::LoadImageState(const image::Image& image, MetaState& st) {
+  const image::Section* meta = image.Find("META");
+  const image::Section* nodes = image.Find("NODE");
+  const image::Section* chunks = image.Find("CHNK");
+  if (meta == nullptr || nodes == nullptr || chunks == nullptr) {
+    return Status(Code::kCorruption, "metadata image: a META, NODE or CHNK section is missing");
+  }
+  ByteReader r(meta->data);
+  uint64_t format = 0;
+  uint64_t version = 0;
+  if (!r.Var(&format) || !r.Var(&version) || format < 1 || format > kMetaFormat ||
+      version != image.version) {
+    return Status(Code::kCorruption, "metadata image: bad META section");
+  }
+  st.registry = ChunkRegistry(st.registry.config());
+  st.ns = std::make_unique<Namespace>(st.refs, 0);
+  ELK_RETURN_IF_ERROR(st.ns->LoadNodes(nodes->data, format));
+  ELK_RETURN_IF_ERROR(meta_internal::LoadChunks(chunks->data, &st.registry));
+  st.version = image.version;
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Metadata>> Metadata::FromImage(const image::Image* image) {
   auto state = std::make_unique<State>();
   state->ns = std::make_unique<Namespace>(state->refs, 0);
-  if (image != nullptr) {
-    const image::Section* meta = image->Find("META");
-    const image::Section* nodes = image->Find("NODE");
-    const image::Section* chunks = image->Find("CHNK");
-    if (meta == nullptr || nodes == nullptr || chunks == nullptr) {
-      return Status(Code::kCorruption, "metadata image: a META, NODE or CHNK section is missing");
-    }
-    ByteReader r(meta->data);
-    uint64_t format = 0;
-    uint64_t version = 0;
-    if (!r.Var(&format) || !r.Var(&version) || format < 1 || format > kMetaFormat ||
-        version != image->version) {
-      return Status(Code::kCorruption, "metadata image: bad META section");
-    }
-    ELK_RETURN_IF_ERROR(state->ns->LoadNodes(nodes->data, format));
-    ELK_RETURN_IF_ERROR(meta_internal::LoadChunks(chunks->data, &state->registry));
-    state->version = image->version;
-  }
+  if (image != nullptr) ELK_RETURN_IF_ERROR(meta_internal::LoadImageState(*image, *state));
   return std::unique_ptr<Metadata>(new Metadata(std::move(state)));
 }
 

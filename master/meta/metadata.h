@@ -160,6 +160,18 @@ class Metadata {
   // until it has, the previous image and the kept changelogs still cover every version.
   Result<image::Image> PrepareImage(uint32_t now);
 
+  // ---- following a leader (docs/failover.md, "Followers") ----
+  // A record of the leader's changelog: replayed (Replay) and appended, with its own
+  // version, to this master's changelog; the record listener hears it after Commit().
+  // An error leaves the state unusable (a replay that diverged): resync from an image.
+  Status ApplyFollowed(const changelog::Record& record);
+  // Replaces the whole state with the leader's image and starts this master's files afresh
+  // from it: the changelog rotates (records newer than the image, which the leader never
+  // had, are set aside as discarded_<time>.changelog.N.mfs), metadata.mfs is the image.
+  // The registry stays the same object; its chunkservers are forgotten. A failure to write
+  // the files is final, as a failed commit (the failure listener hears it).
+  Status ResetToImage(const image::Image& img);
+
   // ---- recovery and tools ----
   // Applies one changelog record (mfsmetarestore, metalogger catch-up, start-up replay).
   Status Replay(const changelog::Record& record);
@@ -171,6 +183,7 @@ class Metadata {
   static std::string RunningMarkerPath(const std::string& dir);
 
  private:
+  Status RestartFilesAt(const image::Image& img, bool set_aside);
   struct State;
   explicit Metadata(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;

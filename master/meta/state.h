@@ -88,6 +88,10 @@ ReplayFn FindChunkReplay(std::string_view op);
 ReplayFn FindTreeReplay(std::string_view op);      // tree_ops.cc
 ReplayFn FindSnapshotReplay(std::string_view op);  // snapshot_ops.cc
 
+// Replaces the namespace and the chunk registry (the same registry object) with the image's
+// (Metadata::FromImage, Metadata::ResetToImage). On failure the state is unusable.
+Status LoadImageState(const image::Image& image, MetaState& st);
+
 // The chunk registry's image section (chunk_store.cc).
 std::string SerializeChunks(const ChunkRegistry& registry);
 Status LoadChunks(std::string_view data, ChunkRegistry* registry);

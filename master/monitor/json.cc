@@ -7,7 +7,26 @@ namespace elk::master::monitor {
 
 using nlohmann::json;
 
+json BaseInfoJson(const Snapshot& s);
+
 json InfoJson(const Snapshot& s) {
+  const Info& i = s.info;
+  json out = BaseInfoJson(s);
+  out["role"] = i.role;
+  out["epoch"] = i.epoch;
+  if (i.role == "follower") {
+    out["leader"] = i.leader;
+    out["leader_connected"] = i.leader_connected;
+    out["leader_version"] = i.leader_version;
+    out["lag_records"] = i.lag_records;
+    out["lag_seconds"] = i.lag_seconds;
+    out["last_applied_at"] = i.last_applied_at;
+    out["diverged"] = i.diverged;
+  }
+  return out;
+}
+
+json BaseInfoJson(const Snapshot& s) {
   const Info& i = s.info;
   return {{"version", i.software_version},
           {"metadata_version", i.metadata_version},

@@ -67,6 +67,15 @@ void WriteInfo(Writer& w, const Snapshot& s) {
   w.Gauge("elkfs_metadata_version", "Metadata version of the last applied change.",
           i.metadata_version);
   w.Gauge("elkfs_uptime_seconds", "Seconds since this master started.", i.uptime());
+  w.Gauge("elkfs_master_follower", "1 while this master follows another, 0 while it leads.",
+          i.role == "follower" ? 1 : 0);
+  w.Gauge("elkfs_master_epoch", "The leader's term (0 until the election is wired).", i.epoch);
+  w.Gauge("elkfs_follower_lag_records", "Records the leader has that this follower lacks.",
+          i.lag_records);
+  w.Gauge("elkfs_follower_lag_seconds",
+          "Seconds since this follower last held the leader's "
+          "version (0 when current).",
+          i.lag_seconds);
   w.Gauge("elkfs_space_total_bytes", "Space of the connected chunkservers.", i.total_space);
   w.Gauge("elkfs_space_used_bytes", "Used space of the connected chunkservers.", i.used_space);
   w.Gauge("elkfs_space_free_bytes", "Free space of the connected chunkservers.", i.free_space());

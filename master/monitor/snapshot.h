@@ -32,6 +32,16 @@ struct Info {
   uint32_t chunkservers_lost = 0;  // known but disconnected
   uint32_t sessions = 0;
   uint32_t metaloggers = 0;
+  // Leader or follower (docs/failover.md). The leader fields are a follower's only.
+  std::string role = "leader";
+  uint64_t epoch = 0;
+  std::string leader;             // "host:port" it follows (the leader's metalogger port)
+  bool leader_connected = false;  // the link to it is up and streaming
+  uint64_t leader_version = 0;    // the newest version the leader announced
+  uint64_t lag_records = 0;       // leader_version - metadata_version
+  uint32_t lag_seconds = 0;       // since our version last reached the leader's
+  uint32_t last_applied_at = 0;   // when the last record was applied (0: none yet)
+  bool diverged = false;          // a replay failed: waiting for the leader's image
 
   uint64_t free_space() const { return total_space > used_space ? total_space - used_space : 0; }
   uint32_t uptime() const { return now > started_at ? now - started_at : 0; }

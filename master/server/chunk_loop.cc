@@ -17,7 +17,14 @@ ChunkLoop::~ChunkLoop() {
   loop_.Cancel(progress_timer_);
 }
 
+void ChunkLoop::Stop() {
+  loop_.Cancel(timer_);
+  loop_.Cancel(progress_timer_);
+  timer_ = progress_timer_ = net::kNoTimer;
+}
+
 void ChunkLoop::Start() {
+  if (running()) return;
   auto interval = std::chrono::seconds(std::max<uint32_t>(1, planner_.config().tick_interval));
   timer_ = loop_.RunEvery(interval, [this] { Tick(); });
   progress_timer_ = loop_.RunEvery(progress_interval_, [this] { (void)ReportProgress(); });

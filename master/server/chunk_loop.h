@@ -28,7 +28,10 @@ class ChunkLoop {
   ChunkLoop(const ChunkLoop&) = delete;
   ChunkLoop& operator=(const ChunkLoop&) = delete;
 
+  // Start is a no-op while running; Stop ends the ticks (a follower does no housekeeping).
   void Start();
+  void Stop();
+  bool running() const { return timer_ != net::kNoTimer; }
   // One tick (the timer calls it; tests may too). Returns how many commands were sent.
   size_t Tick();
   const replication::Planner& planner() const { return planner_; }

@@ -56,6 +56,7 @@ Status ChunkserverLink::Start(net::EventLoop& loop, net::UniqueFd fd, net::Addre
   conn_ = std::move(*conn);
   conn_->set_name("chunkserver " + peer.ToString());
   auth_ = PeerAuth(options.auth_code);
+  not_leader_ = options.not_leader;
   return SendMsg(proto::MakeHello(proto::Role::kMaster, options.version));
 }
 
@@ -121,6 +122,16 @@ Status ChunkserverLink::OnHello(const proto::FrameView& f) {
     (void)SendMsg(proto::AntoanStatus{s.code(), s.message()});
     conn_->CloseAfterFlush(s);
     return Status::Ok();
+  }
+  if (not_leader_) {
+    if (auto redirect = not_leader_(hello->role)) {
+      log::Info("chunkserver {}: not the leader; sent to {}:{}", peer_.ToString(), redirect->host,
+                redirect->port);
+      (void)SendMsg(*redirect);
+      refused_ = true;
+      conn_->CloseAfterFlush(Status(Code::kNotLeader, "sent to the leader"));
+      return Status::Ok();
+    }
   }
   hello_ = true;
   software_version_ = hello->software_version;

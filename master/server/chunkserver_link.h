@@ -30,6 +30,7 @@
 #include "common/status.h"
 #include "master/chunks/registry.h"
 #include "master/server/peer_auth.h"
+#include "master/server/role.h"
 
 namespace elk::master {
 
@@ -66,6 +67,8 @@ struct ChunkserverLinkOptions {
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT; 0: none
   std::string version = "elkfs";
   std::string auth_code;  // AUTH_CODE; empty: none asked
+  // After a chunkserver's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
+  NotLeaderFn not_leader;
 };
 
 class ChunkserverLink {
@@ -124,6 +127,7 @@ class ChunkserverLink {
   std::function<void()> on_close_;
   bool hello_ = false;
   bool refused_ = false;
+  NotLeaderFn not_leader_;
   PeerAuth auth_{""};
   bool registered_ = false;
   ServerId id_ = kNoServer;

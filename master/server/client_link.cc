@@ -68,6 +68,15 @@ Status ClientLink::OnHello(const proto::FrameView& f) {
     conn_->CloseAfterFlush(s);
     return Status::Ok();
   }
+  if (ctx_.not_leader) {
+    if (auto redirect = ctx_.not_leader(hello->role)) {
+      if (auto m = proto::EncodePayload(*redirect); m.ok()) {
+        (void)conn_->Send(proto::ANTOAN_NOT_LEADER, std::move(*m));
+      }
+      conn_->CloseAfterFlush(Status(Code::kNotLeader, "sent to the leader"));
+      return Status::Ok();
+    }
+  }
   hello_ = true;
   role_ = hello->role;
   return Status::Ok();

@@ -26,6 +26,7 @@
 #include "master/server/chunk_writes.h"
 #include "master/server/convert.h"
 #include "master/server/reply_gate.h"
+#include "master/server/role.h"
 #include "master/server/tree_jobs.h"
 #include "master/sessions/session_table.h"
 
@@ -51,6 +52,8 @@ struct ClientContext {
   std::chrono::milliseconds idle_timeout{0};   // MATOCL_TIMEOUT; 0: none
   std::chrono::milliseconds hello_timeout{0};  // HELLO_TIMEOUT: until the session registers
   TreeJobs* jobs = nullptr;                    // the recursive requests, a slice per loop turn
+  // After a client's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
+  NotLeaderFn not_leader;
 };
 
 class ClientLink {

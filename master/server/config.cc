@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "common/net/address.h"
 #include "master/ha/etcd_transport.h"
 
 namespace elk::master {
@@ -58,6 +59,8 @@ cfg::Schema MasterKeys() {
       Key::Duration("QUOTA_TIME_LIMIT", 7 * 86400, 0, 86400 * 365),
       Key::Bool("CHANGELOG_SYNC", true),
       Key::String("AUTH_CODE", "").GuardsAccess(),
+      // Follow that master (docs/failover.md); skipped, this master would lead beside it.
+      Key::String("MASTER_FOLLOW", "").GuardsAccess(),
       // High availability (docs/failover.md): parsed and checked, not used by mfsmaster yet.
       Key::String("ETCD_ENDPOINTS", "").GuardsAccess(),  // skipped, the master would run alone
       Key::String("ETCD_PREFIX", "/elkfs/").GuardsAccess(),
@@ -123,6 +126,12 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.max_connections_per_ip = u32("MAX_CONNECTIONS_PER_IP");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
   c.auth_code = f.GetString("AUTH_CODE");
+  c.follow = f.GetString("MASTER_FOLLOW");
+  if (!c.follow.empty()) {
+    if (auto a = net::ParseHostPort(c.follow, 9419); !a.ok()) {
+      return Status(Code::kBadConfig, "MASTER_FOLLOW: " + a.status().message());
+    }
+  }
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   ELK_RETURN_IF_ERROR(HaConfigFrom(f, c.ha));
   return c;

@@ -3,6 +3,7 @@
 // struct the server is built from. Tests build a MasterConfig directly (ports 0 allowed);
 // the program fills one from the file with MasterConfigFrom().
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,6 +65,10 @@ struct MasterConfig {
   // AUTH_CODE: chunkservers and metaloggers must prove it before they register; empty:
   // every one is accepted. Read at start only (docs/security.md).
   std::string auth_code;
+  // MASTER_FOLLOW = HOST:PORT, the leader's metalogger port: this master starts as a
+  // follower of it. The interim manual mode the election will replace (docs/failover.md).
+  std::string follow;
+  std::chrono::milliseconds follow_reconnect_delay{1000};  // tests shorten it
   HaConfig ha;
   // Tests only: the changelog's write and fdatasync, to inject failures (empty: the real ones).
   changelog::FileOps changelog_ops;

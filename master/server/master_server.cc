@@ -67,6 +67,8 @@ Status MasterServer::Init() {
   cs_options.timeout = std::chrono::seconds(config_.matocs_timeout);
   cs_options.hello_timeout = hello_timeout;
   cs_options.auth_code = config_.auth_code;
+  const NotLeaderFn not_leader = [this](protocol::Role peer) { return role_.NotLeader(peer); };
+  cs_options.not_leader = not_leader;
   hub_ = std::make_unique<ChunkserverHub>(*loop_, meta_->chunks(), *writes_, &MasterServer::Now,
                                           cs_options);
   writes_->set_hub(hub_.get());
@@ -76,6 +78,7 @@ Status MasterServer::Init() {
                                       &MasterServer::Now, [this] { (void)SaveSessions(); }});
   client_ctx_->idle_timeout = std::chrono::seconds(config_.matocl_timeout);
   client_ctx_->hello_timeout = hello_timeout;
+  client_ctx_->not_leader = not_leader;
   tree_jobs_ = std::make_unique<TreeJobs>(*loop_, *meta_);
   client_ctx_->jobs = tree_jobs_.get();
   client_ctx_->session_resumed = [this](uint32_t session, const ClientLink* by) {
@@ -91,10 +94,31 @@ Status MasterServer::Init() {
   ml_options.timeout = std::chrono::seconds(config_.matoml_timeout);
   ml_options.hello_timeout = hello_timeout;
   ml_options.auth_code = config_.auth_code;
+  ml_options.not_leader = not_leader;
+  ml_options.leader_info = [this] {
+    return protocol::MatomlLeaderInfo{role_.epoch, meta_->version(), client_port_, cs_port_,
+                                      ml_port_};
+  };
   ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
+  if (!config_.follow.empty()) {
+    auto target = ParseFollow(config_.follow);
+    if (!target.ok()) return target.status();
+    role_.role = MasterRole::kFollower;
+    role_.leader_host = target->host;
+    role_.leader_follow_port = target->port;
+    role_.caught_up_at = Now();
+  }
   ELK_RETURN_IF_ERROR(Listen());
   ELK_RETURN_IF_ERROR(StartMonitor());
   StartTimers();
+  if (role_.following()) {
+    // The files are a follower's copy of this leader's history: resume from their version.
+    std::error_code ec;
+    const bool resume = std::filesystem::exists(FollowerMarkerPath(), ec);
+    log::Info("mfsmaster: following the leader at {}:{} (MASTER_FOLLOW){}", role_.leader_host,
+              role_.leader_follow_port, resume ? "" : "; its image comes first");
+    StartFollowing(resume);
+  }
   log::Info(
       "mfsmaster: metadata version {}, {} sessions; listening for clients on port {}, "
       "chunkservers on port {}; AUTH_CODE {}",
@@ -187,6 +211,8 @@ Status MasterServer::StartMonitor() {
                          },
                          &MasterServer::Now};
   sources.chunk_loop = chunk_loop_.get();
+  sources.role = &role_;
+  sources.leader_connected = [this] { return leader_link_ && leader_link_->streaming(); };
   MonitorFeedOptions options;
   options.listen = *config_.http;
   options.software_version = ELKFS_VERSION;
@@ -201,7 +227,7 @@ Status MasterServer::StartMonitor() {
 }
 
 void MasterServer::StartTimers() {
-  chunk_loop_->Start();
+  if (!role_.following()) chunk_loop_->Start();  // a follower does no chunk housekeeping
   loop_->RunEvery(std::chrono::hours(config_.metadata_save_freq), [this] { (void)SaveImage(); });
   loop_->RunEvery(std::chrono::seconds(config_.empty_trash_period), [this] { PurgeTrash(); });
   loop_->RunEvery(kSessionsEvery, [this] { ExpireSessions(); });
@@ -264,11 +290,13 @@ bool MasterServer::SaveImage() {
 }
 
 void MasterServer::PurgeTrash() {
+  if (role_.following()) return;  // only the leader's records change a follower
   if (meta_->PurgeExpired(Now(), config_.empty_trash_batch) == 0) return;
   if (Status s = meta_->Commit(); !s.ok()) log::Error("commit after trash purge: {}", s.ToString());
 }
 
 void MasterServer::ExpireSessions() {
+  if (role_.following()) return;
   std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
   for (uint32_t id : gone) {
     // Its descriptors died with it: files it held open while unlinked can go now.
@@ -302,6 +330,7 @@ void MasterServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   monitor_.reset();
+  leader_link_.reset();
   if (!failed_.ok()) return AbandonAfterFailure();
   if (gate_) gate_->Flush();
   client_listener_.reset();

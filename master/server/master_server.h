@@ -29,9 +29,11 @@
 #include "master/server/client_link.h"
 #include "master/server/config.h"
 #include "master/server/image_saver.h"
+#include "master/server/leader_link.h"
 #include "master/server/metalogger_link.h"
 #include "master/server/monitor_feed.h"
 #include "master/server/reply_gate.h"
+#include "master/server/role.h"
 #include "master/server/tree_jobs.h"
 #include "master/sessions/session_table.h"
 
@@ -53,6 +55,22 @@ class MasterServer {
   // Loop thread: takes the image now and writes it in the background, as every
   // METADATA_SAVE_FREQ hours does. False if the previous save is still being written.
   bool SaveImage();
+
+  // ---- leader or follower (docs/failover.md, "Followers"); loop thread ----
+  // Becomes (or stays) a follower of the leader whose metalogger port is host:port: a
+  // leader drops its clients, chunkservers and metaloggers, stops its housekeeping and
+  // resyncs from the leader's image (records it has that the leader may not are set aside).
+  // A follower of another leader switches to this one, also through an image.
+  Status FollowLeader(const std::string& host, uint16_t port, uint64_t epoch);
+  // A follower stops following and serves from its current state (chunkservers then
+  // register and report their chunks). Refused (kBusy) while its state waits for an image
+  // (a replay diverged, or it never synced with its leader): it must not serve that.
+  Status BecomeLeader(uint64_t epoch);
+  // Any thread (SIGHUP, `mfsmaster reload`): MASTER_FOLLOW as re-read. Empty on a follower
+  // promotes it (BecomeLeader with its epoch); another HOST:PORT makes it follow that one.
+  Status ReloadRole(const std::string& follow);
+  const RoleState& role() const { return role_; }
+  const LeaderLink* leader_link() const { return leader_link_.get(); }
 
   uint16_t client_port() const { return client_port_; }
   uint16_t chunkserver_port() const { return cs_port_; }
@@ -81,6 +99,14 @@ class MasterServer {
   void Shutdown();
   void AbandonAfterFailure();
   static uint32_t Now();
+  // master_role.cc
+  void StartFollowing(bool resume);
+  LeaderSink MakeLeaderSink();
+  Status InstallLeaderImage(const image::Image& img);
+  Status ApplyLeaderRecord(const changelog::Record& rec);
+  void OnLeaderInfo(const protocol::MatomlLeaderInfo& info);
+  void DropPeersForFollowing();
+  std::string FollowerMarkerPath() const;
 
   MasterConfig config_;
   std::unique_ptr<net::EventLoop> loop_;
@@ -105,6 +131,11 @@ class MasterServer {
   std::unique_ptr<MonitorFeed> monitor_;  // reads everything above: destroyed first
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint16_t client_port_ = 0, cs_port_ = 0, ml_port_ = 0;
+  RoleState role_;
+  std::unique_ptr<LeaderLink> leader_link_;
+  // The state must come from the leader's image before records are applied or it serves:
+  // set on a switch of leader and after a replay error, cleared by an installed image.
+  bool needs_image_ = false;
   bool shut_down_ = false;
   Status failed_;  // the changelog failure that stopped the master (OnCommitFailure)
 };

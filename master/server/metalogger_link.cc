@@ -139,12 +139,25 @@ Status MetaloggerLink::OnFrame(const proto::FrameView& f) {
 Status MetaloggerLink::OnHello(const proto::FrameView& f) {
   auto hello = proto::Decode<proto::AntoanHello>(f);
   if (!hello.ok()) return hello.status();
-  if (Status s = proto::CheckHello(*hello, {proto::Role::kMetalogger}); !s.ok()) {
+  // A follower master follows with the metalogger's protocol, saying kMaster.
+  if (Status s = proto::CheckHello(*hello, {proto::Role::kMetalogger, proto::Role::kMaster});
+      !s.ok()) {
     (void)SendMsg(proto::AntoanStatus{s.code(), s.message()});
     conn_->CloseAfterFlush(s);
     return Status::Ok();
   }
+  if (hub_.options_.not_leader) {
+    if (auto redirect = hub_.options_.not_leader(hello->role)) {
+      log::Info("{} {}: not the leader; sent to {}:{}", proto::RoleName(hello->role),
+                peer_.ToString(), redirect->host, redirect->port);
+      (void)SendMsg(*redirect);
+      refused_ = true;
+      conn_->CloseAfterFlush(Status(Code::kNotLeader, "sent to the leader"));
+      return Status::Ok();
+    }
+  }
   hello_ = true;
+  peer_role_ = hello->role;
   software_version_ = hello->software_version;
   return SendMsg(auth_.Challenge());
 }
@@ -162,6 +175,7 @@ Status MetaloggerLink::OnRegister(const proto::FrameView& f) {
   auto m = proto::Decode<proto::MltomaRegister>(f);
   if (!m.ok()) return m.status();
   registered_ = true;
+  SendLeaderInfo();
   const ChangelogRing& ring = hub_.ring_;
   uint64_t current = hub_.meta_.version();
   log::Info("metalogger {}: registered at version {} (master at {}, ring {}..{})", peer_.ToString(),
@@ -215,6 +229,11 @@ Status MetaloggerLink::OnDownloadChunk(const proto::FrameView& f) {
   return SendMsg(proto::MatomlDownloadChunk{m->offset, crc::Crc32c(data), data});
 }
 
+void MetaloggerLink::SendLeaderInfo() {
+  if (!is_follower() || !registered_ || refused_ || !hub_.options_.leader_info) return;
+  (void)SendMsg(hub_.options_.leader_info());
+}
+
 void MetaloggerLink::Pump() {
   if (!conn_ || !conn_->open()) return;
   const ChangelogRing& ring = hub_.ring_;
@@ -244,6 +263,13 @@ MetaloggerHub::MetaloggerHub(net::EventLoop& loop, Metadata& meta, std::function
       ring_(meta.version(), options_.ring_records, options_.ring_bytes) {
   meta_.set_record_listener(
       [this](uint64_t version, std::string_view body) { OnRecord(version, body); });
+  if (options_.leader_info) {
+    loop_.RunEvery(std::chrono::seconds(1), [this, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;
+      for (auto& [raw, link] : links_)
+        link->SendLeaderInfo();
+    });
+  }
 }
 
 MetaloggerHub::~MetaloggerHub() {

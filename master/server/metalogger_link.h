@@ -31,9 +31,11 @@
 #include "common/net/event_loop.h"
 #include "common/net/unique_fd.h"
 #include "common/protocol/frame.h"
+#include "common/protocol/matoml.h"
 #include "common/status.h"
 #include "master/meta/metadata.h"
 #include "master/server/peer_auth.h"
+#include "master/server/role.h"
 
 namespace elk::master {
 
@@ -71,6 +73,11 @@ struct MetaloggerHubOptions {
   size_t high_water = size_t{4} << 20;  // queued bytes above which records wait
   std::string version = "elkfs";
   std::string auth_code;  // AUTH_CODE; empty: none asked
+  // After a peer's hello: a follower sends it to the leader instead (ANTOAN_NOT_LEADER).
+  NotLeaderFn not_leader;
+  // What a follower peer (hello role kMaster) is told of this leader (MATOML_LEADER_INFO),
+  // at its registration and every second; empty: nothing is sent.
+  std::function<protocol::MatomlLeaderInfo()> leader_info;
 };
 
 class MetaloggerHub;
@@ -93,6 +100,10 @@ class MetaloggerLink {
   uint64_t next_version() const { return next_; }
   const net::Address& peer() const { return peer_; }
   const std::string& software_version() const { return software_version_; }  // from its hello
+  // A follower master rather than a metalogger (its hello said kMaster).
+  bool is_follower() const { return peer_role_ == protocol::Role::kMaster; }
+  // Tells a registered follower peer where this leader serves and its version.
+  void SendLeaderInfo();
 
  private:
   Status OnFrame(const protocol::FrameView& f);
@@ -117,6 +128,7 @@ class MetaloggerLink {
   bool streaming_ = false;
   uint64_t next_ = 0;  // the next version to send
   std::string software_version_;
+  protocol::Role peer_role_ = protocol::Role::kUnknown;
   std::shared_ptr<const std::string> image_;
 };
 

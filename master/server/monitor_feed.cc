@@ -97,6 +97,18 @@ void MonitorFeed::FillInfo(monitor::Snapshot& s) const {
   }
   i.sessions = static_cast<uint32_t>(src_.sessions.size());
   i.metaloggers = static_cast<uint32_t>(src_.metaloggers.link_count());
+  if (src_.role == nullptr) return;
+  const RoleState& r = *src_.role;
+  i.role = std::string(MasterRoleName(r.role));
+  i.epoch = r.epoch;
+  if (!r.following()) return;
+  i.leader = fmt::format("{}:{}", r.leader_host, r.leader_follow_port);
+  i.leader_connected = src_.leader_connected && src_.leader_connected();
+  i.leader_version = r.leader_version;
+  i.lag_records = r.LagRecords(i.metadata_version);
+  i.lag_seconds = r.LagSeconds(i.metadata_version, i.now);
+  i.last_applied_at = r.last_applied_at;
+  i.diverged = r.diverged;
 }
 
 void MonitorFeed::FillChunkservers(monitor::Snapshot& s) {

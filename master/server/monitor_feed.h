@@ -42,7 +42,9 @@ struct MonitorSources {
   ClientContext& clients;
   std::function<std::set<uint32_t>()> connected_sessions;  // ids held by a live connection
   NowFn now;
-  const ChunkLoop* chunk_loop = nullptr;  // replication catch-up; null: not shown
+  const ChunkLoop* chunk_loop = nullptr;   // replication catch-up; null: not shown
+  const RoleState* role = nullptr;         // leader or follower; null: a leader
+  std::function<bool()> leader_connected;  // a follower's link streams
 };
 
 struct MonitorFeedOptions {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "common/log/log.h"
 #include "common/net/address.h"
@@ -65,6 +66,13 @@ Result<M> ReceiveMsg(net::BlockingClient& c, Millis timeout, std::vector<uint8_t
     auto st = proto::Decode<proto::AntoanStatus>(keep);
     if (st.ok()) return Status(st->status == Code::kOk ? Code::kProtocol : st->status, st->message);
     return st.status();
+  }
+  if (f->type == proto::ANTOAN_NOT_LEADER) {
+    // A follower master: the message is where the leader serves clients ("" not known yet).
+    auto nl = proto::Decode<proto::AntoanNotLeader>(keep);
+    if (!nl.ok()) return nl.status();
+    return Status(Code::kNotLeader,
+                  nl->host.empty() ? std::string() : fmt::format("{}:{}", nl->host, nl->port));
   }
   if (f->type == proto::MATOCL_STATUS && M::kType != proto::MATOCL_STATUS) {
     auto st = proto::Decode<proto::MatoclStatus>(keep);
@@ -126,13 +134,57 @@ uint32_t MasterSession::reconnects() const {
   return reconnects_;
 }
 
+// A follower master answers "not the leader; the leader is HOST:PORT": the session goes
+// there (a few hops at most). When the master it was sent to cannot be reached (it died, and
+// a follower may have been promoted at the address first given), it starts again from there.
 Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect(bool account) {
-  auto addr = net::Resolve(options_.host, options_.port);
+  constexpr int kMaxHops = 4;
+  constexpr int kMaxUnknown = 20;  // a follower that does not know its leader yet: 5 s
+  for (int hop = 0, unknown = 0;; ++hop) {
+    std::string host;
+    uint16_t port = 0;
+    {
+      std::lock_guard lock(mu_);
+      host = target_host_.empty() ? options_.host : target_host_;
+      port = target_host_.empty() ? options_.port : target_port_;
+    }
+    auto c = ConnectTo(host, port, account);
+    if (c.ok()) return c;
+    const bool redirected = host != options_.host || port != options_.port;
+    if (c.code() == Code::kNotLeader && hop < kMaxHops) {
+      const std::string& to = c.status().message();
+      const size_t colon = to.rfind(':');
+      if (colon == std::string::npos) {  // the follower does not know its leader yet
+        if (++unknown > kMaxUnknown) return c.status();
+        --hop;
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; })) {
+          return c.status();
+        }
+        continue;
+      }
+      log::Info("master {}:{} is not the leader; the leader is {}", host, port, to);
+      std::lock_guard lock(mu_);
+      target_host_ = to.substr(0, colon);
+      target_port_ = static_cast<uint16_t>(std::strtoul(to.c_str() + colon + 1, nullptr, 10));
+      continue;
+    }
+    if (redirected && c.code() != Code::kBadSession) {
+      std::lock_guard lock(mu_);
+      target_host_.clear();  // the next attempt starts from the address first given
+    }
+    return c.status();
+  }
+}
+
+Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const std::string& host,
+                                                                      uint16_t port, bool account) {
+  auto addr = net::Resolve(host, port);
   if (!addr.ok()) return addr.status();
   auto c = net::BlockingClient::Connect(*addr, options_.connect_timeout);
   if (!c.ok()) {
-    return Status(c.code(), fmt::format("can't connect to the master at {}:{}: {}", options_.host,
-                                        options_.port, c.status().ToString()));
+    return Status(c.code(), fmt::format("can't connect to the master at {}:{}: {}", host, port,
+                                        c.status().ToString()));
   }
   auto conn = std::make_shared<net::BlockingClient>(std::move(*c));
   std::vector<uint8_t> keep;
@@ -159,6 +211,8 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect(bool account
   }
   ELK_RETURN_IF_ERROR(SendMsg(*conn, reg));
   auto granted = ReceiveMsg<proto::MatoclRegisterSession>(*conn, options_.connect_timeout, keep);
+  // A follower answers the registration with "not the leader": its message is the address.
+  if (!granted.ok() && granted.code() == Code::kNotLeader) return granted.status();
   if (!granted.ok()) {
     return Status(granted.code(), fmt::format("the master refused export '{}': {}",
                                               options_.export_path, granted.status().ToString()));

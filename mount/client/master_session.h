@@ -180,7 +180,10 @@ class MasterSession {
                               const Hooks& hooks);
   // Connects and registers (resuming session_id_ when set); the grant is stored. `account`:
   // then gives the master this session's opens (a reconnect of the session's owner).
+  // A follower's "not the leader" is followed to the leader it names.
   Result<std::shared_ptr<net::BlockingClient>> Connect(bool account = false);
+  Result<std::shared_ptr<net::BlockingClient>> ConnectTo(const std::string& host, uint16_t port,
+                                                         bool account);
   Status SendOpenAccount(net::BlockingClient& conn);
   // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
   void CountOpen(uint32_t inode, uint8_t flags);
@@ -211,6 +214,9 @@ class MasterSession {
   uint32_t next_msgid_ = 1;
   uint32_t session_id_ = 0;
   uint32_t reconnects_ = 0;
+  // Where a follower sent this session (empty: options_.host and port).
+  std::string target_host_;
+  uint16_t target_port_ = 0;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_send_{};
   // This client's account of its open files (see the top of the file).

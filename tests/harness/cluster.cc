@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -60,9 +61,16 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   c->port_http_ = FreePort();
   for (int i = 0; i < c->options_.chunkservers; i++)
     c->cs_ports_.push_back(FreePort());
+  if (c->options_.follower) {
+    c->fport_ml_ = FreePort();
+    c->fport_cs_ = FreePort();
+    c->fport_client_ = FreePort();
+    c->fport_http_ = FreePort();
+  }
   c->chunkservers_.resize(static_cast<size_t>(c->options_.chunkservers));
   ELK_RETURN_IF_ERROR(c->WriteConfigs());
   ELK_RETURN_IF_ERROR(c->StartMaster());
+  if (c->options_.follower) ELK_RETURN_IF_ERROR(c->StartFollower());
   if (c->options_.metalogger) ELK_RETURN_IF_ERROR(c->StartMetalogger());
   for (int i = 0; i < c->options_.chunkservers; i++)
     ELK_RETURN_IF_ERROR(c->StartChunkserver(i));
@@ -103,10 +111,14 @@ Status Cluster::WriteConfigs() {
   for (const auto& [k, v] : options_.master_cfg)
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
+  if (options_.follower) ELK_RETURN_IF_ERROR(WriteFollowerConfig(true));
+  const uint16_t peers_ml = options_.peers_at_follower ? fport_ml_ : port_ml_;
   std::map<std::string, std::string> ml = {{"DATA_PATH", metalogger_data()},
                                            {"WORKING_USER", CurrentUser()},
                                            {"MASTER_HOST", "127.0.0.1"},
-                                           {"MASTER_PORT", std::to_string(port_ml_)}};
+                                           {"MASTER_PORT", std::to_string(peers_ml)}};
+  // With a follower the metalogger may be sent between masters: a short delay keeps up.
+  if (options_.follower) ml["MASTER_RECONNECTION_DELAY"] = "1";
   if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
   ELK_RETURN_IF_ERROR(
       WriteFile(dir_ + "/mfsmetalogger.cfg", Lines(ml) + options_.metalogger_cfg_text));
@@ -120,7 +132,7 @@ Status Cluster::WriteConfigs() {
         {"WORKING_USER", CurrentUser()},
         {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
         {"MASTER_HOST", "127.0.0.1"},
-        {"MASTER_PORT", std::to_string(port_cs_)},
+        {"MASTER_PORT", std::to_string(options_.peers_at_follower ? fport_cs_ : port_cs_)},
         {"CSSERV_LISTEN_HOST", "127.0.0.1"},
         {"CSSERV_LISTEN_PORT", std::to_string(cs_ports_[static_cast<size_t>(i)])},
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
@@ -167,6 +179,48 @@ void Cluster::KillMaster() {
   master_.Kill();
 }
 
+// The follower's config: the leader's, with its own folder and ports (and MASTER_FOLLOW).
+Status Cluster::WriteFollowerConfig(bool follow) {
+  fs::create_directories(follower_data());
+  std::map<std::string, std::string> f = {
+      {"DATA_PATH", follower_data()},
+      {"WORKING_USER", CurrentUser()},
+      {"EXPORTS_FILENAME", dir_ + "/mfsexports.cfg"},
+      {"MATOML_LISTEN_HOST", "127.0.0.1"},
+      {"MATOML_LISTEN_PORT", std::to_string(fport_ml_)},
+      {"MATOCS_LISTEN_HOST", "127.0.0.1"},
+      {"MATOCS_LISTEN_PORT", std::to_string(fport_cs_)},
+      {"MATOCL_LISTEN_HOST", "127.0.0.1"},
+      {"MATOCL_LISTEN_PORT", std::to_string(fport_client_)},
+      {"HTTP_LISTEN_HOST", "127.0.0.1"},
+      {"HTTP_LISTEN_PORT", std::to_string(fport_http_)},
+      {"REPLICATIONS_DELAY_INIT", "1"},
+      {"REPLICATIONS_DELAY_DISCONNECT", "2"},
+  };
+  if (!options_.auth_code.empty()) f["AUTH_CODE"] = options_.auth_code;
+  for (const auto& [k, v] : options_.master_cfg)
+    f[k] = v;
+  if (follow) f["MASTER_FOLLOW"] = fmt::format("127.0.0.1:{}", port_ml_);
+  return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f) + options_.master_cfg_text);
+}
+
+Status Cluster::StartFollower() {
+  return StartServer("follower",
+                     {BinDir() + "/mfsmaster", "-f", "-c", dir_ + "/mfsmaster-follower.cfg"},
+                     fport_client_, follower_);
+}
+int Cluster::StopFollower() {
+  return follower_.Terminate();
+}
+void Cluster::KillFollower() {
+  follower_.Kill();
+}
+Status Cluster::PromoteFollower() {
+  ELK_RETURN_IF_ERROR(WriteFollowerConfig(false));
+  if (::kill(follower_.pid(), SIGHUP) != 0) return Status::FromErrno(errno, "SIGHUP follower");
+  return Status::Ok();
+}
+
 Status Cluster::StartChunkserver(int i) {
   return StartServer(fmt::format("chunkserver{}", i),
                      {BinDir() + "/mfschunkserver", "-f", "-c", ChunkserverCfg(i)},
@@ -195,7 +249,13 @@ void Cluster::KillMetalogger() {
 Status Cluster::Mount(bool meta) {
   std::string point = meta ? meta_point() : mount_point();
   std::vector<std::string> argv = {
-      BinDir() + "/mfsmount", point, "-f", "-H", "127.0.0.1", "-P", std::to_string(port_client_)};
+      BinDir() + "/mfsmount",
+      point,
+      "-f",
+      "-H",
+      "127.0.0.1",
+      "-P",
+      std::to_string(options_.peers_at_follower ? fport_client_ : port_client_)};
   if (meta) {
     argv.push_back("-m");
     argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
@@ -229,6 +289,7 @@ Cluster::~Cluster() {
   (void)Unmount(true);
   (void)Unmount(false);
   metalogger_.Terminate(std::chrono::seconds(5));
+  follower_.Terminate(std::chrono::seconds(10));
   for (auto& cs : chunkservers_)
     cs.Terminate(std::chrono::seconds(5));
   master_.Terminate(std::chrono::seconds(10));

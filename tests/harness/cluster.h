@@ -45,6 +45,11 @@ struct ClusterOptions {
   std::vector<std::string> mount_args;  // extra mfsmount arguments for the file system mount
   std::chrono::milliseconds start_timeout{15000};
   bool keep_dir = false;  // leave the folder (logs) after the test, for debugging
+  // A second mfsmaster in <dir>/follower following the first (MASTER_FOLLOW), on its own
+  // ports; `peers_at_follower`: the mount, the chunkservers and the metalogger are pointed
+  // at the follower (it sends them to the leader; when the leader is gone they come back).
+  bool follower = false;
+  bool peers_at_follower = false;
 };
 
 class Cluster {
@@ -66,6 +71,17 @@ class Cluster {
   Status StartMetalogger();
   int StopMetalogger();
   void KillMetalogger();
+  // The follower master (ClusterOptions::follower); its config is <dir>/mfsmaster-follower.cfg.
+  Status StartFollower();
+  int StopFollower();
+  void KillFollower();
+  // Rewrites the follower's config without MASTER_FOLLOW and sends it SIGHUP (`mfsmaster
+  // reload`): it becomes the leader.
+  Status PromoteFollower();
+  std::string follower_data() const { return dir_ + "/follower"; }
+  uint16_t follower_client_port() const { return fport_client_; }
+  uint16_t follower_http_port() const { return fport_http_; }
+  pid_t follower_pid() const { return follower_.pid(); }
   Status Mount(bool meta);
   Status Unmount(bool meta);
 
@@ -88,12 +104,15 @@ class Cluster {
   explicit Cluster(ClusterOptions options);
   Status WriteConfigs();
   std::string ChunkserverCfg(int i) const;
+  Status WriteFollowerConfig(bool follow);  // with MASTER_FOLLOW or without it (promoted)
   Status StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
                      Process& slot);
 
   ClusterOptions options_;
   std::string dir_;
   uint16_t port_ml_ = 0, port_cs_ = 0, port_client_ = 0, port_http_ = 0;
+  uint16_t fport_ml_ = 0, fport_cs_ = 0, fport_client_ = 0, fport_http_ = 0;  // the follower's
+  Process follower_;
   std::vector<uint16_t> cs_ports_;
   Process master_;
   Process metalogger_;

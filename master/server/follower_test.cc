@@ -1,0 +1,409 @@
+// Two masters in-process: a follower (MASTER_FOLLOW) downloads the leader's image, applies
+// its records as they come and matches its state; its ports send peers to the leader; it
+// restarts from its own folder and catches up; promoted, it serves what it followed.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/crc/crc32c.h"
+#include "master/changelog/record.h"
+#include "master/server/test_master.h"
+
+namespace elk::master::test {
+namespace {
+
+namespace proto = protocol;
+
+// Runs fn on server's loop and waits for its answer.
+template <typename Fn>
+auto OnLoop(MasterServer& server, Fn fn) -> decltype(fn()) {
+  std::promise<decltype(fn())> done;
+  server.loop().Post([&] { done.set_value(fn()); });
+  return done.get_future().get();
+}
+
+std::string StateText(MasterServer& s) {
+  return OnLoop(s, [&] {
+    return fmt::format("# version {}\n{}{}", s.metadata().version(), s.metadata().ns().Dump(),
+                       s.metadata().DumpChunks());
+  });
+}
+
+uint64_t VersionOf(MasterServer& s) {
+  return OnLoop(s, [&] { return s.metadata().version(); });
+}
+
+class FollowerTest : public MasterServerTest {
+ protected:
+  void TearDown() override {
+    StopFollower();
+    MasterServerTest::TearDown();
+    fs::remove_all(follower_dir());
+  }
+  fs::path follower_dir() const { return dir_.string() + "-follower"; }
+  void StartFollower() {
+    fs::create_directories(follower_dir());
+    MasterConfig c;
+    c.data_path = follower_dir().string();
+    c.exports_text = kRwExports;
+    c.matocl = {"127.0.0.1", 0};
+    c.matocs = {"127.0.0.1", 0};
+    c.matoml = {"127.0.0.1", 0};
+    c.changelog_sync = false;
+    c.follow = fmt::format("127.0.0.1:{}", server_->metalogger_port());
+    c.follow_reconnect_delay = std::chrono::milliseconds(100);
+    c.http = ListenAddress{"127.0.0.1", 0};
+    auto s = MasterServer::Create(c);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    follower_ = std::move(*s);
+    follower_thread_ = std::thread([this] { (void)follower_->Run(); });
+  }
+  void StopFollower() {
+    if (!follower_) return;
+    follower_->Stop();
+    follower_thread_.join();
+    follower_.reset();
+  }
+  // Waits (at most 10 s) until the follower holds the leader's version.
+  bool CaughtUp() {
+    const uint64_t want = VersionOf(*server_);
+    for (int i = 0; i < 500; ++i) {
+      if (VersionOf(*follower_) == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  // Some namespace work on the leader: folders, files, renames, deletions.
+  void Work(TestClient& c, int round) {
+    auto d = c.Call<proto::MatoclMkdir>(
+        proto::CltomaMkdir{0, 1, fmt::format("d{}", round), 0755, 022, {}});
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(
+          c.Call<proto::MatoclCreate>(CreateReq(d->attr.inode, fmt::format("f{}", i))).ok());
+    }
+    ASSERT_TRUE(c.Do(proto::CltomaRename{0,
+                                         d->attr.inode,
+                                         "f1",
+                                         1,
+                                         fmt::format("moved{}", round),
+                                         {},
+                                         proto::RenameMode::kReplace})
+                    .ok());
+    ASSERT_TRUE(c.Do(proto::CltomaUnlink{0, d->attr.inode, "f2", {}}).ok());
+  }
+
+  std::unique_ptr<MasterServer> follower_;
+  std::thread follower_thread_;
+};
+
+TEST_F(FollowerTest, FollowsTheLeaderAndRefusesPeersWithItsAddress) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);
+  StartFollower();  // after some history: it starts from the image
+  Work(c, 1);
+  Work(c, 2);
+  ASSERT_TRUE(CaughtUp());
+  EXPECT_EQ(StateText(*follower_), StateText(*server_));
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->leader_link()->images_installed(); }), 1u);
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->role().following(); }), true);
+
+  // Every port of the follower answers a hello with the leader's matching port.
+  for (auto [port, role, want] :
+       {std::tuple{follower_->client_port(), proto::Role::kClient, server_->client_port()},
+        std::tuple{follower_->chunkserver_port(), proto::Role::kChunkserver,
+                   server_->chunkserver_port()},
+        std::tuple{follower_->metalogger_port(), proto::Role::kMetalogger,
+                   server_->metalogger_port()}}) {
+    Peer p;
+    ASSERT_TRUE(p.Connect(port, role).ok());
+    auto m = p.Receive<proto::AntoanNotLeader>();
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ(m->host, "127.0.0.1");
+    EXPECT_EQ(m->port, want) << proto::RoleName(role);
+  }
+}
+
+// /api/v1/info: role, epoch, the leader followed and the lag (refreshed every second).
+TEST_F(FollowerTest, TheMonitorShowsTheRoleAndTheLag) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  StartFollower();
+  Work(c, 0);
+  ASSERT_TRUE(CaughtUp());
+  const uint64_t version = VersionOf(*server_);
+  httplib::Client http("127.0.0.1", follower_->http_port());
+  http.set_read_timeout(std::chrono::seconds(5));
+  nlohmann::json j;
+  for (int i = 0; i < 60; ++i) {  // the snapshot is refreshed every second
+    auto r = http.Get("/api/v1/info");
+    ASSERT_TRUE(r);
+    j = nlohmann::json::parse(r->body);
+    if (j["metadata_version"] == version && j["leader_connected"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(j["role"], "follower");
+  EXPECT_EQ(j["epoch"], 0);
+  EXPECT_EQ(j["leader"], fmt::format("127.0.0.1:{}", server_->metalogger_port()));
+  EXPECT_EQ(j["leader_connected"], true);
+  EXPECT_EQ(j["metadata_version"], version);
+  EXPECT_EQ(j["leader_version"], version);
+  EXPECT_EQ(j["lag_records"], 0);
+  EXPECT_EQ(j["lag_seconds"], 0);
+  // Promoted, it says so.
+  ASSERT_TRUE(OnLoop(*follower_, [&] { return follower_->BecomeLeader(3); }).ok());
+  for (int i = 0; i < 60 && j["role"] != "leader"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    j = nlohmann::json::parse(http.Get("/api/v1/info")->body);
+  }
+  EXPECT_EQ(j["role"], "leader");
+  EXPECT_EQ(j["epoch"], 3);
+  EXPECT_FALSE(j.contains("lag_records"));
+}
+
+TEST_F(FollowerTest, RestartsFromItsOwnFolderAndCatchesUp) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  StartFollower();
+  Work(c, 0);
+  ASSERT_TRUE(CaughtUp());
+  StopFollower();  // a clean stop: metadata.mfs at its version
+  Work(c, 1);
+  StartFollower();
+  Work(c, 2);
+  ASSERT_TRUE(CaughtUp());
+  EXPECT_EQ(StateText(*follower_), StateText(*server_));
+  // It resumed from the version it held: no image this time.
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->leader_link()->images_installed(); }), 0u);
+}
+
+TEST_F(FollowerTest, PromotedItServesWhatItFollowed) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  StartFollower();
+  Work(c, 0);
+  ASSERT_TRUE(CaughtUp());
+  const std::string state = StateText(*server_);
+  StopServer();  // the leader is gone
+  Status s = OnLoop(*follower_, [&] { return follower_->BecomeLeader(7); });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(StateText(*follower_), state);
+  TestClient after;
+  ASSERT_TRUE(after.Hello(follower_->client_port()).ok());
+  ASSERT_TRUE(after.Register("/").ok());
+  auto look = after.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "moved0", {}});
+  ASSERT_TRUE(look.ok()) << look.status().ToString();
+  // It now logs its own records after the followed ones.
+  auto d = after.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, "new", 0755, 022, {}});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->role().epoch; }), 7u);
+}
+
+// A reload's MASTER_FOLLOW that does not parse changes no role (a typo must not demote the
+// leader); a good one on the follower, emptied, promotes it.
+TEST_F(FollowerTest, AReloadWithABadFollowKeepsTheRole) {
+  StartServer();
+  for (const char* bad : {"127.0.0.1:notaport", "127.0.0.1:99999"}) {
+    EXPECT_FALSE(server_->ReloadRole(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(OnLoop(*server_, [&] { return server_->role().following(); }));
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);  // the follower's version can only match once it has the leader's image
+  StartFollower();
+  ASSERT_TRUE(CaughtUp());
+  ASSERT_TRUE(follower_->ReloadRole("").ok());
+  bool leads = false;
+  for (int i = 0; i < 250 && !leads; ++i) {
+    leads = !OnLoop(*follower_, [&] { return follower_->role().following(); });
+    if (!leads) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(leads);
+}
+
+// A leader told to follow drops its clients and takes the other's history from its image,
+// whatever it had of its own.
+TEST_F(FollowerTest, ALeaderToldToFollowTakesTheOthersHistory) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);
+  StartFollower();
+  ASSERT_TRUE(CaughtUp());
+  // The follower is promoted while the old leader still runs, and gets work of its own.
+  ASSERT_TRUE(OnLoop(*follower_, [&] { return follower_->BecomeLeader(2); }).ok());
+  Work(c, 1);  // on the old leader: records the new one never gets
+  TestClient n;
+  ASSERT_TRUE(n.Hello(follower_->client_port()).ok());
+  ASSERT_TRUE(n.Register("/").ok());
+  Work(n, 5);
+  // The old leader follows the new one.
+  const uint16_t to = follower_->metalogger_port();
+  ASSERT_TRUE(OnLoop(*server_, [&] { return server_->FollowLeader("127.0.0.1", to, 2); }).ok());
+  EXPECT_FALSE(c.Call<proto::MatoclLookup>(proto::CltomaLookup{0, 1, "d0", {}}).ok());
+  bool same = false;
+  for (int i = 0; i < 500 && !same; ++i) {
+    same = VersionOf(*server_) == VersionOf(*follower_) &&
+           StateText(*server_) == StateText(*follower_);
+    if (!same) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(same);
+  EXPECT_EQ(OnLoop(*server_, [&] { return server_->role().epoch; }), 2u);
+}
+
+// A hand-made leader on a raw socket: one connection, frames written and read by hand.
+class FakeLeader {
+ public:
+  FakeLeader() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(listen_fd_, 4), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~FakeLeader() {
+    if (fd_ >= 0) ::close(fd_);
+    ::close(listen_fd_);
+  }
+  uint16_t port() const { return port_; }
+  void Accept() {
+    timeval tv{10, 0};
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    fd_ = ::accept(listen_fd_, nullptr, nullptr);
+    ASSERT_GE(fd_, 0);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  template <typename M>
+  void Send(const M& m) {
+    auto f = proto::EncodeFrame(m);
+    ASSERT_TRUE(f.ok());
+    ASSERT_EQ(::send(fd_, f->data(), f->size(), MSG_NOSIGNAL), static_cast<ssize_t>(f->size()));
+  }
+  // The next frame's type (0 on a timeout or a close), skipping keep-alives.
+  uint32_t NextType() {
+    for (;;) {
+      uint8_t h[8];
+      if (!ReadAll(h, 8)) return 0;
+      const uint32_t type =
+          (uint32_t{h[0]} << 24) | (uint32_t{h[1]} << 16) | (uint32_t{h[2]} << 8) | h[3];
+      const uint32_t len =
+          (uint32_t{h[4]} << 24) | (uint32_t{h[5]} << 16) | (uint32_t{h[6]} << 8) | h[7];
+      std::vector<uint8_t> body(len);
+      if (len > 0 && !ReadAll(body.data(), len)) return 0;
+      if (type != proto::ANTOAN_NOP) return type;
+    }
+  }
+
+ private:
+  bool ReadAll(uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t r = ::recv(fd_, p, n, 0);
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int listen_fd_ = -1;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// The last line of a changelog's text, with its newline.
+std::string LastLine(const std::string& text) {
+  const size_t start = text.rfind('\n', text.size() - 2);
+  return start == std::string::npos ? text : text.substr(start + 1);
+}
+
+// Waits (at most 10 s) until s holds version `want`.
+bool WaitVersion(MasterServer& s, uint64_t want) {
+  for (int i = 0; i < 500; ++i) {
+    if (VersionOf(s) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+proto::MatomlChangelog RecordFrame(const std::string& line) {
+  proto::MatomlChangelog m;
+  auto rec = changelog::ParseRecord(std::string_view(line).substr(0, line.size() - 1));
+  m.version = rec->version;
+  m.record = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(line.data()), line.size());
+  return m;
+}
+
+// A record that does not follow (a gap) makes the follower ask for a new image at once,
+// having applied nothing out of order.
+TEST_F(FollowerTest, AGapInTheStreamStartsAResync) {
+  StartServer();  // only for its image and records
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  Work(c, 0);
+  auto img = OnLoop(*server_, [&] { return server_->metadata().MakeImage(1000); });
+  ASSERT_TRUE(img.ok());
+  auto bytes = image::Encode(*img);
+  ASSERT_TRUE(bytes.ok());
+  const uint64_t v = img->version;
+
+  FakeLeader leader;
+  fs::create_directories(follower_dir());
+  MasterConfig cfg;
+  cfg.data_path = follower_dir().string();
+  cfg.exports_text = kRwExports;
+  cfg.matocl = cfg.matocs = cfg.matoml = {"127.0.0.1", 0};
+  cfg.changelog_sync = false;
+  cfg.follow = fmt::format("127.0.0.1:{}", leader.port());
+  auto s = MasterServer::Create(cfg);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  follower_ = std::move(*s);
+  follower_thread_ = std::thread([this] { (void)follower_->Run(); });
+
+  leader.Accept();
+  leader.Send(proto::MakeHello(proto::Role::kMaster, "fake"));
+  leader.Send(proto::AntoanAuthChallenge{});
+  ASSERT_EQ(leader.NextType(), proto::ANTOAN_HELLO);
+  ASSERT_EQ(leader.NextType(), proto::ANTOAN_AUTH_ANSWER);
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_REGISTER);
+  leader.Send(proto::MatomlRegister{Code::kWrongVersion, v});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_START);
+  leader.Send(proto::MatomlDownloadStart{Code::kOk, bytes->size(), v});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_CHUNK);
+  leader.Send(proto::MatomlDownloadChunk{
+      0,
+      crc::Crc32c(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size())),
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size())});
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_END);
+  // v + 1 (the leader's next real record) applies; then v + 3 is a gap.
+  ASSERT_TRUE(c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, "g", 0755, 022, {}}).ok());
+  const std::string next = LastLine(Changelog());
+  ASSERT_EQ(changelog::ParseRecord(next.substr(0, next.size() - 1))->version, v + 1);
+  leader.Send(RecordFrame(next));
+  ASSERT_TRUE(WaitVersion(*follower_, v + 1));
+  const std::string gap = changelog::FormatRecord(v + 3, "1000|PURGE(99)");
+  leader.Send(RecordFrame(gap));
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_START);
+  EXPECT_EQ(VersionOf(*follower_), v + 1);  // nothing applied out of order
+  EXPECT_EQ(OnLoop(*follower_, [&] { return follower_->leader_link()->resyncs(); }), 1u);
+}
+
+}  // namespace
+}  // namespace elk::master::test
