@@ -76,6 +76,8 @@ TEST(SectionsTest, EverySectionRendersTheMonitorsJson) {
   EXPECT_NE(cs.find("512.0 GiB"), std::string::npos);
   EXPECT_NE(Render("CS", {.plain_numbers = true}).find("549755813888"), std::string::npos);
   std::string info = Render("IG");
+  EXPECT_NE(info.find("role"), std::string::npos) << info;
+  EXPECT_NE(info.find("epoch"), std::string::npos) << info;
   EXPECT_NE(info.find("files"), std::string::npos);
   EXPECT_NE(info.find("1h 2m"), std::string::npos);
   std::string hd = Render("HD");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "master/cli/table.h"
@@ -36,6 +37,15 @@ const json& List(const json& j, const char* key) {
 std::string Info(const json& j, const Format& f) {
   Table t{{"item", "value"}, {}};
   auto add = [&](const char* label, std::string value) { t.rows.push_back({label, value}); };
+  add("role", Text(j, "role"));
+  add("epoch", Text(j, "epoch"));
+  if (Text(j, "role") == "follower") {
+    for (const char* k : {"leader", "leader_connected", "lag_records", "lag_seconds"}) {
+      std::string label = k;
+      std::replace(label.begin(), label.end(), '_', ' ');
+      add(label.c_str(), Text(j, k));
+    }
+  }
   add("version", Text(j, "version"));
   add("metadata version", Text(j, "metadata_version"));
   add("uptime", j.contains("uptime_seconds") && j["uptime_seconds"].is_number_unsigned()
