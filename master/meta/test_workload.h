@@ -60,8 +60,8 @@ enum class OpKind : uint8_t {
   kClose,
   kWrite,
   kCount,
-  // Not drawn by itself: a quarter of the purges become one, so adding it left the mix of
-  // the other kinds (and the histories seeded tests expect) as they were.
+  // Not drawn by itself: a third of the purges and undeletes become one, so adding it left
+  // the mix of the other kinds (and the histories seeded tests expect) much as they were.
   kSetTrashPath,
 };
 
@@ -102,7 +102,9 @@ class Workload {
     op.x = Pick(1000);
     op.y = Pick(1000);
     op.length = Pick(4) == 0 ? uint64_t{Pick(3)} * kChunkSize + Pick(100000) : Pick(200000);
-    if (op.kind == OpKind::kPurge && op.y % 4 == 0) op.kind = OpKind::kSetTrashPath;
+    if ((op.kind == OpKind::kPurge || op.kind == OpKind::kUndelete) && op.y % 3 == 0) {
+      op.kind = OpKind::kSetTrashPath;
+    }
     if (op.kind == OpKind::kUndelete || op.kind == OpKind::kPurge ||
         op.kind == OpKind::kSetTrashPath) {
       auto trash = ns.ListTrash();
