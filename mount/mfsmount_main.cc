@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   fo.master_host = a.host;
   fo.master_port = a.port;
   elk::mount::ElkFuse fs(**session, io, fo);
-  elk::mount::MetaFuse meta(**session, io, a.attr_timeout, a.trash_buckets);
+  elk::mount::MetaFuse meta(**session, a.attr_timeout, a.trash_buckets, a.entry_timeout);
   const fuse_lowlevel_ops& ops = a.meta ? elk::mount::MetaFuse::Ops() : elk::mount::ElkFuse::Ops();
   void* userdata = a.meta ? static_cast<void*>(&meta) : static_cast<void*>(&fs);
 

@@ -443,6 +443,29 @@ struct CltomaPurge {
   ELK_FIELDS(msgid, inode)
 };
 
+// CLTOMA_DETACHED_ATTR: msgid:32 inode:32 kind:8   (meta sessions only; MATOCL_DETACHED_ATTR)
+// One trash or reserved item by its inode: what a lookup, getattr or open in trash/ (or
+// reserved/) needs, without listing the rest. kNoEnt when it is not an item of that kind.
+struct CltomaDetachedAttr {
+  static constexpr uint32_t kType = CLTOMA_DETACHED_ATTR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  DetachedKind kind = DetachedKind::kTrash;
+  ELK_FIELDS(msgid, inode, kind)
+};
+
+// CLTOMA_SET_TRASH_PATH: msgid:32 inode:32 path:str   (meta sessions only; MATOCL_STATUS)
+// Where undelete will put a trash item (a file's content written in the meta mount, as
+// MooseFS's SETTRASHPATH). The master checks and normalizes it (kInval for an empty
+// component, "." or "..", a name over 255 bytes or a path over 4096).
+struct CltomaSetTrashPath {
+  static constexpr uint32_t kType = CLTOMA_SET_TRASH_PATH;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  std::string path;
+  ELK_FIELDS(msgid, inode, path)
+};
+
 // CLTOMA_RELEASE: msgid:32 inode:32   (MATOCL_STATUS) A descriptor that CLTOMA_OPEN or
 // CLTOMA_CREATE opened for this session is closed: the master holds a file unlinked while
 // open (reserved) until the last one.

@@ -252,4 +252,15 @@ struct MatoclListDetached {
   ELK_FIELDS(msgid, items)
 };
 
+// MATOCL_DETACHED_ATTR: msgid:32 attr:Attr path:str expires:32 (path as the master keeps
+// it, "/dir/file"; expires for trash items only)
+struct MatoclDetachedAttr {
+  static constexpr uint32_t kType = MATOCL_DETACHED_ATTR;
+  uint32_t msgid = 0;
+  Attr attr;
+  std::string path;
+  uint32_t expires = 0;
+  ELK_FIELDS(msgid, attr, path, expires)
+};
+
 }  // namespace elk::protocol

@@ -64,6 +64,8 @@ inline constexpr uint32_t CLTOMA_PUNCH_CHUNKS = 1052;
 inline constexpr uint32_t CLTOMA_LIST_DETACHED = 1060;
 inline constexpr uint32_t CLTOMA_UNDELETE = 1061;
 inline constexpr uint32_t CLTOMA_PURGE = 1062;
+inline constexpr uint32_t CLTOMA_DETACHED_ATTR = 1063;
+inline constexpr uint32_t CLTOMA_SET_TRASH_PATH = 1064;
 
 // MATOCL: master to client, 2000-2999.
 inline constexpr uint32_t MATOCL_CHALLENGE = 2000;
@@ -93,6 +95,7 @@ inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
 inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
 inline constexpr uint32_t MATOCL_GETDIRSTATS = 2044;
 inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
+inline constexpr uint32_t MATOCL_DETACHED_ATTR = 2063;
 
 // CSTOMA: chunkserver to master, 3000-3999.
 inline constexpr uint32_t CSTOMA_REGISTER = 3000;
@@ -231,6 +234,8 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_LIST_DETACHED, kTiny),
     ELK_TYPE(CLTOMA_UNDELETE, kTiny),
     ELK_TYPE(CLTOMA_PURGE, kTiny),
+    ELK_TYPE(CLTOMA_DETACHED_ATTR, kTiny),
+    ELK_TYPE(CLTOMA_SET_TRASH_PATH, kSmall),
 
     ELK_TYPE(MATOCL_CHALLENGE, kTiny),
     ELK_TYPE(MATOCL_REGISTER_SESSION, kTiny),
@@ -259,6 +264,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_SETTRASHTIME, kTiny),
     ELK_TYPE(MATOCL_GETDIRSTATS, kTiny),
     ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
+    ELK_TYPE(MATOCL_DETACHED_ATTR, kMedium),  // a trash path is as long as the folders were deep
 
     ELK_TYPE(CSTOMA_REGISTER, kTiny),
     ELK_TYPE(CSTOMA_REGISTER_CHUNKS, kBulk),

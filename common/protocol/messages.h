@@ -48,14 +48,15 @@ using AllMessages = MessageList<
     CltomaSetxattr, CltomaListxattr, CltomaRemovexattr, CltomaReadChunk, CltomaWriteChunk,
     CltomaWriteChunkEnd, CltomaChunkInfo, CltomaChunkList, CltomaGetgoal, CltomaSetgoal,
     CltomaGettrashtime, CltomaSettrashtime, CltomaGetdirstats, CltomaSnapshot, CltomaAppendChunks,
-    CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge, CltomaRelease,
-    CltomaSessionOpens,
+    CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge, CltomaDetachedAttr,
+    CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclGetxattr, MatoclListxattr,
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclChunkList, MatoclGetgoal,
     MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclListDetached,
+    MatoclDetachedAttr,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,

@@ -105,6 +105,8 @@ class Metadata {
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
   Status Undelete(InodeId inode, uint32_t now);
   Status PurgeTrashItem(InodeId inode, uint32_t now);
+  // Where undelete puts a trash item (the meta mount's write to it): logs SETPATH.
+  Status SetTrashPath(InodeId inode, std::string_view path, uint32_t now);
   // Background: frees at most max_items expired trash items (logged as one record each).
   size_t PurgeExpired(uint32_t now, size_t max_items);
   // Open/close by session (reserved files, and what the session may do with the file's

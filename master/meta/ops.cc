@@ -250,6 +250,13 @@ const ReplayMap& NamespaceReplays() {
          ELK_RETURN_IF_ERROR(a.Finish("UNDEL"));
          return NoResult(st.ns->Undelete(inode, ts));
        }},
+      {"SETPATH",
+       [](MetaState& st, Args& a, uint32_t) -> Result<uint64_t> {
+         auto inode = a.Num<InodeId>();
+         auto path = a.Str();
+         ELK_RETURN_IF_ERROR(a.Finish("SETPATH"));
+         return NoResult(st.ns->SetTrashPath(inode, path));
+       }},
       {"PURGE",
        [](MetaState& st, Args& a, uint32_t ts) -> Result<uint64_t> {
          auto inode = a.Num<InodeId>();
@@ -457,6 +464,14 @@ Status Metadata::PunchChunks(const Cred& cred, InodeId inode, uint32_t first, ui
 Status Metadata::Undelete(InodeId inode, uint32_t now) {
   ELK_RETURN_IF_ERROR(state_->ns->Undelete(inode, now));
   return state_->Log(BodyWriter(now, "UNDEL").Num(inode).Done());
+}
+
+Status Metadata::SetTrashPath(InodeId inode, std::string_view path, uint32_t now) {
+  ELK_RETURN_IF_ERROR(state_->ns->SetTrashPath(inode, path));
+  // The path as the trash now keeps it (normalized), so replay sets exactly that.
+  auto kept = state_->ns->GetDetached(inode, /*trash=*/true);
+  if (!kept.ok()) return kept.status();
+  return state_->Log(BodyWriter(now, "SETPATH").Num(inode).Str(kept->path).Done());
 }
 
 Status Metadata::PurgeTrashItem(InodeId inode, uint32_t now) {

@@ -48,10 +48,10 @@ TEST(ReplayTest, EveryOperationReplaysToTheSameState) {
   const auto files = changelog::ListFiles(dir, "changelog");
   std::set<std::string> ops = LoggedOps(files);
   for (const char* op :
-       {"INIT",         "CREATE",    "MKDIR",     "SYMLINK",    "LINK",        "SETATTR",
-        "UNLINK",       "RMDIR",     "RENAME",    "SETXATTR",   "REMOVEXATTR", "SETGOAL",
-        "SETTRASHTIME", "SNAPNODES", "APPEND",    "UNDEL",      "PURGE",       "OPEN",
-        "CLOSE",        "CHUNKADD",  "DUPLICATE", "INCVERSION", "LENGTH",      "PUNCH"}) {
+       {"INIT",       "CREATE", "MKDIR",    "SYMLINK",     "LINK",    "SETATTR",      "UNLINK",
+        "RMDIR",      "RENAME", "SETXATTR", "REMOVEXATTR", "SETGOAL", "SETTRASHTIME", "SNAPNODES",
+        "APPEND",     "UNDEL",  "PURGE",    "OPEN",        "CLOSE",   "CHUNKADD",     "DUPLICATE",
+        "INCVERSION", "LENGTH", "PUNCH",    "SETPATH"}) {
     EXPECT_EQ(ops.count(op), 1u) << op << " never logged";
   }
 
@@ -110,6 +110,26 @@ TEST(ReplayTest, SetattrByADescriptorOpenedForWritingReplays) {
   Status s = (*again)->Replay({3, "6|SETATTR(2,24,0,0,0,0,0,0,0,5,1000,100,\"\")"});
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ((*again)->ns().GetAttr(2)->length, 5u);
+}
+
+// SETPATH (the meta mount's write to a trash item) replays: undelete then restores there.
+TEST(ReplayTest, ARestorePathReplays) {
+  auto md = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(md.ok());
+  ASSERT_TRUE((*md)->Replay({1, "5|CREATE(1,\"f\",1,420,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*md)->Replay({2, "5|UNLINK(1,\"f\",0,0,\"\")"}).ok());
+  ASSERT_TRUE((*md)->Replay({3, "6|SETPATH(2,\"/a%20b/g\")"}).ok());
+  EXPECT_EQ((*md)->ns().GetDetached(2, true)->path, "/a b/g");
+  ASSERT_TRUE((*md)->Replay({4, "7|UNDEL(2)"}).ok());
+  auto dir = (*md)->ns().Lookup(Cred{}, kRootInode, "a b");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ((*md)->ns().Lookup(Cred{}, dir->inode, "g")->inode, 2u);
+  // A path the master would have refused is divergence.
+  auto bad = Metadata::FromImage(nullptr);
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE((*bad)->Replay({1, "5|CREATE(1,\"f\",1,420,0,0,0,0,\"\"):2"}).ok());
+  ASSERT_TRUE((*bad)->Replay({2, "5|UNLINK(1,\"f\",0,0,\"\")"}).ok());
+  EXPECT_EQ((*bad)->Replay({3, "6|SETPATH(2,\"a//g\")"}).code(), Code::kCorruption);
 }
 
 // OPEN logs the open's mode (1 read, 2 write); records of masters that kept none replay

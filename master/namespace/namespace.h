@@ -147,6 +147,15 @@ class Namespace {
   // root, mode 0755) as MooseFS does. kExist if the name is taken, kNotDir if a path
   // component is not a directory.
   Status Undelete(InodeId inode, uint32_t now);
+  // One trash (trash = true) or reserved item; kNoEnt when inode is not one of that kind.
+  Result<DetachedItem> GetDetached(InodeId inode, bool trash) const;
+  // Sets where Undelete will put a trash item (kNoEnt if it is not in trash): `path` as
+  // NormalizeTrashPath takes it.
+  Status SetTrashPath(InodeId inode, std::string_view path);
+  // A restore path as a client writes it ("dir/file" or "/dir/file") in the form the trash
+  // keeps ("/dir/file"); kInval for no name, an empty component ("a//b", "a/"), "." or
+  // "..", a NUL byte, a name over kMaxNameLength or a path over kMaxTrashPathLength.
+  static Result<std::string> NormalizeTrashPath(std::string_view path);
 
   // ---- snapshots and chunks (snapshot.cc) ----
   // Copies src (a file or a whole tree) to dst_parent/dst_name; files share chunks.

@@ -158,4 +158,43 @@ Status Namespace::Undelete(InodeId inode, uint32_t now) {
   return Status::Ok();
 }
 
+Result<DetachedItem> Namespace::GetDetached(InodeId inode, bool trash) const {
+  if (trash) {
+    auto it = trash_.find(inode);
+    if (it == trash_.end()) return Status(Code::kNoEnt, "not in trash");
+    return DetachedItem{inode, it->second.path, it->second.expires};
+  }
+  auto it = reserved_.find(inode);
+  if (it == reserved_.end()) return Status(Code::kNoEnt, "not reserved");
+  return DetachedItem{inode, it->second, 0};
+}
+
+Result<std::string> Namespace::NormalizeTrashPath(std::string_view path) {
+  // Undelete walks the path component by component and makes the missing folders, so each
+  // component must be a name a folder could hold; the leading '/' is optional, as MooseFS
+  // keeps paths without it and ElkFS with it.
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (path.empty()) return Status(Code::kInval, "empty path");
+  if (path.size() + 1 > kMaxTrashPathLength) return Status(Code::kInval, "path too long");
+  for (size_t pos = 0; pos <= path.size();) {
+    size_t end = std::min(path.find('/', pos), path.size());
+    std::string_view part = path.substr(pos, end - pos);
+    if (part.empty() || part == "." || part == ".." || part.size() > kMaxNameLength ||
+        part.find('\0') != std::string_view::npos) {
+      return Status(Code::kInval, "bad path component");
+    }
+    pos = end + 1;
+  }
+  return "/" + std::string(path);
+}
+
+Status Namespace::SetTrashPath(InodeId inode, std::string_view path) {
+  auto it = trash_.find(inode);
+  if (it == trash_.end()) return Status(Code::kNoEnt, "not in trash");
+  auto normal = NormalizeTrashPath(path);
+  if (!normal.ok()) return normal.status();
+  it->second.path = std::move(*normal);
+  return Status::Ok();
+}
+
 }  // namespace elk::master

@@ -96,6 +96,59 @@ TEST_F(TrashTest, UndeleteRestoresAtPath) {
   EXPECT_EQ(ns.Undelete(f, now).code(), Code::kNoEnt);
 }
 
+// The meta mount's write to a trash item: undelete then restores where it says, making
+// the folders that are missing; the path survives an image (SerializeNodes / LoadNodes).
+TEST_F(TrashTest, UndeleteRestoresAtASetPath) {
+  ASSERT_TRUE(ns.Unlink(root, d, "f", now).ok());
+  EXPECT_EQ(ns.GetDetached(f, true)->path, "/d/f");
+  EXPECT_EQ(ns.SetTrashPath(f, "new//g").code(), Code::kInval);
+  ASSERT_TRUE(ns.SetTrashPath(f, "new/place/g").ok());
+  EXPECT_EQ(ns.GetDetached(f, true)->path, "/new/place/g");
+  EXPECT_EQ(ns.ListTrash().at(0).path, "/new/place/g");
+  MemoryChunkRefs other_refs;
+  Namespace other{other_refs, 1000};
+  ASSERT_TRUE(other.LoadNodes(ns.SerializeNodes()).ok());
+  EXPECT_EQ(other.Dump(), ns.Dump());
+  EXPECT_EQ(other.GetDetached(f, true)->path, "/new/place/g");
+  ASSERT_TRUE(ns.Undelete(f, now + 1).ok());
+  auto nw = ns.Lookup(root, kRootInode, "new");
+  ASSERT_TRUE(nw.ok());
+  auto place = ns.Lookup(root, nw->inode, "place");
+  ASSERT_TRUE(place.ok());
+  EXPECT_EQ(ns.Lookup(root, place->inode, "g")->inode, f);
+  EXPECT_EQ(ns.Lookup(root, d, "f").code(), Code::kNoEnt);
+}
+
+TEST_F(TrashTest, SetTrashPathOnlyForTrashItems) {
+  EXPECT_EQ(ns.SetTrashPath(f, "x").code(), Code::kNoEnt);  // a live file
+  EXPECT_EQ(ns.GetDetached(f, true).code(), Code::kNoEnt);
+  ASSERT_TRUE(ns.Open(f, 7).ok());
+  ASSERT_TRUE(ns.SetTrashTime(root, f, 0, SetMode::kSet, false, now).ok());
+  ASSERT_TRUE(ns.Unlink(root, d, "f", now).ok());  // open, no trash time: reserved
+  EXPECT_EQ(ns.GetDetached(f, false)->path, "/d/f");
+  EXPECT_EQ(ns.GetDetached(f, true).code(), Code::kNoEnt);
+  EXPECT_EQ(ns.SetTrashPath(f, "x").code(), Code::kNoEnt);
+}
+
+TEST_F(TrashTest, RestorePathsAreCheckedAndNormalized) {
+  EXPECT_EQ(*Namespace::NormalizeTrashPath("a/b"), "/a/b");
+  EXPECT_EQ(*Namespace::NormalizeTrashPath("/a/b"), "/a/b");
+  EXPECT_EQ(*Namespace::NormalizeTrashPath("f"), "/f");
+  const std::string name255(255, 'n');
+  EXPECT_EQ(*Namespace::NormalizeTrashPath(name255), "/" + name255);
+  for (const std::string& bad :
+       std::vector<std::string>{"", "/", "//a", "a//b", "a/", "./a", "a/../b", "a/..", ".",
+                                std::string(256, 'n'), std::string("a\0b", 3)}) {
+    EXPECT_EQ(Namespace::NormalizeTrashPath(bad).code(), Code::kInval) << bad;
+  }
+  std::string longest;
+  while (longest.size() + 11 <= kMaxTrashPathLength - 1)
+    longest += "0123456789/";
+  longest += std::string(kMaxTrashPathLength - 1 - longest.size(), 'x');
+  EXPECT_TRUE(Namespace::NormalizeTrashPath(longest).ok());  // 4096 with its '/'
+  EXPECT_EQ(Namespace::NormalizeTrashPath(longest + "y").code(), Code::kInval);
+}
+
 TEST_F(TrashTest, UndeleteRefusesTakenName) {
   ASSERT_TRUE(ns.Unlink(root, d, "f", now).ok());
   File(d, "f");

@@ -21,6 +21,9 @@ inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
 inline constexpr uint64_t kBlockSize = uint64_t{64} << 10;
 static_assert(kChunkSize == kFileChunkBytes);
 inline constexpr size_t kMaxNameLength = 255;
+// The longest restore path a client may give a trash item (Linux's PATH_MAX). Paths the
+// master builds itself when a file goes to trash are as long as its folders are deep.
+inline constexpr size_t kMaxTrashPathLength = 4096;
 inline constexpr size_t kMaxXattrNameLength = 255;
 inline constexpr size_t kMaxXattrValueLength = 64 * 1024;
 // Per node: the names' list (each name and its NUL, as listxattr(2) returns it) fits

@@ -184,6 +184,10 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaUndelete>(f, &C::Undelete);
     case proto::CLTOMA_PURGE:
       return Run<proto::CltomaPurge>(f, &C::Purge);
+    case proto::CLTOMA_DETACHED_ATTR:
+      return Run<proto::CltomaDetachedAttr>(f, &C::DetachedAttr);
+    case proto::CLTOMA_SET_TRASH_PATH:
+      return Run<proto::CltomaSetTrashPath>(f, &C::SetTrashPath);
     default:
       return Status(Code::kProtocol,
                     fmt::format("unexpected {} from a client", proto::TypeName(f.type)));

@@ -146,6 +146,8 @@ class ClientLink {
   void ListDetached(const protocol::CltomaListDetached& m);
   void Undelete(const protocol::CltomaUndelete& m);
   void Purge(const protocol::CltomaPurge& m);
+  void DetachedAttr(const protocol::CltomaDetachedAttr& m);
+  void SetTrashPath(const protocol::CltomaSetTrashPath& m);
 
   // Replies.
   template <typename M>
@@ -217,7 +219,8 @@ bool ClientLink::MetaMayDo(const M& m) const {
   } else {
     return t == p::CLTOMA_GET_CHALLENGE || t == p::CLTOMA_REGISTER_SESSION ||
            t == p::CLTOMA_STATFS || t == p::CLTOMA_LIST_DETACHED || t == p::CLTOMA_UNDELETE ||
-           t == p::CLTOMA_PURGE || t == p::CLTOMA_SESSION_OPENS;
+           t == p::CLTOMA_PURGE || t == p::CLTOMA_SESSION_OPENS || t == p::CLTOMA_DETACHED_ATTR ||
+           t == p::CLTOMA_SET_TRASH_PATH;
   }
 }
 

@@ -1,5 +1,6 @@
 // The meta file system's requests (sessions that mounted "."): list trash and reserved
-// files, undelete, purge. Other sessions get kPerm.
+// files, one item by inode, set an item's restore path, undelete, purge. Other sessions get
+// kPerm.
 #include "master/server/client_link.h"
 
 namespace elk::master {
@@ -31,6 +32,22 @@ void ClientLink::Undelete(const proto::CltomaUndelete& m) {
 void ClientLink::Purge(const proto::CltomaPurge& m) {
   Status s = meta_ ? Writable() : Status(Code::kPerm, "not a meta session");
   if (s.ok()) s = ctx_.meta.PurgeTrashItem(m.inode, Now());
+  ReplyStatus(m.msgid, s);
+}
+
+void ClientLink::DetachedAttr(const proto::CltomaDetachedAttr& m) {
+  if (!meta_) return ReplyStatus(m.msgid, Status(Code::kPerm, "not a meta session"));
+  const Namespace& ns = ctx_.meta.ns();
+  auto item = ns.GetDetached(m.inode, m.kind == proto::DetachedKind::kTrash);
+  if (!item.ok()) return ReplyStatus(m.msgid, item.status());
+  auto attr = ns.GetAttr(m.inode);
+  if (!attr.ok()) return ReplyStatus(m.msgid, attr.status());
+  Reply(proto::MatoclDetachedAttr{m.msgid, ToWire(*attr), std::move(item->path), item->expires});
+}
+
+void ClientLink::SetTrashPath(const proto::CltomaSetTrashPath& m) {
+  Status s = meta_ ? Writable() : Status(Code::kPerm, "not a meta session");
+  if (s.ok()) s = ctx_.meta.SetTrashPath(m.inode, m.path, Now());
   ReplyStatus(m.msgid, s);
 }
 

@@ -1,10 +1,10 @@
 // The recovery promise with the real program: a client sends a long random history of every
 // kind of namespace mutation over the wire (creates, links, renames with flags, xattrs,
-// goals, trash times, snapshots, appends, punches, trash undelete and purge through a meta
-// session); another thread SIGKILLs mfsmaster at random moments, mid-request; each time it is
-// restarted with -a. The recovered namespace must equal a model that applied exactly the
-// acknowledged requests - plus, at most, the one request in flight at the kill, whole or not
-// at all. At the end, mfsmetarestore rebuilds the same namespace from the changelogs alone.
+// goals, trash times, snapshots, appends, punches, trash restore paths, undelete and purge
+// through a meta session); another thread SIGKILLs mfsmaster at random moments, mid-request;
+// each time it is restarted with -a. The recovered namespace must equal a model that applied
+// exactly the acknowledged requests - plus, at most, the one request in flight at the kill, whole
+// or not at all. At the end, mfsmetarestore rebuilds the same namespace from the changelogs alone.
 //
 // The model is a plain Namespace fed the same requests; the master stamps its own clock, so
 // times (and trash expiry, which follows from them) are left out of the comparison.
@@ -139,6 +139,8 @@ class Operation {
         return meta.Answered(proto::CltomaUndelete{0, o.a});
       case OpKind::kPurge:
         return meta.Answered(proto::CltomaPurge{0, o.a});
+      case OpKind::kSetTrashPath:
+        return meta.Answered(proto::CltomaSetTrashPath{0, o.a, TrashPath(o)});
       default:
         return Status(Code::kInval, "not carried");
     }

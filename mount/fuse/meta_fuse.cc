@@ -1,18 +1,23 @@
 #include "mount/fuse/meta_fuse.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
+#include "mount/fuse/meta_names.h"
 #include "mount/fuse/stat_convert.h"
 
 namespace elk::mount {
 
 namespace proto = protocol;
+namespace names = meta_names;
 
 namespace {
 
@@ -20,15 +25,37 @@ MetaFuse& Self(fuse_req_t req) {
   return *static_cast<MetaFuse*>(fuse_req_userdata(req));
 }
 
-}  // namespace
+// An open item: its path text, read and written in memory, sent to the master at flush.
+struct OpenItem {
+  std::mutex mu;
+  names::PathBuffer text;
+  uint32_t inode = 0;
+};
 
-std::string MetaFuse::ItemName(uint32_t inode, const std::string& path) {
-  std::string p = path;
-  if (!p.empty() && p[0] == '/') p.erase(0, 1);
-  for (char& c : p)
-    if (c == '/') c = '|';
-  return fmt::format("{:08X}|{}", inode, p);
+// An open folder: its entries as listed at the first readdir (or one at offset 0), so a
+// folder of 100,000 items costs one listing per opendir, not one per readdir call.
+template <typename Entry>
+struct OpenDir {
+  std::mutex mu;
+  std::vector<Entry> entries;
+  bool filled = false;
+};
+
+OpenItem* ItemHandle(const fuse_file_info* fi) {
+  return reinterpret_cast<OpenItem*>(fi->fh);
 }
+
+bool IsItem(fuse_ino_t ino) {
+  return ino >= MetaFuse::kItemBase;
+}
+bool IsTrashItem(fuse_ino_t ino) {
+  return ino >= MetaFuse::kItemBase && ino < MetaFuse::kReservedItemBase;
+}
+uint32_t MasterInode(fuse_ino_t ino) {
+  return static_cast<uint32_t>(ino & 0xFFFFFFFFULL);
+}
+
+}  // namespace
 
 std::string MetaFuse::BucketName(uint32_t bucket) {
   return fmt::format("{:03X}", bucket);
@@ -57,17 +84,6 @@ fuse_ino_t MetaFuse::ParentOf(fuse_ino_t dir) const {
   return FUSE_ROOT_ID;
 }
 
-Result<std::vector<MetaFuse::Item>> MetaFuse::List(const Folder& f) {
-  auto r = session_.Call<proto::MatoclListDetached>(proto::CltomaListDetached{0, f.kind});
-  if (!r.ok()) return r.status();
-  std::vector<Item> out;
-  for (const auto& e : r->items) {
-    if (f.bucket && (e.inode % kBuckets) != *f.bucket) continue;
-    out.push_back({ItemName(e.inode, e.path), e.inode});
-  }
-  return out;
-}
-
 struct stat MetaFuse::DirStat(fuse_ino_t ino) const {
   struct stat st {};
   st.st_ino = ino;
@@ -77,37 +93,41 @@ struct stat MetaFuse::DirStat(fuse_ino_t ino) const {
   return st;
 }
 
-struct stat MetaFuse::ItemStat(uint32_t inode) {
+// As MooseFS shows an item: the file's mode, owner, times and length (the length of its
+// data, not of the path it reads as).
+struct stat MetaFuse::ItemStat(fuse_ino_t ino, const proto::Attr& a) {
   struct stat st {};
-  st.st_ino = kItemBase + inode;
-  st.st_mode = S_IFREG | 0644;
+  st.st_ino = ino;
+  st.st_mode = S_IFREG | (a.mode & 07777);
   st.st_nlink = 1;
-  auto a = session_.Getattr(inode, {});
-  if (a.ok()) {
-    st.st_size = static_cast<off_t>(a->length);
-    st.st_uid = a->uid;
-    st.st_gid = a->gid;
-    st.st_mtim = fuse_convert::ToTimespec(a->mtime);
-    st.st_ctim = fuse_convert::ToTimespec(a->ctime);
-    st.st_atim = fuse_convert::ToTimespec(a->atime);
-  }
+  st.st_size = static_cast<off_t>(a.length);
+  st.st_blocks = static_cast<blkcnt_t>((a.length + 511) / 512);
+  st.st_uid = a.uid;
+  st.st_gid = a.gid;
+  st.st_mtim = fuse_convert::ToTimespec(a.mtime);
+  st.st_ctim = fuse_convert::ToTimespec(a.ctime);
+  st.st_atim = fuse_convert::ToTimespec(a.atime);
   return st;
 }
 
-uint32_t MetaFuse::Find(fuse_ino_t parent, const char* name) {
+uint32_t MetaFuse::ItemOf(fuse_ino_t parent, const char* name) const {
   auto f = FolderOf(parent);
   if (!f || !f->lists_items) return 0;
-  auto list = List(*f);
-  if (!list.ok()) return 0;
-  for (const auto& i : *list)
-    if (i.name == name) return i.inode;
-  return 0;
+  const uint32_t inode = names::InodeOfName(name);
+  if (f->bucket && inode % kBuckets != *f->bucket) return 0;
+  return inode;
+}
+
+Result<proto::MatoclDetachedAttr> MetaFuse::Item(fuse_ino_t ino) {
+  const auto kind = IsTrashItem(ino) ? proto::DetachedKind::kTrash : proto::DetachedKind::kReserved;
+  return session_.Call<proto::MatoclDetachedAttr>(
+      proto::CltomaDetachedAttr{0, MasterInode(ino), kind});
 }
 
 void MetaFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_entry_param e{};
   e.attr_timeout = timeout_;
-  e.entry_timeout = 0;
+  e.entry_timeout = entry_timeout_;
   const std::string_view n = name;
   const bool bucket_dir = parent >= kBucketBase && parent < kBucketBase + kBuckets;
   if (parent == FUSE_ROOT_ID && n == "trash") {
@@ -122,10 +142,13 @@ void MetaFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
              n.find_first_not_of("0123456789ABCDEF") == std::string_view::npos) {
     e.ino = kBucketBase + std::stoul(std::string(n), nullptr, 16);
   } else {
-    uint32_t inode = Find(parent, name);
+    const uint32_t inode = ItemOf(parent, name);
     if (inode == 0) return (void)fuse_reply_err(req, ENOENT);
-    e.ino = kItemBase + inode;
-    e.attr = ItemStat(inode);
+    const bool reserved = FolderOf(parent)->kind == proto::DetachedKind::kReserved;
+    e.ino = (reserved ? kReservedItemBase : kItemBase) + inode;
+    auto item = Item(e.ino);
+    if (!item.ok()) return (void)fuse_reply_err(req, item.status().to_errno());
+    e.attr = ItemStat(e.ino, item->attr);
     fuse_reply_entry(req, &e);
     return;
   }
@@ -135,67 +158,140 @@ void MetaFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void MetaFuse::Getattr(fuse_req_t req, fuse_ino_t ino) {
   struct stat st {};
-  if (ino >= kItemBase)
-    st = ItemStat(static_cast<uint32_t>(ino - kItemBase));
-  else if (FolderOf(ino))
+  if (IsItem(ino)) {
+    auto item = Item(ino);
+    if (!item.ok()) return (void)fuse_reply_err(req, item.status().to_errno());
+    st = ItemStat(ino, item->attr);
+  } else if (FolderOf(ino)) {
     st = DirStat(ino);
-  else
+  } else {
     return (void)fuse_reply_err(req, ENOENT);
+  }
   fuse_reply_attr(req, &st, timeout_);
 }
 
-void MetaFuse::Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                       fuse_file_info* /*fi*/) {
-  auto folder = FolderOf(ino);
-  if (!folder) return (void)fuse_reply_err(req, ino >= kItemBase ? ENOTDIR : ENOENT);
-  std::vector<std::pair<std::string, struct stat>> entries;
-  entries.emplace_back(".", DirStat(ino));
-  entries.emplace_back("..", DirStat(ParentOf(ino)));
+// A truncate (`echo p > item` sends one before writing) changes nothing by itself, as in
+// MooseFS: the first write replaces the content anyway (PathBuffer).
+void MetaFuse::Setattr(fuse_req_t req, fuse_ino_t ino) {
+  if (!IsItem(ino)) return (void)fuse_reply_err(req, EPERM);
+  Getattr(req, ino);
+}
+
+Result<std::vector<MetaFuse::Entry>> MetaFuse::Entries(fuse_ino_t ino, const Folder& f) {
+  std::vector<Entry> out;
+  out.push_back({".", DirStat(ino)});
+  out.push_back({"..", DirStat(ParentOf(ino))});
   if (ino == FUSE_ROOT_ID) {
-    entries.emplace_back("trash", DirStat(kTrash));
-    entries.emplace_back(buckets_ ? "sustained" : "reserved", DirStat(kReserved));
+    out.push_back({"trash", DirStat(kTrash)});
+    out.push_back({buckets_ ? "sustained" : "reserved", DirStat(kReserved)});
   } else if (ino == kTrash && buckets_) {
     for (uint32_t b = 0; b < kBuckets; ++b)
-      entries.emplace_back(BucketName(b), DirStat(kBucketBase + b));
+      out.push_back({BucketName(b), DirStat(kBucketBase + b)});
   }
-  if (ino == kTrash || (folder->bucket && !folder->undel)) {
-    entries.emplace_back("undel",
-                         DirStat(ino == kTrash ? kUndel : kBucketUndelBase + *folder->bucket));
+  if (ino == kTrash || (f.bucket && !f.undel)) {
+    out.push_back({"undel", DirStat(ino == kTrash ? kUndel : kBucketUndelBase + *f.bucket)});
   }
-  if (folder->lists_items) {
-    auto list = List(*folder);
-    if (!list.ok()) return (void)fuse_reply_err(req, list.status().to_errno());
-    for (const auto& i : *list) {
-      struct stat st {};
-      st.st_ino = kItemBase + i.inode;
-      st.st_mode = S_IFREG;
-      entries.emplace_back(i.name, st);
-    }
+  if (!f.lists_items) return out;
+  auto r = session_.Call<proto::MatoclListDetached>(proto::CltomaListDetached{0, f.kind});
+  if (!r.ok()) return r.status();
+  const fuse_ino_t base = f.kind == proto::DetachedKind::kTrash ? kItemBase : kReservedItemBase;
+  for (const auto& item : r->items) {
+    if (f.bucket && item.inode % kBuckets != *f.bucket) continue;
+    struct stat st {};
+    st.st_ino = base + item.inode;
+    st.st_mode = S_IFREG;
+    out.push_back({names::ItemName(item.inode, item.path), st});
+  }
+  return out;
+}
+
+void MetaFuse::Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (!FolderOf(ino)) return (void)fuse_reply_err(req, IsItem(ino) ? ENOTDIR : ENOENT);
+  fi->fh = reinterpret_cast<uint64_t>(new OpenDir<Entry>());
+  if (fuse_reply_open(req, fi) != 0) delete reinterpret_cast<OpenDir<Entry>*>(fi->fh);
+}
+
+void MetaFuse::Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  auto folder = FolderOf(ino);
+  if (!folder || off < 0) return (void)fuse_reply_err(req, EINVAL);
+  auto& dir = *reinterpret_cast<OpenDir<Entry>*>(fi->fh);
+  std::lock_guard lock(dir.mu);
+  if (!dir.filled || off == 0) {  // a rewinddir lists again
+    auto entries = Entries(ino, *folder);
+    if (!entries.ok()) return (void)fuse_reply_err(req, entries.status().to_errno());
+    dir.entries = std::move(*entries);
+    dir.filled = true;
   }
   std::vector<char> buf(size);
   size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < entries.size(); ++i) {
-    size_t need = fuse_add_direntry(req, buf.data() + used, size - used, entries[i].first.c_str(),
-                                    &entries[i].second, static_cast<off_t>(i + 1));
+  for (size_t i = static_cast<size_t>(off); i < dir.entries.size(); ++i) {
+    const Entry& e = dir.entries[i];
+    size_t need = fuse_add_direntry(req, buf.data() + used, size - used, e.name.c_str(), &e.st,
+                                    static_cast<off_t>(i + 1));
     if (need > size - used) break;
     used += need;
   }
   fuse_reply_buf(req, buf.data(), used);
 }
 
-void MetaFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  if (ino < kItemBase) return (void)fuse_reply_err(req, EISDIR);
-  if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EACCES);
-  fi->direct_io = 1;  // the content may go (purge) or move (undelete) at any time
-  fuse_reply_open(req, fi);
+void MetaFuse::Releasedir(fuse_req_t req, fuse_file_info* fi) {
+  delete reinterpret_cast<OpenDir<Entry>*>(fi->fh);
+  fuse_reply_err(req, 0);
 }
 
-void MetaFuse::Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
-  if (ino < kItemBase) return (void)fuse_reply_err(req, EISDIR);
-  auto data = io_.Read(static_cast<uint32_t>(ino - kItemBase), static_cast<uint64_t>(off),
-                       static_cast<uint32_t>(size));
-  if (!data.ok()) return (void)fuse_reply_err(req, data.status().to_errno());
-  fuse_reply_buf(req, reinterpret_cast<const char*>(data->data()), data->size());
+void MetaFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (!IsItem(ino)) return (void)fuse_reply_err(req, EISDIR);
+  // Only a trash item has a restore path to change (MooseFS's master refuses SETPATH for
+  // the others).
+  if (!IsTrashItem(ino) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+    return (void)fuse_reply_err(req, EACCES);
+  }
+  auto item = Item(ino);
+  if (!item.ok()) return (void)fuse_reply_err(req, item.status().to_errno());
+  auto* open = new OpenItem{{}, names::PathBuffer(names::PathText(item->path)), MasterInode(ino)};
+  fi->fh = reinterpret_cast<uint64_t>(open);
+  fi->direct_io = 1;  // the path is this handle's own copy; no page cache in between
+  if (fuse_reply_open(req, fi) != 0) delete open;
+}
+
+void MetaFuse::Read(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi) {
+  if (off < 0) return (void)fuse_reply_err(req, EINVAL);
+  OpenItem& item = *ItemHandle(fi);
+  std::lock_guard lock(item.mu);
+  std::string_view part = item.text.Read(static_cast<uint64_t>(off), size);
+  fuse_reply_buf(req, part.data(), part.size());
+}
+
+void MetaFuse::Write(fuse_req_t req, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
+  if (off < 0) return (void)fuse_reply_err(req, EINVAL);
+  OpenItem& item = *ItemHandle(fi);
+  std::lock_guard lock(item.mu);
+  Status s = item.text.Write(static_cast<uint64_t>(off), std::string_view(buf, size));
+  if (!s.ok()) return (void)fuse_reply_err(req, s.to_errno());
+  fuse_reply_write(req, size);
+}
+
+// The new path goes to the master at the first flush after a write, so close() reports a
+// path the master refused (EINVAL, ENOENT when the item is gone meanwhile).
+void MetaFuse::Flush(fuse_req_t req, fuse_file_info* fi) {
+  OpenItem& item = *ItemHandle(fi);
+  std::string text;
+  {
+    std::lock_guard lock(item.mu);
+    if (!item.text.changed()) return (void)fuse_reply_err(req, 0);
+    text = item.text.TakeWritten();
+  }
+  Status s = session_.Do(proto::CltomaSetTrashPath{0, item.inode, names::PathFromText(text)});
+  fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
+}
+
+void MetaFuse::Release(fuse_req_t req, fuse_file_info* fi) {
+  std::unique_ptr<OpenItem> item(ItemHandle(fi));
+  if (item->text.changed()) {  // written after the last flush: nobody is left to tell
+    (void)session_.Do(
+        proto::CltomaSetTrashPath{0, item->inode, names::PathFromText(item->text.TakeWritten())});
+  }
+  fuse_reply_err(req, 0);
 }
 
 void MetaFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
@@ -206,7 +302,7 @@ void MetaFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_
       !to->undel) {
     return (void)fuse_reply_err(req, EPERM);
   }
-  uint32_t inode = Find(parent, name);
+  const uint32_t inode = ItemOf(parent, name);
   if (inode == 0) return (void)fuse_reply_err(req, ENOENT);
   Status s = session_.Do(proto::CltomaUndelete{0, inode}, false);
   fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
@@ -217,7 +313,7 @@ void MetaFuse::Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (!from || !from->lists_items || from->kind != proto::DetachedKind::kTrash) {
     return (void)fuse_reply_err(req, EPERM);
   }
-  uint32_t inode = Find(parent, name);
+  const uint32_t inode = ItemOf(parent, name);
   if (inode == 0) return (void)fuse_reply_err(req, ENOENT);
   Status s = session_.Do(proto::CltomaPurge{0, inode}, false);
   fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
@@ -241,16 +337,26 @@ const fuse_lowlevel_ops& MetaFuse::Ops() {
     fuse_lowlevel_ops o{};
     o.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Lookup(r, p, n); };
     o.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Self(r).Getattr(r, i); };
+    o.setattr = [](fuse_req_t r, fuse_ino_t i, struct stat*, int, fuse_file_info*) {
+      Self(r).Setattr(r, i);
+    };
+    o.opendir = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Opendir(r, i, fi); };
     o.readdir = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t off, fuse_file_info* fi) {
       Self(r).Readdir(r, i, s, off, fi);
     };
+    o.releasedir = [](fuse_req_t r, fuse_ino_t, fuse_file_info* fi) { Self(r).Releasedir(r, fi); };
     o.rename = [](fuse_req_t r, fuse_ino_t p, const char* n, fuse_ino_t np, const char* nn,
                   unsigned int f) { Self(r).Rename(r, p, n, np, nn, f); };
     o.unlink = [](fuse_req_t r, fuse_ino_t p, const char* n) { Self(r).Unlink(r, p, n); };
     o.open = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Self(r).Open(r, i, fi); };
-    o.read = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t off, fuse_file_info*) {
-      Self(r).Read(r, i, s, off);
+    o.read = [](fuse_req_t r, fuse_ino_t, size_t s, off_t off, fuse_file_info* fi) {
+      Self(r).Read(r, s, off, fi);
     };
+    o.write = [](fuse_req_t r, fuse_ino_t, const char* b, size_t s, off_t off, fuse_file_info* fi) {
+      Self(r).Write(r, b, s, off, fi);
+    };
+    o.flush = [](fuse_req_t r, fuse_ino_t, fuse_file_info* fi) { Self(r).Flush(r, fi); };
+    o.release = [](fuse_req_t r, fuse_ino_t, fuse_file_info* fi) { Self(r).Release(r, fi); };
     o.statfs = [](fuse_req_t r, fuse_ino_t i) { Self(r).Statfs(r, i); };
     return o;
   }();

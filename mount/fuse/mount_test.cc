@@ -1,7 +1,6 @@
 // mfsmount through the real kernel: a cluster of real programs, mounted with FUSE, used with
 // plain POSIX calls. Fails (never skips) when FUSE is not usable here.
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -279,82 +277,6 @@ TEST_F(MountTest, ConfigFileGivesDefaults) {
   EXPECT_EQ(bad_rc, 2) << bad;
   EXPECT_NE(bad.find(cfg + ":2: mfsport: 'none' is not a port"), std::string::npos) << bad;
   EXPECT_FALSE(Mounted(dir));
-}
-
-// The meta file system (mfsmount -m): trash listing, undelete, purge.
-TEST(MetaMountTest, TrashUndeleteAndPurge) {
-  ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";
-  auto c = test::Cluster::Start({.chunkservers = 1, .mount = true, .meta_mount = true});
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  const std::string mnt = (*c)->mount_point(), meta = (*c)->meta_point();
-  ASSERT_EQ(::mkdir((mnt + "/d").c_str(), 0755), 0);
-  ASSERT_TRUE(WriteFile(mnt + "/d/gone", Pattern(1000, 9)));
-  ASSERT_TRUE(WriteFile(mnt + "/d/purged", Pattern(10, 10)));
-  ASSERT_EQ(::unlink((mnt + "/d/gone").c_str()), 0);
-  ASSERT_EQ(::unlink((mnt + "/d/purged").c_str()), 0);
-  std::string gone, purged;
-  bool undel = false;
-  for (const auto& e : std::filesystem::directory_iterator(meta + "/trash")) {
-    const std::string n = e.path().filename().string();
-    if (n.find("|d|gone") != std::string::npos) gone = n;
-    if (n.find("|d|purged") != std::string::npos) purged = n;
-    if (n == "undel") undel = true;
-  }
-  EXPECT_TRUE(undel);
-  ASSERT_FALSE(gone.empty());
-  ASSERT_FALSE(purged.empty());
-  EXPECT_EQ(gone.size(), 8 + std::string("|d|gone").size()) << gone;
-  EXPECT_TRUE(ReadFile(meta + "/trash/" + gone) == Pattern(1000, 9)) << "a trash item reads";
-  ASSERT_EQ(::rename((meta + "/trash/" + gone).c_str(), (meta + "/trash/undel/" + gone).c_str()), 0)
-      << std::strerror(errno);
-  EXPECT_TRUE(ReadFile(mnt + "/d/gone") == Pattern(1000, 9));
-  ASSERT_EQ(::unlink((meta + "/trash/" + purged).c_str()), 0) << std::strerror(errno);
-  struct stat st {};
-  EXPECT_EQ(::stat((meta + "/trash/" + purged).c_str(), &st), -1);
-  EXPECT_EQ(::stat((meta + "/trash/" + gone).c_str(), &st), -1);
-}
-
-// The same in MooseFS 3's layout (-o mfstrashbuckets): trash/XXX/ folders, sustained/.
-TEST(MetaMountTest, MooseFs3BucketLayout) {
-  ASSERT_EQ(::access("/dev/fuse", R_OK | W_OK), 0) << "FUSE is not usable: /dev/fuse";
-  auto c = test::Cluster::Start({.chunkservers = 1,
-                                 .mount = true,
-                                 .meta_mount = true,
-                                 .meta_mount_args = {"-o", "mfstrashbuckets"}});
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  const std::string mnt = (*c)->mount_point(), meta = (*c)->meta_point();
-  ASSERT_EQ(::mkdir((mnt + "/t").c_str(), 0755), 0);
-  ASSERT_TRUE(WriteFile(mnt + "/t/victim.bin", Pattern(300000, 4)));
-  struct stat st {};
-  ASSERT_EQ(::stat((mnt + "/t/victim.bin").c_str(), &st), 0);
-  const auto inode = static_cast<uint32_t>(st.st_ino);
-  ASSERT_EQ(::unlink((mnt + "/t/victim.bin").c_str()), 0);
-
-  std::set<std::string> top, trash;
-  for (const auto& e : std::filesystem::directory_iterator(meta)) {
-    top.insert(e.path().filename().string());
-  }
-  EXPECT_EQ(top, (std::set<std::string>{"sustained", "trash"}));
-  for (const auto& e : std::filesystem::directory_iterator(meta + "/trash")) {
-    trash.insert(e.path().filename().string());
-  }
-  EXPECT_EQ(trash.size(), 4097u);  // 000 ... FFF and undel
-  EXPECT_TRUE(trash.contains("000") && trash.contains("FFF") && trash.contains("undel"));
-
-  const std::string bucket = meta + "/trash/" + fmt::format("{:03X}", inode % 4096);
-  const std::string item = fmt::format("{:08X}|t|victim.bin", inode);
-  std::set<std::string> in_bucket;
-  for (const auto& e : std::filesystem::directory_iterator(bucket)) {
-    in_bucket.insert(e.path().filename().string());
-  }
-  EXPECT_EQ(in_bucket, (std::set<std::string>{item, "undel"}));
-  EXPECT_TRUE(ReadFile(bucket + "/" + item) == Pattern(300000, 4));
-  ASSERT_EQ(::rename((bucket + "/" + item).c_str(), (bucket + "/undel/" + item).c_str()), 0)
-      << std::strerror(errno);
-  EXPECT_TRUE(ReadFile(mnt + "/t/victim.bin") == Pattern(300000, 4));
-  EXPECT_EQ(::stat((bucket + "/" + item).c_str(), &st), -1);
-  // Nothing but trash and reserved is reachable through a meta session.
-  EXPECT_EQ(::open((meta + "/trash/undel/x").c_str(), O_CREAT | O_WRONLY, 0644), -1);
 }
 
 }  // namespace
