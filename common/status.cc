@@ -67,6 +67,8 @@ constexpr CodeInfo kCodes[] = {
     {"NOTFOUND", ENOENT},
     {"EMLINK", EMLINK},
     {"EINTR", EINTR},
+    {"EDEADLK", EDEADLK},
+    {"ENOLCK", ENOLCK},
 };
 static_assert(std::size(kCodes) == static_cast<size_t>(Code::kLast));
 
@@ -109,6 +111,8 @@ Code from_errno(int e) {
     case EAGAIN: return Code::kAgain;
     case EMLINK: return Code::kMLink;
     case EINTR: return Code::kInterrupted;
+    case EDEADLK: return Code::kDeadlock;
+    case ENOLCK: return Code::kNoLocks;
     case ESTALE: return Code::kWrongVersion;
     case EBADF: return Code::kNotOpened;
     case EPROTO: return Code::kProtocol;

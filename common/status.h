@@ -68,7 +68,9 @@ enum class Code : uint8_t {
   kNotFound = 52,      // a looked-up thing that is not a file (ENOENT)
   kMLink = 53,         // EMLINK
   kInterrupted = 54,   // EINTR
-  kLast = 55,
+  kDeadlock = 55,      // a lock wait would deadlock (EDEADLK)
+  kNoLocks = 56,       // no room for another lock or lock wait (ENOLCK)
+  kLast = 57,
 };
 
 std::string_view code_name(Code c);
