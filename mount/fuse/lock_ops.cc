@@ -4,7 +4,8 @@
 // process, its death included) cancels the wait at the master and the call ends with EINTR.
 // POSIX locks of an owner go at the close of any of its descriptors of the file (flush),
 // flocks at the release of the open file description; the mount asks the master only when
-// its record says it holds some.
+// its record says it holds some. Writes buffered in this mount are flushed before an unlock;
+// the kernel's page cache is not dropped when a lock is granted (docs/locks.md).
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -61,6 +62,11 @@ void ElkFuse::CancelLockWait(uint64_t wait_id) {
 
 void ElkFuse::SendLock(fuse_req_t req, proto::CltomaLock m, bool wait) {
   if (!wait || m.type == proto::LockType::kUnlock) {
+    // What was written under the lock reaches the chunkservers and the master before
+    // another mount can take it.
+    if (m.type == proto::LockType::kUnlock) {
+      if (Status f = FlushInode(m.inode); !f.ok()) return (void)fuse_reply_err(req, f.to_errno());
+    }
     Status s = session_.Lock(m);
     return (void)fuse_reply_err(req, s.ok() ? 0 : LockErrno(s));
   }

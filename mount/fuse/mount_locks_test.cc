@@ -6,6 +6,7 @@
 // without FUSE.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
@@ -139,6 +141,18 @@ class MountLocksTest : public ::testing::Test {
   std::string A(const std::string& rel) const { return cluster_->extra_mount_point(1) + "/" + rel; }
   std::string B(const std::string& rel) const { return cluster_->extra_mount_point(2) + "/" + rel; }
 
+  // A section of the monitor's JSON, once it has published (every second) after now.
+  nlohmann::json Monitor(const std::string& section) const {
+    std::this_thread::sleep_for(1200ms);
+    httplib::Client c("127.0.0.1", cluster_->http_port());
+    c.set_connection_timeout(5s);
+    c.set_read_timeout(5s);
+    auto r = c.Get("/api/v1/" + section);
+    EXPECT_TRUE(r && r->status == 200) << "monitor unreachable";
+    if (!r || r->status != 200) return {};
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+
   std::unique_ptr<test::Cluster> cluster_;
 };
 
@@ -158,7 +172,14 @@ TEST_F(MountLocksTest, FlockOnOneMountIsSeenOnTheOtherAndWakesItsWaiter) {
     return ::flock(fd, LOCK_EX) == 0 ? 0 : 1;
   });
   ASSERT_EQ(started.Get(), 's');
-  std::this_thread::sleep_for(700ms);
+  // The monitor lists the lock and its waiter, and counts the requests.
+  const nlohmann::json locks = Monitor("locks");
+  ASSERT_EQ(locks["locks"].size(), 1u) << locks.dump();
+  EXPECT_EQ(locks["locks"][0]["kind"], "flock");
+  EXPECT_EQ(locks["locks"][0]["type"], "exclusive");
+  ASSERT_EQ(locks["waiting"].size(), 1u) << locks.dump();
+  EXPECT_NE(locks["waiting"][0]["session"], locks["locks"][0]["session"]);
+  EXPECT_GE(Monitor("ops")["operations"].value("lock", 0), 5);
   EXPECT_FALSE(Exited(waiter)) << "the waiter got the lock while mount 1 held it";
   ASSERT_EQ(::flock(held, LOCK_UN), 0);
   EXPECT_EQ(Reap(waiter, 10s), 0) << "the waiter was not woken by the unlock";
@@ -258,7 +279,11 @@ TEST_F(MountLocksTest, WaitingInACycleAcrossMountsIsADeadlock) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(Fcntl(fd, F_SETLK, F_WRLCK, 1, 1), 0);
   ASSERT_EQ(from_child.Get(), '1');
-  std::this_thread::sleep_for(500ms);  // p1 is waiting now
+  // Once the master has p1 waiting (else p1 would be the one refused, as it should).
+  bool waiting = false;
+  for (int i = 0; i < 8 && !waiting; ++i)
+    waiting = Monitor("locks")["waiting"].size() == 1;
+  ASSERT_TRUE(waiting) << "p1's wait never reached the master";
   EXPECT_EQ(Fcntl(fd, F_SETLKW, F_WRLCK, 0, 1), EDEADLK);
   ::close(fd);  // frees byte 1: p1 gets it
   EXPECT_EQ(Reap(p1, 10s), 0);
