@@ -68,6 +68,8 @@ constexpr CodeInfo kCodes[] = {
     {"EMLINK", EMLINK},
     {"EINTR", EINTR},
     {"NOTLEADER", EAGAIN},
+    {"EDEADLK", EDEADLK},
+    {"ENOLCK", ENOLCK},
 };
 static_assert(std::size(kCodes) == static_cast<size_t>(Code::kLast));
 
@@ -135,6 +137,10 @@ Code from_errno(int e) {
       return Code::kMLink;
     case EINTR:
       return Code::kInterrupted;
+    case EDEADLK:
+      return Code::kDeadlock;
+    case ENOLCK:
+      return Code::kNoLocks;
     case ESTALE:
       return Code::kWrongVersion;
     case EBADF:

@@ -69,7 +69,9 @@ enum class Code : uint8_t {
   kMLink = 53,           // EMLINK
   kInterrupted = 54,     // EINTR
   kNotLeader = 55,       // this master follows another (EAGAIN); see ANTOAN_NOT_LEADER
-  kLast = 56,
+  kDeadlock = 56,        // a lock wait would deadlock (EDEADLK)
+  kNoLocks = 57,         // no room for another lock or lock wait (ENOLCK)
+  kLast = 58,
 };
 
 std::string_view code_name(Code c);

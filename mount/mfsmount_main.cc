@@ -105,6 +105,8 @@ int main(int argc, char** argv) {
         // A stop by signal (SIGTERM, SIGINT, SIGHUP) ends the loop with that signal's number:
         // still a clean unmount.
         const int loop = fuse_session_loop_mt(se, &cfg);
+        // Lock waits reply to FUSE from their own threads: all done before the session goes.
+        if (!a.meta) fs.StopLockWaits();
         rc = (loop == 0 || loop == SIGTERM || loop == SIGINT || loop == SIGHUP) ? 0 : 1;
       }
       fuse_session_unmount(se);

@@ -497,4 +497,76 @@ struct CltomaSessionOpens {
   ELK_FIELDS(msgid, files)
 };
 
+// ---- File locks (docs/locks.md), protocol 5 ----
+
+// CLTOMA_LOCK: msgid:32 inode:32 owner:64 kind:8 type:8 start:64 end:64 pid:32 wait_id:64
+// flags:8   (MATOCL_STATUS)
+// Takes, changes or drops (type kUnlock) a lock of `owner`. Without kLockWait a conflict
+// answers kAgain; with it the master answers when the lock is granted, kDeadlock when
+// waiting would close a cycle of POSIX waiters, kInterrupted when CLTOMA_LOCK_CANCEL names
+// `wait_id` (unique within the session). A flock is taken over [0, 2^63 - 1].
+inline constexpr uint8_t kLockWait = 1;
+struct CltomaLock {
+  static constexpr uint32_t kType = CLTOMA_LOCK;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  LockKind kind = LockKind::kPosix;
+  LockType type = LockType::kUnlock;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint32_t pid = 0;
+  uint64_t wait_id = 0;
+  uint8_t flags = 0;
+  ELK_FIELDS(msgid, inode, owner, kind, type, start, end, pid, wait_id, flags)
+};
+
+// CLTOMA_LOCK_TEST: msgid:32 inode:32 owner:64 type:8 start:64 end:64   (MATOCL_LOCK_TEST)
+// F_GETLK: the first POSIX lock of another owner that would conflict.
+struct CltomaLockTest {
+  static constexpr uint32_t kType = CLTOMA_LOCK_TEST;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  LockType type = LockType::kShared;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  ELK_FIELDS(msgid, inode, owner, type, start, end)
+};
+
+// CLTOMA_LOCK_CANCEL: msgid:32 wait_id:64   (MATOCL_STATUS ok)
+// Ends this session's waiting CLTOMA_LOCK `wait_id` (a FUSE interrupt); that request is
+// answered kInterrupted. One that arrives before its request makes the request answer
+// kInterrupted at once.
+struct CltomaLockCancel {
+  static constexpr uint32_t kType = CLTOMA_LOCK_CANCEL;
+  uint32_t msgid = 0;
+  uint64_t wait_id = 0;
+  ELK_FIELDS(msgid, wait_id)
+};
+
+// CLTOMA_LOCK_RELEASE: msgid:32 inode:32 owner:64 kind:8   (MATOCL_STATUS ok)
+// Every lock of `owner` of `kind` on `inode` goes: a POSIX owner's at the close of any of
+// its descriptors of the file, a flock owner's when its open file description is released.
+struct CltomaLockRelease {
+  static constexpr uint32_t kType = CLTOMA_LOCK_RELEASE;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  LockKind kind = LockKind::kPosix;
+  ELK_FIELDS(msgid, inode, owner, kind)
+};
+
+// CLTOMA_LOCKS_RECLAIM: msgid:32 locks:(count:32 HeldLock...)   (MATOCL_LOCKS_RECLAIM)
+// Sent by a client that resumed its session, before any other request (after
+// CLTOMA_SESSION_OPENS): every lock it holds by its own account. In the grace period after
+// a master start the master grants them back; otherwise it keeps only those it still holds
+// for the session and drops the rest of the session's locks (docs/locks.md).
+struct CltomaLocksReclaim {
+  static constexpr uint32_t kType = CLTOMA_LOCKS_RECLAIM;
+  uint32_t msgid = 0;
+  std::vector<HeldLock> locks;
+  ELK_FIELDS(msgid, locks)
+};
+
 }  // namespace elk::protocol

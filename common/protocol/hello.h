@@ -16,7 +16,9 @@ namespace elk::protocol {
 // hello on 9419/9420, and chunkservers and metaloggers answer it before they register.
 // 4: CLTOCS_WRITE_SYNC (fsync down a write chain), which a version-3 chunkserver would
 // answer by closing the connection.
-inline constexpr uint32_t kProtocolVersion = 4;
+// 5: cluster-wide file locks (CLTOMA_LOCK* 1300-1304, MATOCL_LOCK* 2301/2304) and the
+// status codes EDEADLK and ENOLCK, which a version-4 master or mount would not know.
+inline constexpr uint32_t kProtocolVersion = 5;
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

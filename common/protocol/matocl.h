@@ -263,4 +263,26 @@ struct MatoclDetachedAttr {
   ELK_FIELDS(msgid, attr, path, expires)
 };
 
+// MATOCL_LOCK_TEST: msgid:32 type:8 start:64 end:64 pid:32
+// The conflicting lock F_GETLK reports; type kUnlock when there is none.
+struct MatoclLockTest {
+  static constexpr uint32_t kType = MATOCL_LOCK_TEST;
+  uint32_t msgid = 0;
+  LockType type = LockType::kUnlock;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint32_t pid = 0;
+  ELK_FIELDS(msgid, type, start, end, pid)
+};
+
+// MATOCL_LOCKS_RECLAIM: msgid:32 lost:(count:32 index:32...)
+// The reclaimed locks (indexes into the request's list) the session does not hold: the
+// client forgets them (and logs it); the master holds exactly the others.
+struct MatoclLocksReclaim {
+  static constexpr uint32_t kType = MATOCL_LOCKS_RECLAIM;
+  uint32_t msgid = 0;
+  std::vector<uint32_t> lost;
+  ELK_FIELDS(msgid, lost)
+};
+
 }  // namespace elk::protocol

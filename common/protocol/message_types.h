@@ -66,6 +66,12 @@ inline constexpr uint32_t CLTOMA_UNDELETE = 1061;
 inline constexpr uint32_t CLTOMA_PURGE = 1062;
 inline constexpr uint32_t CLTOMA_DETACHED_ATTR = 1063;
 inline constexpr uint32_t CLTOMA_SET_TRASH_PATH = 1064;
+// File locks, protocol 5 (docs/locks.md). A block of their own, far from the ids above.
+inline constexpr uint32_t CLTOMA_LOCK = 1300;
+inline constexpr uint32_t CLTOMA_LOCK_TEST = 1301;
+inline constexpr uint32_t CLTOMA_LOCK_CANCEL = 1302;
+inline constexpr uint32_t CLTOMA_LOCK_RELEASE = 1303;
+inline constexpr uint32_t CLTOMA_LOCKS_RECLAIM = 1304;
 
 // MATOCL: master to client, 2000-2999.
 inline constexpr uint32_t MATOCL_CHALLENGE = 2000;
@@ -96,6 +102,8 @@ inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
 inline constexpr uint32_t MATOCL_GETDIRSTATS = 2044;
 inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 inline constexpr uint32_t MATOCL_DETACHED_ATTR = 2063;
+inline constexpr uint32_t MATOCL_LOCK_TEST = 2301;
+inline constexpr uint32_t MATOCL_LOCKS_RECLAIM = 2304;
 
 // CSTOMA: chunkserver to master, 3000-3999.
 inline constexpr uint32_t CSTOMA_REGISTER = 3000;
@@ -236,6 +244,11 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_PURGE, kTiny),
     ELK_TYPE(CLTOMA_DETACHED_ATTR, kTiny),
     ELK_TYPE(CLTOMA_SET_TRASH_PATH, kSmall),
+    ELK_TYPE(CLTOMA_LOCK, kTiny),
+    ELK_TYPE(CLTOMA_LOCK_TEST, kTiny),
+    ELK_TYPE(CLTOMA_LOCK_CANCEL, kTiny),
+    ELK_TYPE(CLTOMA_LOCK_RELEASE, kTiny),
+    ELK_TYPE(CLTOMA_LOCKS_RECLAIM, kMedium),  // 34 bytes a lock: some 30,000 held locks
 
     ELK_TYPE(MATOCL_CHALLENGE, kTiny),
     ELK_TYPE(MATOCL_REGISTER_SESSION, kTiny),
@@ -265,6 +278,8 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_GETDIRSTATS, kTiny),
     ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
     ELK_TYPE(MATOCL_DETACHED_ATTR, kMedium),  // a trash path is as long as the folders were deep
+    ELK_TYPE(MATOCL_LOCK_TEST, kTiny),
+    ELK_TYPE(MATOCL_LOCKS_RECLAIM, kMedium),
 
     ELK_TYPE(CSTOMA_REGISTER, kTiny),
     ELK_TYPE(CSTOMA_REGISTER_CHUNKS, kBulk),

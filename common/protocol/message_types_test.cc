@@ -24,21 +24,23 @@ TEST(MessageTypesTest, NopIsTypeZeroWithEmptyPayload) {
 
 TEST(MessageTypesTest, ALinkAcceptsOnlyItsPeersTypesEachUpToItsOwnLimit) {
   // The master's client port: every client request within its size class, a few KiB at
-  // most but for SETXATTR's value and a resumed session's account of its open files (sent
-  // once per connection, before any other request); nothing of another direction,
+  // most but for SETXATTR's value and a resumed session's accounts of its open files and
+  // its locks (sent once per connection, before any other request); nothing of another direction,
   // whatever its limit.
   uint32_t largest = 0;
   for (const MessageTypeInfo& info : kMessageTypes) {
     const uint32_t on_client_port = MaxPayloadFrom(info.type, 1000, 1999);
     if (info.type >= 1000 && info.type <= 1999) {
       EXPECT_EQ(on_client_port, info.max_payload) << info.name;
-      if (info.type != CLTOMA_SESSION_OPENS) largest = std::max(largest, on_client_port);
+      if (info.type != CLTOMA_SESSION_OPENS && info.type != CLTOMA_LOCKS_RECLAIM)
+        largest = std::max(largest, on_client_port);
     } else if (info.type >= 100) {
       EXPECT_EQ(on_client_port, 0u) << info.name;
     }
   }
   EXPECT_EQ(largest, kBlockData);
   EXPECT_EQ(MaxPayloadFrom(CLTOMA_SESSION_OPENS, 1000, 1999), kMedium);
+  EXPECT_EQ(MaxPayloadFrom(CLTOMA_LOCKS_RECLAIM, 1000, 1999), kMedium);
   EXPECT_EQ(MaxPayloadFrom(MATOCL_READDIR, 1000, 1999), 0u);
   EXPECT_EQ(MaxPayloadFrom(CSTOMA_REGISTER_CHUNKS, 1000, 1999), 0u);
   EXPECT_EQ(MaxPayloadFrom(CSTOMA_REGISTER_CHUNKS, 3000, 3999), kBulk);

@@ -49,14 +49,15 @@ using AllMessages = MessageList<
     CltomaWriteChunkEnd, CltomaChunkInfo, CltomaChunkList, CltomaGetgoal, CltomaSetgoal,
     CltomaGettrashtime, CltomaSettrashtime, CltomaGetdirstats, CltomaSnapshot, CltomaAppendChunks,
     CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge, CltomaDetachedAttr,
-    CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens,
+    CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens, CltomaLock, CltomaLockTest,
+    CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclGetxattr, MatoclListxattr,
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclChunkList, MatoclGetgoal,
     MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclListDetached,
-    MatoclDetachedAttr,
+    MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,

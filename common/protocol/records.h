@@ -52,6 +52,35 @@ struct Creds {
   ELK_FIELDS(uid, gid, groups)
 };
 
+// File locks (docs/locks.md). POSIX record locks (fcntl) and flock(2) locks are two
+// separate sets, as Linux keeps them: one never conflicts with the other.
+enum class LockKind : uint8_t {
+  kPosix = 0,
+  kFlock = 1,
+  kLast,
+};
+
+enum class LockType : uint8_t {
+  kUnlock = 0,
+  kShared = 1,     // F_RDLCK, LOCK_SH
+  kExclusive = 2,  // F_WRLCK, LOCK_EX
+  kLast,
+};
+
+// One lock a client holds: inode:32 owner:64 kind:8 type:8 start:64 end:64 pid:32
+// owner: FUSE's lock owner (a POSIX owner is a process's file table, a flock owner an open
+// file description); [start, end] inclusive, a flock always [0, 2^63 - 1].
+struct HeldLock {
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  LockKind kind = LockKind::kPosix;
+  LockType type = LockType::kShared;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint32_t pid = 0;
+  ELK_FIELDS(inode, owner, kind, type, start, end, pid)
+};
+
 // A chunkserver address: ip:32 port:16
 struct ServerAddr {
   uint32_t ip = 0;  // IPv4, host order

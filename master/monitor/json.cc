@@ -172,6 +172,23 @@ json HistoryPoints(const Snapshot& s) {
 
 }  // namespace
 
+json LocksJson(const Snapshot& s) {
+  json held = json::array();
+  json waiting = json::array();
+  for (const LockRow& r : s.locks) {
+    (r.waiting ? waiting : held)
+        .push_back({{"inode", r.inode},
+                    {"kind", r.kind},
+                    {"session", r.session},
+                    {"owner", r.owner},
+                    {"pid", r.pid},
+                    {"type", r.type},
+                    {"start", r.start},
+                    {"end", r.end}});
+  }
+  return {{"grace", s.locks_grace}, {"locks", held}, {"waiting", waiting}};
+}
+
 json OpsJson(const Snapshot& s) {
   json counters = json::object();
   for (const auto& [name, n] : s.ops)
@@ -205,6 +222,7 @@ const std::map<std::string, Renderer, std::less<>>& Renderers() {
       {"chunks", ChunksJson},
       {"exports", ExportsJson},
       {"ops", OpsJson},
+      {"locks", LocksJson},
       {"history", HistoryJson}};
   return table;
 }

@@ -143,6 +143,19 @@ struct ExportRow {
   size_t line = 0;
 };
 
+// A file lock held, or a request waiting for one (docs/locks.md).
+struct LockRow {
+  uint32_t inode = 0;
+  std::string kind;  // "posix" or "flock"
+  uint32_t session = 0;
+  uint64_t owner = 0;  // FUSE's lock owner within the session
+  uint32_t pid = 0;
+  std::string type;  // "shared" or "exclusive"
+  uint64_t start = 0;
+  uint64_t end = 0;  // inclusive; 2^63 - 1: to the end of the file
+  bool waiting = false;
+};
+
 // Client requests counted by kind since the master started ("lookup" -> 1234).
 using OpCounters = std::vector<std::pair<std::string, uint64_t>>;
 
@@ -177,6 +190,8 @@ struct Snapshot {
   std::vector<SessionRow> sessions;
   std::vector<MetaloggerRow> metaloggers;
   std::vector<ExportRow> exports;
+  std::vector<LockRow> locks;  // held first, then waiting
+  bool locks_grace = false;    // new locks wait while mounts reclaim theirs
   OpCounters ops;
   Totals totals;
   std::vector<HistoryPoint> history;

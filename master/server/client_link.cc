@@ -5,6 +5,7 @@
 #include "common/log/log.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
+#include "master/server/lock_service.h"
 
 namespace elk::master {
 
@@ -12,6 +13,8 @@ namespace proto = protocol;
 
 ClientLink::~ClientLink() {
   if (conn_) conn_->Close();
+  // Its waiting lock requests can no longer be answered; the client resends them.
+  if (ctx_.locks != nullptr) ctx_.locks->LinkClosed(this);
 }
 
 Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void()> on_close,
@@ -33,6 +36,7 @@ Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void
       {.on_frame = [this](net::Connection&, const proto::FrameView& f) { return OnFrame(f); },
        .on_close =
            [this](net::Connection&, const Status&) {
+             if (ctx_.locks != nullptr) ctx_.locks->LinkClosed(this);
              if (on_close_) on_close_();
            },
        .on_pressure = {}});
@@ -188,6 +192,16 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaDetachedAttr>(f, &C::DetachedAttr);
     case proto::CLTOMA_SET_TRASH_PATH:
       return Run<proto::CltomaSetTrashPath>(f, &C::SetTrashPath);
+    case proto::CLTOMA_LOCK:
+      return Run<proto::CltomaLock>(f, &C::Lock);
+    case proto::CLTOMA_LOCK_TEST:
+      return Run<proto::CltomaLockTest>(f, &C::LockTest);
+    case proto::CLTOMA_LOCK_CANCEL:
+      return Run<proto::CltomaLockCancel>(f, &C::LockCancel);
+    case proto::CLTOMA_LOCK_RELEASE:
+      return Run<proto::CltomaLockRelease>(f, &C::LockRelease);
+    case proto::CLTOMA_LOCKS_RECLAIM:
+      return Run<proto::CltomaLocksReclaim>(f, &C::LocksReclaim);
     default:
       return Status(Code::kProtocol,
                     fmt::format("unexpected {} from a client", proto::TypeName(f.type)));

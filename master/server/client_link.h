@@ -33,6 +33,7 @@
 namespace elk::master {
 
 class ClientLink;
+class LockService;
 
 // What client links act on; owned by MasterServer.
 struct ClientContext {
@@ -54,6 +55,7 @@ struct ClientContext {
   TreeJobs* jobs = nullptr;                    // the recursive requests, a slice per loop turn
   // After a client's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
   NotLeaderFn not_leader;
+  LockService* locks = nullptr;                // file locks; null: lock requests refused
 };
 
 class ClientLink {
@@ -142,6 +144,14 @@ class ClientLink {
   template <uint32_t Type, typename Apply>
   void StartSet(uint32_t msgid, InodeId inode, Apply apply);
 
+  // File locks (client_lock_ops.cc).
+  Status MayLock(InodeId inode) const;
+  void Lock(const protocol::CltomaLock& m);
+  void LockTest(const protocol::CltomaLockTest& m);
+  void LockCancel(const protocol::CltomaLockCancel& m);
+  void LockRelease(const protocol::CltomaLockRelease& m);
+  void LocksReclaim(const protocol::CltomaLocksReclaim& m);
+
   // The meta file system: sessions on "." only (client_meta_ops.cc).
   void ListDetached(const protocol::CltomaListDetached& m);
   void Undelete(const protocol::CltomaUndelete& m);
@@ -188,6 +198,8 @@ class ClientLink {
 template <typename M>
 bool ClientLink::InScope(const M& m) const {
   if (root_ == kRootInode) return true;
+  // Dropping the session's own locks of a file is allowed wherever the file went since.
+  if constexpr (M::kType == protocol::CLTOMA_LOCK_RELEASE) return true;
   auto within = [this](InodeId inode) { return ctx_.meta.ns().Within(root_, inode, session_id_); };
   if constexpr (requires { m.inode; }) {
     if (!within(m.inode)) return false;
@@ -220,7 +232,8 @@ bool ClientLink::MetaMayDo(const M& m) const {
     return t == p::CLTOMA_GET_CHALLENGE || t == p::CLTOMA_REGISTER_SESSION ||
            t == p::CLTOMA_STATFS || t == p::CLTOMA_LIST_DETACHED || t == p::CLTOMA_UNDELETE ||
            t == p::CLTOMA_PURGE || t == p::CLTOMA_SESSION_OPENS || t == p::CLTOMA_DETACHED_ATTR ||
-           t == p::CLTOMA_SET_TRASH_PATH;
+           t == p::CLTOMA_SET_TRASH_PATH ||
+           t == p::CLTOMA_LOCKS_RECLAIM;  // every resume sends one, empty here
   }
 }
 

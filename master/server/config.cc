@@ -52,6 +52,8 @@ cfg::Schema MasterKeys() {
       Key::Integer("CHANGELOG_PRESERVE_SECONDS", 1800, 0, 86400 * 7),
       Key::Integer("MISSING_LOG_CAPACITY", 100000, 0, 10000000),
       Key::Duration("SESSION_SUSTAIN_TIME", 86400, 60, 86400 * 7 * 4),
+      Key::Duration("LOCKS_GRACE_TIME", 20, 0, 3600),
+      Key::Duration("LOCKS_SESSION_TIMEOUT", 30, 1, 86400),
       Key::Duration("EMPTY_TRASH_PERIOD", 1, 1, 3600),
       Key::Integer("EMPTY_TRASH_BATCH", 1000, 1, 1000000),
       Key::Integer("ATIME_MODE", 0, 0, 4),
@@ -116,6 +118,8 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.back_logs = u32("BACK_LOGS");
   c.back_meta_keep = u32("BACK_META_KEEP_PREVIOUS");
   c.session_sustain_time = secs("SESSION_SUSTAIN_TIME");
+  c.locks_grace_time = secs("LOCKS_GRACE_TIME");
+  c.locks_session_timeout = secs("LOCKS_SESSION_TIMEOUT");
   c.empty_trash_period = secs("EMPTY_TRASH_PERIOD");
   c.empty_trash_batch = u32("EMPTY_TRASH_BATCH");
   c.matocs_timeout = secs("MATOCS_TIMEOUT");

@@ -49,11 +49,15 @@ struct MasterConfig {
   uint32_t back_logs = 50;                // BACK_LOGS
   uint32_t back_meta_keep = 1;            // BACK_META_KEEP_PREVIOUS
   uint32_t session_sustain_time = 86400;  // SESSION_SUSTAIN_TIME, seconds
-  uint32_t empty_trash_period = 1;        // EMPTY_TRASH_PERIOD: seconds between purge ticks
-  uint32_t empty_trash_batch = 1000;      // items purged per tick at most
-  uint32_t matocs_timeout = 10;           // MATOCS_TIMEOUT: seconds of chunkserver silence
-  uint32_t matoml_timeout = 60;           // MATOML_TIMEOUT: seconds of metalogger silence
-  uint32_t matocl_timeout = 60;           // MATOCL_TIMEOUT: seconds of client silence
+  // File locks (docs/locks.md): after a start, seconds the sessions have to reclaim their
+  // locks before new ones are granted; seconds a session with locks may stay disconnected.
+  uint32_t locks_grace_time = 20;       // LOCKS_GRACE_TIME
+  uint32_t locks_session_timeout = 30;  // LOCKS_SESSION_TIMEOUT
+  uint32_t empty_trash_period = 1;      // EMPTY_TRASH_PERIOD: seconds between purge ticks
+  uint32_t empty_trash_batch = 1000;    // items purged per tick at most
+  uint32_t matocs_timeout = 10;         // MATOCS_TIMEOUT: seconds of chunkserver silence
+  uint32_t matoml_timeout = 60;         // MATOML_TIMEOUT: seconds of metalogger silence
+  uint32_t matocl_timeout = 60;         // MATOCL_TIMEOUT: seconds of client silence
   // Every port: seconds a new connection has for its hello (a client: for its registration).
   uint32_t hello_timeout = 10;  // HELLO_TIMEOUT
   // Every port, counted per port: open connections in all and from one address (0: no cap).

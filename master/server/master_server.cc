@@ -81,6 +81,17 @@ Status MasterServer::Init() {
   client_ctx_->not_leader = not_leader;
   tree_jobs_ = std::make_unique<TreeJobs>(*loop_, *meta_);
   client_ctx_->jobs = tree_jobs_.get();
+  locks_ = std::make_unique<LockService>(
+      *loop_,
+      LockServiceOptions{.grace = std::chrono::seconds(config_.locks_grace_time),
+                         .session_timeout = std::chrono::seconds(config_.locks_session_timeout)},
+      [this] { return ConnectedSessions(); });
+  // Locks live in memory: the sessions from before this start get them back first.
+  std::set<uint32_t> resumable;
+  for (const Session* s : sessions_.All())
+    resumable.insert(s->id);
+  locks_->StartGrace(std::move(resumable));
+  client_ctx_->locks = locks_.get();
   client_ctx_->session_resumed = [this](uint32_t session, const ClientLink* by) {
     // The session's owner is back on a new connection: what its older ones still carry
     // must not be applied after the account it is about to give of its opens.
@@ -233,6 +244,14 @@ void MasterServer::StartTimers() {
   loop_->RunEvery(kSessionsEvery, [this] { ExpireSessions(); });
 }
 
+std::set<uint32_t> MasterServer::ConnectedSessions() const {
+  std::set<uint32_t> ids;
+  for (const auto& [raw, link] : clients_) {
+    if (link->session_id() != 0 && !link->joined()) ids.insert(link->session_id());
+  }
+  return ids;
+}
+
 void MasterServer::AcceptClient(net::UniqueFd fd, net::Address peer, std::shared_ptr<void> slot) {
   auto link = std::make_unique<ClientLink>(*client_ctx_);
   ClientLink* raw = link.get();
@@ -299,6 +318,7 @@ void MasterServer::ExpireSessions() {
   if (role_.following()) return;
   std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
   for (uint32_t id : gone) {
+    locks_->DropSession(id, "expired");
     // Its descriptors died with it: files it held open while unlinked can go now.
     size_t closed = 0;
     for (auto [inode, count] : meta_->ns().OpensOf(id)) {

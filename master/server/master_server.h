@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/cfg/exports_file.h"
@@ -30,6 +31,7 @@
 #include "master/server/config.h"
 #include "master/server/image_saver.h"
 #include "master/server/leader_link.h"
+#include "master/server/lock_service.h"
 #include "master/server/metalogger_link.h"
 #include "master/server/monitor_feed.h"
 #include "master/server/reply_gate.h"
@@ -81,6 +83,7 @@ class MasterServer {
   // Loop thread only (or before Run / after it returned).
   Metadata& metadata() { return *meta_; }
   SessionTable& sessions() { return sessions_; }
+  LockService& locks() { return *locks_; }
   ChunkLoop& chunk_loop() { return *chunk_loop_; }
 
  private:
@@ -96,6 +99,8 @@ class MasterServer {
   void OnCommitFailure(const Status& why);
   void PurgeTrash();
   void ExpireSessions();
+  // Sessions with an owner's connection now (tools joined to a session are not owners).
+  std::set<uint32_t> ConnectedSessions() const;
   void Shutdown();
   void AbandonAfterFailure();
   static uint32_t Now();
@@ -118,6 +123,7 @@ class MasterServer {
   std::unique_ptr<ChunkserverHub> hub_;
   std::unique_ptr<ChunkLoop> chunk_loop_;
   std::unique_ptr<TreeJobs> tree_jobs_;
+  std::unique_ptr<LockService> locks_;  // outlives clients_: a link unhooks its waits in it
   std::unique_ptr<ClientContext> client_ctx_;
   std::map<ClientLink*, std::unique_ptr<ClientLink>> clients_;
   std::unique_ptr<MetaloggerHub> ml_hub_;  // before meta_ in destruction: it unhooks itself

@@ -8,6 +8,7 @@
 #include "common/net/address.h"
 #include "common/protocol/message_types.h"
 #include "master/chunks/health.h"
+#include "master/server/lock_service.h"
 
 namespace elk::master {
 
@@ -58,6 +59,7 @@ void MonitorFeed::Publish() {
   FillExports(*s);
   FillOps(*s);
   FillDisks(*s);
+  FillLocks(*s);
   box_->Publish(std::move(s));
 }
 
@@ -205,6 +207,30 @@ void MonitorFeed::FillSessions(monitor::Snapshot& s) const {
                           .created = session->created,
                           .last_seen = session->last_seen});
   }
+}
+
+void MonitorFeed::FillLocks(monitor::Snapshot& s) const {
+  const LockService* service = src_.clients.locks;
+  if (service == nullptr) return;
+  auto row = [](const locks::Request& r, bool waiting) {
+    return monitor::LockRow{.inode = r.inode,
+                            .kind = r.kind == protocol::LockKind::kFlock ? "flock" : "posix",
+                            .session = r.owner.session,
+                            .owner = r.owner.id,
+                            .pid = r.pid,
+                            .type = r.type == protocol::LockType::kShared ? "shared" : "exclusive",
+                            .start = r.start,
+                            .end = r.end,
+                            .waiting = waiting};
+  };
+  for (const locks::Held& h : service->table().AllHeld()) {
+    s.locks.push_back(row(
+        locks::Request{h.inode, h.kind, h.owner, h.pid, h.range.start, h.range.end, h.range.type},
+        false));
+  }
+  for (const auto& [id, r] : service->table().AllWaiting())
+    s.locks.push_back(row(r, true));
+  s.locks_grace = service->in_grace();
 }
 
 void MonitorFeed::FillMetaloggers(monitor::Snapshot& s) const {

@@ -219,7 +219,10 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const std:
   }
   // A tool joined to its mount's session holds none of the session's descriptors.
   const bool joined = options_.role == proto::Role::kTool && options_.session_id != 0;
-  if (account && !joined) ELK_RETURN_IF_ERROR(SendOpenAccount(*conn));
+  if (account && !joined) {
+    ELK_RETURN_IF_ERROR(SendOpenAccount(*conn));
+    ELK_RETURN_IF_ERROR(SendLockAccount(*conn));
+  }
   std::lock_guard lock(mu_);
   grant_ = *granted;
   session_id_ = granted->session_id;
@@ -399,7 +402,11 @@ Result<net::Frame> MasterSession::Exchange(uint32_t type, const Encoder& encode,
       DropConnection(c, sent);
       lock.lock();
     }
-    AwaitReply(lock, pending, c, Clock::now() + options_.request_timeout);
+    // A lock wait's "deadline" is a century away: it ends by its answer, a cancel, or the
+    // connection.
+    const auto timeout = hooks.no_deadline ? Clock::duration(std::chrono::hours(24 * 365 * 100))
+                                           : Clock::duration(options_.request_timeout);
+    AwaitReply(lock, pending, c, Clock::now() + timeout);
     pending_.erase(msgid);
     if (!pending.result && !stopping_) {
       lock.unlock();

@@ -37,6 +37,7 @@
 #include "common/protocol/codec.h"
 #include "common/protocol/matocl.h"
 #include "common/status.h"
+#include "mount/client/lock_record.h"
 
 namespace elk::client {
 
@@ -159,6 +160,20 @@ class MasterSession {
   // kOpenRead | kOpenWrite). What a resumed session tells the master.
   std::map<uint32_t, protocol::OpenedFile> OpenFiles() const;
 
+  // File locks (master_session_locks.cc, docs/locks.md). This client's record of the locks
+  // it holds follows each call, and a resumed session gives it back to the master.
+  // Takes, changes or drops a lock. With kLockWait in req.flags it waits, with no time
+  // limit, until the lock is granted, the wait is cancelled (kInterrupted) or the session
+  // closes; it is sent again after a reconnect.
+  Status Lock(protocol::CltomaLock req);
+  Result<protocol::MatoclLockTest> LockTest(const protocol::CltomaLockTest& req);
+  // Ends the waiting Lock with this wait_id (a FUSE interrupt).
+  Status CancelLockWait(uint64_t wait_id);
+  // Drops every lock of `owner` of `kind` on `inode`; asks the master only when this client
+  // holds one. Never resent: a release lost in a reconnect reaches the master by the account.
+  Status ReleaseLocks(uint32_t inode, uint64_t owner, protocol::LockKind kind);
+  std::vector<protocol::HeldLock> HeldLocks() const;
+
  private:
   explicit MasterSession(SessionOptions options) : options_(std::move(options)) {}
   using Encoder = std::function<Result<std::vector<uint8_t>>(uint32_t msgid)>;
@@ -172,6 +187,7 @@ class MasterSession {
     std::function<void()> on_send;
     std::function<void(const net::Frame&)> on_reply;
     bool drop_on_timeout = false;  // an unanswered request makes the next account exact
+    bool no_deadline = false;      // waits for its answer as long as it takes (a lock wait)
   };
   Result<net::Frame> Exchange(uint32_t type, const Encoder& encode, bool idempotent) {
     return Exchange(type, encode, idempotent ? Retry::kAlways : Retry::kUnsent, Hooks{});
@@ -185,6 +201,7 @@ class MasterSession {
   Result<std::shared_ptr<net::BlockingClient>> ConnectTo(const std::string& host, uint16_t port,
                                                          bool account);
   Status SendOpenAccount(net::BlockingClient& conn);
+  Status SendLockAccount(net::BlockingClient& conn);
   // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
   void CountOpen(uint32_t inode, uint8_t flags);
   void ReaderLoop();
@@ -221,6 +238,8 @@ class MasterSession {
   std::chrono::steady_clock::time_point last_send_{};
   // This client's account of its open files (see the top of the file).
   std::map<uint32_t, protocol::OpenedFile> opens_;
+  // This client's account of its locks, under mu_.
+  LockRecord locks_;
 
   std::mutex send_mu_;
   std::thread reader_;

@@ -209,6 +209,8 @@ void ElkFuse::Init(fuse_conn_info* conn) {
   conn->max_write = 1u << 20;
   conn->max_readahead = options_.readahead;
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
+  // Locks go to the master, never kept by this kernel alone (docs/locks.md).
+  conn->want |= conn->capable & (FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
 }
 
 void ElkFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -494,8 +496,14 @@ void ElkFuse::Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t 
 void ElkFuse::Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   if (f == nullptr) return (void)fuse_reply_err(req, 0);
-  std::lock_guard lock(f->mu);
-  ReplyStatus(req, FlushFile(*f));
+  Status s;
+  {
+    std::lock_guard lock(f->mu);
+    s = FlushFile(*f);
+  }
+  // A close: the closing process's POSIX locks on the file go, whichever descriptor it was.
+  ReleaseLocks(f->inode, fi->lock_owner, proto::LockKind::kPosix);
+  ReplyStatus(req, s);
 }
 
 // fsync and fdatasync alike: the data on every copy's disk (the length the master logged
@@ -516,6 +524,8 @@ void ElkFuse::Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
     s = FlushFile(*f);
   }
   const uint32_t inode = f->inode;
+  // The open file description goes: its flock goes with it.
+  if (fi->flock_release) ReleaseLocks(inode, fi->lock_owner, proto::LockKind::kFlock);
   Untrack(f);
   // The master counted this descriptor at open: an unlinked file waits for the last one.
   // A release lost in a reconnect reaches the master through the session's account.
@@ -582,6 +592,15 @@ const fuse_lowlevel_ops& ElkFuse::Ops() {
       Self(r).Releasedir(r, i, fi);
     };
     o.statfs = [](fuse_req_t r, fuse_ino_t i) { Self(r).Statfs(r, i); };
+    o.getlk = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi, struct flock* l) {
+      Self(r).Getlk(r, i, fi, l);
+    };
+    o.setlk = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi, struct flock* l, int sleep) {
+      Self(r).Setlk(r, i, fi, l, sleep);
+    };
+    o.flock = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi, int op) {
+      Self(r).Flock(r, i, fi, op);
+    };
     return o;
   }();
   return ops;

@@ -8,6 +8,7 @@
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "mount/client/master_session.h"
 #include "mount/fuse/capability_cache.h"
 #include "mount/fuse/groups_cache.h"
+#include "mount/fuse/lock_waits.h"
 #include "mount/fuse/page_cache_policy.h"
 #include "mount/fuse/write_behind.h"
 
@@ -86,6 +88,14 @@ class ElkFuse {
                 int flags);
   void Listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
   void Removexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
+  // File locks, kept by the master for every mount (lock_ops.cc, docs/locks.md).
+  void Getlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock);
+  void Setlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep);
+  void Flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op);
+  // A FUSE interrupt of a waiting lock request.
+  void CancelLockWait(uint64_t wait_id);
+  // Before the FUSE session goes: every lock wait cancelled and its thread finished.
+  void StopLockWaits();
 
   static constexpr fuse_ino_t kMasterInfoIno = 0x100000001ULL;
   static constexpr const char* kMasterInfoName = ".masterinfo";
@@ -126,6 +136,9 @@ class ElkFuse {
   Status SyncFile(OpenFile& f);
   Status FlushInode(uint32_t inode);
   void ReplyEntry(fuse_req_t req, const Result<protocol::Attr>& a);
+  // A lock request, on a LockWaits thread when it may wait.
+  void SendLock(fuse_req_t req, protocol::CltomaLock m, bool wait);
+  void ReleaseLocks(uint32_t inode, uint64_t owner, protocol::LockKind kind);
 
   client::MasterSession& session_;
   client::ChunkIo& io_;
@@ -136,6 +149,10 @@ class ElkFuse {
   std::map<uint32_t, std::set<OpenFile*>> open_;
   std::map<uint32_t, std::weak_ptr<WriteBehind>> writers_;
   mutable GroupsCache groups_;
+  LockWaits lock_waits_{256};
+  std::atomic<uint64_t> next_wait_id_{1};
+  std::mutex waits_mu_;
+  std::set<uint64_t> active_waits_;  // wait ids of requests waiting now
 };
 
 }  // namespace elk::mount

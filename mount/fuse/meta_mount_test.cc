@@ -308,9 +308,13 @@ TEST(MetaMountTest, LsOfAHundredThousandItemTrash) {
   }
   ASSERT_EQ(rc, 0) << "ls -l failed or timed out: " << out;
   EXPECT_EQ(std::stoi(out), kItems);
+  // One listing, and one request per name (100,001 on an idle machine). ls -l asks twice
+  // for a name (lstat, then its ACL xattr) and the kernel keeps a name for
+  // mfsentrycacheto (1 s): on a loaded machine the second ask may come after that, so up
+  // to two per item pass. A lookup that listed the trash would show in list_detached.
   EXPECT_LE(delta("list_detached"), 2u);
-  EXPECT_LE(delta("detached_attr"), uint64_t{kItems} + 100);
-  EXPECT_LE(total, uint64_t{kItems} + 200) << "one request per item, and a few more";
+  EXPECT_LE(delta("detached_attr"), 2 * uint64_t{kItems} + 100);
+  EXPECT_LE(total, 2 * uint64_t{kItems} + 200) << "one or two requests per item, a few more";
 }
 
 }  // namespace

@@ -264,13 +264,54 @@ Status Cluster::Mount(bool meta) {
   }
   Process& slot = meta ? meta_mount_ : mount_;
   ELK_RETURN_IF_ERROR(StartServer(meta ? "meta-mount" : "mount", argv, 0, slot));
+  ELK_RETURN_IF_ERROR(WaitMounted(point, slot, "mount"));
+  (meta ? meta_mounted_ : mounted_) = true;
+  return Status::Ok();
+}
+
+Status Cluster::WaitMounted(const std::string& point, Process& mfsmount,
+                            const std::string& log_name) {
   for (int i = 0; i < 300 && !IsMounted(point); i++) {
-    if (!slot.Alive()) return Status(Code::kIo, "mfsmount exited (log: " + log("mount") + ")");
+    if (!mfsmount.Alive()) return Status(Code::kIo, "mfsmount exited (log: " + log(log_name) + ")");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (!IsMounted(point)) return Status(Code::kTimeout, "mount did not appear at " + point);
-  (meta ? meta_mounted_ : mounted_) = true;
   return Status::Ok();
+}
+
+Status Cluster::MountExtra(int i, std::vector<std::string> args) {
+  const std::string point = extra_mount_point(i);
+  std::error_code ec;
+  fs::create_directories(point, ec);
+  std::vector<std::string> argv = {
+      BinDir() + "/mfsmount", point, "-f", "-H", "127.0.0.1", "-P", std::to_string(port_client_)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string name = "mount" + std::to_string(i);
+  ELK_RETURN_IF_ERROR(StartServer(name, argv, 0, extra_mounts_[i]));
+  return WaitMounted(point, extra_mounts_[i], name);
+}
+
+Status Cluster::UnmountExtra(int i) {
+  auto it = extra_mounts_.find(i);
+  if (it == extra_mounts_.end()) return Status::Ok();
+  const std::string point = extra_mount_point(i);
+  if (IsMounted(point)) {
+    std::string cmd = "fusermount3 -u " + point + " 2>/dev/null || umount -l " + point;
+    if (std::system(cmd.c_str()) != 0) return Status(Code::kBusy, "cannot unmount " + point);
+  }
+  it->second.Terminate(std::chrono::seconds(5));
+  extra_mounts_.erase(it);
+  return Status::Ok();
+}
+
+void Cluster::KillExtraMount(int i) {
+  auto it = extra_mounts_.find(i);
+  if (it == extra_mounts_.end()) return;
+  it->second.Kill();
+  const std::string point = extra_mount_point(i);
+  std::string cmd = "fusermount3 -u -z " + point + " 2>/dev/null || umount -l " + point;
+  (void)std::system(cmd.c_str());
+  extra_mounts_.erase(it);
 }
 
 Status Cluster::Unmount(bool meta) {
@@ -286,6 +327,10 @@ Status Cluster::Unmount(bool meta) {
 }
 
 Cluster::~Cluster() {
+  while (!extra_mounts_.empty()) {
+    const int i = extra_mounts_.begin()->first;
+    if (!UnmountExtra(i).ok()) KillExtraMount(i);
+  }
   (void)Unmount(true);
   (void)Unmount(false);
   metalogger_.Terminate(std::chrono::seconds(5));

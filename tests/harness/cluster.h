@@ -84,6 +84,13 @@ class Cluster {
   pid_t follower_pid() const { return follower_.pid(); }
   Status Mount(bool meta);
   Status Unmount(bool meta);
+  // More mounts of the file system, each its own mfsmount and session, at
+  // extra_mount_point(i) (i >= 1); unmounted by the destructor like the others.
+  Status MountExtra(int i, std::vector<std::string> args = {});
+  Status UnmountExtra(int i);
+  // SIGKILL of that mfsmount (its session is left to time out), then a lazy unmount of the
+  // dead mount point.
+  void KillExtraMount(int i);
 
   const std::string& dir() const { return dir_; }
   std::string master_data() const { return dir_ + "/master"; }
@@ -91,6 +98,7 @@ class Cluster {
   std::string chunkserver_disk(int i) const;
   std::string mount_point() const { return dir_ + "/mnt"; }
   std::string meta_point() const { return dir_ + "/meta"; }
+  std::string extra_mount_point(int i) const { return dir_ + "/mnt" + std::to_string(i); }
   std::string log(const std::string& name) const { return dir_ + "/" + name + ".log"; }
   uint16_t client_port() const { return port_client_; }
   uint16_t http_port() const { return port_http_; }              // the master's monitor
@@ -105,6 +113,7 @@ class Cluster {
   Status WriteConfigs();
   std::string ChunkserverCfg(int i) const;
   Status WriteFollowerConfig(bool follow);  // with MASTER_FOLLOW or without it (promoted)
+  Status WaitMounted(const std::string& point, Process& mfsmount, const std::string& log_name);
   Status StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
                      Process& slot);
 
@@ -119,6 +128,7 @@ class Cluster {
   std::vector<Process> chunkservers_;
   Process mount_;
   Process meta_mount_;
+  std::map<int, Process> extra_mounts_;
   bool mounted_ = false;
   bool meta_mounted_ = false;
 };
