@@ -273,12 +273,15 @@ TEST_F(MountLocksTest, WaitingInACycleAcrossMountsIsADeadlock) {
     const int fd = ::open(path.c_str(), O_RDWR);
     if (Fcntl(fd, F_SETLK, F_WRLCK, 0, 1) != 0) return 1;
     from_child.Put('1');
+    // Only once the test holds byte 1: else the wait is granted at once.
+    if (to_child.Get() != 'w') return 2;
     return Fcntl(fd, F_SETLKW, F_WRLCK, 1, 1);  // waits for the test's lock on byte 1
   });
   const int fd = ::open(B("f").c_str(), O_RDWR);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(Fcntl(fd, F_SETLK, F_WRLCK, 1, 1), 0);
   ASSERT_EQ(from_child.Get(), '1');
+  ASSERT_EQ(Fcntl(fd, F_SETLK, F_WRLCK, 1, 1), 0);
+  to_child.Put('w');
   // Once the master has p1 waiting (else p1 would be the one refused, as it should).
   bool waiting = false;
   for (int i = 0; i < 8 && !waiting; ++i)
