@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mfsmount: can't create the FUSE session\n");
     return 1;
   }
+  if (!a.meta) fs.AttachSession(se);
   int rc = 1;
   if (fuse_set_signal_handlers(se) == 0) {
     if (fuse_session_mount(se, a.mountpoint.c_str()) == 0) {

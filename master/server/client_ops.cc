@@ -183,6 +183,13 @@ void ClientLink::Open(const proto::CltomaOpen& m) {
   if (m.flags & (proto::kOpenWrite | proto::kOpenTruncate)) mask |= kMayWrite;
   Status s = ctx_.meta.ns().Access(cred, m.inode, mask);
   if (s.ok() && (mask & kMayWrite) != 0) s = Writable();
+  // A name the kernel still caches may lead to a file another client removed (an entry
+  // lives for mfsentrycacheto): ESTALE makes the kernel look the name up again and open
+  // (or create) what it names now. A file this session holds open stays openable.
+  if (s.ok() && ctx_.meta.ns().Detached(m.inode) &&
+      ctx_.meta.ns().OpenModeOf(m.inode, session_id_) == 0) {
+    s = Status(Code::kWrongVersion, "removed by another client");
+  }
   if (!s.ok()) return ReplyStatus(m.msgid, s);
   if (m.flags & proto::kOpenTruncate) {
     SetAttrRequest req;

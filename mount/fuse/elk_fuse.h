@@ -49,6 +49,9 @@ class ElkFuse {
 
   // The operation table; userdata must be this object.
   static const fuse_lowlevel_ops& Ops();
+  // The FUSE session serving this object, set before its loop starts: a granted lock drops
+  // the kernel's cached pages and attributes of the file through it.
+  void AttachSession(fuse_session* se) { fuse_session_.store(se); }
 
   // Handlers (public so the C trampolines can call them).
   void Init(fuse_conn_info* conn);
@@ -139,6 +142,9 @@ class ElkFuse {
   // A lock request, on a LockWaits thread when it may wait.
   void SendLock(fuse_req_t req, protocol::CltomaLock m, bool wait);
   void ReleaseLocks(uint32_t inode, uint64_t owner, protocol::LockKind kind);
+  // After a lock is granted: what this mount and its kernel cached of the file (pages,
+  // attributes, chunk locations) may predate another mount's writes under the lock.
+  void DropCachedFile(uint32_t inode);
 
   client::MasterSession& session_;
   client::ChunkIo& io_;
@@ -153,6 +159,7 @@ class ElkFuse {
   std::atomic<uint64_t> next_wait_id_{1};
   std::mutex waits_mu_;
   std::set<uint64_t> active_waits_;  // wait ids of requests waiting now
+  std::atomic<fuse_session*> fuse_session_{nullptr};
 };
 
 }  // namespace elk::mount

@@ -4,13 +4,15 @@
 // process, its death included) cancels the wait at the master and the call ends with EINTR.
 // POSIX locks of an owner go at the close of any of its descriptors of the file (flush),
 // flocks at the release of the open file description; the mount asks the master only when
-// its record says it holds some. Writes buffered in this mount are flushed before an unlock;
-// the kernel's page cache is not dropped when a lock is granted (docs/locks.md).
+// its record says it holds some. Writes buffered in this mount are flushed before an unlock,
+// and a granted lock drops what the kernel and this mount cached of the file, so a reader
+// under the lock sees what the previous holder wrote on another mount (docs/locks.md).
 
 #include <fcntl.h>
 #include <sys/file.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "common/log/log.h"
 #include "mount/fuse/elk_fuse.h"
@@ -55,6 +57,16 @@ void Interrupted(fuse_req_t req, void* data) {
 
 }  // namespace
 
+void ElkFuse::DropCachedFile(uint32_t inode) {
+  io_.Forget(inode);
+  fuse_session* se = fuse_session_.load();
+  if (se == nullptr) return;
+  // Pages and attributes; ENOENT: the kernel holds nothing of the file.
+  const int r = fuse_lowlevel_notify_inval_inode(se, ToFuse(inode), 0, 0);
+  if (r != 0 && r != -ENOENT)
+    log::Warning("inode {}: cache not dropped: {}", inode, std::strerror(-r));
+}
+
 void ElkFuse::CancelLockWait(uint64_t wait_id) {
   Status s = session_.CancelLockWait(wait_id);
   if (!s.ok()) log::Warning("lock wait {} not cancelled: {}", wait_id, s.ToString());
@@ -68,6 +80,7 @@ void ElkFuse::SendLock(fuse_req_t req, proto::CltomaLock m, bool wait) {
       if (Status f = FlushInode(m.inode); !f.ok()) return (void)fuse_reply_err(req, f.to_errno());
     }
     Status s = session_.Lock(m);
+    if (s.ok() && m.type != proto::LockType::kUnlock) DropCachedFile(m.inode);
     return (void)fuse_reply_err(req, s.ok() ? 0 : LockErrno(s));
   }
   m.flags |= proto::kLockWait;
@@ -85,6 +98,7 @@ void ElkFuse::SendLock(fuse_req_t req, proto::CltomaLock m, bool wait) {
       std::lock_guard lock(waits_mu_);
       active_waits_.erase(m.wait_id);
     }
+    if (s.ok()) DropCachedFile(m.inode);
     fuse_reply_err(req, s.ok() ? 0 : LockErrno(s));
   });
   if (started) return;

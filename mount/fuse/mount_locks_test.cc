@@ -10,16 +10,20 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/harness/cluster.h"
 
@@ -120,6 +124,63 @@ int Eventually(const std::function<int()>& try_once, std::chrono::milliseconds t
 }
 
 void NoOp(int) {}
+
+// Runs `python3 -c script args...` in a child bounded by `max_seconds`; its exit code.
+int Python(const char* script, const std::vector<std::string>& args, unsigned max_seconds = 120) {
+  const pid_t pid = Child(
+      [&] {
+        std::vector<char*> argv = {const_cast<char*>("python3"), const_cast<char*>("-c"),
+                                   const_cast<char*>(script)};
+        for (const std::string& a : args)
+          argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execvp("python3", argv.data());
+        std::perror("python3 (scripts/deps.sh installs it)");
+        return 127;
+      },
+      max_seconds);
+  return Reap(pid, std::chrono::seconds(max_seconds + 5));
+}
+
+// Adds 1 to a number at the start of a file, `n` times, each under an exclusive lockf.
+constexpr const char* kLockfCounter = R"py(
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+for _ in range(int(sys.argv[2])):
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    v = int(os.pread(fd, 32, 0).decode().strip() or 0)
+    os.pwrite(fd, str(v + 1).encode().ljust(32), 0)
+    fcntl.lockf(fd, fcntl.LOCK_UN)
+)py";
+
+// `n` transactions, each inserting the number of rows it sees: under SQLite's locks every
+// number from 0 to the total - 1 appears once, whoever wrote it.
+constexpr const char* kSqliteWriter = R"py(
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
+for _ in range(int(sys.argv[3])):
+    db.execute("BEGIN IMMEDIATE")
+    seen = db.execute("SELECT COUNT(*) FROM t").fetchone()[0]
+    db.execute("INSERT INTO t VALUES(?, ?)", (sys.argv[2], seen))
+    db.execute("COMMIT")
+)py";
+
+constexpr const char* kSqliteCreate = R"py(
+import sqlite3, sys
+sqlite3.connect(sys.argv[1], isolation_level=None).execute("CREATE TABLE t(who TEXT, n INTEGER)")
+)py";
+
+// Exit 0 when the database is whole and holds exactly 0 .. total-1, one row each.
+constexpr const char* kSqliteCheck = R"py(
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+rows = sorted(n for (n,) in db.execute("SELECT n FROM t"))
+total = int(sys.argv[2])
+if integrity != "ok" or rows != list(range(total)):
+    print("integrity:", integrity, "rows:", len(rows), "expected:", total, file=sys.stderr)
+    sys.exit(1)
+)py";
 
 class MountLocksTest : public ::testing::Test {
  protected:
@@ -364,6 +425,62 @@ TEST_F(MountLocksTest, LocksSurviveAMasterRestartAndAreNotGrantedTwice) {
   to_child.Put('x');
   EXPECT_EQ(Reap(holder), 0);
   ::close(fd);
+}
+
+// SQLite's journal, created and removed under the lock by one mount then the other: a name
+// the second mount's kernel still caches must not open the removed file.
+TEST_F(MountLocksTest, ANameRemovedThroughOneMountOpensAsWhatItNamesNow) {
+  int fd = ::open(A("j").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "old", 3), 3);
+  ::close(fd);
+  struct stat st {};
+  ASSERT_EQ(::stat(B("j").c_str(), &st), 0);  // mount 2's kernel now caches the name
+  ASSERT_EQ(::unlink(A("j").c_str()), 0);
+  fd = ::open(B("j").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  char buf[8] = {};
+  EXPECT_EQ(::pread(fd, buf, sizeof buf, 0), 0) << "the removed file was opened";
+  ASSERT_EQ(::write(fd, "new", 3), 3);
+  ::close(fd);
+  EXPECT_EQ(::unlink(B("j").c_str()), 0) << std::strerror(errno);
+  EXPECT_NE(::access(A("j").c_str(), F_OK), 0);
+}
+
+// Applications that coordinate through locks from two hosts: what one writes under a lock,
+// the other reads once it holds the lock (the grant drops the file's cached pages).
+TEST_F(MountLocksTest, LockfCountersFromBothMountsLoseNoIncrement) {
+  constexpr int kEach = 150;
+  const pid_t a = Child(
+      [&] {
+        return Python(kLockfCounter, {A("f"), std::to_string(kEach)});
+      },
+      125);
+  const pid_t b = Child(
+      [&] {
+        return Python(kLockfCounter, {B("f"), std::to_string(kEach)});
+      },
+      125);
+  EXPECT_EQ(Reap(a, 130s), 0);
+  EXPECT_EQ(Reap(b, 130s), 0);
+  char buf[33] = {};
+  const int fd = ::open(A("f").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_GT(::pread(fd, buf, 32, 0), 0);
+  ::close(fd);
+  EXPECT_EQ(std::atoi(buf), 2 * kEach) << "increments lost: '" << buf << "'";
+}
+
+TEST_F(MountLocksTest, SqliteWrittenFromBothMountsStaysWhole) {
+  constexpr int kEach = 60;
+  ASSERT_EQ(Python(kSqliteCreate, {A("db")}), 0);
+  const auto n = std::to_string(kEach);
+  const pid_t a = Child([&] { return Python(kSqliteWriter, {A("db"), "a", n}); }, 125);
+  const pid_t b = Child([&] { return Python(kSqliteWriter, {B("db"), "b", n}); }, 125);
+  EXPECT_EQ(Reap(a, 130s), 0);
+  EXPECT_EQ(Reap(b, 130s), 0);
+  EXPECT_EQ(Python(kSqliteCheck, {A("db"), std::to_string(2 * kEach)}), 0);
+  EXPECT_EQ(Python(kSqliteCheck, {B("db"), std::to_string(2 * kEach)}), 0);
 }
 
 }  // namespace
