@@ -95,6 +95,18 @@ TEST(SectionsTest, EverySectionRendersTheMonitorsJson) {
       << Render("IC");
 }
 
+// MooseFS's -SOF and -SAL: open files with every path of each, locks held and waiting.
+TEST(SectionsTest, OpenFilesAndAcquiredLocks) {
+  const std::string of = Render("OF", {.separator = "|"});
+  EXPECT_NE(of.find("3|7|2|read-write|/db/main.sqlite\n"), std::string::npos) << of;
+  EXPECT_NE(of.find("3|7|2|read-write|/db/link\n"), std::string::npos) << of;
+  EXPECT_NE(of.find("4|9|1|read|-\n"), std::string::npos) << of;
+  EXPECT_NE(of.find("note: the first 2 of 3 open files"), std::string::npos) << of;
+  const std::string al = Render("AL", {.separator = "|"});
+  EXPECT_NE(al.find("7|3|posix|99|1234|exclusive|10|EOF|held\n"), std::string::npos) << al;
+  EXPECT_NE(al.find("7|4|flock|5|77|shared|0|EOF|waiting\n"), std::string::npos) << al;
+}
+
 // MooseFS's letters: -SIN is the full info (general and chunks), -SIG the general part,
 // -SIC the chunks, -SMB the metaloggers; a section asked twice is read once.
 TEST(SectionsTest, MooseFsLetters) {

@@ -167,6 +167,43 @@ std::string Exports(const json& j, const Format& f) {
   return Emit(t, f);
 }
 
+// MooseFS's -SOF: one row per path of each open file (a file in trash or reserved: "-").
+std::string OpenFiles(const json& j, const Format& f) {
+  Table t{{"session", "inode", "descriptors", "mode", "path"}, {}};
+  for (const json& r : List(j, "files")) {
+    const json& paths = List(r, "paths");
+    Row row = {Text(r, "session"), Text(r, "inode"), Text(r, "descriptors"), Text(r, "mode"), "-"};
+    if (paths.empty()) t.rows.push_back(row);
+    for (const json& p : paths) {
+      row.back() = p.is_string() ? p.get<std::string>() : "-";
+      t.rows.push_back(row);
+    }
+  }
+  const std::string total = Text(j, "total");
+  const bool cut = j.is_object() && j.contains("total") && j["total"].is_number_unsigned() &&
+                   j["total"].get<size_t>() > List(j, "files").size();
+  return Emit(t, f) + (cut ? "note: the first " + std::to_string(List(j, "files").size()) + " of " +
+                                 total + " open files\n"
+                           : "");
+}
+
+// MooseFS's -SAL: held locks, then the requests waiting for one.
+std::string Locks(const json& j, const Format& f) {
+  Table t{{"inode", "session", "kind", "owner", "pid", "type", "start", "end", "state"}, {}};
+  auto add = [&](const json& r, const char* state) {
+    const bool to_eof = r.value("end", uint64_t{0}) >= (uint64_t{1} << 63) - 1;
+    t.rows.push_back({Text(r, "inode"), Text(r, "session"), Text(r, "kind"), Text(r, "owner"),
+                      Text(r, "pid"), Text(r, "type"), Text(r, "start"),
+                      to_eof ? "EOF" : Text(r, "end"), state});
+  };
+  for (const json& r : List(j, "locks"))
+    add(r, "held");
+  for (const json& r : List(j, "waiting"))
+    add(r, "waiting");
+  const bool grace = j.is_object() && j.value("grace", false);
+  return Emit(t, f) + (grace ? "note: grace period, mounts are reclaiming their locks\n" : "");
+}
+
 }  // namespace
 
 std::string Emit(const Table& t, const Format& f) {
@@ -195,6 +232,8 @@ const std::vector<Section>& Sections() {
       {"EX", "exports", "exports", Exports, {}},
       {"MS", "sessions", "mounts (sessions)", Sessions, {}},
       {"MO", "ops", "operation counters", Operations, {}},
+      {"OF", "openfiles", "open files", OpenFiles, {}},
+      {"AL", "locks", "acquired locks (and waiting requests)", Locks, {}},
   };
   return sections;
 }

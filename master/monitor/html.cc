@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <regex>
@@ -188,6 +189,48 @@ std::string Sessions(const Snapshot& s) {
                                    rows);
 }
 
+// The page lists the first rows; the JSON (and mfscli -SOF, -SAL) every row it has.
+constexpr size_t kPageRows = 200;
+
+std::string MoreRows(size_t shown, size_t total, const char* what) {
+  if (shown >= total) return "";
+  return fmt::format("<p class=note>the first {} of {} {}; all in /api/v1/</p>", shown, total,
+                     what);
+}
+
+std::string OpenFiles(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const OpenFileRow& r : s.open_files) {
+    if (rows.size() == kPageRows) break;
+    std::string paths;
+    for (const std::string& p : r.paths)
+      paths += (paths.empty() ? "" : ", ") + p;
+    rows.push_back({std::to_string(r.session), std::to_string(r.inode),
+                    std::to_string(r.descriptors), r.mode, paths.empty() ? "-" : paths});
+  }
+  return "<h2>Open files</h2>" +
+         Table("openfiles", {"session", "inode", "descriptors", "mode", "paths"}, rows) +
+         MoreRows(rows.size(), std::max(s.open_files_total, s.open_files.size()), "open files");
+}
+
+std::string Locks(const Snapshot& s) {
+  std::vector<Row> rows;
+  for (const LockRow& r : s.locks) {
+    if (rows.size() == kPageRows) break;
+    const bool to_eof = r.end >= (uint64_t{1} << 63) - 1;
+    rows.push_back({std::to_string(r.inode), std::to_string(r.session), r.kind,
+                    std::to_string(r.owner), std::to_string(r.pid), r.type, std::to_string(r.start),
+                    to_eof ? "EOF" : std::to_string(r.end), r.waiting ? "waiting" : "held"});
+  }
+  return "<h2>File locks</h2>" +
+         Table("locks",
+               {"inode", "session", "kind", "owner", "pid", "type", "start", "end", "state"},
+               rows) +
+         (s.locks_grace ? "<p class=note>grace period: mounts are reclaiming their locks</p>"
+                        : "") +
+         MoreRows(rows.size(), s.locks.size(), "locks and waiting requests");
+}
+
 std::string Metaloggers(const Snapshot& s) {
   std::vector<Row> rows;
   for (const MetaloggerRow& r : s.metaloggers) {
@@ -272,8 +315,8 @@ std::string RenderHtml(const Snapshot& s) {
       "</head><body><h1>ElkFS master</h1><p class=note>snapshot of {} UTC; JSON under "
       "/api/v1/, Prometheus at /metrics</p>",
       kStyle, Time(s.info.now));
-  out += Summary(s) + Health(s) + Chunkservers(s) + Disks(s) + Sessions(s) + Metaloggers(s) +
-         Exports(s) + Activity(s) + Operations(s);
+  out += Summary(s) + Health(s) + Chunkservers(s) + Disks(s) + Sessions(s) + OpenFiles(s) +
+         Locks(s) + Metaloggers(s) + Exports(s) + Activity(s) + Operations(s);
   return out + "</body></html>\n";
 }
 

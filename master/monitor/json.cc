@@ -189,6 +189,18 @@ json LocksJson(const Snapshot& s) {
   return {{"grace", s.locks_grace}, {"locks", held}, {"waiting", waiting}};
 }
 
+json OpenFilesJson(const Snapshot& s) {
+  json files = json::array();
+  for (const OpenFileRow& r : s.open_files) {
+    files.push_back({{"session", r.session},
+                     {"inode", r.inode},
+                     {"descriptors", r.descriptors},
+                     {"mode", r.mode},
+                     {"paths", r.paths}});
+  }
+  return {{"total", s.open_files_total}, {"files", files}};
+}
+
 json OpsJson(const Snapshot& s) {
   json counters = json::object();
   for (const auto& [name, n] : s.ops)
@@ -223,6 +235,7 @@ const std::map<std::string, Renderer, std::less<>>& Renderers() {
       {"exports", ExportsJson},
       {"ops", OpsJson},
       {"locks", LocksJson},
+      {"openfiles", OpenFilesJson},
       {"history", HistoryJson}};
   return table;
 }

@@ -21,6 +21,8 @@ nlohmann::json MetaloggersJson(const Snapshot& s);
 nlohmann::json ChunksJson(const Snapshot& s);
 nlohmann::json ExportsJson(const Snapshot& s);
 nlohmann::json OpsJson(const Snapshot& s);
+nlohmann::json LocksJson(const Snapshot& s);
+nlohmann::json OpenFilesJson(const Snapshot& s);
 nlohmann::json HistoryJson(const Snapshot& s);  // the charts' points and running totals
 
 // The names served under /api/v1/.

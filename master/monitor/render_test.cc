@@ -177,6 +177,16 @@ TEST(HtmlTest, TablesAndEscaping) {
   EXPECT_NE(html.find("<p id=catchup>Replication catch-up: 3 of 4 under-goal chunks done (75%), 3 "
                       "in flight, since 2023-11-14 22:11:40 UTC</p>"),
             std::string::npos);
+  at = html.find("<table id='openfiles'>");
+  ASSERT_NE(at, std::string::npos);
+  const std::string open = html.substr(at, html.find("</table>", at) - at);
+  EXPECT_NE(open.find("<td>/db/main.sqlite, /db/link</td>"), std::string::npos) << open;
+  EXPECT_NE(html.find("the first 2 of 3 open files"), std::string::npos);
+  at = html.find("<table id='locks'>");
+  ASSERT_NE(at, std::string::npos);
+  const std::string locks = html.substr(at, html.find("</table>", at) - at);
+  EXPECT_EQ(Count(locks, "<tr>"), 3u);  // the header, one held, one waiting
+  EXPECT_NE(locks.find("<td>EOF</td><td>waiting</td>"), std::string::npos) << locks;
   // Three charts: requests, bytes read and written, replication.
   EXPECT_EQ(Count(html, "<svg"), 3u);
   EXPECT_EQ(Count(html, "<polyline"), 5u);

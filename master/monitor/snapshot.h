@@ -156,6 +156,15 @@ struct LockRow {
   bool waiting = false;
 };
 
+// A file some session holds open, with the paths of its links (none: in trash or reserved).
+struct OpenFileRow {
+  uint32_t session = 0;
+  uint32_t inode = 0;
+  uint32_t descriptors = 0;
+  std::string mode;  // "read", "write" or "read-write"
+  std::vector<std::string> paths;
+};
+
 // Client requests counted by kind since the master started ("lookup" -> 1234).
 using OpCounters = std::vector<std::pair<std::string, uint64_t>>;
 
@@ -190,8 +199,10 @@ struct Snapshot {
   std::vector<SessionRow> sessions;
   std::vector<MetaloggerRow> metaloggers;
   std::vector<ExportRow> exports;
-  std::vector<LockRow> locks;  // held first, then waiting
-  bool locks_grace = false;    // new locks wait while mounts reclaim theirs
+  std::vector<LockRow> locks;           // held first, then waiting
+  bool locks_grace = false;             // new locks wait while mounts reclaim theirs
+  std::vector<OpenFileRow> open_files;  // the first kMaxOpenFilesListed
+  size_t open_files_total = 0;          // all of them
   OpCounters ops;
   Totals totals;
   std::vector<HistoryPoint> history;

@@ -127,6 +127,30 @@ inline Snapshot SampleSnapshot() {
        .scrub_on = true},
   };
   s.disks_note = "1 connected chunkserver reported no disks.";
+  s.locks = {{.inode = 7,
+              .kind = "posix",
+              .session = 3,
+              .owner = 99,
+              .pid = 1234,
+              .type = "exclusive",
+              .start = 10,
+              .end = (1ull << 63) - 1},
+             {.inode = 7,
+              .kind = "flock",
+              .session = 4,
+              .owner = 5,
+              .pid = 77,
+              .type = "shared",
+              .start = 0,
+              .end = (1ull << 63) - 1,
+              .waiting = true}};
+  s.open_files = {{.session = 3,
+                   .inode = 7,
+                   .descriptors = 2,
+                   .mode = "read-write",
+                   .paths = {"/db/main.sqlite", "/db/link"}},
+                  {.session = 4, .inode = 9, .descriptors = 1, .mode = "read", .paths = {}}};
+  s.open_files_total = 3;
   return s;
 }
 

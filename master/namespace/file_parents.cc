@@ -62,6 +62,29 @@ bool Namespace::Within(InodeId root, InodeId inode, uint32_t session) const {
                      [&](InodeId dir) { return IsAncestorOrSelf(root, dir); });
 }
 
+std::vector<std::string> Namespace::PathsOf(InodeId inode, size_t& budget) const {
+  std::vector<std::string> paths;
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr || node->is_dir() || node->detached() || node->parent == 0) return paths;
+  // The primary parent first, then the others (sorted); a folder holding two links of the
+  // file is read once.
+  std::vector<InodeId> dirs = {node->parent};
+  if (auto extra = extra_parents_.find(inode); extra != extra_parents_.end()) {
+    for (InodeId dir : extra->second)
+      if (dir != dirs.front() && dir != dirs.back()) dirs.push_back(dir);
+  }
+  for (InodeId dir : dirs) {
+    if (budget == 0) break;
+    // Entries know their child, not the other way round: the folder is read for its names.
+    const std::string folder = PathOf(dir);
+    DirOf(dir).ForEachFrom(0, [&](std::string_view name, InodeId child, uint64_t) {
+      if (child == inode) paths.push_back(fmt::format("{}/{}", folder, name));
+      return --budget > 0;
+    });
+  }
+  return paths;
+}
+
 // After loading: the image gave each file its primary parent (0 in images written before
 // file parents were kept: then the first directory found holding it becomes the primary);
 // every other link becomes an extra parent. Files with one link need no bookkeeping.

@@ -44,6 +44,24 @@ TEST_F(FileParentsTest, HardLinksReachFromEveryParent) {
   EXPECT_TRUE(In(a, f));
 }
 
+// The monitor's open files list each file by the paths of its links.
+TEST_F(FileParentsTest, PathsOfEveryLinkWithinABudget) {
+  size_t budget = 1000;
+  EXPECT_EQ(ns.PathsOf(f, budget), std::vector<std::string>{"/a/x/y/f"});
+  ASSERT_TRUE(ns.Link(root, f, b, "g", now).ok());
+  ASSERT_TRUE(ns.Link(root, f, b, "h", now).ok());
+  EXPECT_EQ(ns.PathsOf(f, budget), (std::vector<std::string>{"/a/x/y/f", "/b/g", "/b/h"}));
+  const InodeId top = File(kRootInode, "top");
+  EXPECT_EQ(ns.PathsOf(top, budget), std::vector<std::string>{"/top"});
+  EXPECT_TRUE(ns.PathsOf(a, budget).empty());  // folders are not listed by path
+  size_t one = 1;  // one entry read: /a/x/y holds f first, the rest is not read
+  EXPECT_EQ(ns.PathsOf(f, one), std::vector<std::string>{"/a/x/y/f"});
+  EXPECT_EQ(one, 0u);
+  EXPECT_TRUE(ns.PathsOf(f, one).empty());
+  ASSERT_TRUE(ns.Unlink(root, kRootInode, "top", now).ok());  // to trash
+  EXPECT_TRUE(ns.PathsOf(top, budget).empty());
+}
+
 TEST_F(FileParentsTest, RenameMovesTheParent) {
   ASSERT_TRUE(ns.Rename(root, deep, "f", b, "f2", RenameFlags::kNone, now).ok());
   EXPECT_FALSE(In(a, f));

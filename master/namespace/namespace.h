@@ -122,6 +122,15 @@ class Namespace {
   // Returns chunk ids that lost their last reference (a reserved file freed at `now`).
   std::vector<ChunkId> Close(InodeId inode, uint32_t session, uint32_t now);
   bool IsOpen(InodeId inode) const;
+  // Every open file, for the monitor: up to `max` of them, in (inode, session) order.
+  struct OpenedBy {
+    InodeId inode = 0;
+    uint32_t session = 0;
+    uint32_t count = 0;  // descriptors
+    uint8_t mode = 0;    // kOpenedRead | kOpenedWrite
+  };
+  std::vector<OpenedBy> Opens(size_t max) const;
+  size_t open_count() const { return opens_.size(); }
   // The modes (kOpenedRead, kOpenedWrite) the session holds inode open with; 0: not open.
   uint8_t OpenModeOf(InodeId inode, uint32_t session) const;
   // A resumed session's own account of its opens (docs/client.md, "Open files across
@@ -225,6 +234,10 @@ class Namespace {
   // A session mounted on a subfolder may only touch such nodes. True for a missing node,
   // so the request itself answers "no such node".
   bool Within(InodeId root, InodeId inode, uint32_t session) const;
+  // The paths of a file's links ("/a/b"), for the monitor; none when it is in trash or
+  // reserved. Each directory entry read costs 1 of `budget`: when it runs out, the paths
+  // found so far.
+  std::vector<std::string> PathsOf(InodeId inode, size_t& budget) const;
   // In trash or reserved (what a meta session may read).
   bool Detached(InodeId inode) const {
     const Node* n = nodes_.Get(inode);

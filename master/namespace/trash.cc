@@ -29,6 +29,13 @@ std::vector<std::pair<InodeId, uint32_t>> Namespace::OpensOf(uint32_t session) c
   return out;
 }
 
+std::vector<Namespace::OpenedBy> Namespace::Opens(size_t max) const {
+  std::vector<OpenedBy> out;
+  for (auto it = opens_.begin(); it != opens_.end() && out.size() < max; ++it)
+    out.push_back({it->first.first, it->first.second, it->second.count, it->second.mode});
+  return out;
+}
+
 bool Namespace::IsOpen(InodeId inode) const {
   auto it = opens_.lower_bound({inode, 0});
   return it != opens_.end() && it->first.first == inode;

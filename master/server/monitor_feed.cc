@@ -60,6 +60,7 @@ void MonitorFeed::Publish() {
   FillOps(*s);
   FillDisks(*s);
   FillLocks(*s);
+  FillOpenFiles(*s);
   box_->Publish(std::move(s));
 }
 
@@ -231,6 +232,26 @@ void MonitorFeed::FillLocks(monitor::Snapshot& s) const {
   for (const auto& [id, r] : service->table().AllWaiting())
     s.locks.push_back(row(r, true));
   s.locks_grace = service->in_grace();
+}
+
+// Built every second on the master's loop: bounded in rows and in directory entries read
+// for the paths, however many files are open.
+void MonitorFeed::FillOpenFiles(monitor::Snapshot& s) const {
+  constexpr size_t kMaxOpenFilesListed = 10000;
+  size_t budget = 1000000;  // directory entries read for the paths
+  const Namespace& ns = src_.meta.ns();
+  s.open_files_total = ns.open_count();
+  for (const Namespace::OpenedBy& o : ns.Opens(kMaxOpenFilesListed)) {
+    const bool read = (o.mode & kOpenedRead) != 0;
+    const bool write = (o.mode & kOpenedWrite) != 0;
+    s.open_files.push_back({.session = o.session,
+                            .inode = o.inode,
+                            .descriptors = o.count,
+                            .mode = read && write ? "read-write"
+                                    : write       ? "write"
+                                                  : "read",
+                            .paths = ns.PathsOf(o.inode, budget)});
+  }
 }
 
 void MonitorFeed::FillMetaloggers(monitor::Snapshot& s) const {

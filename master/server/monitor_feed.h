@@ -80,6 +80,7 @@ class MonitorFeed {
   void FillReplication(monitor::Snapshot& s) const;
   void FillSessions(monitor::Snapshot& s) const;
   void FillLocks(monitor::Snapshot& s) const;
+  void FillOpenFiles(monitor::Snapshot& s) const;
   void FillMetaloggers(monitor::Snapshot& s) const;
   void FillExports(monitor::Snapshot& s) const;
   void FillOps(monitor::Snapshot& s);

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -241,6 +242,13 @@ TEST_F(MountLocksTest, FlockOnOneMountIsSeenOnTheOtherAndWakesItsWaiter) {
   ASSERT_EQ(locks["waiting"].size(), 1u) << locks.dump();
   EXPECT_NE(locks["waiting"][0]["session"], locks["locks"][0]["session"]);
   EXPECT_GE(Monitor("ops")["operations"].value("lock", 0), 5);
+  // The file is open on both mounts (mfscli -SOF): each session lists it by its path.
+  const nlohmann::json open = Monitor("openfiles");
+  std::set<uint32_t> sessions;
+  for (const nlohmann::json& f : open["files"]) {
+    if (f["paths"] == nlohmann::json::array({"/f"})) sessions.insert(f["session"].get<uint32_t>());
+  }
+  EXPECT_EQ(sessions.size(), 2u) << open.dump();
   EXPECT_FALSE(Exited(waiter)) << "the waiter got the lock while mount 1 held it";
   ASSERT_EQ(::flock(held, LOCK_UN), 0);
   EXPECT_EQ(Reap(waiter, 10s), 0) << "the waiter was not woken by the unlock";
