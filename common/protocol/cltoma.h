@@ -336,6 +336,15 @@ struct CltomaGetdirstats {
   ELK_FIELDS(msgid, inode)
 };
 
+// CLTOMA_PATHS: msgid:32 inode:32
+// For mfsfilepaths: every path of a node, relative to the session's folder.
+struct CltomaPaths {
+  static constexpr uint32_t kType = CLTOMA_PATHS;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  ELK_FIELDS(msgid, inode)
+};
+
 // CLTOMA_SNAPSHOT: msgid:32 src_inode:32 dst_parent:32 dst_name:str overwrite:8 creds:Creds
 struct CltomaSnapshot {
   static constexpr uint32_t kType = CLTOMA_SNAPSHOT;

@@ -223,6 +223,16 @@ struct MatoclGetdirstats {
   ELK_FIELDS(msgid, inodes, dirs, files, chunks, length, size, realsize)
 };
 
+// MATOCL_PATHS: msgid:32 paths:[str]. As MooseFS prints them: "dir/file" from the session's
+// folder ("/" for the folder itself), "./TRASH (path)" in trash, "./SUSTAINED (path)" for a
+// file removed while open.
+struct MatoclPaths {
+  static constexpr uint32_t kType = MATOCL_PATHS;
+  uint32_t msgid = 0;
+  std::vector<std::string> paths;
+  ELK_FIELDS(msgid, paths)
+};
+
 // MATOCL_{SETGOAL,SETTRASHTIME}: msgid:32 changed:32 not_changed:32 not_permitted:32
 template <uint32_t Type>
 struct MatoclSetReply {

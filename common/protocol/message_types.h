@@ -57,6 +57,7 @@ inline constexpr uint32_t CLTOMA_SETGOAL = 1041;
 inline constexpr uint32_t CLTOMA_GETTRASHTIME = 1042;
 inline constexpr uint32_t CLTOMA_SETTRASHTIME = 1043;
 inline constexpr uint32_t CLTOMA_GETDIRSTATS = 1044;  // optional: old masters refuse it
+inline constexpr uint32_t CLTOMA_PATHS = 1045;        // mfsfilepaths; optional as above
 inline constexpr uint32_t CLTOMA_SNAPSHOT = 1050;
 inline constexpr uint32_t CLTOMA_APPEND_CHUNKS = 1051;
 inline constexpr uint32_t CLTOMA_PUNCH_CHUNKS = 1052;
@@ -100,6 +101,7 @@ inline constexpr uint32_t MATOCL_SETGOAL = 2041;
 inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
 inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
 inline constexpr uint32_t MATOCL_GETDIRSTATS = 2044;
+inline constexpr uint32_t MATOCL_PATHS = 2045;
 inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 inline constexpr uint32_t MATOCL_DETACHED_ATTR = 2063;
 inline constexpr uint32_t MATOCL_LOCK_TEST = 2301;
@@ -236,6 +238,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_GETTRASHTIME, kSmall),
     ELK_TYPE(CLTOMA_SETTRASHTIME, kSmall),
     ELK_TYPE(CLTOMA_GETDIRSTATS, kTiny),
+    ELK_TYPE(CLTOMA_PATHS, kTiny),
     ELK_TYPE(CLTOMA_SNAPSHOT, kSmall),
     ELK_TYPE(CLTOMA_APPEND_CHUNKS, kSmall),
     ELK_TYPE(CLTOMA_PUNCH_CHUNKS, kSmall),
@@ -276,6 +279,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_GETTRASHTIME, kMedium),
     ELK_TYPE(MATOCL_SETTRASHTIME, kTiny),
     ELK_TYPE(MATOCL_GETDIRSTATS, kTiny),
+    ELK_TYPE(MATOCL_PATHS, kBulk),  // one path per link: as many as a file has links
     ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
     ELK_TYPE(MATOCL_DETACHED_ATTR, kMedium),  // a trash path is as long as the folders were deep
     ELK_TYPE(MATOCL_LOCK_TEST, kTiny),

@@ -65,7 +65,9 @@ bool Namespace::Within(InodeId root, InodeId inode, uint32_t session) const {
 std::vector<std::string> Namespace::PathsOf(InodeId inode, size_t& budget) const {
   std::vector<std::string> paths;
   const Node* node = nodes_.Get(inode);
-  if (node == nullptr || node->is_dir() || node->detached() || node->parent == 0) return paths;
+  if (node == nullptr || node->detached()) return paths;
+  if (node->is_dir()) return {inode == kRootInode ? "/" : PathOf(inode)};
+  if (node->parent == 0) return paths;
   // The primary parent first, then the others (sorted); a folder holding two links of the
   // file is read once.
   std::vector<InodeId> dirs = {node->parent};

@@ -53,7 +53,8 @@ TEST_F(FileParentsTest, PathsOfEveryLinkWithinABudget) {
   EXPECT_EQ(ns.PathsOf(f, budget), (std::vector<std::string>{"/a/x/y/f", "/b/g", "/b/h"}));
   const InodeId top = File(kRootInode, "top");
   EXPECT_EQ(ns.PathsOf(top, budget), std::vector<std::string>{"/top"});
-  EXPECT_TRUE(ns.PathsOf(a, budget).empty());  // folders are not listed by path
+  EXPECT_EQ(ns.PathsOf(deep, budget), std::vector<std::string>{"/a/x/y"});
+  EXPECT_EQ(ns.PathsOf(kRootInode, budget), std::vector<std::string>{"/"});
   size_t one = 1;  // one entry read: /a/x/y holds f first, the rest is not read
   EXPECT_EQ(ns.PathsOf(f, one), std::vector<std::string>{"/a/x/y/f"});
   EXPECT_EQ(one, 0u);

@@ -234,9 +234,9 @@ class Namespace {
   // A session mounted on a subfolder may only touch such nodes. True for a missing node,
   // so the request itself answers "no such node".
   bool Within(InodeId root, InodeId inode, uint32_t session) const;
-  // The paths of a file's links ("/a/b"), for the monitor; none when it is in trash or
-  // reserved. Each directory entry read costs 1 of `budget`: when it runs out, the paths
-  // found so far.
+  // The paths of a file's links ("/a/b"; a folder's one path, "/" for the root), for the
+  // monitor and mfsfilepaths; none when it is in trash or reserved. Each directory entry
+  // read costs 1 of `budget`: when it runs out, the paths found so far.
   std::vector<std::string> PathsOf(InodeId inode, size_t& budget) const;
   // In trash or reserved (what a meta session may read).
   bool Detached(InodeId inode) const {

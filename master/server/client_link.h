@@ -55,7 +55,7 @@ struct ClientContext {
   TreeJobs* jobs = nullptr;                    // the recursive requests, a slice per loop turn
   // After a client's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
   NotLeaderFn not_leader;
-  LockService* locks = nullptr;                // file locks; null: lock requests refused
+  LockService* locks = nullptr;  // file locks; null: lock requests refused
 };
 
 class ClientLink {
@@ -131,6 +131,7 @@ class ClientLink {
   void Gettrashtime(const protocol::CltomaGettrashtime& m);
   void Settrashtime(const protocol::CltomaSettrashtime& m);
   void Getdirstats(const protocol::CltomaGetdirstats& m);
+  void Paths(const protocol::CltomaPaths& m);  // client_paths.cc
   void Snapshot(const protocol::CltomaSnapshot& m);
   void StartJob(uint32_t msgid, InodeId inode, TreeJob job);
   // Starts a job of this session that stops if the connection closes (kDelayed replied

@@ -122,6 +122,9 @@ class ToolBackend {
   // asking page after page costs the file's chunks, whatever its length.
   virtual Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) = 0;
   virtual Result<DirStats> DirInfo(uint32_t inode) = 0;
+  // Every path of a node as the master gives them (mfsfilepaths): "dir/file" from the
+  // mount's folder, "/" for the folder, "./TRASH (path)" or "./SUSTAINED (path)".
+  virtual Result<std::vector<std::string>> Paths(uint32_t inode) = 0;
 
   virtual Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode,
                               const std::string& dst_name, const Credentials& creds,

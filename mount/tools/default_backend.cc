@@ -115,6 +115,12 @@ class MasterBackend : public ToolBackend {
     return WalkHere(inode);
   }
 
+  Result<std::vector<std::string>> Paths(uint32_t inode) override {
+    auto r = s_->Call<proto::MatoclPaths>(proto::CltomaPaths{0, inode});
+    if (!r.ok()) return r.status();
+    return std::move(r->paths);
+  }
+
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,
                       const Credentials& creds, const SnapshotOptions& options) override {
     return s_->Do(proto::CltomaSnapshot{0, src_inode, dst_parent_inode, dst_name, options.overwrite,

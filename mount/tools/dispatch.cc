@@ -46,6 +46,7 @@ constexpr std::array kEntries = {
     Entry{"mfsdirinfo", DirInfoTool},
     Entry{"mfsmakesnapshot", MakeSnapshotTool},
     Entry{"mfsappendchunks", AppendChunksTool},
+    Entry{"mfsfilepaths", FilePathsTool},
 };
 
 constexpr auto kNames = [] {

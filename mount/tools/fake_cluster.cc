@@ -271,6 +271,26 @@ Result<ChunkPage> FakeBackend::FileChunks(uint32_t inode, uint32_t from) {
   return page;
 }
 
+std::vector<std::string> FakeTree::PathsOf(uint32_t inode) const {
+  if (inode == 1) return {"/"};
+  std::vector<std::string> paths;
+  for (const auto& [dir, n] : nodes_) {
+    for (const auto& [name, child] : n.children) {
+      if (child != inode) continue;
+      std::string path = name;
+      for (uint32_t up = dir; up != 1; up = nodes_.at(up).parent)
+        path = nodes_.at(up).name + "/" + path;
+      paths.push_back(path);
+    }
+  }
+  return paths;
+}
+
+Result<std::vector<std::string>> FakeBackend::Paths(uint32_t inode) {
+  if (!tree_.has(inode)) return Status(Code::kNoEnt);
+  return tree_.PathsOf(inode);
+}
+
 Result<DirStats> FakeBackend::DirInfo(uint32_t inode) {
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
   std::this_thread::sleep_for(tree_.walk_time);

@@ -64,6 +64,8 @@ class FakeTree {
   void Link(uint32_t parent, const std::string& name, uint32_t inode);
   uint32_t CopyTree(uint32_t src, uint32_t parent, const std::string& name);
   void Remove(uint32_t inode);
+  // Every link's path from the mount root, as the master gives them ("dir/file", "/").
+  std::vector<std::string> PathsOf(uint32_t inode) const;
 
  private:
   friend class FakeProbe;
@@ -99,6 +101,7 @@ class FakeBackend final : public ToolBackend {
                                  bool recursive) override;
   Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) override;
   Result<DirStats> DirInfo(uint32_t inode) override;
+  Result<std::vector<std::string>> Paths(uint32_t inode) override;
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,
                       const Credentials& creds, const SnapshotOptions& options) override;
   Status AppendChunks(uint32_t dst_inode, uint32_t src_inode, const Credentials& creds) override;

@@ -115,6 +115,7 @@ class StuckBackend final : public ToolBackend {
     return page;
   }
   Result<DirStats> DirInfo(uint32_t) override { return Status(Code::kNotSupported); }
+  Result<std::vector<std::string>> Paths(uint32_t) override { return Status(Code::kNotSupported); }
   Status MakeSnapshot(uint32_t, uint32_t, const std::string&, const Credentials&,
                       const SnapshotOptions&) override {
     return Status(Code::kNotSupported);

@@ -21,5 +21,6 @@ int FileInfoTool(ToolEnv& env, ToolArgs args);
 int DirInfoTool(ToolEnv& env, ToolArgs args);
 int MakeSnapshotTool(ToolEnv& env, ToolArgs args);
 int AppendChunksTool(ToolEnv& env, ToolArgs args);
+int FilePathsTool(ToolEnv& env, ToolArgs args);
 
 }  // namespace elk::tools

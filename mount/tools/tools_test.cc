@@ -209,6 +209,30 @@ TEST(Tools, AppendChunksRefusals) {
   EXPECT_EQ(outside.err, "/tmp/local.bin: not an ElkFS object\n");
 }
 
+// MooseFS 3's mfsfilepaths: "NAME:" then every link's path as the master gives it; a node
+// number that names no file is taken as one.
+TEST(Tools, FilePathsListsEveryLinkAndTakesNodeNumbers) {
+  ToolHarness h;
+  const uint32_t file = *h.tree.Find("tools_demo/sub/data.bin");
+  h.tree.Link(*h.tree.Find("tools_demo"), "again.bin", file);
+  RunResult r = h.Run({"mfsfilepaths", "tools_demo/sub/data.bin", "/mnt/elk"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "tools_demo/sub/data.bin:\n"
+            "tools_demo/again.bin\n"
+            "tools_demo/sub/data.bin\n"
+            "/mnt/elk:\n"
+            "/\n");
+  r = h.Run({"mfsfilepaths", std::to_string(file)});
+  EXPECT_EQ(r.out, std::to_string(file) + ":\ntools_demo/again.bin\ntools_demo/sub/data.bin\n");
+  r = h.Run({"mfsfilepaths", "99999", "nothere"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("99999: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothere: "), std::string::npos) << r.err;
+  EXPECT_EQ(h.Run({"mfsfilepaths"}).rc, 1);  // usage
+}
+
 TEST(Tools, MountRootMapsToTheExportedInode) {
   ToolHarness h;
   uint32_t sub = *h.tree.Find("tools_demo/sub");

@@ -68,6 +68,12 @@ constexpr std::string_view kAppendChunks =
     "created as empty file and then chunks are appended\n\n"
     "usage: mfsappendchunks dstfile name [name ...]\n";
 
+constexpr std::string_view kFilePaths =
+    "show all paths of given files or node numbers\n\n"
+    "usage: mfsfilepaths name/inode [name/inode ...]\n"
+    "\n"
+    "In case of converting node to path, tool has to be run in mfs-mounted directory\n";
+
 #undef ELK_NUMBER_SWITCHES
 #undef ELK_RECURSIVE_SWITCH
 
@@ -93,6 +99,8 @@ std::string_view UsageText(ToolId id) {
       return kMakeSnapshot;
     case ToolId::kAppendChunks:
       return kAppendChunks;
+    case ToolId::kFilePaths:
+      return kFilePaths;
   }
   return {};
 }

@@ -17,6 +17,7 @@ enum class ToolId {
   kDirInfo,
   kMakeSnapshot,
   kAppendChunks,
+  kFilePaths,
 };
 
 std::string_view UsageText(ToolId id);

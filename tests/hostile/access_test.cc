@@ -270,5 +270,30 @@ TEST_F(HostileAccess, MfsdirinfoCountsEveryLevelOfA5000DeepChain) {
   EXPECT_EQ(run.output, fmt::format("{}\t{}\t0\t{}\n", kLevels, kLevels, P("deep")));
 }
 
+// mfsfilepaths through the real mount: every link of a file, then the file in trash.
+TEST_F(HostileAccess, MfsfilepathsNamesEveryLinkAndTheTrash) {
+  ASSERT_EQ(::mkdir(P("pdir").c_str(), 0755), 0) << std::strerror(errno);
+  const int fd = ::open(P("pfile").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ::close(fd);
+  ASSERT_EQ(::link(P("pfile").c_str(), P("pdir/again").c_str()), 0) << std::strerror(errno);
+  const std::string tool = Cluster::BinDir() + "/mfsfilepaths";
+  ASSERT_TRUE(Exists(tool)) << tool;
+  const std::string out = cluster_->dir() + "/paths.out";
+  ToolRun run = RunAs(0, {tool, P("pfile"), P("pdir")}, out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, P("pfile") + ":\npfile\npdir/again\n" + P("pdir") + ":\npdir\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(P("pfile").c_str(), &st), 0);
+  ASSERT_EQ(::unlink(P("pfile").c_str()), 0);
+  ASSERT_EQ(::unlink(P("pdir/again").c_str()), 0);
+  // The last link gone, the node number still names the file, now in trash.
+  run = RunAs(
+      0, {"/bin/sh", "-c", "cd " + P("pdir") + " && " + tool + " " + std::to_string(st.st_ino)},
+      out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, std::to_string(st.st_ino) + ":\n./TRASH (pdir/again)\n");
+}
+
 }  // namespace
 }  // namespace elk::test
