@@ -86,6 +86,7 @@ Status MasterServer::InstallLeaderImage(const image::Image& img) {
     return s;
   }
   needs_image_ = role_.diverged = false;
+  synced_ = true;
   role_.leader_version = std::max(role_.leader_version, img.version);
   if (meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
   if (Status s = WriteFileAtomically(
@@ -124,6 +125,11 @@ void MasterServer::OnLeaderInfo(const protocol::MatomlLeaderInfo& m) {
 }
 
 Status MasterServer::ReloadRole(const std::string& follow) {
+  if (election_) {
+    if (follow.empty()) return Status::Ok();
+    return Status(Code::kBadConfig,
+                  "MASTER_FOLLOW ignored: with ETCD_ENDPOINTS the election chooses the leader");
+  }
   std::optional<FollowTarget> target;
   if (!follow.empty()) {
     auto parsed = ParseFollow(follow);
@@ -161,6 +167,7 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   role_ = RoleState{};
   role_.epoch = epoch;
   chunk_loop_->Start();
+  synced_ = true;
   log::Warning(
       "mfsmaster: now the leader (epoch {}) at metadata version {} (the old leader had announced "
       "{}); chunkservers register and report their chunks",
