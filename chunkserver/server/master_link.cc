@@ -129,8 +129,9 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
       leader_host_ = nl->host;
       leader_port_ = nl->port;
       highest_epoch_ = std::max(highest_epoch_, nl->epoch);  // a follower knows the term
-      delay_ = config_.master_reconnection_delay;
     }
+    // A master that answers is alive (a follower, or one between leaders): no back-off.
+    delay_ = config_.master_reconnection_delay;
     return Status(Code::kNotLeader, "the master follows another");
   }
   if (frame.type == proto::ANTOAN_STATUS) {
