@@ -40,6 +40,7 @@ Status MasterServer::FollowLeader(const std::string& host, uint16_t port, uint64
   role_.leader_follow_port = port;
   role_.caught_up_at = Now();
   StartFollowing(/*resume=*/false);
+  UpdateCampaignLag();
   return Status::Ok();
 }
 
@@ -87,6 +88,7 @@ Status MasterServer::InstallLeaderImage(const image::Image& img) {
   }
   needs_image_ = role_.diverged = false;
   synced_ = true;
+  UpdateCampaignLag();  // now, not at the next tick: the leader may be gone by then
   role_.leader_version = std::max(role_.leader_version, img.version);
   if (meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
   if (Status s = WriteFileAtomically(
@@ -122,6 +124,7 @@ void MasterServer::OnLeaderInfo(const protocol::MatomlLeaderInfo& m) {
   role_.epoch = std::max(role_.epoch, m.epoch);
   role_.leader_version = std::max(role_.leader_version, m.version);
   if (!needs_image_ && meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
+  UpdateCampaignLag();
 }
 
 Status MasterServer::ReloadRole(const std::string& follow) {
@@ -168,6 +171,7 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   role_.epoch = epoch;
   chunk_loop_->Start();
   synced_ = true;
+  UpdateCampaignLag();
   log::Warning(
       "mfsmaster: now the leader (epoch {}) at metadata version {} (the old leader had announced "
       "{}); chunkservers register and report their chunks",

@@ -234,6 +234,8 @@ TEST_F(EtcdFailoverTest, APausedLeaderWakesUpAcknowledgingNothingAndFollows) {
   std::printf("[ measured ] the mkdir sent to the paused leader returned %s\n",
               mkdir_errno == 0 ? "success" : std::strerror(mkdir_errno));
   const std::string old_log = ReadAll(cl.log("master"));
+  EXPECT_NE(old_log.find("no longer the leader"), std::string::npos) << old_log;
+  EXPECT_NE(old_log.find("now a follower"), std::string::npos) << old_log;
   std::printf("[ measured ] the old leader on waking: %s\n",
               old_log.find("replies withheld") != std::string::npos
                   ? "withheld the replies to the requests it found waiting"
