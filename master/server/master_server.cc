@@ -325,13 +325,14 @@ bool MasterServer::SaveImage() {
 }
 
 void MasterServer::PurgeTrash() {
-  if (role_.following()) return;  // only the leader's records change a follower
+  // Only the leader's records change a follower; a leader whose lease is in doubt waits.
+  if (role_.following() || !MayAcknowledge()) return;
   if (meta_->PurgeExpired(Now(), config_.empty_trash_batch) == 0) return;
   if (Status s = meta_->Commit(); !s.ok()) log::Error("commit after trash purge: {}", s.ToString());
 }
 
 void MasterServer::ExpireSessions() {
-  if (role_.following()) return;
+  if (role_.following() || !MayAcknowledge()) return;
   std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
   for (uint32_t id : gone) {
     locks_->DropSession(id, "expired");
