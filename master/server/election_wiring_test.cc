@@ -1,8 +1,8 @@
 // mfsmaster in the etcd election, in-process against a real etcd (label `etcd`): the first
-// master leads, the second follows it through the key's `follow` address and refuses
-// MASTER_FOLLOW; a clean stop resigns and the follower leads at once in a higher epoch;
-// a leader that loses etcd stops acknowledging, steps down, and leads again once etcd is
-// back (it is the only candidate).
+// master leads, the second follows it through the key's `follow` address, refuses
+// MASTER_FOLLOW, and restarted in the same term resumes from its own files; a clean stop resigns
+// and the follower leads at once in a higher epoch; a leader that loses etcd stops acknowledging,
+// steps down, and leads again once etcd is back (it is the only candidate).
 
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ struct Running {
   }
   ~Running() {
     Stop();
-    fs::remove_all(dir);
+    if (!dir.empty()) fs::remove_all(dir);
   }
   bool Leads() {
     return OnLoop(*server, [&] { return !server->role().following(); }) && server->MayAcknowledge();
@@ -76,11 +76,15 @@ class ElectionWiringTest : public ::testing::Test {
     etcd_ = std::move(*etcd);
   }
 
-  std::unique_ptr<Running> Start(const std::string& node) {
+  // A master named `node`, in a new folder or in `dir` (a restart).
+  std::unique_ptr<Running> Start(const std::string& node, const fs::path& dir = {}) {
     auto r = std::make_unique<Running>();
-    r->dir = fs::temp_directory_path() / fmt::format("elk-election-{}-{}", ::getpid(), node);
-    fs::remove_all(r->dir);
-    fs::create_directories(r->dir);
+    r->dir = dir;
+    if (dir.empty()) {
+      r->dir = fs::temp_directory_path() / fmt::format("elk-election-{}-{}", ::getpid(), node);
+      fs::remove_all(r->dir);
+      fs::create_directories(r->dir);
+    }
     MasterConfig c;
     c.data_path = r->dir.string();
     c.exports_text = kRwExports;
@@ -123,6 +127,16 @@ TEST_F(ElectionWiringTest, FollowsTheElectedLeaderAndTakesOverWhenItStops) {
   });
   EXPECT_EQ(refusal.port, a->server->client_port());
   EXPECT_EQ(b->server->ReloadRole("127.0.0.1:1").code(), Code::kBadConfig);
+
+  // Restarted in the same term, b resumes from its own files: no image this time.
+  b->Stop();
+  auto b_dir = b->dir;
+  b->dir.clear();  // kept for the restart
+  b.reset();
+  b = Start("b", b_dir);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(WaitFor([&] { return b->Streams(); }, 10s));
+  EXPECT_EQ(OnLoop(*b->server, [&] { return b->server->leader_link()->images_installed(); }), 0u);
 
   // A clean stop resigns: b need not wait for the lease.
   const auto stopped = Clock::now();

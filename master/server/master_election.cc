@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <climits>
+#include <fstream>
+#include <sstream>
 
 #include "common/log/log.h"
 #include "master/ha/campaign_delay.h"
@@ -108,13 +110,35 @@ void MasterServer::FollowElected(const ha::RoleChange& c) {
                c.leader_id, c.epoch, c.leader_follow, follow.status().ToString());
     return LeaveLead("the elected leader cannot be followed");
   }
-  if (Status s = FollowLeader(follow->host, follow->port, static_cast<uint64_t>(c.epoch));
-      !s.ok()) {
-    log::Error("election: following {}: {}", c.leader_id, s.ToString());
-    return;
+  const auto epoch = static_cast<uint64_t>(c.epoch);
+  if (!ResumeElected(*follow, epoch)) {
+    if (Status s = FollowLeader(follow->host, follow->port, epoch); !s.ok()) {
+      log::Error("election: following {}: {}", c.leader_id, s.ToString());
+      return;
+    }
   }
   // Peers can be sent there before its first MATOML_LEADER_INFO arrives.
   if (address.ok() && role_.leader_client_port == 0) role_.leader_client_port = address->port;
+}
+
+// Just started, and our files are a follower's copy of this same leader's term (the
+// marker): follow it from our version, as a MASTER_FOLLOW restart does, without an image.
+bool MasterServer::ResumeElected(const FollowTarget& leader, uint64_t epoch) {
+  if (synced_ || !role_.following() || leader_link_ || needs_image_) return false;
+  std::ifstream in(FollowerMarkerPath());
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.str() != MarkerText(leader.host, leader.port, epoch)) return false;
+  role_.epoch = epoch;
+  role_.leader_host = leader.host;
+  role_.leader_follow_port = leader.port;
+  role_.caught_up_at = Now();
+  log::Info("mfsmaster: following {}:{} (epoch {}) from our own files at version {}", leader.host,
+            leader.port, epoch, meta_->version());
+  // The leader sends what follows our version, or an image when it cannot; our lag is
+  // known (synced_) once its first MATOML_LEADER_INFO has said its version.
+  StartFollowing(/*resume=*/true);
+  return true;
 }
 
 // The lead is gone (or was never ours): acknowledge nothing, send every peer away, and wait

@@ -120,10 +120,12 @@ class MasterServer {
   void OnLeaderInfo(const protocol::MatomlLeaderInfo& info);
   void DropPeersForFollowing();
   std::string FollowerMarkerPath() const;
+  static std::string MarkerText(const std::string& host, uint16_t port, uint64_t epoch);
   // master_election.cc
   Status StartElection();
   void OnElection(const ha::RoleChange& change);
   void FollowElected(const ha::RoleChange& change);
+  bool ResumeElected(const FollowTarget& leader, uint64_t epoch);
   void LeaveLead(const std::string& why);
   void UpdateCampaignLag();
   std::optional<protocol::AntoanNotLeader> NotLeaderFor(protocol::Role peer) const;
