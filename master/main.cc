@@ -18,11 +18,6 @@ int main(int argc, char** argv) {
     auto config = elk::master::MasterConfigFrom(ctx.config);
     if (!config.ok()) return config.status();
     config->auto_recover = ctx.options.auto_recovery;
-    if (config->ha.enabled()) {
-      elk::log::Warning(
-          "ETCD_ENDPOINTS is set, but this mfsmaster does not take part in "
-          "elections yet: its role comes from MASTER_FOLLOW alone (docs/failover.md)");
-    }
     auto server = MasterServer::Create(*config);
     if (!server.ok()) return server.status();
     master = std::move(*server);

@@ -171,8 +171,9 @@ Status Metalogger::OnFrame(const proto::FrameView& f) {
       log::Info("{}: not the leader; the leader is {}:{}", conn_->name(), nl->host, nl->port);
       leader_host_ = nl->host;
       leader_port_ = nl->port;
-      delay_ = config_.reconnect_delay;
     }
+    // A master that answers is alive (a follower, or one between leaders): no back-off.
+    delay_ = config_.reconnect_delay;
     return Status(Code::kNotLeader, "the master follows another");
   }
   if (!challenged_ && f.type != proto::ANTOAN_STATUS) return OnChallenge(f);

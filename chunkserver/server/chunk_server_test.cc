@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "chunkserver/server/chunk_ops.h"
 #include "chunkserver/server/test_harness.h"
@@ -216,6 +217,43 @@ TEST_F(ChunkServerTest, ReconnectsAndRegistersAgainWhenTheMasterComesBack) {
   EXPECT_EQ(again->chunk_count, 1u);
   ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
   EXPECT_EQ(master.connections(), 2);
+}
+
+// Fencing (docs/failover.md): once a master of epoch 7 registered it, the chunkserver
+// refuses a master that registers it in epoch 5 (an old leader) and keeps trying.
+TEST_F(ChunkServerTest, RefusesAMasterOfAnOlderEpoch) {
+  FakeMaster& master = NewMaster();
+  master.set_epoch(7);
+  TestServer& cs = NewServer(master.Start(), [](ServerConfig& c) {
+    c.master_reconnection_delay = 100ms;
+    c.master_reconnection_max = 100ms;
+  });
+  ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
+  ASSERT_TRUE(master.WaitFor(proto::CSTOMA_SPACE));
+  EXPECT_EQ(loop_.Call([&] { return cs.server->master()->highest_epoch(); }), 7u);
+
+  master.set_epoch(5);
+  master.Disconnect();
+  ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
+  // Refused: the link closes and the chunkserver connects again (and is refused again).
+  bool reconnected = false;
+  for (int i = 0; i < 50 && !reconnected; i++) {
+    reconnected = master.connections() >= 3;
+    if (!reconnected) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(reconnected);
+  EXPECT_FALSE(loop_.Call([&] { return cs.server->master()->registered(); }));
+  EXPECT_EQ(loop_.Call([&] { return cs.server->master()->highest_epoch(); }), 7u);
+
+  // The current term (and any later one) is accepted again.
+  master.set_epoch(9);
+  bool registered = false;
+  for (int i = 0; i < 50 && !registered; i++) {
+    registered = loop_.Call([&] { return cs.server->master()->registered(); });
+    if (!registered) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(registered);
+  EXPECT_EQ(loop_.Call([&] { return cs.server->master()->highest_epoch(); }), 9u);
 }
 
 TEST_F(ChunkServerTest, ReplicatesAChunkFromAnotherChunkserver) {

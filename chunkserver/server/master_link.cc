@@ -128,8 +128,10 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
                 nl->port);
       leader_host_ = nl->host;
       leader_port_ = nl->port;
-      delay_ = config_.master_reconnection_delay;
+      highest_epoch_ = std::max(highest_epoch_, nl->epoch);  // a follower knows the term
     }
+    // A master that answers is alive (a follower, or one between leaders): no back-off.
+    delay_ = config_.master_reconnection_delay;
     return Status(Code::kNotLeader, "the master follows another");
   }
   if (frame.type == proto::ANTOAN_STATUS) {
@@ -145,22 +147,36 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
   if (frame.type == proto::MATOCS_REGISTER) {
     auto reply = proto::Decode<proto::MatocsRegister>(frame);
     if (!reply.ok()) return reply.status();
-    if (reply->status != Code::kOk) {
-      return Status(reply->status, "the master refused our registration");
-    }
-    server_id_ = reply->server_id;
-    state_ = State::kRegistered;
-    delay_ = config_.master_reconnection_delay;
-    log::Info("registered with the master as server {}", server_id_);
-    FlushReports();
-    SendDisks(true);
-    return Status::Ok();
+    return OnRegistered(*reply);
   }
   if (state_ != State::kRegistered) {
     return Status(Code::kProtocol,
                   fmt::format("{} before registration", proto::TypeName(frame.type)));
   }
   return callbacks_.on_command(frame);
+}
+
+Status MasterLink::OnRegistered(const proto::MatocsRegister& reply) {
+  if (reply.status != Code::kOk) {
+    return Status(reply.status, "the master refused our registration");
+  }
+  if (reply.epoch < highest_epoch_) {
+    // An old leader (paused, or cut off from etcd) that has not noticed a newer term: it
+    // must not command our chunks. The link closes; the next connect starts from
+    // MASTER_HOST, which sends us to the current leader.
+    log::Error("{}: registered us in epoch {}, but epoch {} has begun: an old leader, refused",
+               conn_->name(), reply.epoch, highest_epoch_);
+    return Status(Code::kNotLeader, fmt::format("master of epoch {} fenced (epoch {} seen)",
+                                                reply.epoch, highest_epoch_));
+  }
+  highest_epoch_ = reply.epoch;
+  server_id_ = reply.server_id;
+  state_ = State::kRegistered;
+  delay_ = config_.master_reconnection_delay;
+  log::Info("registered with the master as server {} (epoch {})", server_id_, reply.epoch);
+  FlushReports();
+  SendDisks(true);
+  return Status::Ok();
 }
 
 Status MasterLink::OnChallenge(const proto::FrameView& frame) {

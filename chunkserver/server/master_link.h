@@ -22,6 +22,7 @@
 #include "common/net/connection.h"
 #include "common/net/connector.h"
 #include "common/net/event_loop.h"
+#include "common/protocol/matocs.h"
 
 namespace elk::chunkserver {
 
@@ -65,6 +66,8 @@ class MasterLink {
   bool registered() const { return conn_ && state_ == State::kRegistered; }
   uint32_t server_id() const { return server_id_; }
   uint64_t connects() const { return connects_; }
+  // The highest master epoch seen (registration, or a follower naming its leader's term).
+  uint64_t highest_epoch() const { return highest_epoch_; }
 
  private:
   enum class State { kIdle, kConnecting, kHello, kAuth, kRegistering, kRegistered };
@@ -77,6 +80,7 @@ class MasterLink {
   Status OnChallenge(const protocol::FrameView& frame);
   Status Register();
   void FlushReports();
+  Status OnRegistered(const protocol::MatocsRegister& reply);
 
   net::EventLoop& loop_;
   ServerConfig config_;
@@ -90,6 +94,9 @@ class MasterLink {
   std::chrono::milliseconds delay_;
   uint32_t server_id_ = 0;
   uint64_t connects_ = 0;
+  // Fencing: a master registering us with a lower epoch is an old leader that has not
+  // noticed its term ended; it is refused. In memory only (a restart forgets it).
+  uint64_t highest_epoch_ = 0;
   // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
   std::string leader_host_;
   uint16_t leader_port_ = 0;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -97,6 +98,8 @@ class FakeMaster {
       ASSERT_TRUE(SendMsg(*conn_, msg).ok());
     });
   }
+  // The epoch sent in MATOCS_REGISTER from now on.
+  void set_epoch(uint64_t epoch) { epoch_.store(epoch); }
   int connections() {
     std::lock_guard lock(mu_);
     return connections_;
@@ -121,7 +124,8 @@ class FakeMaster {
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::MakeHello(proto::Role::kMaster, "test")));
       ELK_RETURN_IF_ERROR(SendMsg(c, proto::AntoanAuthChallenge{}));  // no AUTH_CODE
     } else if (f.type == proto::CSTOMA_REGISTER_DONE) {
-      ELK_RETURN_IF_ERROR(SendMsg(c, proto::MatocsRegister{.status = Code::kOk, .server_id = 7}));
+      ELK_RETURN_IF_ERROR(SendMsg(
+          c, proto::MatocsRegister{.status = Code::kOk, .server_id = 7, .epoch = epoch_.load()}));
     }
     std::lock_guard lock(mu_);
     inbox_.push_back(net::Frame{f.type, {f.payload.begin(), f.payload.end()}});
@@ -137,6 +141,7 @@ class FakeMaster {
   std::deque<net::Frame> inbox_;
   std::deque<std::vector<uint8_t>> keep_;
   int connections_ = 0;
+  std::atomic<uint64_t> epoch_{0};
 };
 
 // One chunkserver on the shared loop, with its own disk folder.

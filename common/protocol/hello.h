@@ -18,7 +18,8 @@ namespace elk::protocol {
 // answer by closing the connection.
 // 5: cluster-wide file locks (CLTOMA_LOCK* 1300-1304, MATOCL_LOCK* 2301/2304) and the
 // status codes EDEADLK and ENOLCK, which a version-4 master or mount would not know.
-inline constexpr uint32_t kProtocolVersion = 5;
+// 6: MATOCS_REGISTER carries the master's epoch (fencing of an old leader).
+inline constexpr uint32_t kProtocolVersion = 6;
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

@@ -12,12 +12,15 @@
 
 namespace elk::protocol {
 
-// MATOCS_REGISTER: status:8 server_id:32   (server_id names it in logs and the monitor)
+// MATOCS_REGISTER: status:8 server_id:32 epoch:64   (server_id names it in logs and the
+// monitor; epoch is the master's term, 0 without an election: a chunkserver refuses a
+// master whose epoch is below the highest it has seen, see docs/failover.md "Fencing")
 struct MatocsRegister {
   static constexpr uint32_t kType = MATOCS_REGISTER;
   Code status = Code::kOk;
   uint32_t server_id = 0;
-  ELK_FIELDS(status, server_id)
+  uint64_t epoch = 0;
+  ELK_FIELDS(status, server_id, epoch)
 };
 
 // MATOCS_CREATE_CHUNK: chunkid:64 version:32   (a new, empty chunk)

@@ -24,7 +24,7 @@ milliseconds RenewalPeriod(int64_t ttl_seconds) {
 
 bool SameView(const RoleChange& a, const RoleChange& b) {
   return a.role == b.role && a.epoch == b.epoch && a.leader_id == b.leader_id &&
-         a.leader_address == b.leader_address;
+         a.leader_address == b.leader_address && a.leader_follow == b.leader_follow;
 }
 
 const char* RoleName(Role r) {
@@ -43,17 +43,20 @@ const char* RoleName(Role r) {
 
 }  // namespace
 
-std::string LeaderValue(const std::string& node_id, const std::string& address) {
+std::string LeaderValue(const std::string& node_id, const std::string& address,
+                        const std::string& follow) {
   nlohmann::json v = {{"node", node_id}, {"address", address}};
+  if (!follow.empty()) v["follow"] = follow;
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 RoleChange FollowerOf(const KeyValue& kv) {
-  RoleChange c{Role::kFollower, kv.create_revision, {}, {}};
+  RoleChange c{Role::kFollower, kv.create_revision, {}, {}, {}};
   auto v = nlohmann::json::parse(kv.value, nullptr, /*allow_exceptions=*/false);
   if (!v.is_object()) return c;
   if (auto it = v.find("node"); it != v.end() && it->is_string()) c.leader_id = *it;
   if (auto it = v.find("address"); it != v.end() && it->is_string()) c.leader_address = *it;
+  if (auto it = v.find("follow"); it != v.end() && it->is_string()) c.leader_follow = *it;
   return c;
 }
 
@@ -83,7 +86,7 @@ Election::Election(std::unique_ptr<EtcdClient> client, ElectionOptions options, 
       options_(std::move(options)),
       on_change_(std::move(on_change)),
       leader_key_(options_.prefix + "leader"),
-      my_value_(LeaderValue(options_.node_id, options_.address)),
+      my_value_(LeaderValue(options_.node_id, options_.address, options_.follow)),
       deadline_(MarginFor(options_)) {}
 
 Election::~Election() {
@@ -165,7 +168,7 @@ void Election::FollowOnce() {
     Report(FollowerOf(**kv));
     return WaitUntil(now + options_.poll_interval);
   }
-  Report({Role::kCandidate, epoch_.load(), {}, {}});
+  Report({Role::kCandidate, epoch_.load(), {}, {}, {}});
   if (now < holdoff_until_)
     return WaitUntil(std::min(holdoff_until_, now + options_.poll_interval));
   milliseconds delay = options_.campaign_delay ? options_.campaign_delay() : milliseconds(0);
@@ -203,7 +206,7 @@ void Election::Campaign() {
   role_ = Role::kLeader;
   deadline_.Renewed(sent, std::chrono::seconds(lease_.ttl));
   next_renewal_ = sent + RenewalPeriod(lease_.ttl);
-  Report({Role::kLeader, epoch_.load(), options_.node_id, options_.address});
+  Report({Role::kLeader, epoch_.load(), options_.node_id, options_.address, options_.follow});
   if (!deadline_.Held(Clock::now())) LoseLead("the campaign took longer than the lease");
 }
 
@@ -238,7 +241,7 @@ void Election::LoseLead(const std::string& why) {
   role_ = Role::kCandidate;
   stale_lease_ = lease_.id;
   lease_ = {};
-  Report({Role::kLost, epoch_.load(), {}, {}});
+  Report({Role::kLost, epoch_.load(), {}, {}, {}});
   DropStaleLease();
 }
 
@@ -252,7 +255,7 @@ void Election::GiveUpLead() {
   role_ = Role::kCandidate;
   holdoff_until_ = Clock::now() + options_.resign_holdoff;
   log::Info("master election ({}): resigned the lead of epoch {}", options_.node_id, epoch_.load());
-  Report({Role::kCandidate, epoch_.load(), {}, {}});
+  Report({Role::kCandidate, epoch_.load(), {}, {}, {}});
 }
 
 }  // namespace elk::master::ha

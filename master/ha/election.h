@@ -40,12 +40,16 @@ struct RoleChange {
   int64_t epoch = 0;
   std::string leader_id;
   std::string leader_address;
+  // HOST:PORT followers replicate from (the leader's metalogger port); empty when the value
+  // came from a version that did not carry it.
+  std::string leader_follow;
 };
 
 struct ElectionOptions {
   std::string prefix = "/elkfs/";     // ETCD_PREFIX
   std::string node_id;                // MASTER_NODE_ID
   std::string address;                // HOST:PORT clients reach this master at
+  std::string follow;                 // HOST:PORT followers reach it at (optional)
   std::chrono::seconds lease_ttl{5};  // MASTER_LEASE_TTL (etcd may raise it to its minimum)
   // How often a non-leader reads the leader key (and so how fast it notices a free key).
   std::chrono::milliseconds poll_interval{200};
@@ -130,9 +134,12 @@ class Election {
 // loop must outlive the Election.
 Election::Callback PostingTo(net::EventLoop& loop, Election::Callback cb);
 
-// The leader key's value: {"node": id, "address": "HOST:PORT"} as JSON; and back (an
-// unreadable value gives empty fields, the key's epoch still counts).
-std::string LeaderValue(const std::string& node_id, const std::string& address);
+// The leader key's value: {"node": id, "address": "HOST:PORT", "follow": "HOST:PORT"} as
+// JSON ("follow" left out when empty); and back (an unreadable value or field gives empty
+// fields, the key's epoch still counts; unknown fields are ignored, so values grow
+// compatibly).
+std::string LeaderValue(const std::string& node_id, const std::string& address,
+                        const std::string& follow = {});
 RoleChange FollowerOf(const KeyValue& kv);
 
 }  // namespace elk::master::ha

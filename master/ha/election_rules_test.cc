@@ -70,10 +70,26 @@ TEST(LeaderValueTest, NamesTheNodeAndItsAddress) {
   EXPECT_EQ(c.epoch, 42);
   EXPECT_EQ(c.leader_id, "m1");
   EXPECT_EQ(c.leader_address, "10.0.0.1:9421");
+  EXPECT_EQ(c.leader_follow, "");  // a value from before "follow": followers must ask elsewhere
   kv.value = "\x01not json";
   c = FollowerOf(kv);
   EXPECT_EQ(c.epoch, 42);
   EXPECT_EQ(c.leader_id, "");
+}
+
+TEST(LeaderValueTest, CarriesTheFollowAddress) {
+  const std::string value = LeaderValue("m2", "10.0.0.2:9421", "10.0.0.2:9419");
+  EXPECT_NE(value.find("\"follow\":\"10.0.0.2:9419\""), std::string::npos) << value;
+  RoleChange c = FollowerOf(KeyValue{"/elkfs/leader", value, 43, 43, 8});
+  EXPECT_EQ(c.leader_id, "m2");
+  EXPECT_EQ(c.leader_address, "10.0.0.2:9421");
+  EXPECT_EQ(c.leader_follow, "10.0.0.2:9419");
+  EXPECT_EQ(LeaderValue("m1", "a:1").find("follow"), std::string::npos);
+  // Unknown fields (a newer writer) and a mistyped one are ignored.
+  c = FollowerOf(KeyValue{"/elkfs/leader", R"({"node":"m3","address":"h:1","follow":7,"zone":"b"})",
+                          44, 44, 9});
+  EXPECT_EQ(c.leader_address, "h:1");
+  EXPECT_EQ(c.leader_follow, "");
 }
 
 TEST(ElectionTest, RefusesIncompleteOptions) {

@@ -69,7 +69,8 @@ void WriteInfo(Writer& w, const Snapshot& s) {
   w.Gauge("elkfs_uptime_seconds", "Seconds since this master started.", i.uptime());
   w.Gauge("elkfs_master_follower", "1 while this master follows another, 0 while it leads.",
           i.role == "follower" ? 1 : 0);
-  w.Gauge("elkfs_master_epoch", "The leader's term (0 until the election is wired).", i.epoch);
+  w.Gauge("elkfs_master_epoch",
+          "The term: the etcd leader key's create_revision (0 without an election).", i.epoch);
   w.Gauge("elkfs_follower_lag_records", "Records the leader has that this follower lacks.",
           i.lag_records);
   w.Gauge("elkfs_follower_lag_seconds",

@@ -57,6 +57,7 @@ Status ChunkserverLink::Start(net::EventLoop& loop, net::UniqueFd fd, net::Addre
   conn_->set_name("chunkserver " + peer.ToString());
   auth_ = PeerAuth(options.auth_code);
   not_leader_ = options.not_leader;
+  epoch_ = options.epoch;
   return SendMsg(proto::MakeHello(proto::Role::kMaster, options.version));
 }
 
@@ -153,7 +154,7 @@ Status ChunkserverLink::OnRegister(const proto::FrameView& f) {
   ServerAddress addr{m->addr.ip != 0 ? m->addr.ip : peer_.ip, m->addr.port};
   auto id = registry_.RegisterServer(addr, m->used_space, m->total_space, now_());
   if (!id.ok()) {
-    (void)SendMsg(proto::MatocsRegister{Code::kBadRegister, 0});
+    (void)SendMsg(proto::MatocsRegister{Code::kBadRegister, 0, 0});
     conn_->CloseAfterFlush(id.status());
     return Status::Ok();
   }
@@ -180,7 +181,7 @@ Status ChunkserverLink::OnRegisterDone() {
   registered_ = true;
   log::Info("{} registered with {} chunks", conn_->name(), chunks_reported_);
   if (const ChunkServer* s = registry_.servers().Find(id_)) LogUntrusted(*s);
-  return SendMsg(proto::MatocsRegister{Code::kOk, id_});
+  return SendMsg(proto::MatocsRegister{Code::kOk, id_, epoch_ ? epoch_() : 0});
 }
 
 void ChunkserverLink::LogUntrusted(const ChunkServer& s) const {

@@ -69,6 +69,8 @@ struct ChunkserverLinkOptions {
   std::string auth_code;  // AUTH_CODE; empty: none asked
   // After a chunkserver's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
   NotLeaderFn not_leader;
+  // The master's epoch, sent in MATOCS_REGISTER (chunkservers fence older ones); empty: 0.
+  std::function<uint64_t()> epoch;
 };
 
 class ChunkserverLink {
@@ -127,6 +129,7 @@ class ChunkserverLink {
   std::function<void()> on_close_;
   bool hello_ = false;
   bool refused_ = false;
+  std::function<uint64_t()> epoch_;
   NotLeaderFn not_leader_;
   PeerAuth auth_{""};
   bool registered_ = false;

@@ -63,7 +63,7 @@ cfg::Schema MasterKeys() {
       Key::String("AUTH_CODE", "").GuardsAccess(),
       // Follow that master (docs/failover.md); skipped, this master would lead beside it.
       Key::String("MASTER_FOLLOW", "").GuardsAccess(),
-      // High availability (docs/failover.md): parsed and checked, not used by mfsmaster yet.
+      // High availability (docs/failover.md): the etcd election chooses the leader.
       Key::String("ETCD_ENDPOINTS", "").GuardsAccess(),  // skipped, the master would run alone
       Key::String("ETCD_PREFIX", "/elkfs/").GuardsAccess(),
       Key::Duration("MASTER_LEASE_TTL", 5, 1, 600),
@@ -138,6 +138,13 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   }
   if (c.data_path.empty()) return Status(Code::kBadConfig, "DATA_PATH: empty");
   ELK_RETURN_IF_ERROR(HaConfigFrom(f, c.ha));
+  if (c.ha.enabled() && !c.follow.empty()) {
+    // Two sources for one role: refused rather than one silently ignored.
+    return Status(Code::kBadConfig,
+                  (f.path().empty() ? std::string("mfsmaster.cfg") : f.path()) +
+                      ": MASTER_FOLLOW and ETCD_ENDPOINTS are both set; with "
+                      "ETCD_ENDPOINTS the election chooses the leader: remove MASTER_FOLLOW");
+  }
   return c;
 }
 

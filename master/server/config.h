@@ -21,13 +21,14 @@ struct ListenAddress {
   uint16_t port = 0;  // 0: an ephemeral port (tests)
 };
 
-// Master high availability (docs/failover.md). Parsed and checked only: mfsmaster runs as a
-// single master whatever these say, until followers are wired to master/ha.
+// Master high availability (docs/failover.md): with ETCD_ENDPOINTS set, the etcd election
+// chooses the leader (MASTER_FOLLOW must then be empty).
 struct HaConfig {
-  std::string etcd_endpoints;           // ETCD_ENDPOINTS: "http://h:p,..."; empty = no HA
-  std::string etcd_prefix = "/elkfs/";  // ETCD_PREFIX: the leader key is <prefix>leader
-  uint32_t lease_ttl = 5;               // MASTER_LEASE_TTL, seconds
-  std::string node_id;                  // MASTER_NODE_ID: empty = the host name (when wired)
+  std::string etcd_endpoints;                  // ETCD_ENDPOINTS: "http://h:p,..."; empty = no HA
+  std::string etcd_prefix = "/elkfs/";         // ETCD_PREFIX: the leader key is <prefix>leader
+  uint32_t lease_ttl = 5;                      // MASTER_LEASE_TTL, seconds
+  std::string node_id;                         // MASTER_NODE_ID: empty = the host name
+  std::chrono::milliseconds poll_interval{0};  // tests: how often the key is read; 0 = 200 ms
   bool enabled() const { return !etcd_endpoints.empty(); }
 };
 
@@ -70,7 +71,7 @@ struct MasterConfig {
   // every one is accepted. Read at start only (docs/security.md).
   std::string auth_code;
   // MASTER_FOLLOW = HOST:PORT, the leader's metalogger port: this master starts as a
-  // follower of it. The interim manual mode the election will replace (docs/failover.md).
+  // follower of it. The manual mode, without an election (docs/failover.md).
   std::string follow;
   std::chrono::milliseconds follow_reconnect_delay{1000};  // tests shorten it
   HaConfig ha;

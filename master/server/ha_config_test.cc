@@ -47,6 +47,15 @@ TEST(HaConfigTest, RefusesWhatCannotWork) {
   EXPECT_EQ(Load("ETCD_ENDPOINTS http://a:1\n").code(), Code::kBadConfig);
 }
 
+// Two sources for the role: refused, naming the file.
+TEST(HaConfigTest, RefusesMasterFollowWithAnElection) {
+  auto c = Load("ETCD_ENDPOINTS = http://a:1\nMASTER_FOLLOW = 127.0.0.1:9419\n");
+  EXPECT_EQ(c.code(), Code::kBadConfig);
+  EXPECT_NE(c.status().message().find("mfsmaster.cfg"), std::string::npos) << c.status().ToString();
+  EXPECT_NE(c.status().message().find("MASTER_FOLLOW"), std::string::npos);
+  EXPECT_TRUE(Load("MASTER_FOLLOW = 127.0.0.1:9419\n").ok());
+}
+
 TEST(HaConfigTest, AnOutOfRangeTtlIsSkippedLikeAnyBadLine) {
   auto c = Load("MASTER_LEASE_TTL = 0\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();

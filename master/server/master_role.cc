@@ -20,6 +20,12 @@ std::string MasterServer::FollowerMarkerPath() const {
   return config_.data_path + "/metadata.follower";
 }
 
+// The marker names the leader and its term: an elected follower resumes from its own files
+// only for the same leader in the same epoch (one term's history is one line of records).
+std::string MasterServer::MarkerText(const std::string& host, uint16_t port, uint64_t epoch) {
+  return fmt::format("{}:{} epoch {}\n", host, port, epoch);
+}
+
 Status MasterServer::FollowLeader(const std::string& host, uint16_t port, uint64_t epoch) {
   const bool was_leader = !role_.following();
   if (!was_leader && host == role_.leader_host && port == role_.leader_follow_port &&
@@ -40,6 +46,7 @@ Status MasterServer::FollowLeader(const std::string& host, uint16_t port, uint64
   role_.leader_follow_port = port;
   role_.caught_up_at = Now();
   StartFollowing(/*resume=*/false);
+  UpdateCampaignLag();
   return Status::Ok();
 }
 
@@ -86,11 +93,13 @@ Status MasterServer::InstallLeaderImage(const image::Image& img) {
     return s;
   }
   needs_image_ = role_.diverged = false;
+  synced_ = true;
+  UpdateCampaignLag();  // now, not at the next tick: the leader may be gone by then
   role_.leader_version = std::max(role_.leader_version, img.version);
   if (meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
-  if (Status s = WriteFileAtomically(
-          FollowerMarkerPath(),
-          role_.leader_host + ":" + std::to_string(role_.leader_follow_port) + "\n");
+  if (Status s =
+          WriteFileAtomically(FollowerMarkerPath(),
+                              MarkerText(role_.leader_host, role_.leader_follow_port, role_.epoch));
       !s.ok()) {
     log::Warning("follower: {}", s.ToString());
   }
@@ -121,9 +130,16 @@ void MasterServer::OnLeaderInfo(const protocol::MatomlLeaderInfo& m) {
   role_.epoch = std::max(role_.epoch, m.epoch);
   role_.leader_version = std::max(role_.leader_version, m.version);
   if (!needs_image_ && meta_->version() >= role_.leader_version) role_.caught_up_at = Now();
+  if (!needs_image_) synced_ = true;  // our lag behind the leader is known from now on
+  UpdateCampaignLag();
 }
 
 Status MasterServer::ReloadRole(const std::string& follow) {
+  if (election_) {
+    if (follow.empty()) return Status::Ok();
+    return Status(Code::kBadConfig,
+                  "MASTER_FOLLOW ignored: with ETCD_ENDPOINTS the election chooses the leader");
+  }
   std::optional<FollowTarget> target;
   if (!follow.empty()) {
     auto parsed = ParseFollow(follow);
@@ -161,6 +177,8 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   role_ = RoleState{};
   role_.epoch = epoch;
   chunk_loop_->Start();
+  synced_ = true;
+  UpdateCampaignLag();
   log::Warning(
       "mfsmaster: now the leader (epoch {}) at metadata version {} (the old leader had announced "
       "{}); chunkservers register and report their chunks",

@@ -56,6 +56,15 @@ Status MasterServer::Init() {
 
   gate_ = std::make_unique<ReplyGate>(
       *loop_, [this] { return meta_->Commit(); }, [this](const Status& s) { OnCommitFailure(s); });
+  if (config_.ha.enabled()) {
+    gate_->set_guard(
+        [this] {
+          return MayAcknowledge()
+                     ? Status::Ok()
+                     : Status(Code::kNotLeader, "this master cannot prove its lease as the leader");
+        },
+        [this](const Status& s) { OnAcknowledgeRefused(s); });
+  }
   // Commits outside the gate (timers, chunk grants) fail the same way; stop on the loop, not
   // inside the caller's handler.
   meta_->set_failure_listener(
@@ -67,8 +76,9 @@ Status MasterServer::Init() {
   cs_options.timeout = std::chrono::seconds(config_.matocs_timeout);
   cs_options.hello_timeout = hello_timeout;
   cs_options.auth_code = config_.auth_code;
-  const NotLeaderFn not_leader = [this](protocol::Role peer) { return role_.NotLeader(peer); };
+  const NotLeaderFn not_leader = [this](protocol::Role peer) { return NotLeaderFor(peer); };
   cs_options.not_leader = not_leader;
+  cs_options.epoch = [this] { return role_.epoch; };
   hub_ = std::make_unique<ChunkserverHub>(*loop_, meta_->chunks(), *writes_, &MasterServer::Now,
                                           cs_options);
   writes_->set_hub(hub_.get());
@@ -111,7 +121,11 @@ Status MasterServer::Init() {
                                       ml_port_};
   };
   ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
-  if (!config_.follow.empty()) {
+  if (config_.ha.enabled()) {
+    // Nobody is served until the election names a leader (this master or another).
+    role_.role = MasterRole::kFollower;
+    role_.caught_up_at = Now();
+  } else if (!config_.follow.empty()) {
     auto target = ParseFollow(config_.follow);
     if (!target.ok()) return target.status();
     role_.role = MasterRole::kFollower;
@@ -122,7 +136,9 @@ Status MasterServer::Init() {
   ELK_RETURN_IF_ERROR(Listen());
   ELK_RETURN_IF_ERROR(StartMonitor());
   StartTimers();
-  if (role_.following()) {
+  if (config_.ha.enabled()) {
+    ELK_RETURN_IF_ERROR(StartElection());
+  } else if (role_.following()) {
     // The files are a follower's copy of this leader's history: resume from their version.
     std::error_code ec;
     const bool resume = std::filesystem::exists(FollowerMarkerPath(), ec);
@@ -309,13 +325,14 @@ bool MasterServer::SaveImage() {
 }
 
 void MasterServer::PurgeTrash() {
-  if (role_.following()) return;  // only the leader's records change a follower
+  // Only the leader's records change a follower; a leader whose lease is in doubt waits.
+  if (role_.following() || !MayAcknowledge()) return;
   if (meta_->PurgeExpired(Now(), config_.empty_trash_batch) == 0) return;
   if (Status s = meta_->Commit(); !s.ok()) log::Error("commit after trash purge: {}", s.ToString());
 }
 
 void MasterServer::ExpireSessions() {
-  if (role_.following()) return;
+  if (role_.following() || !MayAcknowledge()) return;
   std::vector<uint32_t> gone = sessions_.Expire(Now(), config_.session_sustain_time);
   for (uint32_t id : gone) {
     locks_->DropSession(id, "expired");
@@ -360,6 +377,8 @@ void MasterServer::Shutdown() {
   if (hub_) hub_->CloseAll();
   // The last records reach the metaloggers, so they resume without an image after a restart.
   if (ml_hub_) ml_hub_->Drain(std::chrono::seconds(2));
+  // Only now, with the last records sent to the followers, may another master lead.
+  if (election_) election_->Stop(/*resign=*/true);
   (void)SaveSessions();
   saver_->Wait();  // a background save finishes before the final one replaces it
   // Commits, saves metadata.mfs and removes the running marker: the next start needs no -a.
@@ -370,6 +389,7 @@ void MasterServer::Shutdown() {
 // Shutdown after OnCommitFailure: connections closed, nothing committed or saved, the
 // running marker left for the next start's recovery.
 void MasterServer::AbandonAfterFailure() {
+  if (election_) election_->Stop(/*resign=*/true);  // another master leads from here
   client_listener_.reset();
   cs_listener_.reset();
   ml_listener_.reset();

@@ -12,9 +12,11 @@
 // Durability: replies go through a ReplyGate that commits the changelog once per loop
 // turn before any reply of that turn is sent (docs/master.md).
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -23,6 +25,7 @@
 #include "common/net/event_loop.h"
 #include "common/net/listener.h"
 #include "common/status.h"
+#include "master/ha/election.h"
 #include "master/meta/metadata.h"
 #include "master/server/chunk_loop.h"
 #include "master/server/chunk_writes.h"
@@ -72,6 +75,11 @@ class MasterServer {
   // promotes it (BecomeLeader with its epoch); another HOST:PORT makes it follow that one.
   Status ReloadRole(const std::string& follow);
   const RoleState& role() const { return role_; }
+  // The etcd election (ETCD_ENDPOINTS), or null when the role comes from MASTER_FOLLOW.
+  const ha::Election* election() const { return election_.get(); }
+  // Whether a reply may be acknowledged now: always without an election; with one, only
+  // while this master proves its lease (StillLeader). Any thread.
+  bool MayAcknowledge() const;
   const LeaderLink* leader_link() const { return leader_link_.get(); }
 
   uint16_t client_port() const { return client_port_; }
@@ -112,6 +120,16 @@ class MasterServer {
   void OnLeaderInfo(const protocol::MatomlLeaderInfo& info);
   void DropPeersForFollowing();
   std::string FollowerMarkerPath() const;
+  static std::string MarkerText(const std::string& host, uint16_t port, uint64_t epoch);
+  // master_election.cc
+  Status StartElection();
+  void OnElection(const ha::RoleChange& change);
+  void FollowElected(const ha::RoleChange& change);
+  bool ResumeElected(const FollowTarget& leader, uint64_t epoch);
+  void LeaveLead(const std::string& why);
+  void UpdateCampaignLag();
+  std::optional<protocol::AntoanNotLeader> NotLeaderFor(protocol::Role peer) const;
+  void OnAcknowledgeRefused(const Status& why);
 
   MasterConfig config_;
   std::unique_ptr<net::EventLoop> loop_;
@@ -142,6 +160,10 @@ class MasterServer {
   // The state must come from the leader's image before records are applied or it serves:
   // set on a switch of leader and after a replay error, cleared by an installed image.
   bool needs_image_ = false;
+  std::unique_ptr<ha::Election> election_;  // stopped (resigning) before the loop goes
+  std::string node_id_;                     // our MASTER_NODE_ID in the election
+  std::atomic<uint64_t> campaign_lag_{0};   // versions behind, read by the election thread
+  bool synced_ = false;                     // led, or installed a leader's image, since this start
   bool shut_down_ = false;
   Status failed_;  // the changelog failure that stopped the master (OnCommitFailure)
 };

@@ -25,6 +25,16 @@ void ReplyGate::Flush() {
   scheduled_ = false;
   std::vector<Pending> batch;
   batch.swap(pending_);
+  if (guard_) {
+    // Checked before the commit: an old leader neither acknowledges nor logs the turn's
+    // records. They stay pending: committed if this master leads again from this state,
+    // set aside by the image when it follows another leader.
+    if (Status s = guard_(); !s.ok()) {
+      refusals_++;
+      if (on_refused_) on_refused_(s);
+      return;
+    }
+  }
   if (Status s = commit_(); !s.ok()) {
     log::Error("changelog commit failed, {} replies withheld: {}", batch.size(), s.ToString());
     on_failure_(s);

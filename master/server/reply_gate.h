@@ -2,6 +2,10 @@
 // The durability gate: a reply to a client leaves only after the changelog records of the
 // loop turn that produced it are committed.
 //
+// A guard (set_guard) is asked before each commit: a master in an election must hold its
+// lease when it acknowledges. Refused, the turn's replies are dropped uncommitted and
+// on_refused runs (the master closes its clients); nothing is stopped.
+//
 // Every reply is queued here, not sent. The first reply of a turn Defer()s one step to
 // the end of that turn, which calls commit() once (Metadata::Commit) and then sends every
 // queued reply in order. If commit fails nothing is acknowledged: on_failure runs (the
@@ -45,8 +49,15 @@ class ReplyGate {
     Send(conn, std::move(*frame));
   }
 
+  // Asked before every commit; a non-ok answer withholds the turn's replies (on_refused).
+  void set_guard(std::function<Status()> guard, std::function<void(const Status&)> on_refused) {
+    guard_ = std::move(guard);
+    on_refused_ = std::move(on_refused);
+  }
+
   // Commits and sends now (a clean stop flushes what is queued).
   void Flush();
+  uint64_t refusals() const { return refusals_; }
   size_t pending() const { return pending_.size(); }
   uint64_t commits() const { return commits_; }
 
@@ -60,9 +71,12 @@ class ReplyGate {
   net::EventLoop& loop_;
   std::function<Status()> commit_;
   std::function<void(const Status&)> on_failure_;
+  std::function<Status()> guard_;
+  std::function<void(const Status&)> on_refused_;
   std::vector<Pending> pending_;
   bool scheduled_ = false;
   uint64_t commits_ = 0;
+  uint64_t refusals_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

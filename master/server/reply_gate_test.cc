@@ -102,5 +102,29 @@ TEST_F(ReplyGateTest, FailedCommitSendsNothing) {
   EXPECT_EQ(failures_.load(), 1);
 }
 
+// A master that cannot prove its lease (the guard) sends nothing and does not commit, but
+// does not stop: the refusal is reported, not a changelog failure.
+TEST_F(ReplyGateTest, RefusedGuardSendsNothingAndCommitsNothing) {
+  std::atomic<int> refused{0};
+  io_.Call([&] {
+    gate_->set_guard([] { return Status(Code::kNotLeader, "lease not held"); },
+                     [&](const Status& why) {
+                       EXPECT_EQ(why.code(), Code::kNotLeader);
+                       refused++;
+                       if (conn_) conn_->Close(why);
+                     });
+  });
+  auto c = net::BlockingClient::Connect({net::kLoopbackIp, port_}, 5000ms);
+  ASSERT_TRUE(c.ok());
+  auto req = proto::EncodePayload(proto::CltomaStatfs{7});
+  ASSERT_TRUE(c->Send(proto::CLTOMA_STATFS, *req).ok());
+  auto r = c->Receive(5000ms);
+  EXPECT_EQ(r.code(), Code::kDisconnected);
+  EXPECT_EQ(refused.load(), 1);
+  EXPECT_EQ(commits_.load(), 0);
+  EXPECT_EQ(failures_.load(), 0);
+  EXPECT_EQ(io_.Call([this] { return gate_->refusals(); }), 1u);
+}
+
 }  // namespace
 }  // namespace elk::master

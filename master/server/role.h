@@ -1,8 +1,9 @@
 #pragma once
 // Whether this mfsmaster leads or follows, and what a follower knows of its leader. The
 // master's loop owns it; the three ports ask it, after a peer's hello, whether to send the
-// peer to the leader instead (ANTOAN_NOT_LEADER). The election (or, until it is wired,
-// MASTER_FOLLOW) drives the transitions through MasterServer::FollowLeader / BecomeLeader.
+// peer to the leader instead (ANTOAN_NOT_LEADER). The etcd election (master_election.cc),
+// or MASTER_FOLLOW without one, drives the transitions through MasterServer::FollowLeader /
+// BecomeLeader.
 // See docs/failover.md, "Followers".
 
 #include <cstdint>
@@ -33,7 +34,7 @@ using NotLeaderFn = std::function<std::optional<protocol::AntoanNotLeader>(proto
 
 struct RoleState {
   MasterRole role = MasterRole::kLeader;
-  uint64_t epoch = 0;  // 0 until the election is wired
+  uint64_t epoch = 0;  // the term (etcd leader key's create_revision); 0 without etcd
 
   // ---- a follower's view of its leader ----
   std::string leader_host;          // MASTER_FOLLOW's host

@@ -70,6 +70,9 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   c->chunkservers_.resize(static_cast<size_t>(c->options_.chunkservers));
   ELK_RETURN_IF_ERROR(c->WriteConfigs());
   ELK_RETURN_IF_ERROR(c->StartMaster());
+  // Elected masters: the first gets time to win (a master new to the cluster waits 1 s
+  // before it campaigns) before the second starts, so the test knows who leads.
+  if (c->options_.elected) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   if (c->options_.follower) ELK_RETURN_IF_ERROR(c->StartFollower());
   if (c->options_.metalogger) ELK_RETURN_IF_ERROR(c->StartMetalogger());
   for (int i = 0; i < c->options_.chunkservers; i++)
@@ -108,6 +111,7 @@ Status Cluster::WriteConfigs() {
       {"REPLICATIONS_DELAY_DISCONNECT", "2"},
   };
   if (!options_.auth_code.empty()) master["AUTH_CODE"] = options_.auth_code;
+  if (options_.elected) master["MASTER_NODE_ID"] = "master";
   for (const auto& [k, v] : options_.master_cfg)
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
@@ -200,7 +204,11 @@ Status Cluster::WriteFollowerConfig(bool follow) {
   if (!options_.auth_code.empty()) f["AUTH_CODE"] = options_.auth_code;
   for (const auto& [k, v] : options_.master_cfg)
     f[k] = v;
-  if (follow) f["MASTER_FOLLOW"] = fmt::format("127.0.0.1:{}", port_ml_);
+  if (options_.elected) {
+    f["MASTER_NODE_ID"] = "follower";
+  } else if (follow) {
+    f["MASTER_FOLLOW"] = fmt::format("127.0.0.1:{}", port_ml_);
+  }
   return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f) + options_.master_cfg_text);
 }
 

@@ -50,6 +50,10 @@ struct ClusterOptions {
   // at the follower (it sends them to the leader; when the leader is gone they come back).
   bool follower = false;
   bool peers_at_follower = false;
+  // Both masters take part in an etcd election instead (master_cfg must carry
+  // ETCD_ENDPOINTS): no MASTER_FOLLOW; MASTER_NODE_ID "master" and "follower". The names
+  // say where each starts, not what it is: ask the monitors who leads.
+  bool elected = false;
 };
 
 class Cluster {
