@@ -19,6 +19,7 @@
 
 #include "common/heap.h"
 #include "common/log/log.h"
+#include "common/net/master_addresses.h"
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
 #include "mount/fuse/elk_fuse.h"
@@ -77,8 +78,13 @@ int main(int argc, char** argv) {
   void* userdata = a.meta ? static_cast<void*>(&meta) : static_cast<void*>(&fs);
 
   std::vector<std::string> fargv = {argv[0]};
-  std::string opts = std::string(a.meta ? "fsname=mfsmeta#" : "fsname=mfs#") + a.host + ":" +
-                     std::to_string(a.port) + ",subtype=elkfs";
+  // The first master of the list names the mount (a comma would end FUSE's option).
+  auto masters = elk::net::ParseMasterList(a.host, a.port);
+  const std::string first = masters.ok()
+                                ? fmt::format("{}:{}", masters->front().host, masters->front().port)
+                                : a.host + ":" + std::to_string(a.port);
+  std::string opts =
+      std::string(a.meta ? "fsname=mfsmeta#" : "fsname=mfs#") + first + ",subtype=elkfs";
   for (const auto& o : elk::mount::FuseMountOptions(a, ::geteuid() == 0))
     opts += "," + o;
   fargv.push_back("-o");

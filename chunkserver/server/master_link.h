@@ -22,6 +22,7 @@
 #include "common/net/connection.h"
 #include "common/net/connector.h"
 #include "common/net/event_loop.h"
+#include "common/net/master_addresses.h"
 
 namespace elk::chunkserver {
 
@@ -74,6 +75,8 @@ class MasterLink {
   Status OnFrame(const protocol::FrameView& frame);
   void OnClose(const Status& why);
   void RetryLater();
+  // The next master of the round at once, or (the round over) a new round after the delay.
+  void TryNextMaster();
   Status OnChallenge(const protocol::FrameView& frame);
   Status Register();
   void FlushReports();
@@ -90,9 +93,11 @@ class MasterLink {
   std::chrono::milliseconds delay_;
   uint32_t server_id_ = 0;
   uint64_t connects_ = 0;
-  // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
-  std::string leader_host_;
-  uint16_t leader_port_ = 0;
+  // MASTER_HOST's masters and the round being tried; a follower's "the leader is" is
+  // tried next (ANTOAN_NOT_LEADER). `trying_` is the one being connected to.
+  net::MasterAddresses masters_;
+  net::MasterTarget trying_;
+  bool redirected_ = false;     // the last close came with a redirect: wait the delay first
   std::set<uint64_t> damaged_;  // damaged chunks still here: re-sent after each registration
   std::vector<uint64_t> unsent_lost_;
   std::vector<protocol::DiskReport> disks_sent_;  // what the master has, since registration

@@ -29,6 +29,13 @@ std::vector<std::pair<InodeId, uint32_t>> Namespace::OpensOf(uint32_t session) c
   return out;
 }
 
+std::set<uint32_t> Namespace::SessionsWithOpens() const {
+  std::set<uint32_t> out;
+  for (const auto& [key, open] : opens_)
+    out.insert(key.second);
+  return out;
+}
+
 bool Namespace::IsOpen(InodeId inode) const {
   auto it = opens_.lower_bound({inode, 0});
   return it != opens_.end() && it->first.first == inode;

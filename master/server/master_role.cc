@@ -161,6 +161,7 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   role_ = RoleState{};
   role_.epoch = epoch;
   chunk_loop_->Start();
+  AdoptFollowedSessions();
   log::Warning(
       "mfsmaster: now the leader (epoch {}) at metadata version {} (the old leader had announced "
       "{}); chunkservers register and report their chunks",

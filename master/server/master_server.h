@@ -112,6 +112,8 @@ class MasterServer {
   void OnLeaderInfo(const protocol::MatomlLeaderInfo& info);
   void DropPeersForFollowing();
   std::string FollowerMarkerPath() const;
+  // session_adoption.cc: at promotion, the sessions the metadata knows and the table does not.
+  void AdoptFollowedSessions();
 
   MasterConfig config_;
   std::unique_ptr<net::EventLoop> loop_;

@@ -112,11 +112,10 @@ Status Cluster::WriteConfigs() {
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
   if (options_.follower) ELK_RETURN_IF_ERROR(WriteFollowerConfig(true));
-  const uint16_t peers_ml = options_.peers_at_follower ? fport_ml_ : port_ml_;
   std::map<std::string, std::string> ml = {{"DATA_PATH", metalogger_data()},
                                            {"WORKING_USER", CurrentUser()},
-                                           {"MASTER_HOST", "127.0.0.1"},
-                                           {"MASTER_PORT", std::to_string(peers_ml)}};
+                                           {"MASTER_HOST", PeerMasters(port_ml_, fport_ml_)},
+                                           {"MASTER_PORT", std::to_string(port_ml_)}};
   // With a follower the metalogger may be sent between masters: a short delay keeps up.
   if (options_.follower) ml["MASTER_RECONNECTION_DELAY"] = "1";
   if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
@@ -131,8 +130,8 @@ Status Cluster::WriteConfigs() {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
         {"WORKING_USER", CurrentUser()},
         {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
-        {"MASTER_HOST", "127.0.0.1"},
-        {"MASTER_PORT", std::to_string(options_.peers_at_follower ? fport_cs_ : port_cs_)},
+        {"MASTER_HOST", PeerMasters(port_cs_, fport_cs_)},
+        {"MASTER_PORT", std::to_string(port_cs_)},
         {"CSSERV_LISTEN_HOST", "127.0.0.1"},
         {"CSSERV_LISTEN_PORT", std::to_string(cs_ports_[static_cast<size_t>(i)])},
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
@@ -242,20 +241,26 @@ Status Cluster::StartMetalogger() {
 int Cluster::StopMetalogger() {
   return metalogger_.Terminate();
 }
+std::string Cluster::PeerMasters(uint16_t leader_port, uint16_t follower_port) const {
+  if (options_.peers_at_both) {
+    return fmt::format("127.0.0.1:{},127.0.0.1:{}", leader_port, follower_port);
+  }
+  return fmt::format("127.0.0.1:{}", options_.peers_at_follower ? follower_port : leader_port);
+}
+
 void Cluster::KillMetalogger() {
   metalogger_.Kill();
 }
 
 Status Cluster::Mount(bool meta) {
   std::string point = meta ? meta_point() : mount_point();
-  std::vector<std::string> argv = {
-      BinDir() + "/mfsmount",
-      point,
-      "-f",
-      "-H",
-      "127.0.0.1",
-      "-P",
-      std::to_string(options_.peers_at_follower ? fport_client_ : port_client_)};
+  std::vector<std::string> argv = {BinDir() + "/mfsmount",
+                                   point,
+                                   "-f",
+                                   "-H",
+                                   PeerMasters(port_client_, fport_client_),
+                                   "-P",
+                                   std::to_string(port_client_)};
   if (meta) {
     argv.push_back("-m");
     argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
