@@ -365,6 +365,10 @@ TEST(FollowerFailover, PeersGivenBothMastersFindThePromotedFollowerAndKeepTheirS
   file.fd = -1;
   EXPECT_TRUE(ReadAll(path) == before + after) << "the file does not read back";
   EXPECT_EQ(Info(cl.follower_http_port())["sessions"], 1) << "the mount kept its session";
+  // Kept, not replaced by a new one that happens to get the same id (both are 1 here).
+  EXPECT_NE(ReadAll(cl.log("follower")).find("1 sessions with open files adopted"),
+            std::string::npos)
+      << ReadAll(cl.log("follower"));
   // The metalogger logs the new leader's records.
   const uint64_t now = Info(cl.follower_http_port())["metadata_version"].get<uint64_t>();
   EXPECT_TRUE(WaitFor(
