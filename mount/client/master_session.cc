@@ -235,6 +235,7 @@ void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c
 
 void MasterSession::ReaderLoop() {
   Millis backoff{50};
+  std::string last_failure;  // logged when it changes, not at every attempt
   for (;;) {
     std::shared_ptr<net::BlockingClient> c;
     {
@@ -245,6 +246,10 @@ void MasterSession::ReaderLoop() {
     if (!c) {
       auto fresh = Connect(/*account=*/true);
       if (!fresh.ok()) {
+        if (fresh.status().ToString() != last_failure) {
+          last_failure = fresh.status().ToString();
+          log::Warning("no master yet: {}", last_failure);
+        }
         // A session the master no longer knows: open a new one.
         if (fresh.code() == Code::kBadSession) {
           std::lock_guard lock(mu_);
@@ -256,6 +261,7 @@ void MasterSession::ReaderLoop() {
         continue;
       }
       backoff = Millis(50);
+      last_failure.clear();
       std::lock_guard lock(mu_);
       conn_ = *fresh;
       ++reconnects_;

@@ -116,7 +116,8 @@ class Cluster {
   Status WriteConfigs();
   std::string ChunkserverCfg(int i) const;
   // MASTER_HOST (and mfsmount -H) for a peer: see peers_at_follower, peers_at_both.
-  std::string PeerMasters(uint16_t leader_port, uint16_t follower_port) const;
+  std::string PeerMasters(uint16_t follower_port) const;
+  uint16_t PeerPort(uint16_t leader_port, uint16_t follower_port) const;  // MASTER_PORT, -P
   Status WriteFollowerConfig(bool follow);  // with MASTER_FOLLOW or without it (promoted)
   Status WaitMounted(const std::string& point, Process& mfsmount, const std::string& log_name);
   Status StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
