@@ -70,8 +70,6 @@ int main(int argc, char** argv) {
   fo.cache_mode = a.cache_mode;
   if (a.readahead_bytes > 0) fo.readahead = a.readahead_bytes;
   if (a.write_cache_bytes > 0) fo.write_buffer = a.write_cache_bytes;
-  fo.master_host = a.host;
-  fo.master_port = a.port;
   elk::mount::ElkFuse fs(**session, io, fo);
   elk::mount::MetaFuse meta(**session, a.attr_timeout, a.trash_buckets, a.entry_timeout);
   const fuse_lowlevel_ops& ops = a.meta ? elk::mount::MetaFuse::Ops() : elk::mount::ElkFuse::Ops();
