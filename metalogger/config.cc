@@ -5,7 +5,7 @@ namespace elk::metalogger {
 cfg::Schema MetaloggerKeys() {
   using cfg::Key;
   return cfg::Schema{
-      Key::Host("MASTER_HOST", "mfsmaster"),
+      Key::MasterList("MASTER_HOST", "mfsmaster"),
       Key::Port("MASTER_PORT", 9419),
       Key::Host("BIND_HOST", "*"),
       Key::Integer("BACK_LOGS", 50, 1, 10000),
@@ -19,7 +19,7 @@ cfg::Schema MetaloggerKeys() {
 Result<MetaloggerConfig> MetaloggerConfigFrom(const cfg::ConfigFile& f) {
   MetaloggerConfig c;
   c.data_path = f.GetString("DATA_PATH");
-  c.master_host = f.GetHost("MASTER_HOST");
+  c.master_host = f.GetMasterList("MASTER_HOST");
   c.master_port = f.GetPort("MASTER_PORT");
   c.bind_host = f.GetHost("BIND_HOST");
   c.back_logs = static_cast<uint32_t>(f.GetInteger("BACK_LOGS"));

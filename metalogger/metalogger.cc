@@ -77,18 +77,26 @@ void Metalogger::Stop() {
 // ---- connection ----
 
 void Metalogger::Connect() {
-  // A follower master sent us to its leader; when that fails we start again from MASTER_HOST.
-  const bool redirected = !leader_host_.empty();
-  const std::string host = redirected ? leader_host_ : config_.master_host;
-  const uint16_t port = redirected ? leader_port_ : config_.master_port;
-  leader_host_.clear();
-  auto addr = net::Resolve(host, port);
-  if (!addr.ok()) {
-    log::Warning("master {}: {}", host, addr.status().ToString());
-    ScheduleReconnect();
-    return;
+  if (masters_.empty()) {
+    auto list = net::MasterAddresses::Parse(config_.master_host, config_.master_port);
+    if (!list.ok()) {
+      log::Error("MASTER_HOST '{}': {}", config_.master_host, list.status().message());
+      return ScheduleReconnect();
+    }
+    masters_ = std::move(*list);
   }
-  net::Address master = *addr;
+  if (masters_.RoundDone()) {
+    Status s = masters_.Restart();
+    if (!masters_.unresolved().empty()) log::Warning("masters: {}", masters_.unresolved());
+    if (!s.ok()) return ScheduleReconnect();
+  }
+  auto to = masters_.Next();
+  if (!to.ok()) {
+    log::Warning("master: {}", to.status().ToString());
+    return TryNextMaster();
+  }
+  trying_ = *to;
+  net::Address master = to->address;
   std::weak_ptr<bool> alive = alive_;
   pending_ = net::ConnectAsync(*loop_, master, config_.timeout,
                                [this, alive, master](Result<net::UniqueFd> fd) {
@@ -98,10 +106,17 @@ void Metalogger::Connect() {
                                });
 }
 
+void Metalogger::TryNextMaster() {
+  if (masters_.RoundDone()) return ScheduleReconnect();
+  loop_->Defer([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired()) Connect();
+  });
+}
+
 void Metalogger::OnConnected(Result<net::UniqueFd> fd, const net::Address& master) {
   if (!fd.ok()) {
     log::Info("master {}: {}", master.ToString(), fd.status().ToString());
-    ScheduleReconnect();
+    TryNextMaster();
     return;
   }
   net::ConnectionOptions copts;
@@ -115,7 +130,7 @@ void Metalogger::OnConnected(Result<net::UniqueFd> fd, const net::Address& maste
        .on_pressure = {}});
   if (!conn.ok()) {
     log::Warning("master {}: {}", master.ToString(), conn.status().ToString());
-    ScheduleReconnect();
+    TryNextMaster();
     return;
   }
   conn_ = std::move(*conn);
@@ -137,7 +152,17 @@ void Metalogger::OnClosed(const Status& why) {
   loop_->Defer([this, alive = std::weak_ptr<bool>(alive_)] {
     if (alive.expired()) return;
     conn_.reset();
-    ScheduleReconnect();
+    if (registered_) {
+      // Our master is gone: a new round, from the list (a follower may lead by now).
+      masters_.Forget();
+      (void)masters_.Restart();
+    }
+    // A follower's leader is tried after the delay, so two masters that each name the
+    // other cannot make us spin.
+    const bool wait = registered_ || redirected_;
+    registered_ = redirected_ = false;
+    if (wait) return ScheduleReconnect();
+    TryNextMaster();
   });
 }
 
@@ -169,8 +194,8 @@ Status Metalogger::OnFrame(const proto::FrameView& f) {
     if (!nl.ok()) return nl.status();
     if (!nl->host.empty()) {
       log::Info("{}: not the leader; the leader is {}:{}", conn_->name(), nl->host, nl->port);
-      leader_host_ = nl->host;
-      leader_port_ = nl->port;
+      masters_.Redirect(nl->host, nl->port);
+      redirected_ = true;
     }
     // A master that answers is alive (a follower, or one between leaders): no back-off.
     delay_ = config_.reconnect_delay;
@@ -233,6 +258,8 @@ Status Metalogger::OnChallenge(const proto::FrameView& f) {
 Status Metalogger::OnRegister(const proto::FrameView& f) {
   auto m = proto::Decode<proto::MatomlRegister>(f);
   if (!m.ok()) return m.status();
+  registered_ = true;  // a leader answered: the next round starts with it
+  masters_.Reached(trying_);
   if (m->status != Code::kOk) {
     return StartDownload(state_ == State::kRegistering
                              ? "the master cannot resume from the version held"

@@ -31,6 +31,7 @@
 #include "common/net/connection.h"
 #include "common/net/connector.h"
 #include "common/net/event_loop.h"
+#include "common/net/master_addresses.h"
 #include "common/protocol/frame.h"
 #include "common/status.h"
 #include "master/changelog/record.h"
@@ -65,6 +66,8 @@ class Metalogger {
   void OnConnected(Result<net::UniqueFd> fd, const net::Address& master);
   void OnClosed(const Status& why);
   void ScheduleReconnect();
+  // The next master of the round at once, or (the round over) a new round after the delay.
+  void TryNextMaster();
   Status OnFrame(const protocol::FrameView& f);
   Status OnHello(const protocol::FrameView& f);
   Status OnChallenge(const protocol::FrameView& f);
@@ -90,9 +93,12 @@ class Metalogger {
   bool challenged_ = false;  // the AUTH_CODE challenge was answered
   bool commit_scheduled_ = false;
   std::chrono::milliseconds delay_;
-  // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
-  std::string leader_host_;
-  uint16_t leader_port_ = 0;
+  // MASTER_HOST's masters and the round being tried; a follower's "the leader is" is
+  // tried next. `trying_` is the one being connected to.
+  net::MasterAddresses masters_;
+  net::MasterTarget trying_;
+  bool redirected_ = false;  // the last close came with a redirect: wait the delay first
+  bool registered_ = false;  // the master of this connection answered our registration
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   // The image being downloaded and the records that follow it.

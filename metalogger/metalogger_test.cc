@@ -219,8 +219,10 @@ TEST_F(MetaloggerTest, TheProgramResumesAfterSigkill) {
   fs::path cfg = dir_ / "mfsmetalogger.cfg";
   {
     std::ofstream out(cfg);
-    out << "DATA_PATH = " << (dir_ / "ml").string() << "\nMASTER_HOST = 127.0.0.1\n"
-        << "MASTER_PORT = " << ml_port_ << "\nMASTER_RECONNECTION_DELAY = 1\n"
+    // Two masters, the first one not there (nothing listens on port 1): the next is tried.
+    out << "DATA_PATH = " << (dir_ / "ml").string() << "\nMASTER_HOST = 127.0.0.1:1 127.0.0.1\n"
+        << "MASTER_PORT = " << ml_port_
+        << "\nMASTER_RECONNECTION_DELAY = 1\n"
         // Keep the test's identity: on a machine with MooseFS's `mfs` user the program would
         // switch to it and could not enter the test's root-owned folder.
         << "WORKING_USER = " << ::getpwuid(::geteuid())->pw_name << "\n";

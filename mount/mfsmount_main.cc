@@ -19,6 +19,7 @@
 
 #include "common/heap.h"
 #include "common/log/log.h"
+#include "common/net/master_addresses.h"
 #include "mount/client/chunk_io.h"
 #include "mount/client/master_session.h"
 #include "mount/fuse/elk_fuse.h"
@@ -69,16 +70,19 @@ int main(int argc, char** argv) {
   fo.cache_mode = a.cache_mode;
   if (a.readahead_bytes > 0) fo.readahead = a.readahead_bytes;
   if (a.write_cache_bytes > 0) fo.write_buffer = a.write_cache_bytes;
-  fo.master_host = a.host;
-  fo.master_port = a.port;
   elk::mount::ElkFuse fs(**session, io, fo);
   elk::mount::MetaFuse meta(**session, a.attr_timeout, a.trash_buckets, a.entry_timeout);
   const fuse_lowlevel_ops& ops = a.meta ? elk::mount::MetaFuse::Ops() : elk::mount::ElkFuse::Ops();
   void* userdata = a.meta ? static_cast<void*>(&meta) : static_cast<void*>(&fs);
 
   std::vector<std::string> fargv = {argv[0]};
-  std::string opts = std::string(a.meta ? "fsname=mfsmeta#" : "fsname=mfs#") + a.host + ":" +
-                     std::to_string(a.port) + ",subtype=elkfs";
+  // The first master of the list names the mount (a comma would end FUSE's option).
+  auto masters = elk::net::ParseMasterList(a.host, a.port);
+  const std::string first = masters.ok()
+                                ? fmt::format("{}:{}", masters->front().host, masters->front().port)
+                                : a.host + ":" + std::to_string(a.port);
+  std::string opts =
+      std::string(a.meta ? "fsname=mfsmeta#" : "fsname=mfs#") + first + ",subtype=elkfs";
   for (const auto& o : elk::mount::FuseMountOptions(a, ::geteuid() == 0))
     opts += "," + o;
   fargv.push_back("-o");

@@ -18,7 +18,7 @@ cfg::Schema ChunkserverKeys() {
       Key::Integer("WORKERS_QUEUE_LENGTH", 250, 1, 1000000),
       Key::Integer("REPLICATION_THREADS", 2, 1, 64),
       Key::Host("BIND_HOST", "*"),
-      Key::Host("MASTER_HOST", "mfsmaster"),
+      Key::MasterList("MASTER_HOST", "mfsmaster"),
       Key::Port("MASTER_PORT", 9420),
       Key::Duration("MASTER_TIMEOUT", 10, 1, 3600),
       Key::Duration("MASTER_RECONNECTION_DELAY", 5, 1, 3600),
@@ -71,7 +71,7 @@ Result<ServerConfig> ConfigFromFile(const cfg::ConfigFile& file) {
     return Status(Code::kBadConfig, "CSSERV_LISTEN_HOST: " + listen.status().ToString());
   }
   c.listen = *listen;
-  c.master_host = file.GetHost("MASTER_HOST");
+  c.master_host = file.GetMasterList("MASTER_HOST");
   c.master_port = file.GetPort("MASTER_PORT");
   c.master_timeout = Seconds(file.GetDuration("MASTER_TIMEOUT"));
   c.auth_code = file.GetString("AUTH_CODE");

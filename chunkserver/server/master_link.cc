@@ -42,23 +42,39 @@ void MasterLink::Start() {
 
 void MasterLink::Connect() {
   retry_timer_ = net::kNoTimer;
-  // A follower master sent us to its leader; when that fails we start again from MASTER_HOST.
-  const bool redirected = !leader_host_.empty();
-  const std::string host = redirected ? leader_host_ : config_.master_host;
-  const uint16_t port = redirected ? leader_port_ : config_.master_port;
-  leader_host_.clear();
-  auto master = net::Resolve(host, port);
-  if (!master.ok()) {
-    log::Warning("master {}:{}: {}", host, port, master.status().ToString());
-    return RetryLater();
+  if (masters_.empty()) {
+    // Checked when the config was read; a test's config may hold anything.
+    auto list = net::MasterAddresses::Parse(config_.master_host, config_.master_port);
+    if (!list.ok()) {
+      log::Error("MASTER_HOST '{}': {}", config_.master_host, list.status().message());
+      return RetryLater();
+    }
+    masters_ = std::move(*list);
   }
+  if (masters_.RoundDone()) {
+    Status s = masters_.Restart();
+    if (!masters_.unresolved().empty()) log::Warning("masters: {}", masters_.unresolved());
+    if (!s.ok()) return RetryLater();
+  }
+  auto to = masters_.Next();
+  if (!to.ok()) {
+    log::Warning("master: {}", to.status().ToString());
+    return TryNextMaster();
+  }
+  trying_ = *to;
   state_ = State::kConnecting;
   std::weak_ptr<int> alive = alive_;
-  pending_ = net::ConnectAsync(loop_, *master, config_.master_timeout,
-                               [this, alive, to = *master](Result<net::UniqueFd> fd) {
+  pending_ = net::ConnectAsync(loop_, to->address, config_.master_timeout,
+                               [this, alive, at = to->address](Result<net::UniqueFd> fd) {
                                  if (alive.expired()) return;
-                                 OnConnected(std::move(fd), to);
+                                 OnConnected(std::move(fd), at);
                                });
+}
+
+void MasterLink::TryNextMaster() {
+  state_ = State::kIdle;
+  if (masters_.RoundDone() || retry_timer_ != net::kNoTimer) return RetryLater();
+  retry_timer_ = loop_.RunAfter(std::chrono::milliseconds(0), [this] { Connect(); });
 }
 
 void MasterLink::RetryLater() {
@@ -74,7 +90,7 @@ void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
   pending_.reset();
   if (!fd.ok()) {
     log::Warning("cannot connect to the master {}: {}", master, fd.status().ToString());
-    return RetryLater();
+    return TryNextMaster();
   }
   if (listen_.ip == net::kAnyIp && config_.announce_ip == 0) {
     sockaddr_in local{};
@@ -97,7 +113,7 @@ void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
            }});
   if (!conn.ok()) {
     log::Warning("master {}: {}", master, conn.status().ToString());
-    return RetryLater();
+    return TryNextMaster();
   }
   conn_ = std::move(*conn);
   conn_->set_name(fmt::format("master {}", master));
@@ -108,8 +124,20 @@ void MasterLink::OnConnected(Result<net::UniqueFd> fd, net::Address master) {
 
 void MasterLink::OnClose(const Status& why) {
   log::Warning("lost the master: {}", why.ToString());
+  const bool was_registered = state_ == State::kRegistered;
   conn_.reset();
-  RetryLater();
+  if (was_registered) {
+    // Our master is gone: a new round, from the list (a follower may lead by now).
+    masters_.Forget();
+    (void)masters_.Restart();
+  }
+  if (was_registered || redirected_) {
+    // A follower's leader is tried after the delay, so two masters that each name the
+    // other cannot make us spin.
+    redirected_ = false;
+    return RetryLater();
+  }
+  TryNextMaster();
 }
 
 Status MasterLink::OnFrame(const proto::FrameView& frame) {
@@ -126,8 +154,8 @@ Status MasterLink::OnFrame(const proto::FrameView& frame) {
     if (!nl->host.empty()) {
       log::Info("master {}: not the leader; the leader is {}:{}", conn_->name(), nl->host,
                 nl->port);
-      leader_host_ = nl->host;
-      leader_port_ = nl->port;
+      masters_.Redirect(nl->host, nl->port);
+      redirected_ = true;
       highest_epoch_ = std::max(highest_epoch_, nl->epoch);  // a follower knows the term
     }
     // A master that answers is alive (a follower, or one between leaders): no back-off.
@@ -173,6 +201,7 @@ Status MasterLink::OnRegistered(const proto::MatocsRegister& reply) {
   server_id_ = reply.server_id;
   state_ = State::kRegistered;
   delay_ = config_.master_reconnection_delay;
+  masters_.Reached(trying_);
   log::Info("registered with the master as server {} (epoch {})", server_id_, reply.epoch);
   FlushReports();
   SendDisks(true);

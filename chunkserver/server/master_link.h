@@ -23,6 +23,7 @@
 #include "common/net/connector.h"
 #include "common/net/event_loop.h"
 #include "common/protocol/matocs.h"
+#include "common/net/master_addresses.h"
 
 namespace elk::chunkserver {
 
@@ -77,6 +78,8 @@ class MasterLink {
   Status OnFrame(const protocol::FrameView& frame);
   void OnClose(const Status& why);
   void RetryLater();
+  // The next master of the round at once, or (the round over) a new round after the delay.
+  void TryNextMaster();
   Status OnChallenge(const protocol::FrameView& frame);
   Status Register();
   void FlushReports();
@@ -97,9 +100,11 @@ class MasterLink {
   // Fencing: a master registering us with a lower epoch is an old leader that has not
   // noticed its term ended; it is refused. In memory only (a restart forgets it).
   uint64_t highest_epoch_ = 0;
-  // Where a follower master sent us (ANTOAN_NOT_LEADER), for the next connect only.
-  std::string leader_host_;
-  uint16_t leader_port_ = 0;
+  // MASTER_HOST's masters and the round being tried; a follower's "the leader is" is
+  // tried next (ANTOAN_NOT_LEADER). `trying_` is the one being connected to.
+  net::MasterAddresses masters_;
+  net::MasterTarget trying_;
+  bool redirected_ = false;     // the last close came with a redirect: wait the delay first
   std::set<uint64_t> damaged_;  // damaged chunks still here: re-sent after each registration
   std::vector<uint64_t> unsent_lost_;
   std::vector<protocol::DiskReport> disks_sent_;  // what the master has, since registration

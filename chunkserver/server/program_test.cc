@@ -39,7 +39,8 @@ class ProgramTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(loop_.Start().ok());
-    for (const char* d : {"data", "hdd1", "hdd2"}) std::filesystem::create_directories(Path(d));
+    for (const char* d : {"data", "hdd1", "hdd2"})
+      std::filesystem::create_directories(Path(d));
   }
   void TearDown() override {
     (void)Run("stop");
@@ -65,12 +66,15 @@ TEST_F(ProgramTest, StartsRegistersServesReloadsDisksAndStops) {
   const passwd* me = ::getpwuid(::getuid());
   ASSERT_NE(me, nullptr);
   WriteFile(Path("mfshdd.cfg"), Path("hdd1") + "\n");
-  WriteFile(Path("mfschunkserver.cfg"),
-            fmt::format("DATA_PATH = {}\nHDD_CONF_FILENAME = {}\nHDD_LEAVE_SPACE_DEFAULT = 0\n"
-                        "MASTER_HOST = 127.0.0.1\nMASTER_PORT = {}\nMASTER_RECONNECTION_DELAY = 1\n"
-                        "CSSERV_LISTEN_HOST = 127.0.0.1\nCSSERV_LISTEN_PORT = {}\n"
-                        "WORKING_USER = {}\nNICE_LEVEL = 0\nHDD_TEST_FREQ = 1\n",
-                        Path("data"), Path("mfshdd.cfg"), master_port, port, me->pw_name));
+  WriteFile(
+      Path("mfschunkserver.cfg"),
+      fmt::format("DATA_PATH = {}\nHDD_CONF_FILENAME = {}\nHDD_LEAVE_SPACE_DEFAULT = 0\n"
+                  // Two masters, the first one gone: the next is tried at once.
+                  "MASTER_HOST = 127.0.0.1:{}, 127.0.0.1\nMASTER_PORT = {}\n"
+                  "MASTER_RECONNECTION_DELAY = 1\n"
+                  "CSSERV_LISTEN_HOST = 127.0.0.1\nCSSERV_LISTEN_PORT = {}\n"
+                  "WORKING_USER = {}\nNICE_LEVEL = 0\nHDD_TEST_FREQ = 1\n",
+                  Path("data"), Path("mfshdd.cfg"), FreePort(), master_port, port, me->pw_name));
   ASSERT_EQ(Run("start"), 0) << std::ifstream(Path("out.txt")).rdbuf();
 
   auto reg = master_->WaitMsg<proto::CstomaRegister>();

@@ -5,7 +5,7 @@ namespace elk::iscsid {
 cfg::Schema IscsidKeys() {
   using cfg::Key;
   return {
-      Key::Host("MASTER_HOST", "mfsmaster"),
+      Key::MasterList("MASTER_HOST", "mfsmaster"),
       Key::Port("MASTER_PORT", 9421),
       Key::String("MASTER_PASSWORD", ""),
       Key::Host("ISCSI_LISTEN_HOST", "*").GuardsAccess(),
@@ -27,7 +27,7 @@ cfg::Schema IscsidKeys() {
 Result<IscsidConfig> IscsidConfigFrom(const cfg::ConfigFile& f) {
   IscsidConfig c;
   c.data_path = f.GetString("DATA_PATH");
-  c.master_host = f.GetHost("MASTER_HOST");
+  c.master_host = f.GetMasterList("MASTER_HOST");
   c.master_port = f.GetPort("MASTER_PORT");
   c.master_password = f.GetString("MASTER_PASSWORD");
   c.listen_host = f.GetHost("ISCSI_LISTEN_HOST");

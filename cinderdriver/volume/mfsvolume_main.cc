@@ -56,7 +56,7 @@ options:
 
 elk::cfg::Schema VolumeKeys() {
   using elk::cfg::Key;
-  return {Key::Host("MASTER_HOST", "mfsmaster"),
+  return {Key::MasterList("MASTER_HOST", "mfsmaster"),
           Key::Port("MASTER_PORT", 9421),
           Key::String("MASTER_PASSWORD", ""),
           Key::String("VOLUMES_PATH", "/volumes"),
@@ -180,7 +180,7 @@ Result<Parsed> ParseArgs(int argc, char** argv) {
   else
     ELK_RETURN_IF_ERROR(cfg.LoadString(""));
   ManagerOptions& o = p.options;
-  o.master_host = cfg.GetHost("MASTER_HOST");
+  o.master_host = cfg.GetMasterList("MASTER_HOST");
   o.master_port = cfg.GetPort("MASTER_PORT");
   if (!cfg.GetString("MASTER_PASSWORD").empty()) o.password = cfg.GetString("MASTER_PASSWORD");
   o.volumes_path = cfg.GetString("VOLUMES_PATH");

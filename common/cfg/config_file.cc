@@ -184,6 +184,9 @@ double ConfigFile::GetDouble(std::string_view key) const {
 std::string ConfigFile::GetHost(std::string_view key) const {
   return As<std::string>(Get(key, KeyType::kHost));
 }
+std::string ConfigFile::GetMasterList(std::string_view key) const {
+  return As<std::string>(Get(key, KeyType::kMasterList));
+}
 uint16_t ConfigFile::GetPort(std::string_view key) const {
   return static_cast<uint16_t>(As<int64_t>(Get(key, KeyType::kPort)));
 }

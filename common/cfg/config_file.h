@@ -56,6 +56,7 @@ class ConfigFile {
   int64_t GetDuration(std::string_view key) const;  // seconds
   double GetDouble(std::string_view key) const;
   std::string GetHost(std::string_view key) const;
+  std::string GetMasterList(std::string_view key) const;  // as written; net::MasterAddresses
   uint16_t GetPort(std::string_view key) const;
   uint32_t GetMode(std::string_view key) const;
 

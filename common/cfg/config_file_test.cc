@@ -124,6 +124,20 @@ TEST(ConfigFile, LineWithoutEqualsIsWarnedAndSkipped) {
   EXPECT_TRUE(cfg.GetBool("LOCK_MEMORY"));
 }
 
+// MASTER_HOST: one master or several; whatever answers there is trusted, so a value that
+// does not parse refuses the file instead of falling back to the default name.
+TEST(ConfigFile, MasterHostTakesAListAndABadOneRefusesTheFile) {
+  ConfigFile cfg(
+      Schema{Key::MasterList("MASTER_HOST", "mfsmaster"), Key::Port("MASTER_PORT", 9420)});
+  EXPECT_EQ(cfg.GetMasterList("MASTER_HOST"), "mfsmaster");
+  ASSERT_TRUE(cfg.LoadString("MASTER_HOST = m1, 10.0.0.2:9520 m3\n", "cs.cfg").ok());
+  EXPECT_EQ(cfg.GetMasterList("MASTER_HOST"), "m1, 10.0.0.2:9520 m3");
+  Status s = cfg.LoadString("# two masters\nMASTER_HOST = m1, m2:99999\n", "cs.cfg");
+  EXPECT_EQ(s.code(), Code::kBadConfig);
+  EXPECT_EQ(s.message(), "cs.cfg:2: MASTER_HOST: 'm2:99999' has a bad port");
+  EXPECT_FALSE(cfg.LoadString("MASTER_HOST = *\n", "cs.cfg").ok());
+}
+
 TEST(ConfigFile, BadLineOfAKeyThatGuardsAccessIsRefused) {
   ConfigFile cfg(MasterLike());
   Status s = cfg.LoadString("MATOCL_LISTEN_HOST = 10.0.0.\n", "m.cfg");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/cfg/value_parse.h"
+#include "common/net/master_addresses.h"
 
 namespace elk::cfg {
 namespace {
@@ -56,6 +57,8 @@ std::string_view KeyTypeName(KeyType type) {
       return "port";
     case KeyType::kMode:
       return "mode";
+    case KeyType::kMasterList:
+      return "master list";
   }
   return "?";
 }
@@ -83,6 +86,11 @@ Key Key::Double(std::string name, double def, double min, double max) {
 }
 Key Key::Host(std::string name, std::string def) {
   return Make(std::move(name), KeyType::kHost, std::move(def), -kInf, kInf);
+}
+Key Key::MasterList(std::string name, std::string def) {
+  Key key = Make(std::move(name), KeyType::kMasterList, std::move(def), -kInf, kInf);
+  key.guards_access = true;
+  return key;
 }
 Key Key::Port(std::string name, uint16_t def) {
   return Make(std::move(name), KeyType::kPort, std::to_string(def), 1, 65535);
@@ -127,6 +135,12 @@ Result<Value> ParseValue(const Key& key, std::string_view text) {
       auto h = ParseHost(text);
       if (!h.ok()) return h.status();
       return Value(std::move(h).value());
+    }
+    case KeyType::kMasterList: {
+      // The port is checked here; its default (MASTER_PORT) is applied by the user.
+      auto list = net::ParseMasterList(text, 1);
+      if (!list.ok()) return Status(Code::kBadConfig, list.status().message());
+      return Value(std::string(text));
     }
     case KeyType::kPort: {
       auto p = ParsePort(text);

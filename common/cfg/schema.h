@@ -20,7 +20,18 @@
 
 namespace elk::cfg {
 
-enum class KeyType { kString, kInteger, kSize, kBool, kDuration, kDouble, kHost, kPort, kMode };
+enum class KeyType {
+  kString,
+  kInteger,
+  kSize,
+  kBool,
+  kDuration,
+  kDouble,
+  kHost,
+  kPort,
+  kMode,
+  kMasterList,  // MASTER_HOST: masters, comma/space-separated, HOST[:PORT] each
+};
 
 std::string_view KeyTypeName(KeyType type);
 
@@ -58,6 +69,9 @@ struct Key {
                       int64_t max = INT64_MAX);
   static Key Double(std::string name, double def, double min, double max);
   static Key Host(std::string name, std::string def);
+  // A list of masters (common/net/master_addresses.h), kept as written; it guards access
+  // (whatever answers there is trusted as the master), so a bad value refuses the file.
+  static Key MasterList(std::string name, std::string def);
   static Key Port(std::string name, uint16_t def);
   static Key Mode(std::string name, uint32_t def);
 };

@@ -145,6 +145,8 @@ class Namespace {
   // the replay of its OPENS records.
   void SetOpens(uint32_t session, std::span<const SessionOpen> opens, uint32_t now);
   // What a session holds open: (inode, descriptors).
+  // Every session that holds a file open (a promoted follower adopts them).
+  std::set<uint32_t> SessionsWithOpens() const;
   std::vector<std::pair<InodeId, uint32_t>> OpensOf(uint32_t session) const;
   std::vector<DetachedItem> ListTrash() const;
   std::vector<DetachedItem> ListReserved() const;

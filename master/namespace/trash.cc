@@ -21,6 +21,13 @@ uint8_t Namespace::OpenModeOf(InodeId inode, uint32_t session) const {
   return it == opens_.end() ? 0 : it->second.mode;
 }
 
+std::set<uint32_t> Namespace::SessionsWithOpens() const {
+  std::set<uint32_t> out;
+  for (const auto& [key, open] : opens_)
+    out.insert(key.second);
+  return out;
+}
+
 std::vector<std::pair<InodeId, uint32_t>> Namespace::OpensOf(uint32_t session) const {
   std::vector<std::pair<InodeId, uint32_t>> out;
   for (const auto& [key, open] : opens_) {

@@ -238,6 +238,8 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   MountRequest req{
       peer_.ip,   m.export_path,       conn_->name(),
       challenge_, m.password_response, role_ == proto::Role::kTool && m.session_id != 0};
+  const Session* known = m.session_id == 0 ? nullptr : ctx_.sessions.Find(m.session_id);
+  const bool adopted = known != nullptr && known->adopted;
   auto session = m.session_id == 0 ? ctx_.sessions.Open(*rules, req, Now())
                                    : ctx_.sessions.Resume(m.session_id, *rules, req, Now());
   challenge_.reset();
@@ -256,10 +258,10 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   root_ = *root;
   joined_ = req.tool_join;
   if (m.session_id != 0 && !joined_ && ctx_.session_resumed) ctx_.session_resumed(s->id, this);
-  // Only a new session changes sessions.mfs; a resumed one (a mount after a master restart,
-  // a tool joining its mount's session) is already in it, and rewriting the file each time
-  // cost a tool run several milliseconds of disk work.
-  if (m.session_id == 0 && ctx_.sessions_changed) ctx_.sessions_changed();
+  // Only a new (or adopted) session changes sessions.mfs; a resumed one (a mount after a
+  // master restart, a tool joining its mount's session) is already in it, and rewriting the
+  // file each time cost a tool run several milliseconds of disk work.
+  if ((m.session_id == 0 || adopted) && ctx_.sessions_changed) ctx_.sessions_changed();
   log::Info("{}: session {} on '{}'{}", conn_->name(), session_id_, s->folder,
             options_.readonly ? " (read-only)" : "");
   Reply(proto::MatoclRegisterSession{

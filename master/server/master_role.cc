@@ -179,6 +179,7 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   chunk_loop_->Start();
   synced_ = true;
   UpdateCampaignLag();
+  AdoptFollowedSessions();
   log::Warning(
       "mfsmaster: now the leader (epoch {}) at metadata version {} (the old leader had announced "
       "{}); chunkservers register and report their chunks",

@@ -130,6 +130,8 @@ class MasterServer {
   void UpdateCampaignLag();
   std::optional<protocol::AntoanNotLeader> NotLeaderFor(protocol::Role peer) const;
   void OnAcknowledgeRefused(const Status& why);
+  // session_adoption.cc: at promotion, the sessions the metadata knows and the table does not.
+  void AdoptFollowedSessions();
 
   MasterConfig config_;
   std::unique_ptr<net::EventLoop> loop_;

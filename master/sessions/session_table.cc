@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -58,6 +59,19 @@ Result<const Session*> SessionTable::Resume(uint32_t id, const std::vector<cfg::
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return Status(Code::kBadSession, fmt::format("no session {}", id));
   Session& s = it->second;
+  if (s.adopted) {
+    // Its owner first: a tool joins a session its mount has resumed.
+    if (req.tool_join) return Status(Code::kBadSession, "session not resumed by its owner yet");
+    auto rule = Authorize(rules, req);
+    if (!rule.ok()) return rule.status();
+    s.adopted = false;
+    s.folder = req.folder;
+    s.info = req.info;
+    s.ip = req.ip;
+    s.last_seen = now;
+    s.rule = std::move(*rule);
+    return &s;
+  }
   if (s.folder != req.folder) return Status(Code::kBadSession, "session is for another folder");
   const bool proven = req.tool_join && s.ip == req.ip;
   auto rule = Authorize(rules, req, /*check_password=*/!proven);
@@ -69,6 +83,20 @@ Result<const Session*> SessionTable::Resume(uint32_t id, const std::vector<cfg::
   s.last_seen = now;
   s.rule = std::move(*rule);
   return &s;
+}
+
+bool SessionTable::Adopt(uint32_t id, uint32_t now) {
+  if (id == 0) return false;
+  // A session of the same id in the table is this master's own, from before it followed:
+  // the records it replayed since say the id is another client's now.
+  Session& s = sessions_[id];
+  s = Session{};
+  s.id = id;
+  s.created = now;
+  s.last_seen = now;
+  s.adopted = true;
+  next_id_ = std::max(next_id_, id + 1);
+  return true;
 }
 
 const Session* SessionTable::Find(uint32_t id) const {
@@ -108,6 +136,8 @@ std::vector<const Session*> SessionTable::All() const {
 std::string SessionTable::Serialize() const {
   std::string out = fmt::format("next {}\n", next_id_);
   for (const auto& [id, s] : sessions_) {
+    // An adopted session has no address or folder to keep until its owner is back.
+    if (s.adopted) continue;
     out += fmt::format("session {} {} {} {} {} {}\n", id, s.ip, s.created, s.last_seen,
                        changelog::EscapeString(s.folder), changelog::EscapeString(s.info));
   }

@@ -27,6 +27,9 @@ struct Session {
   uint32_t created = 0;
   uint32_t last_seen = 0;
   cfg::ExportRule rule;  // the export in force, refreshed at each (re)connect
+  // Known only by the files it holds open (a promoted follower saw its OPEN records, not its
+  // registration): address and folder come from the first resume, checked as a new mount.
+  bool adopted = false;
 
   bool meta() const { return folder == "."; }
 };
@@ -58,6 +61,11 @@ class SessionTable {
   // Does the export of (ip, folder) want a password? (The master then sends a challenge.)
   static bool NeedsPassword(const std::vector<cfg::ExportRule>& rules, uint32_t ip,
                             std::string_view folder);
+
+  // A session the metadata knows (it holds open files) but this table may not: kept for its
+  // owner to resume (docs/failover.md, "Sessions across a fail-over"), replacing an entry of
+  // the same id (a promoted follower's own, from before it followed). False for id 0.
+  bool Adopt(uint32_t id, uint32_t now);
 
   const Session* Find(uint32_t id) const;
   void Touch(uint32_t id, uint32_t now);

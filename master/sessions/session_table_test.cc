@@ -194,5 +194,32 @@ TEST(ExportLimits, IgnoregidTravelsWithTheCredentials) {
   EXPECT_TRUE(MapCredentials(Rules("* / rw,ignoregid,mapall=nobody\n")[0].options, user).ignoregid);
 }
 
+// A promoted follower knows a session only by its open files: the first resume gives it
+// the client's address and folder, checked as a new mount; a tool cannot take it first.
+TEST(SessionTable, AnAdoptedSessionIsResumedByItsOwnerAsANewMountWouldBe) {
+  auto rules = Rules("10.0.0.0/8 / rw\n");
+  SessionTable t;
+  ASSERT_TRUE(t.Adopt(7, 100));
+  EXPECT_FALSE(t.Adopt(0, 100));
+  ASSERT_NE(t.Find(7), nullptr);
+  EXPECT_TRUE(t.Find(7)->adopted);
+  EXPECT_EQ(t.Serialize().find("session 7"), std::string::npos) << "nothing to keep yet";
+  MountRequest tool = Req(Ip(10, 0, 0, 1), "/");
+  tool.tool_join = true;
+  EXPECT_EQ(t.Resume(7, rules, tool, 101).code(), Code::kBadSession);
+  EXPECT_EQ(t.Resume(7, rules, Req(Ip(192, 168, 0, 1), "/"), 101).code(), Code::kAccess);
+  auto s = t.Resume(7, rules, Req(Ip(10, 0, 0, 1), "/"), 102);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE((*s)->adopted);
+  EXPECT_EQ((*s)->ip, Ip(10, 0, 0, 1));
+  EXPECT_NE(t.Serialize().find("session 7"), std::string::npos);
+  // New sessions take ids above the adopted ones.
+  auto fresh = t.Open(rules, Req(Ip(10, 0, 0, 2), "/"), 103);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_GT((*fresh)->id, 7u);
+  // Now an ordinary session: another address without dynamicip is refused.
+  EXPECT_EQ(t.Resume(7, rules, Req(Ip(10, 0, 0, 3), "/"), 104).code(), Code::kBadSession);
+}
+
 }  // namespace
 }  // namespace elk::master

@@ -100,6 +100,11 @@ void MasterSession::StartReader() {
   if (!reader_.joinable()) reader_ = std::thread([this] { ReaderLoop(); });
 }
 
+net::Address MasterSession::master() const {
+  std::lock_guard lock(mu_);
+  return master_;
+}
+
 uint32_t MasterSession::root_inode() const {
   std::lock_guard lock(mu_);
   return grant_.root_inode;
@@ -134,57 +139,12 @@ uint32_t MasterSession::reconnects() const {
   return reconnects_;
 }
 
-// A follower master answers "not the leader; the leader is HOST:PORT": the session goes
-// there (a few hops at most). When the master it was sent to cannot be reached (it died, and
-// a follower may have been promoted at the address first given), it starts again from there.
-Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect(bool account) {
-  constexpr int kMaxHops = 4;
-  constexpr int kMaxUnknown = 20;  // a follower that does not know its leader yet: 5 s
-  for (int hop = 0, unknown = 0;; ++hop) {
-    std::string host;
-    uint16_t port = 0;
-    {
-      std::lock_guard lock(mu_);
-      host = target_host_.empty() ? options_.host : target_host_;
-      port = target_host_.empty() ? options_.port : target_port_;
-    }
-    auto c = ConnectTo(host, port, account);
-    if (c.ok()) return c;
-    const bool redirected = host != options_.host || port != options_.port;
-    if (c.code() == Code::kNotLeader && hop < kMaxHops) {
-      const std::string& to = c.status().message();
-      const size_t colon = to.rfind(':');
-      if (colon == std::string::npos) {  // the follower does not know its leader yet
-        if (++unknown > kMaxUnknown) return c.status();
-        --hop;
-        std::unique_lock lock(mu_);
-        if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; })) {
-          return c.status();
-        }
-        continue;
-      }
-      log::Info("master {}:{} is not the leader; the leader is {}", host, port, to);
-      std::lock_guard lock(mu_);
-      target_host_ = to.substr(0, colon);
-      target_port_ = static_cast<uint16_t>(std::strtoul(to.c_str() + colon + 1, nullptr, 10));
-      continue;
-    }
-    if (redirected && c.code() != Code::kBadSession) {
-      std::lock_guard lock(mu_);
-      target_host_.clear();  // the next attempt starts from the address first given
-    }
-    return c.status();
-  }
-}
-
-Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const std::string& host,
-                                                                      uint16_t port, bool account) {
-  auto addr = net::Resolve(host, port);
-  if (!addr.ok()) return addr.status();
-  auto c = net::BlockingClient::Connect(*addr, options_.connect_timeout);
+Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const net::MasterTarget& to,
+                                                                      bool account) {
+  auto c = net::BlockingClient::Connect(to.address, options_.connect_timeout);
   if (!c.ok()) {
-    return Status(c.code(), fmt::format("can't connect to the master at {}:{}: {}", host, port,
-                                        c.status().ToString()));
+    return Status(c.code(), fmt::format("can't connect to the master at {} ({}): {}", to.host,
+                                        to.address, c.status().ToString()));
   }
   auto conn = std::make_shared<net::BlockingClient>(std::move(*c));
   std::vector<uint8_t> keep;
@@ -227,6 +187,7 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const std:
   grant_ = *granted;
   session_id_ = granted->session_id;
   last_send_ = Clock::now();
+  master_ = to.address;
   return conn;
 }
 
@@ -274,6 +235,7 @@ void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c
 
 void MasterSession::ReaderLoop() {
   Millis backoff{50};
+  std::string last_failure;  // logged when it changes, not at every attempt
   for (;;) {
     std::shared_ptr<net::BlockingClient> c;
     {
@@ -284,6 +246,10 @@ void MasterSession::ReaderLoop() {
     if (!c) {
       auto fresh = Connect(/*account=*/true);
       if (!fresh.ok()) {
+        if (fresh.status().ToString() != last_failure) {
+          last_failure = fresh.status().ToString();
+          log::Warning("no master yet: {}", last_failure);
+        }
         // A session the master no longer knows: open a new one.
         if (fresh.code() == Code::kBadSession) {
           std::lock_guard lock(mu_);
@@ -295,6 +261,7 @@ void MasterSession::ReaderLoop() {
         continue;
       }
       backoff = Millis(50);
+      last_failure.clear();
       std::lock_guard lock(mu_);
       conn_ = *fresh;
       ++reconnects_;

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/net/blocking_client.h"
+#include "common/net/master_addresses.h"
 #include "common/protocol/antoan.h"
 #include "common/protocol/cltoma.h"
 #include "common/protocol/codec.h"
@@ -45,6 +46,8 @@ using Millis = std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 struct SessionOptions {
+  // MASTER_HOST: one master or several (comma/space-separated, HOST[:PORT] each; a name may
+  // resolve to several), tried in turn; `port` is the default port (net::MasterAddresses).
   std::string host = "mfsmaster";
   uint16_t port = 9421;
   std::string export_path = "/";        // "." for a meta session
@@ -77,6 +80,8 @@ class MasterSession {
 
   uint32_t session_id() const;
   uint32_t root_inode() const;
+  // The master the session last registered with (of the list, or the leader a follower named).
+  net::Address master() const;
   protocol::MatoclRegisterSession grant() const;
   const SessionOptions& options() const { return options_; }
   // The number of times the connection was re-established (tests).
@@ -198,8 +203,9 @@ class MasterSession {
   // then gives the master this session's opens (a reconnect of the session's owner).
   // A follower's "not the leader" is followed to the leader it names.
   Result<std::shared_ptr<net::BlockingClient>> Connect(bool account = false);
-  Result<std::shared_ptr<net::BlockingClient>> ConnectTo(const std::string& host, uint16_t port,
-                                                         bool account);
+  Result<std::shared_ptr<net::BlockingClient>> ConnectTo(const net::MasterTarget& to, bool account);
+  // Waits between rounds while a follower does not know its leader; false: stopping.
+  bool WaitBeforeNextRound(Millis pause);
   Status SendOpenAccount(net::BlockingClient& conn);
   Status SendLockAccount(net::BlockingClient& conn);
   // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
@@ -231,9 +237,11 @@ class MasterSession {
   uint32_t next_msgid_ = 1;
   uint32_t session_id_ = 0;
   uint32_t reconnects_ = 0;
-  // Where a follower sent this session (empty: options_.host and port).
-  std::string target_host_;
-  uint16_t target_port_ = 0;
+  // The masters of options_.host, in the order they are tried. Only Connect uses it, and
+  // Connect runs on one thread at a time (Open, then the watch thread).
+  net::MasterAddresses masters_;
+  bool masters_parsed_ = false;
+  net::Address master_{};  // the master this session last registered with (under mu_)
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_send_{};
   // This client's account of its open files (see the top of the file).

@@ -112,8 +112,11 @@ fuse_entry_param ElkFuse::ToEntry(const proto::Attr& a) const {
 
 std::string ElkFuse::MasterInfoText() const {
   tools::MasterInfo info;
-  info.host = options_.master_host;
-  info.port = options_.master_port;
+  // The master the session is registered with now: with several in MASTER_HOST, the
+  // leader; the tools join the session there.
+  const net::Address master = session_.master();
+  info.host = net::FormatIp(master.ip);
+  info.port = master.port;
   info.session_id = session_.session_id();
   info.version = session_.options().software_version;
   info.root_inode = session_.root_inode();

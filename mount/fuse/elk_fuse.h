@@ -33,8 +33,6 @@ struct FuseOptions {
   CacheMode cache_mode = CacheMode::kAuto;  // mfscachemode
   uint32_t readahead = 1u << 20;            // mfsreadaheadsize, the kernel's cap
   size_t write_buffer = 8u << 20;           // bytes per write-behind piece of an open file
-  std::string master_host;                  // as given on the command line, for .masterinfo
-  uint16_t master_port = 9421;
 };
 
 class ElkFuse {

@@ -12,6 +12,7 @@
 
 #include "common/cfg/file_read.h"
 #include "common/cfg/text_util.h"
+#include "common/net/master_addresses.h"
 
 namespace elk::mount {
 namespace {
@@ -36,6 +37,14 @@ bool ParseSeconds(const std::string& s, double* out) {
 
 Status BadValue(const std::string& key, const std::string& value, std::string_view want) {
   return Status(Code::kInval, fmt::format("{}: '{}' is not {}", key, value, want));
+}
+
+// -H / mfsmaster=: one master or several (comma/space-separated, HOST[:PORT] each).
+Status SetMasters(const std::string& key, const std::string& value, MountArgs& a) {
+  auto list = net::ParseMasterList(value, 1);
+  if (!list.ok()) return Status(Code::kInval, fmt::format("{}: {}", key, list.status().message()));
+  a.host = value;
+  return Status::Ok();
 }
 
 bool ParseCount(const std::string& s, uint64_t max, uint64_t* out) {
@@ -119,7 +128,7 @@ Status ApplyOption(const std::string& key, const std::string& value, bool has_va
   if (*cache) return Status::Ok();
   if (key == "mfsmaster") {
     ELK_RETURN_IF_ERROR(need_value());
-    a.host = value;
+    ELK_RETURN_IF_ERROR(SetMasters(key, value, a));
   } else if (key == "mfsport") {
     if (!ParsePort(value, &a.port)) return BadValue(key, value, "a port (1-65535)");
   } else if (key == "mfssubfolder") {
@@ -198,7 +207,8 @@ Status ApplyCommandLine(const std::vector<std::string>& argv, MountArgs& a) {
     };
     std::string v;
     if (s.rfind("-H", 0) == 0) {
-      ELK_RETURN_IF_ERROR(value(&a.host));
+      ELK_RETURN_IF_ERROR(value(&v));
+      ELK_RETURN_IF_ERROR(SetMasters("-H", v, a));
     } else if (s.rfind("-P", 0) == 0) {
       ELK_RETURN_IF_ERROR(value(&v));
       if (!ParsePort(v, &a.port)) return Status(Code::kInval, fmt::format("-P {}: not a port", v));
@@ -249,9 +259,11 @@ Status ApplyMountCfg(std::string_view text, const std::string& name, MountArgs& 
     const size_t eq = content.find('=');
     const std::string key(cfg::Trim(content.substr(0, eq)));
     const std::string value(eq == std::string_view::npos ? "" : cfg::Trim(content.substr(eq + 1)));
-    // A comma would be a second option, as in -o (a password may hold one).
+    // A comma would be a second option, as in -o (a password may hold one, and a list of
+    // masters is written with commas).
+    const bool commas = key == "mfspassword" || key == "mfsmd5pass" || key == "mfsmaster";
     if (key.find_first_of(" \t,") != std::string::npos ||
-        (key != "mfspassword" && key != "mfsmd5pass" && value.find(',') != std::string::npos)) {
+        (!commas && value.find(',') != std::string::npos)) {
       return fail(fmt::format("'{}': one option per line, as KEY = VALUE or KEY", content));
     }
     Status s = ApplyOption(key, value, eq != std::string_view::npos,
@@ -303,9 +315,10 @@ std::vector<std::string> FuseMountOptions(const MountArgs& a, bool by_root) {
 
 std::string MountUsage() {
   return fmt::format(
-      "usage: mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST] [-P PORT] [-S SUBFOLDER] [-p] [-m] [-f] "
+      "usage: mfsmount MOUNTPOINT [-c CFGFILE] [-H HOST[,HOST...]] [-P PORT] [-S SUBFOLDER] [-p] "
+      "[-m] [-f] "
       "[-d] [-o opt[,opt...]]\n"
-      "  mfs options: mfsmaster=HOST mfsport=PORT mfssubfolder=PATH mfspassword=PASS\n"
+      "  mfs options: mfsmaster=HOST[ HOST...] mfsport=PORT mfssubfolder=PATH mfspassword=PASS\n"
       "               mfsattrcacheto=SEC mfsentrycacheto=SEC mfsnegentrycacheto=SEC\n"
       "               mfsdirentrycacheto=SEC mfscachemode=AUTO|YES|NO|DIRECT\n"
       "               mfswritecachesize=MiB mfsreadaheadsize=MiB mfsmd5pass=MD5\n"

@@ -62,6 +62,24 @@ TEST_F(MountArgsTest, CommandLineAloneAsBefore) {
   EXPECT_EQ(warned->warnings, std::vector<std::string>{"unknown option 'mfsbogus' ignored"});
 }
 
+// Several masters (a leader and its followers): -H and a file line take commas, -o spaces
+// (a comma there is the next option); each entry is checked.
+TEST_F(MountArgsTest, MastersMayBeAList) {
+  auto h = Parse({"/mnt/x", "-H", "m1,m2:9521"});
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->host, "m1,m2:9521");
+  auto o = Parse({"/mnt/x", "-o", "mfsmaster=m1 m2:9521,allow_other"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->host, "m1 m2:9521");
+  const std::string cfg = Write("list.cfg", "mfsmaster = m1, 10.0.0.2:9521\n");
+  auto f = Parse({"/mnt/x", "-c", cfg});
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->host, "m1, 10.0.0.2:9521");
+  auto bad = Parse({"/mnt/x", "-H", "m1,m_2"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "-H: 'm_2' is not a host name or IPv4 address");
+}
+
 TEST_F(MountArgsTest, FileGivesDefaultsTheCommandLineOverrides) {
   const std::string cfg = Write("m.cfg",
                                 "# defaults for this host\n"
@@ -127,9 +145,10 @@ TEST_F(MountArgsTest, BadLinesNameFileLineAndReason) {
       {"mfsmaster =\n", "1: mfsmaster needs a value"},
       {"mfsmeta = 1\n", "1: mfsmeta takes no value"},
       {"/mnt/a\n/mnt/b\n", "2: a second mount point"},
-      {"mfsmaster = a, mfsport = 1\n",
-       "1: 'mfsmaster = a, mfsport = 1': one option per line, "
+      {"mfssubfolder = /a, mfsport = 1\n",
+       "1: 'mfssubfolder = /a, mfsport = 1': one option per line, "
        "as KEY = VALUE or KEY"},
+      {"mfsmaster = m1, m2:99999\n", "1: mfsmaster: 'm2:99999' has a bad port"},
       {"= x\n", "1: an option without a name"},
   };
   for (const Case& c : cases) {

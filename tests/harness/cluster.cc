@@ -116,11 +116,11 @@ Status Cluster::WriteConfigs() {
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
   if (options_.follower) ELK_RETURN_IF_ERROR(WriteFollowerConfig(true));
-  const uint16_t peers_ml = options_.peers_at_follower ? fport_ml_ : port_ml_;
-  std::map<std::string, std::string> ml = {{"DATA_PATH", metalogger_data()},
-                                           {"WORKING_USER", CurrentUser()},
-                                           {"MASTER_HOST", "127.0.0.1"},
-                                           {"MASTER_PORT", std::to_string(peers_ml)}};
+  std::map<std::string, std::string> ml = {
+      {"DATA_PATH", metalogger_data()},
+      {"WORKING_USER", CurrentUser()},
+      {"MASTER_HOST", PeerMasters(fport_ml_)},
+      {"MASTER_PORT", std::to_string(PeerPort(port_ml_, fport_ml_))}};
   // With a follower the metalogger may be sent between masters: a short delay keeps up.
   if (options_.follower) ml["MASTER_RECONNECTION_DELAY"] = "1";
   if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
@@ -135,8 +135,8 @@ Status Cluster::WriteConfigs() {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
         {"WORKING_USER", CurrentUser()},
         {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
-        {"MASTER_HOST", "127.0.0.1"},
-        {"MASTER_PORT", std::to_string(options_.peers_at_follower ? fport_cs_ : port_cs_)},
+        {"MASTER_HOST", PeerMasters(fport_cs_)},
+        {"MASTER_PORT", std::to_string(PeerPort(port_cs_, fport_cs_))},
         {"CSSERV_LISTEN_HOST", "127.0.0.1"},
         {"CSSERV_LISTEN_PORT", std::to_string(cs_ports_[static_cast<size_t>(i)])},
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
@@ -250,20 +250,30 @@ Status Cluster::StartMetalogger() {
 int Cluster::StopMetalogger() {
   return metalogger_.Terminate();
 }
+// One master is written as MooseFS users write it (a host, the port apart); both as a list
+// whose second entry carries its own port.
+std::string Cluster::PeerMasters(uint16_t follower_port) const {
+  if (options_.peers_at_both) return fmt::format("127.0.0.1, 127.0.0.1:{}", follower_port);
+  return "127.0.0.1";
+}
+
+uint16_t Cluster::PeerPort(uint16_t leader_port, uint16_t follower_port) const {
+  return options_.peers_at_follower && !options_.peers_at_both ? follower_port : leader_port;
+}
+
 void Cluster::KillMetalogger() {
   metalogger_.Kill();
 }
 
 Status Cluster::Mount(bool meta) {
   std::string point = meta ? meta_point() : mount_point();
-  std::vector<std::string> argv = {
-      BinDir() + "/mfsmount",
-      point,
-      "-f",
-      "-H",
-      "127.0.0.1",
-      "-P",
-      std::to_string(options_.peers_at_follower ? fport_client_ : port_client_)};
+  std::vector<std::string> argv = {BinDir() + "/mfsmount",
+                                   point,
+                                   "-f",
+                                   "-H",
+                                   PeerMasters(fport_client_),
+                                   "-P",
+                                   std::to_string(PeerPort(port_client_, fport_client_))};
   if (meta) {
     argv.push_back("-m");
     argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
@@ -346,7 +356,9 @@ Cluster::~Cluster() {
   for (auto& cs : chunkservers_)
     cs.Terminate(std::chrono::seconds(5));
   master_.Terminate(std::chrono::seconds(10));
-  if (!options_.keep_dir && !dir_.empty()) {
+  // ELKFS_KEEP_CLUSTER=1 keeps every test's folder (logs) for a failure seen under load.
+  const bool keep = options_.keep_dir || ::getenv("ELKFS_KEEP_CLUSTER") != nullptr;
+  if (!keep && !dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }

@@ -54,6 +54,9 @@ struct ClusterOptions {
   // ETCD_ENDPOINTS): no MASTER_FOLLOW; MASTER_NODE_ID "master" and "follower". The names
   // say where each starts, not what it is: ask the monitors who leads.
   bool elected = false;
+  // The peers are given both masters, the leader first (MASTER_HOST = "leader, follower";
+  // mfsmount -H leader,follower): they try the list and find whichever leads.
+  bool peers_at_both = false;
 };
 
 class Cluster {
@@ -116,6 +119,9 @@ class Cluster {
   explicit Cluster(ClusterOptions options);
   Status WriteConfigs();
   std::string ChunkserverCfg(int i) const;
+  // MASTER_HOST (and mfsmount -H) for a peer: see peers_at_follower, peers_at_both.
+  std::string PeerMasters(uint16_t follower_port) const;
+  uint16_t PeerPort(uint16_t leader_port, uint16_t follower_port) const;  // MASTER_PORT, -P
   Status WriteFollowerConfig(bool follow);  // with MASTER_FOLLOW or without it (promoted)
   Status WaitMounted(const std::string& point, Process& mfsmount, const std::string& log_name);
   Status StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
