@@ -25,6 +25,13 @@ MetaFuse& Self(fuse_req_t req) {
   return *static_cast<MetaFuse*>(fuse_req_userdata(req));
 }
 
+// The handles below (fi->fh) may be gone the moment a reply about them is sent: the reply
+// lets the caller's read/close return, and the RELEASE (RELEASEDIR) that follows runs on
+// another FUSE thread and deletes the handle. So every handler replies only after its last
+// touch of the handle - its lock included: a lock_guard still held at the reply unlocks a
+// freed mutex (glibc then aborts with "unaligned tcache chunk detected" when a thread
+// exits). What a reply needs is copied out under the lock first.
+
 // An open item: its path text, read and written in memory, sent to the master at flush.
 struct OpenItem {
   std::mutex mu;
@@ -207,35 +214,47 @@ Result<std::vector<MetaFuse::Entry>> MetaFuse::Entries(fuse_ino_t ino, const Fol
 
 void MetaFuse::Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!FolderOf(ino)) return (void)fuse_reply_err(req, IsItem(ino) ? ENOTDIR : ENOENT);
-  fi->fh = reinterpret_cast<uint64_t>(new OpenDir<Entry>());
-  if (fuse_reply_open(req, fi) != 0) delete reinterpret_cast<OpenDir<Entry>*>(fi->fh);
+  auto dir = std::make_unique<OpenDir<Entry>>();
+  fi->fh = reinterpret_cast<uint64_t>(dir.get());
+  // Owned by the kernel's handle once the reply is taken (until RELEASEDIR); an open whose
+  // reply could not be sent gets no RELEASEDIR, so the handle goes with this scope.
+  if (fuse_reply_open(req, fi) == 0) (void)dir.release();
 }
 
 void MetaFuse::Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   auto folder = FolderOf(ino);
   if (!folder || off < 0) return (void)fuse_reply_err(req, EINVAL);
   auto& dir = *reinterpret_cast<OpenDir<Entry>*>(fi->fh);
-  std::lock_guard lock(dir.mu);
-  if (!dir.filled || off == 0) {  // a rewinddir lists again
-    auto entries = Entries(ino, *folder);
-    if (!entries.ok()) return (void)fuse_reply_err(req, entries.status().to_errno());
-    dir.entries = std::move(*entries);
-    dir.filled = true;
-  }
   std::vector<char> buf(size);
   size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < dir.entries.size(); ++i) {
-    const Entry& e = dir.entries[i];
-    size_t need = fuse_add_direntry(req, buf.data() + used, size - used, e.name.c_str(), &e.st,
-                                    static_cast<off_t>(i + 1));
-    if (need > size - used) break;
-    used += need;
-  }
+  Status listed = Status::Ok();
+  {
+    std::lock_guard lock(dir.mu);
+    if (!dir.filled || off == 0) {  // a rewinddir lists again
+      auto entries = Entries(ino, *folder);
+      if (entries.ok()) {
+        dir.entries = std::move(*entries);
+        dir.filled = true;
+      } else {
+        listed = entries.status();
+      }
+    }
+    for (size_t i = static_cast<size_t>(off); listed.ok() && i < dir.entries.size(); ++i) {
+      const Entry& e = dir.entries[i];
+      size_t need = fuse_add_direntry(req, buf.data() + used, size - used, e.name.c_str(), &e.st,
+                                      static_cast<off_t>(i + 1));
+      if (need > size - used) break;
+      used += need;
+    }
+  }  // unlocked before the reply: the handle may be released once it is sent
+  if (!listed.ok()) return (void)fuse_reply_err(req, listed.to_errno());
   fuse_reply_buf(req, buf.data(), used);
 }
 
 void MetaFuse::Releasedir(fuse_req_t req, fuse_file_info* fi) {
-  delete reinterpret_cast<OpenDir<Entry>*>(fi->fh);
+  // No request on this handle follows RELEASEDIR, and a handler still finishing after its
+  // reply no longer touches the handle (see OpenItem above).
+  std::unique_ptr<OpenDir<Entry>> dir(reinterpret_cast<OpenDir<Entry>*>(fi->fh));
   fuse_reply_err(req, 0);
 }
 
@@ -248,25 +267,32 @@ void MetaFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   }
   auto item = Item(ino);
   if (!item.ok()) return (void)fuse_reply_err(req, item.status().to_errno());
-  auto* open = new OpenItem{{}, names::PathBuffer(names::PathText(item->path)), MasterInode(ino)};
-  fi->fh = reinterpret_cast<uint64_t>(open);
+  auto open = std::unique_ptr<OpenItem>(
+      new OpenItem{{}, names::PathBuffer(names::PathText(item->path)), MasterInode(ino)});
+  fi->fh = reinterpret_cast<uint64_t>(open.get());
   fi->direct_io = 1;  // the path is this handle's own copy; no page cache in between
-  if (fuse_reply_open(req, fi) != 0) delete open;
+  if (fuse_reply_open(req, fi) == 0) (void)open.release();  // the kernel's until RELEASE
 }
 
 void MetaFuse::Read(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi) {
   if (off < 0) return (void)fuse_reply_err(req, EINVAL);
   OpenItem& item = *ItemHandle(fi);
-  std::lock_guard lock(item.mu);
-  std::string_view part = item.text.Read(static_cast<uint64_t>(off), size);
+  std::string part;  // a copy (at most a path and its newline): the reply outlives the lock
+  {
+    std::lock_guard lock(item.mu);
+    part = item.text.Read(static_cast<uint64_t>(off), size);
+  }
   fuse_reply_buf(req, part.data(), part.size());
 }
 
 void MetaFuse::Write(fuse_req_t req, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   if (off < 0) return (void)fuse_reply_err(req, EINVAL);
   OpenItem& item = *ItemHandle(fi);
-  std::lock_guard lock(item.mu);
-  Status s = item.text.Write(static_cast<uint64_t>(off), std::string_view(buf, size));
+  Status s;
+  {
+    std::lock_guard lock(item.mu);
+    s = item.text.Write(static_cast<uint64_t>(off), std::string_view(buf, size));
+  }
   if (!s.ok()) return (void)fuse_reply_err(req, s.to_errno());
   fuse_reply_write(req, size);
 }
@@ -275,13 +301,16 @@ void MetaFuse::Write(fuse_req_t req, const char* buf, size_t size, off_t off, fu
 // path the master refused (EINVAL, ENOENT when the item is gone meanwhile).
 void MetaFuse::Flush(fuse_req_t req, fuse_file_info* fi) {
   OpenItem& item = *ItemHandle(fi);
+  const uint32_t inode = item.inode;
   std::string text;
+  bool changed = false;
   {
     std::lock_guard lock(item.mu);
-    if (!item.text.changed()) return (void)fuse_reply_err(req, 0);
-    text = item.text.TakeWritten();
-  }
-  Status s = session_.Do(proto::CltomaSetTrashPath{0, item.inode, names::PathFromText(text)});
+    changed = item.text.changed();
+    if (changed) text = item.text.TakeWritten();
+  }  // unlocked before any reply: the close's RELEASE may delete `item` once it is sent
+  if (!changed) return (void)fuse_reply_err(req, 0);
+  Status s = session_.Do(proto::CltomaSetTrashPath{0, inode, names::PathFromText(text)});
   fuse_reply_err(req, s.ok() ? 0 : s.to_errno());
 }
 
