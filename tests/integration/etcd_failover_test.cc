@@ -34,6 +34,7 @@
 
 #include "master/ha/test_etcd.h"
 #include "tests/harness/cluster.h"
+#include "tests/harness/poll.h"
 
 namespace elk::test {
 namespace {
@@ -43,35 +44,13 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// Polls done() every 100 ms for at most `limit`.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  while (Clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return done();
-}
-
 json Info(uint16_t port) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_connection_timeout(std::chrono::seconds(1));
-  c.set_read_timeout(std::chrono::seconds(2));
-  auto r = c.Get("/api/v1/info");
-  if (!r || r->status != 200) return json::object();
-  return json::parse(r->body, nullptr, false);
+  return MonitorInfo(port, 1s, 2s);
 }
 
 std::string Role(uint16_t http_port) {
   const json i = Info(http_port);
   return i.contains("role") ? i["role"].get<std::string>() : "";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 bool WriteAll(const std::string& path, const std::string& data) {
@@ -113,7 +92,7 @@ class EtcdFailoverTest : public ::testing::Test {
     Cluster& cl = *cluster_;
     // The first master started first, so it campaigned first: it must lead.
     ASSERT_TRUE(WaitFor([&] { return Role(cl.http_port()) == "leader"; }, 10s))
-        << ReadAll(cl.log("master"));
+        << ReadWholeFile(cl.log("master"));
     ASSERT_TRUE(WaitFor(
         [&] {
           const json l = Info(cl.http_port());
@@ -124,7 +103,7 @@ class EtcdFailoverTest : public ::testing::Test {
         30s))
         << Info(cl.http_port()).dump() << "\n"
         << Info(cl.follower_http_port()).dump() << "\n"
-        << ReadAll(cl.log("follower"));
+        << ReadWholeFile(cl.log("follower"));
     EXPECT_GT(Info(cl.http_port())["epoch"].get<uint64_t>(), 0u);
   }
 
@@ -140,7 +119,7 @@ class EtcdFailoverTest : public ::testing::Test {
   }
   void ExpectFiles() {
     for (const auto& [name, data] : files_)
-      EXPECT_TRUE(ReadAll(cluster_->mount_point() + "/" + name) == data) << name;
+      EXPECT_TRUE(ReadWholeFile(cluster_->mount_point() + "/" + name) == data) << name;
   }
   // Waits until the follower holds the leader's version (the monitors publish a snapshot
   // a second).
@@ -174,15 +153,15 @@ TEST_F(EtcdFailoverTest, AKilledLeaderIsReplacedAndTheMountServesWithinFiveSecon
   const auto killed = Clock::now();
   cl.KillMaster();
   ASSERT_TRUE(WaitFor([&] { return Role(cl.follower_http_port()) == "leader"; }, 10s))
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   const double elected = SecondsSince(killed);
-  ASSERT_TRUE(fs::create_directory(mnt + "/after")) << ReadAll(cl.log("mount"));
+  ASSERT_TRUE(fs::create_directory(mnt + "/after")) << ReadWholeFile(cl.log("mount"));
   const double mkdir = SecondsSince(killed);
   // Writes need the chunkservers back (they reconnect every MASTER_RECONNECTION_DELAY, 1 s).
   ASSERT_TRUE(WaitFor([&] { return Info(cl.follower_http_port())["chunkservers"] == 2; }, 30s))
       << Info(cl.follower_http_port()).dump();
   ASSERT_TRUE(WriteAll(mnt + "/after/file", "written after the failover"))
-      << ReadAll(cl.log("mount"));
+      << ReadWholeFile(cl.log("mount"));
   const double write = SecondsSince(killed);
   std::printf(
       "[ measured ] from the leader's kill -9 (lease TTL 2 s): the other master leads %.2f s "
@@ -192,13 +171,13 @@ TEST_F(EtcdFailoverTest, AKilledLeaderIsReplacedAndTheMountServesWithinFiveSecon
   EXPECT_LT(mkdir, 5.0);
   EXPECT_LT(write, 5.0);
   EXPECT_GT(Info(cl.follower_http_port())["epoch"].get<uint64_t>(), old_epoch);
-  EXPECT_EQ(ReadAll(mnt + "/after/file"), "written after the failover");
+  EXPECT_EQ(ReadWholeFile(mnt + "/after/file"), "written after the failover");
   ExpectFiles();
 
   // The old leader, started again, follows the new one.
-  ASSERT_TRUE(cl.StartMaster(/*auto_recover=*/true).ok()) << ReadAll(cl.log("master"));
+  ASSERT_TRUE(cl.StartMaster(/*auto_recover=*/true).ok()) << ReadWholeFile(cl.log("master"));
   ASSERT_TRUE(WaitFor([&] { return Role(cl.http_port()) == "follower"; }, 10s))
-      << ReadAll(cl.log("master"));
+      << ReadWholeFile(cl.log("master"));
   WaitCaughtUp(cl.follower_http_port(), cl.http_port());
 }
 
@@ -216,7 +195,7 @@ TEST_F(EtcdFailoverTest, APausedLeaderWakesUpAcknowledgingNothingAndFollows) {
     return ::mkdir((mnt + "/during").c_str(), 0755) == 0 ? 0 : errno;
   });
   ASSERT_TRUE(WaitFor([&] { return Role(cl.follower_http_port()) == "leader"; }, 10s))
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   std::printf("[ measured ] from the leader's SIGSTOP (lease TTL 2 s): the other leads %.2f s\n",
               SecondsSince(paused));
   const uint64_t new_epoch = Info(cl.follower_http_port())["epoch"].get<uint64_t>();
@@ -224,7 +203,7 @@ TEST_F(EtcdFailoverTest, APausedLeaderWakesUpAcknowledgingNothingAndFollows) {
   const auto woken = Clock::now();
   ASSERT_EQ(::kill(cl.master_pid(), SIGCONT), 0);
   ASSERT_TRUE(WaitFor([&] { return Role(cl.http_port()) == "follower"; }, 10s))
-      << ReadAll(cl.log("master"));
+      << ReadWholeFile(cl.log("master"));
   std::printf("[ measured ] from the old leader's SIGCONT: a follower %.2f s\n",
               SecondsSince(woken));
   EXPECT_EQ(Info(cl.http_port())["epoch"].get<uint64_t>(), new_epoch);
@@ -233,7 +212,7 @@ TEST_F(EtcdFailoverTest, APausedLeaderWakesUpAcknowledgingNothingAndFollows) {
   const int mkdir_errno = pending.get();
   std::printf("[ measured ] the mkdir sent to the paused leader returned %s\n",
               mkdir_errno == 0 ? "success" : std::strerror(mkdir_errno));
-  const std::string old_log = ReadAll(cl.log("master"));
+  const std::string old_log = ReadWholeFile(cl.log("master"));
   EXPECT_NE(old_log.find("no longer the leader"), std::string::npos) << old_log;
   EXPECT_NE(old_log.find("now a follower"), std::string::npos) << old_log;
   std::printf("[ measured ] the old leader on waking: %s\n",
@@ -246,7 +225,7 @@ TEST_F(EtcdFailoverTest, APausedLeaderWakesUpAcknowledgingNothingAndFollows) {
 
   // The mount serves again through the new leader, and the old one catches up with it.
   const auto again = Clock::now();
-  ASSERT_TRUE(WriteAll(mnt + "/after-pause", "x")) << ReadAll(cl.log("mount"));
+  ASSERT_TRUE(WriteAll(mnt + "/after-pause", "x")) << ReadWholeFile(cl.log("mount"));
   std::printf("[ measured ] then a write through the mount %.2f s\n", SecondsSince(again));
   if (mkdir_errno == 0) {
     EXPECT_TRUE(fs::is_directory(mnt + "/during"));

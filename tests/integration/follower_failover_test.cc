@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "tests/harness/cluster.h"
+#include "tests/harness/poll.h"
 #include "tests/harness/process.h"
 
 namespace elk::test {
@@ -43,30 +44,8 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// Polls done() every 200 ms for at most `limit`.
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto until = Clock::now() + limit;
-  while (Clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return done();
-}
-
 json Info(uint16_t port) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_connection_timeout(std::chrono::seconds(2));
-  c.set_read_timeout(std::chrono::seconds(5));
-  auto r = c.Get("/api/v1/info");
-  if (!r || r->status != 200) return json::object();
-  return json::parse(r->body, nullptr, false);
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return MonitorInfo(port, 2s, 5s);
 }
 
 // Writes, fsyncs and closes, checking each: the mount reports a failed write-behind at
@@ -108,15 +87,15 @@ std::string DumpOfFolder(const Cluster& c, const std::string& data, const std::s
   const std::string bin = Cluster::BinDir();
   const std::string log = c.dir() + "/" + name + ".restore.log";
   if (RunTool({bin + "/mfsmetarestore", "-a", "-d", copy}, log) != 0) {
-    ADD_FAILURE() << "mfsmetarestore of " << name << ":\n" << ReadAll(log);
+    ADD_FAILURE() << "mfsmetarestore of " << name << ":\n" << ReadWholeFile(log);
     return "";
   }
   const std::string dump = c.dir() + "/" + name + ".dump";
   if (RunTool({bin + "/mfsmetadump", copy + "/metadata.mfs"}, dump) != 0) {
-    ADD_FAILURE() << "mfsmetadump of " << name << ":\n" << ReadAll(dump);
+    ADD_FAILURE() << "mfsmetadump of " << name << ":\n" << ReadWholeFile(dump);
     return "";
   }
-  return ReadAll(dump);
+  return ReadWholeFile(dump);
 }
 
 using Files = std::map<std::string, std::string>;  // path under the mount -> content
@@ -156,7 +135,7 @@ void ExpectPeersSentToTheLeader(Cluster& cl) {
       },
       60s))
       << Info(cl.http_port()).dump() << "\n"
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   const json leader = Info(cl.http_port());
   const json follower = Info(cl.follower_http_port());
   EXPECT_EQ(leader["role"], "leader");
@@ -199,20 +178,20 @@ void FailOver(Cluster& cl, const std::string& mnt) {
   cl.KillMaster();
   ASSERT_TRUE(cl.PromoteFollower().ok());
   ASSERT_TRUE(WaitFor([&] { return Info(cl.follower_http_port())["role"] == "leader"; }, 20s))
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   const double promoted = SecondsSince(killed);
-  ASSERT_TRUE(fs::create_directory(mnt + "/after")) << ReadAll(cl.log("mount"));
+  ASSERT_TRUE(fs::create_directory(mnt + "/after")) << ReadWholeFile(cl.log("mount"));
   const double mkdir = SecondsSince(killed);
   ASSERT_TRUE(WaitFor([&] { return Info(cl.follower_http_port())["chunkservers"] == 2; }, 60s))
       << Info(cl.follower_http_port()).dump();
   const double chunkservers = SecondsSince(killed);
   ASSERT_TRUE(WriteAll(mnt + "/after/file", "written after the failover"))
-      << ReadAll(cl.log("mount"));
+      << ReadWholeFile(cl.log("mount"));
   std::printf(
       "[ measured ] from the leader's kill -9: promoted %.2f s, a mkdir through the mount "
       "%.2f s, both chunkservers registered %.2f s, a write fsynced %.2f s\n",
       promoted, mkdir, chunkservers, SecondsSince(killed));
-  EXPECT_EQ(ReadAll(mnt + "/after/file"), "written after the failover");
+  EXPECT_EQ(ReadWholeFile(mnt + "/after/file"), "written after the failover");
 }
 
 TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) {
@@ -234,7 +213,7 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
   // metalogger's hold exactly the leader's metadata.
   ASSERT_TRUE(WaitFor(
       [&] { return LastVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= version; }, 20s))
-      << ReadAll(cl.log("metalogger"));
+      << ReadWholeFile(cl.log("metalogger"));
   const std::string leader_dump = DumpOfFolder(cl, cl.master_data(), "leader");
   EXPECT_GT(leader_dump.size(), 1000u);
   EXPECT_TRUE(leader_dump == DumpOfFolder(cl, cl.follower_data(), "follower"))
@@ -244,7 +223,7 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
 
   ASSERT_NO_FATAL_FAILURE(FailOver(cl, mnt));
   for (const auto& [name, data] : files)
-    EXPECT_TRUE(ReadAll(mnt + "/" + name) == data) << name;
+    EXPECT_TRUE(ReadWholeFile(mnt + "/" + name) == data) << name;
   EXPECT_FALSE(fs::exists(mnt + "/d0/f1"));
   EXPECT_FALSE(fs::exists(mnt + "/gone"));
   // The metalogger came back to its MASTER_HOST and logs the new leader's records.
@@ -256,7 +235,7 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
                now["metadata_version"].get<uint64_t>();
       },
       30s))
-      << ReadAll(cl.log("metalogger"));
+      << ReadWholeFile(cl.log("metalogger"));
 }
 
 // Closes a descriptor however the test ends.
@@ -339,15 +318,15 @@ TEST(FollowerFailover, PeersGivenBothMastersFindThePromotedFollowerAndKeepTheirS
   cl.KillMaster();
   ASSERT_TRUE(cl.PromoteFollower().ok());
   ASSERT_TRUE(WaitFor([&] { return Info(cl.follower_http_port())["role"] == "leader"; }, 20s))
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   // The descriptor opened on the old leader writes on the new one.
   ASSERT_EQ(::write(file.fd, after.data(), after.size()), static_cast<ssize_t>(after.size()))
       << std::strerror(errno) << "\n"
-      << ReadAll(cl.log("mount"));
-  ASSERT_EQ(::fsync(file.fd), 0) << std::strerror(errno) << "\n" << ReadAll(cl.log("mount"));
+      << ReadWholeFile(cl.log("mount"));
+  ASSERT_EQ(::fsync(file.fd), 0) << std::strerror(errno) << "\n" << ReadWholeFile(cl.log("mount"));
   const double written = SecondsSince(killed);
   // The lock came along (reclaimed by the session), and a free range is still free.
-  EXPECT_FALSE(OtherProcessCanLock(path, 0, 1024)) << ReadAll(cl.log("follower"));
+  EXPECT_FALSE(OtherProcessCanLock(path, 0, 1024)) << ReadWholeFile(cl.log("follower"));
   EXPECT_TRUE(OtherProcessCanLock(path, 4096, 1024));
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -356,24 +335,24 @@ TEST(FollowerFailover, PeersGivenBothMastersFindThePromotedFollowerAndKeepTheirS
       },
       60s))
       << Info(cl.follower_http_port()).dump() << "\n"
-      << ReadAll(cl.log("metalogger"));
+      << ReadWholeFile(cl.log("metalogger"));
   std::printf(
       "[ measured ] from the leader's kill -9: the open file written and fsynced %.2f s, both "
       "chunkservers and the metalogger registered %.2f s\n",
       written, SecondsSince(killed));
   ASSERT_EQ(::close(file.fd), 0) << std::strerror(errno);
   file.fd = -1;
-  EXPECT_TRUE(ReadAll(path) == before + after) << "the file does not read back";
+  EXPECT_TRUE(ReadWholeFile(path) == before + after) << "the file does not read back";
   EXPECT_EQ(Info(cl.follower_http_port())["sessions"], 1) << "the mount kept its session";
   // Kept, not replaced by a new one that happens to get the same id (both are 1 here).
-  EXPECT_NE(ReadAll(cl.log("follower")).find("1 sessions with open files adopted"),
+  EXPECT_NE(ReadWholeFile(cl.log("follower")).find("1 sessions with open files adopted"),
             std::string::npos)
-      << ReadAll(cl.log("follower"));
+      << ReadWholeFile(cl.log("follower"));
   // The metalogger logs the new leader's records.
   const uint64_t now = Info(cl.follower_http_port())["metadata_version"].get<uint64_t>();
   EXPECT_TRUE(WaitFor(
       [&] { return LastVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= now; }, 30s))
-      << ReadAll(cl.log("metalogger"));
+      << ReadWholeFile(cl.log("metalogger"));
 }
 
 }  // namespace
