@@ -147,13 +147,37 @@ proto::Creds ElkFuse::CredsOf(fuse_req_t req) const {
   return c;
 }
 
-void ElkFuse::ReplyEntry(fuse_req_t req, const Result<proto::Attr>& a) {
+void ElkFuse::ReplyEntry(fuse_req_t req, const Result<proto::Attr>& a, uint64_t since) {
+  if (!a.ok()) {
+    fuse_reply_err(req, a.status().to_errno());
+    return;
+  }
+  fuse_entry_param e = ToEntry(WithOwnWrites(*a, since));
+  fuse_reply_entry(req, &e);
+}
+
+void ElkFuse::ReplyNewEntry(fuse_req_t req, const Result<proto::Attr>& a) {
   if (!a.ok()) {
     fuse_reply_err(req, a.status().to_errno());
     return;
   }
   fuse_entry_param e = ToEntry(*a);
   fuse_reply_entry(req, &e);
+}
+
+// The kernel takes the length in any attribute reply as the file's (and drops cached pages
+// past it), so a length older than this mount's own buffered writes would cut them off for
+// every reader here - and place an O_APPEND write at the old end.
+proto::Attr ElkFuse::WithOwnWrites(proto::Attr a, uint64_t since) {
+  if (a.type != proto::NodeType::kFile) return a;
+  std::shared_ptr<WriteBehind> writer;
+  {
+    std::lock_guard lock(open_mu_);
+    auto it = writers_.find(a.inode);
+    if (it != writers_.end()) writer = it->second.lock();
+  }
+  if (writer) a.length = std::max(a.length, writer->GrownLength(since));
+  return a;
 }
 
 Status ElkFuse::FlushFile(OpenFile& f) {
@@ -224,6 +248,7 @@ void ElkFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     fuse_reply_entry(req, &e);
     return;
   }
+  const uint64_t since = WriteBehind::Now();
   auto a = session_.Lookup(ToMaster(parent), name, CredsOf(req));
   if (!a.ok() && a.code() == Code::kNoEnt && options_.negentry_timeout > 0) {
     // mfsnegentrycacheto: an entry with inode 0 tells the kernel the name is absent, for
@@ -233,7 +258,7 @@ void ElkFuse::Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     fuse_reply_entry(req, &e);
     return;
   }
-  ReplyEntry(req, a);
+  ReplyEntry(req, a, since);
 }
 
 void ElkFuse::Getattr(fuse_req_t req, fuse_ino_t ino) {
@@ -288,10 +313,12 @@ void ElkFuse::Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_
     if (!f.ok()) return ReplyStatus(req, f);
     m.length = static_cast<uint64_t>(attr->st_size);
   }
+  const uint64_t since = WriteBehind::Now();
   auto a = session_.Setattr(m);
   if (to_set & FUSE_SET_ATTR_SIZE) io_.Forget(inode);
   if (!a.ok()) return ReplyStatus(req, a.status());
-  struct stat st = ToStat(*a);
+  // A new length set here is the length, whatever was written before it.
+  struct stat st = ToStat((to_set & FUSE_SET_ATTR_SIZE) ? *a : WithOwnWrites(*a, since));
   fuse_reply_attr(req, &st, options_.attr_timeout);
 }
 
@@ -367,14 +394,14 @@ void ElkFuse::Readlink(fuse_req_t req, fuse_ino_t ino) {
 }
 
 void ElkFuse::Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
-  ReplyEntry(req, session_.Mknod(ToMaster(parent), name, NodeTypeOf(mode),
-                                 static_cast<uint16_t>(mode & 07777), 0,
-                                 fuse_convert::WireRdev(rdev), CredsOf(req)));
+  ReplyNewEntry(req, session_.Mknod(ToMaster(parent), name, NodeTypeOf(mode),
+                                    static_cast<uint16_t>(mode & 07777), 0,
+                                    fuse_convert::WireRdev(rdev), CredsOf(req)));
 }
 
 void ElkFuse::Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  ReplyEntry(req, session_.Mkdir(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0,
-                                 CredsOf(req)));
+  ReplyNewEntry(req, session_.Mkdir(ToMaster(parent), name, static_cast<uint16_t>(mode & 07777), 0,
+                                    CredsOf(req)));
 }
 
 void ElkFuse::Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -386,7 +413,7 @@ void ElkFuse::Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
 }
 
 void ElkFuse::Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
-  ReplyEntry(req, session_.Symlink(ToMaster(parent), name, target, CredsOf(req)));
+  ReplyNewEntry(req, session_.Symlink(ToMaster(parent), name, target, CredsOf(req)));
 }
 
 void ElkFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
@@ -404,7 +431,8 @@ void ElkFuse::Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_i
 }
 
 void ElkFuse::Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
-  ReplyEntry(req, session_.Link(ToMaster(ino), ToMaster(newparent), newname, CredsOf(req)));
+  const uint64_t since = WriteBehind::Now();
+  ReplyEntry(req, session_.Link(ToMaster(ino), ToMaster(newparent), newname, CredsOf(req)), since);
 }
 
 void ElkFuse::Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {

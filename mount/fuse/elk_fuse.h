@@ -136,7 +136,11 @@ class ElkFuse {
   // FlushFile, then every chunk the file wrote synced on each copy's disk (fsync). f.mu held.
   Status SyncFile(OpenFile& f);
   Status FlushInode(uint32_t inode);
-  void ReplyEntry(fuse_req_t req, const Result<protocol::Attr>& a);
+  // `since` is WriteBehind::Now() taken before the master was asked: the length is this
+  // mount's if its writes have grown the file past the master's answer.
+  void ReplyEntry(fuse_req_t req, const Result<protocol::Attr>& a, uint64_t since);
+  protocol::Attr WithOwnWrites(protocol::Attr a, uint64_t since);
+  void ReplyNewEntry(fuse_req_t req, const Result<protocol::Attr>& a);  // a node made just now
   // A lock request, on a LockWaits thread when it may wait.
   void SendLock(fuse_req_t req, protocol::CltomaLock m, bool wait);
   void ReleaseLocks(uint32_t inode, uint64_t owner, protocol::LockKind kind);

@@ -277,6 +277,36 @@ TEST_F(MountPosixTest, AReaderBesideAWriterSeesOnlyWrittenBytes) {
   EXPECT_TRUE(ReadFile(path) == data);
 }
 
+// A write past the end still in this mount's write-behind buffer has grown the file for
+// every process here: a name looked up again (the kernel's entry cache expired) or a chmod
+// answers with the master's length, which does not hold the write yet, and the kernel must
+// not shrink the file to it (found by the model test: a whole-file read stopped at the
+// length of the truncate before the write).
+TEST_F(MountPosixTest, ABufferedWritePastTheEndKeepsItsLengthThroughLookupAndChmod) {
+  const std::string path = P("buffered_growth");
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  constexpr off_t kCut = 5000;
+  constexpr off_t kFar = off_t{3} << 20;
+  const std::string tail = "the buffered tail";
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_EQ(::ftruncate(fd, kCut), 0) << std::strerror(errno);
+    ASSERT_EQ(::pwrite(fd, tail.data(), tail.size(), kFar), static_cast<ssize_t>(tail.size()));
+    std::this_thread::sleep_for(1500ms);  // past mfsentrycacheto and mfsattrcacheto (1 s)
+    if (round == 1) {
+      ASSERT_EQ(::chmod(path.c_str(), 0600), 0) << std::strerror(errno);
+    }
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << std::strerror(errno);
+    EXPECT_EQ(st.st_size, kFar + static_cast<off_t>(tail.size())) << "round " << round;
+    const std::vector<char> read = ReadFile(path);
+    const std::string got(read.begin(), read.end());
+    ASSERT_EQ(got.size(), static_cast<size_t>(kFar) + tail.size()) << "round " << round;
+    EXPECT_EQ(got.substr(static_cast<size_t>(kFar)), tail);
+  }
+  ::close(fd);
+}
+
 TEST_F(MountPosixTest, Goal3GivesThreeValidCopies) {
   ASSERT_TRUE(WriteFile(P("three"), Pattern(3u << 20, 5)));
   auto [out, rc] = RunCommand(Tool("mfssetgoal") + " 3 " + P("three"));

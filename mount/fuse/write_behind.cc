@@ -1,8 +1,33 @@
 #include "mount/fuse/write_behind.h"
 
+#include <algorithm>
+#include <atomic>
+
 #include "common/log/log.h"
 
 namespace elk::mount {
+namespace {
+// Every writer of the mount ticks the same clock, so one value taken before a request orders
+// it against each writer's last write.
+std::atomic<uint64_t> g_clock{1};
+}  // namespace
+
+uint64_t WriteBehind::Now() {
+  return g_clock.load();
+}
+
+uint64_t WriteBehind::GrownLength(uint64_t since) {
+  std::lock_guard lock(mu_);
+  if (filling_.bytes != 0 || !queue_.empty() || writing_) return appended_end_;
+  return written_at_ > since ? written_end_ : 0;
+}
+
+void WriteBehind::NoteIfAllWritten() {
+  if (filling_.bytes != 0 || !queue_.empty() || writing_) return;
+  written_end_ = error_.ok() ? appended_end_ : 0;
+  appended_end_ = 0;
+  written_at_ = ++g_clock;
+}
 
 WriteBehind::~WriteBehind() {
   Status s = Drain();
@@ -33,6 +58,7 @@ Status WriteBehind::Append(uint64_t offset, std::span<const uint8_t> data) {
   }
   pieces.back().data.insert(pieces.back().data.end(), data.begin(), data.end());
   filling_.bytes += data.size();
+  appended_end_ = std::max(appended_end_, offset + data.size());
   return Status::Ok();
 }
 
@@ -68,8 +94,9 @@ Status WriteBehind::Drain() {
     Status s = WriteBatch(batch);
     lock.lock();
     writing_ = false;
-    cv_.notify_all();
     if (!s.ok() && error_.ok()) error_ = s;
+    NoteIfAllWritten();
+    cv_.notify_all();
   } else if (filling_.bytes != 0) {
     Submit(lock);
   }
@@ -89,6 +116,7 @@ void WriteBehind::Work() {
     Batch batch = std::move(queue_.front());
     queue_.pop_front();
     if (!error_.ok()) {
+      NoteIfAllWritten();
       cv_.notify_all();
       continue;  // the file already failed; this piece cannot make it whole
     }
@@ -99,6 +127,7 @@ void WriteBehind::Work() {
     lock.lock();
     writing_ = false;
     if (!s.ok() && error_.ok()) error_ = s;
+    NoteIfAllWritten();
     cv_.notify_all();
   }
 }

@@ -9,6 +9,10 @@
 // background write is kept and returned by the next Append and by Drain, the way a local file
 // system reports a write-back error at the next write, fsync or close; pieces queued after a
 // failure are dropped, since their file is already damaged.
+//
+// Until a write past the end reaches the master, the master answers the file's old length;
+// GrownLength says what this mount's writes have made it, so an attribute reply (a lookup, a
+// chmod) does not shrink the file in the kernel (see ElkFuse::WithOwnWrites).
 
 #include <condition_variable>
 #include <cstdint>
@@ -38,6 +42,12 @@ class WriteBehind {
   // Drain (and forgets it).
   Status Drain();
 
+  // A point in the write-behind's history, taken before asking the master for attributes.
+  static uint64_t Now();
+  // The end of what this writer holds, or of what it finished writing after `since` (the
+  // master's answer to a request sent at `since` may predate those writes); 0 if neither.
+  uint64_t GrownLength(uint64_t since);
+
  private:
   struct Piece {
     uint64_t offset = 0;
@@ -52,6 +62,8 @@ class WriteBehind {
   Status WriteBatch(const Batch& batch);
   void Submit(std::unique_lock<std::mutex>& lock);
   void Work();
+  // Called with mu_ held after a batch is written or dropped.
+  void NoteIfAllWritten();
 
   client::ChunkIo& io_;
   const uint32_t inode_;
@@ -64,6 +76,9 @@ class WriteBehind {
   bool writing_ = false;
   bool stopping_ = false;
   Status error_;
+  uint64_t appended_end_ = 0;  // the highest end appended since everything was last written
+  uint64_t written_end_ = 0;   // appended_end_ as it was when everything was last written
+  uint64_t written_at_ = 0;    // Now() then
   std::thread worker_;
 };
 
