@@ -131,6 +131,12 @@ Result<Metadata::ChunkWrite> Metadata::PrepareChunkWrite(const Cred& cred, Inode
   return out;
 }
 
+Status Metadata::ForgetUnmadeChunk(InodeId inode, uint32_t index, ChunkId chunk, uint32_t now) {
+  auto current = state_->ns->ChunkAt(inode, index);
+  if (!current.ok() || *current != chunk) return Status::Ok();
+  return PunchChunks(Cred{}, inode, index, 1, now);
+}
+
 Status Metadata::ChunkWriteEnd(InodeId inode, ChunkId chunk, uint64_t length, uint32_t session,
                                uint32_t now) {
   MetaState& st = *state_;

@@ -131,6 +131,11 @@ class Metadata {
   };
   Result<ChunkWrite> PrepareChunkWrite(const Cred& cred, InodeId inode, uint32_t index,
                                        uint32_t session, uint32_t now);
+  // A chunk PrepareChunkWrite created that no chunkserver could make (every disk full, say):
+  // the file lets go of it, logged as a punch, so the index is a hole again - reads give
+  // zeros and the next write creates a chunk anew - instead of a chunk with no copy (lost).
+  // Nothing happens when the file has another chunk there by now.
+  Status ForgetUnmadeChunk(InodeId inode, uint32_t index, ChunkId chunk, uint32_t now);
   // The client finished writing: unlock, and grow the file to `length` if it is longer and
   // ends inside `chunk` of this file (a grant grows only its own file, within its chunk).
   Status ChunkWriteEnd(InodeId inode, ChunkId chunk, uint64_t length, uint32_t session,

@@ -1,6 +1,7 @@
 // Chunk requests of a client link (goals, trash times and snapshots: client_tree_ops.cc).
 #include <utility>
 
+#include "common/log/log.h"
 #include "master/server/client_link.h"
 
 namespace elk::master {
@@ -51,12 +52,23 @@ void ClientLink::WriteChunk(const proto::CltomaWriteChunk& m) {
   std::weak_ptr<net::Connection> weak = conn_;
   uint32_t msgid = m.msgid;
   ReplyGate& gate = ctx_.gate;
-  ctx_.writes.Start(std::move(order), [weak, msgid, &gate](Result<proto::ChunkLocation> r) {
+  Metadata& meta = ctx_.meta;
+  const bool created = order.created;
+  const ChunkId chunk = order.chunk;
+  auto on_done = [weak, msgid, &gate, &meta, created, chunk, inode = m.inode, index = m.chunk_index,
+                  now = Now()](Result<proto::ChunkLocation> r) {
+    if (created && !r.ok()) {
+      Status f = meta.ForgetUnmadeChunk(inode, index, chunk, now);
+      if (!f.ok())
+        log::Warning("chunk {:016X} made nowhere, still in inode {}: {}", chunk, inode,
+                     f.ToString());
+    }
     auto conn = weak.lock();
     if (!conn) return;
     if (!r.ok()) return gate.Reply(conn, proto::MatoclStatus{msgid, r.status().code()});
     gate.Reply(conn, proto::MatoclWriteChunk{msgid, std::move(*r)});
-  });
+  };
+  ctx_.writes.Start(std::move(order), std::move(on_done));
 }
 
 // Not checked against the opens: the grant is the permission, and a release that overtakes

@@ -30,9 +30,11 @@ Status SendMsg(net::BlockingClient& c, const M& m) {
   return c.Send(M::kType, *p);
 }
 
-// Transient answers: wait and ask again.
+// Transient answers: wait and ask again. No chunkserver for a new chunk is one too: a master
+// elected a moment ago has none until they reconnect (a second or two); a cluster really full
+// still answers ENOSPC once the attempts are spent.
 bool Retryable(Code c) {
-  return c == Code::kLocked || c == Code::kDelayed || c == Code::kNotDone || c == Code::kAgain ||
+  return c == Code::kNoChunkServers || c == Code::kLocked || c == Code::kDelayed || c == Code::kNotDone || c == Code::kAgain ||
          c == Code::kChunkBusy || c == Code::kBusy || c == Code::kDisconnected ||
          c == Code::kTimeout || c == Code::kCantConnect || c == Code::kIo || c == Code::kCrc ||
          c == Code::kWrongVersion || c == Code::kNoChunk || c == Code::kChunkLost ||

@@ -210,6 +210,13 @@ class MasterSession {
   Status SendLockAccount(net::BlockingClient& conn);
   // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
   void CountOpen(uint32_t inode, uint8_t flags);
+  // Name requests whose answer was lost with the connection (master_session_names.cc).
+  Result<Attr> CreateOnce(uint32_t parent, std::string_view name, uint16_t mode, uint16_t umask,
+                          const Creds& c, bool open);
+  Result<Attr> SettleCreation(Result<Attr> again, uint32_t parent, std::string_view name,
+                              protocol::NodeType type, const Creds& c);
+  Status SettleRemoval(Status first, const std::function<Status()>& send, std::string_view what,
+                       std::string_view name);
   void ReaderLoop();
   void DropConnection(const std::shared_ptr<net::BlockingClient>& c, const Status& why);
 

@@ -212,10 +212,11 @@ Status Cluster::WriteFollowerConfig(bool follow) {
   return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f) + options_.master_cfg_text);
 }
 
-Status Cluster::StartFollower() {
-  return StartServer("follower",
-                     {BinDir() + "/mfsmaster", "-f", "-c", dir_ + "/mfsmaster-follower.cfg"},
-                     fport_client_, follower_);
+Status Cluster::StartFollower(bool auto_recover) {
+  std::vector<std::string> argv = {BinDir() + "/mfsmaster", "-f", "-c",
+                                   dir_ + "/mfsmaster-follower.cfg"};
+  if (auto_recover) argv.push_back("-a");
+  return StartServer("follower", argv, fport_client_, follower_);
 }
 int Cluster::StopFollower() {
   return follower_.Terminate();

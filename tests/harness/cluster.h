@@ -79,7 +79,7 @@ class Cluster {
   int StopMetalogger();
   void KillMetalogger();
   // The follower master (ClusterOptions::follower); its config is <dir>/mfsmaster-follower.cfg.
-  Status StartFollower();
+  Status StartFollower(bool auto_recover = false);  // -a: after a kill
   int StopFollower();
   void KillFollower();
   // Rewrites the follower's config without MASTER_FOLLOW and sends it SIGHUP (`mfsmaster

@@ -256,6 +256,8 @@ TEST_F(ChunksCluster, FullDisksRefuseNewChunksWithNoSpaceAndKeepExistingData) {
   const uint32_t new_file = NewFile("after-full", 2);
   Status s = io_->Write(new_file, 0, Pattern(70000, 12));
   EXPECT_EQ(s.to_errno(), ENOSPC) << s.ToString();
+  // The chunk made for the refused write is let go again: a hole, not a chunk with no copy.
+  EXPECT_EQ(Chunk(new_file, 0).chunkid, 0u);
   EXPECT_TRUE(ReadBack(old_file, 0, 2 << 20) == data);
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/harness/cluster.h"
+#include "tests/harness/metadata_files.h"
 #include "tests/harness/process.h"
 
 namespace elk::test {
@@ -39,25 +40,6 @@ void WriteFile(const fs::path& p, const std::string& bytes) {
   out << bytes;
   out.close();
   ASSERT_TRUE(out) << p;
-}
-
-// The version of the last record in a changelog file ("N: ts|OP(...):res"), 0 if none.
-uint64_t LastVersion(const fs::path& changelog) {
-  std::ifstream in(changelog);
-  uint64_t last = 0;
-  for (std::string line; std::getline(in, line);) {
-    const auto colon = line.find(':');
-    if (colon != std::string::npos && colon > 0) last = std::strtoull(line.c_str(), nullptr, 10);
-  }
-  return last;
-}
-
-// Runs a program to its end; its exit status (-1: still running after `limit`).
-int RunTool(const std::vector<std::string>& argv, const std::string& log,
-            std::chrono::seconds limit) {
-  auto p = Process::Spawn(argv, log);
-  if (!p.ok()) return -1;
-  return p->Wait(limit);
 }
 
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
@@ -116,8 +98,9 @@ TEST(Disaster, MasterRebuiltFromTheMetaloggerServesEveryAcknowledgedFile) {
   // every record the master wrote, then a little more.
   const fs::path master_log = fs::path(c.master_data()) / "changelog.0.mfs";
   const fs::path ml_log = fs::path(c.metalogger_data()) / "changelog_ml.0.mfs";
-  ASSERT_TRUE(WaitFor([&] { return LastVersion(ml_log) >= LastVersion(master_log); }, 20s))
-      << LastVersion(ml_log) << " < " << LastVersion(master_log);
+  ASSERT_TRUE(WaitFor(
+      [&] { return LastChangelogVersion(ml_log) >= LastChangelogVersion(master_log); }, 20s))
+      << LastChangelogVersion(ml_log) << " < " << LastChangelogVersion(master_log);
   std::this_thread::sleep_for(1500ms);
 
   // The master's machine is gone.

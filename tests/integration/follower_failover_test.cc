@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "tests/harness/cluster.h"
+#include "tests/harness/metadata_files.h"
 #include "tests/harness/poll.h"
 #include "tests/harness/process.h"
 
@@ -58,44 +59,11 @@ bool WriteAll(const std::string& path, const std::string& data) {
   return ::close(fd) == 0 && ok;
 }
 
-// The newest version in a changelog file (0: none).
-uint64_t LastVersion(const fs::path& changelog) {
-  std::ifstream in(changelog);
-  uint64_t last = 0;
-  for (std::string line; std::getline(in, line);) {
-    const uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
-    if (v > 0) last = v;
-  }
-  return last;
-}
-
-int RunTool(const std::vector<std::string>& argv, const std::string& log) {
-  auto p = Process::Spawn(argv, log);
-  return p.ok() ? p->Wait(60s) : -1;
-}
-
-// The metadata a master's (or metalogger's) folder holds, as mfsmetadump prints it: the
-// folder is copied (its owner keeps running), then `mfsmetarestore -a` rebuilds an image
-// from the copy's newest image and changelogs, the way a restart would.
-std::string DumpOfFolder(const Cluster& c, const std::string& data, const std::string& name) {
-  const std::string copy = c.dir() + "/copy-" + name;
-  fs::remove_all(copy);
-  fs::create_directories(copy);
-  for (const auto& e : fs::directory_iterator(data)) {
-    if (e.is_regular_file()) fs::copy_file(e.path(), copy + "/" + e.path().filename().string());
-  }
-  const std::string bin = Cluster::BinDir();
-  const std::string log = c.dir() + "/" + name + ".restore.log";
-  if (RunTool({bin + "/mfsmetarestore", "-a", "-d", copy}, log) != 0) {
-    ADD_FAILURE() << "mfsmetarestore of " << name << ":\n" << ReadWholeFile(log);
-    return "";
-  }
-  const std::string dump = c.dir() + "/" + name + ".dump";
-  if (RunTool({bin + "/mfsmetadump", copy + "/metadata.mfs"}, dump) != 0) {
-    ADD_FAILURE() << "mfsmetadump of " << name << ":\n" << ReadWholeFile(dump);
-    return "";
-  }
-  return ReadWholeFile(dump);
+// DumpOfFolder, a failure of the tools reported.
+std::string Dump(const Cluster& c, const std::string& data, const std::string& name) {
+  auto d = DumpOfFolder(c, data, name);
+  EXPECT_TRUE(d.ok()) << d.status().ToString();
+  return d.ok() ? *d : "";
 }
 
 using Files = std::map<std::string, std::string>;  // path under the mount -> content
@@ -212,13 +180,14 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
   // The follower's own files (its image of the leader's, its changelog) and the
   // metalogger's hold exactly the leader's metadata.
   ASSERT_TRUE(WaitFor(
-      [&] { return LastVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= version; }, 20s))
+      [&] { return LastChangelogVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= version; },
+      20s))
       << ReadWholeFile(cl.log("metalogger"));
-  const std::string leader_dump = DumpOfFolder(cl, cl.master_data(), "leader");
+  const std::string leader_dump = Dump(cl, cl.master_data(), "leader");
   EXPECT_GT(leader_dump.size(), 1000u);
-  EXPECT_TRUE(leader_dump == DumpOfFolder(cl, cl.follower_data(), "follower"))
+  EXPECT_TRUE(leader_dump == Dump(cl, cl.follower_data(), "follower"))
       << "the follower's files differ from the leader's";
-  EXPECT_TRUE(leader_dump == DumpOfFolder(cl, cl.metalogger_data(), "metalogger"))
+  EXPECT_TRUE(leader_dump == Dump(cl, cl.metalogger_data(), "metalogger"))
       << "the metalogger's files differ from the leader's";
 
   ASSERT_NO_FATAL_FAILURE(FailOver(cl, mnt));
@@ -231,7 +200,7 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
   EXPECT_GT(now["metadata_version"].get<uint64_t>(), version);
   EXPECT_TRUE(WaitFor(
       [&] {
-        return LastVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >=
+        return LastChangelogVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >=
                now["metadata_version"].get<uint64_t>();
       },
       30s))
@@ -351,7 +320,8 @@ TEST(FollowerFailover, PeersGivenBothMastersFindThePromotedFollowerAndKeepTheirS
   // The metalogger logs the new leader's records.
   const uint64_t now = Info(cl.follower_http_port())["metadata_version"].get<uint64_t>();
   EXPECT_TRUE(WaitFor(
-      [&] { return LastVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= now; }, 30s))
+      [&] { return LastChangelogVersion(cl.metalogger_data() + "/changelog_ml.0.mfs") >= now; },
+      30s))
       << ReadWholeFile(cl.log("metalogger"));
 }
 

@@ -13,6 +13,7 @@
 
 #include "mount/client/master_session.h"
 #include "tests/harness/cluster.h"
+#include "tests/harness/metadata_files.h"
 #include "tests/harness/process.h"
 
 namespace elk::test {
@@ -22,24 +23,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-uint64_t LastVersion(const fs::path& changelog) {
-  std::ifstream in(changelog);
-  uint64_t last = 0;
-  for (std::string line; std::getline(in, line);) {
-    const uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
-    if (v > 0) last = v;
-  }
-  return last;
-}
-
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
-}
-
-int RunTool(const std::vector<std::string>& argv, const std::string& log) {
-  auto p = Process::Spawn(argv, log);
-  return p.ok() ? p->Wait(60s) : -1;
 }
 
 TEST(MetaloggerPressure, FrozenMetaloggerSlowsNoClientAndResyncsToTheMastersMetadata) {
@@ -65,7 +51,7 @@ TEST(MetaloggerPressure, FrozenMetaloggerSlowsNoClientAndResyncsToTheMastersMeta
   // can wait in the send queue and the sockets) while the metalogger sleeps; every
   // client call must still be answered.
   constexpr uint64_t kRecords = 500000;  // the ring, the 4 MiB send queue and the sockets' buffers
-  const uint64_t start = LastVersion(master_log);
+  const uint64_t start = LastChangelogVersion(master_log);
   std::atomic<uint64_t> created{0}, failed{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
@@ -87,7 +73,7 @@ TEST(MetaloggerPressure, FrozenMetaloggerSlowsNoClientAndResyncsToTheMastersMeta
     t.join();
   EXPECT_EQ(failed.load(), 0u);
   ASSERT_GE(created.load(), kRecords) << "clients stalled behind a frozen metalogger";
-  const uint64_t end = LastVersion(master_log);
+  const uint64_t end = LastChangelogVersion(master_log);
   ASSERT_GE(end - start, kRecords);
 
   // Awake, it is behind the ring: it must take a fresh image and catch up.
@@ -97,7 +83,7 @@ TEST(MetaloggerPressure, FrozenMetaloggerSlowsNoClientAndResyncsToTheMastersMeta
   // once the clients stopped, so holding everything) with the stream running on from it.
   auto fresh_image = [&] { return fs::last_write_time(ml_image) > woken; };
   const auto deadline = Clock::now() + 60s;
-  while (LastVersion(ml_dir / "changelog_ml.0.mfs") < end && !fresh_image() &&
+  while (LastChangelogVersion(ml_dir / "changelog_ml.0.mfs") < end && !fresh_image() &&
          Clock::now() < deadline)
     std::this_thread::sleep_for(100ms);
   EXPECT_TRUE(fresh_image()) << "no resync after falling out of the ring\n"
