@@ -41,7 +41,8 @@ echo "== install into $PREFIX"
 cmake --install "$BUILD" --prefix "$PREFIX" >"$TMP/install.log" || fail "cmake --install (see log)"
 for f in sbin/mfsmaster sbin/mfschunkserver sbin/mfsmetalogger sbin/mfsmetarestore \
          sbin/mfsiscsid bin/mfsvolume \
-         bin/mfsmount bin/mfscli bin/mfsgetgoal bin/mfsfileinfo \
+         bin/mfsmount bin/mfscli bin/mfsgetgoal bin/mfsfileinfo bin/mfscopygoal \
+         bin/mfscopytrashtime \
          etc/elkfs/mfsmaster.cfg.sample etc/elkfs/mfsexports.cfg.sample \
          etc/elkfs/mfschunkserver.cfg.sample etc/elkfs/mfshdd.cfg.sample \
          etc/elkfs/mfsmetalogger.cfg.sample etc/elkfs/mfsmount.cfg.sample \

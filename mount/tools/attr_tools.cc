@@ -1,7 +1,12 @@
-// mfsgetgoal, mfssetgoal, mfsgettrashtime, mfssettrashtime: one shape, two attributes. The
-// per-attribute wording and column widths live in an AttrKind.
+// mfsgetgoal, mfssetgoal, mfscopygoal, mfsgettrashtime, mfssettrashtime, mfscopytrashtime: one
+// shape, two attributes. The per-attribute wording, column widths and requests live in an
+// AttrKind; a copy is a get of the source followed by a set of each destination.
 
 #include <fmt/format.h>
+
+#include <optional>
+#include <span>
+#include <string>
 
 #include "mount/tools/number_format.h"
 #include "mount/tools/options.h"
@@ -15,7 +20,9 @@ namespace {
 struct AttrKind {
   ToolId get_id;
   ToolId set_id;
+  ToolId copy_id;
   std::string_view value_format;  // one recursive line's label and value
+  std::string_view set_format;    // a non-recursive set's line after "<path>: "; {} the value
   std::string_view files_label;
   std::string_view dirs_label;
   std::string_view changed_label;  // recursive set: the three counters
@@ -24,12 +31,16 @@ struct AttrKind {
   std::string_view not_changed_single;  // non-recursive set that changed nothing
   Result<uint32_t> (*get)(ToolBackend&, uint32_t inode);
   Result<ValueStats> (*get_recursive)(ToolBackend&, uint32_t inode);
+  Result<SetCounts> (*set)(ToolBackend&, uint32_t inode, uint32_t uid, uint32_t value, SetMode mode,
+                           bool recursive);
 };
 
 const AttrKind kGoal{
     ToolId::kGetGoal,
     ToolId::kSetGoal,
+    ToolId::kCopyGoal,
     "{} {}",
+    "goal: {}",
     " files with goal               ",
     " directories with goal         ",
     " inodes with goal changed:              ",
@@ -42,12 +53,17 @@ const AttrKind kGoal{
       return uint32_t{*goal};
     },
     [](ToolBackend& b, uint32_t inode) { return b.GetGoalRecursive(inode); },
+    [](ToolBackend& b, uint32_t inode, uint32_t uid, uint32_t value, SetMode mode, bool rec) {
+      return b.SetGoal(inode, uid, static_cast<uint8_t>(value), mode, rec);
+    },
 };
 
 const AttrKind kTrashTime{
     ToolId::kGetTrashTime,
     ToolId::kSetTrashTime,
+    ToolId::kCopyTrashTime,
     "{}{:>10}",
+    "{}",
     " files with trashtime        ",
     " directories with trashtime  ",
     " inodes with trashtime changed:     ",
@@ -56,6 +72,9 @@ const AttrKind kTrashTime{
     "trashtime not changed",
     [](ToolBackend& b, uint32_t inode) { return b.GetTrashTime(inode); },
     [](ToolBackend& b, uint32_t inode) { return b.GetTrashTimeRecursive(inode); },
+    [](ToolBackend& b, uint32_t inode, uint32_t uid, uint32_t value, SetMode mode, bool rec) {
+      return b.SetTrashTime(inode, uid, value, mode, rec);
+    },
 };
 
 void PrintValueLines(ToolEnv& env, const AttrKind& kind, const NumberFormat& nf,
@@ -66,18 +85,31 @@ void PrintValueLines(ToolEnv& env, const AttrKind& kind, const NumberFormat& nf,
   }
 }
 
+// A path's value, printed "<path>: <value>" as mfsget* prints it; nullopt once the failure is
+// reported.
+std::optional<uint32_t> GetSingle(Session& session, const AttrKind& kind, const std::string& path) {
+  ToolEnv& env = session.env();
+  auto target = session.Resolve(path);
+  if (!target.ok()) {
+    Failed(env, path, target.status());
+    return std::nullopt;
+  }
+  auto value = kind.get(*target->backend, target->inode);
+  if (!value.ok()) {
+    Failed(env, path, value.status());
+    return std::nullopt;
+  }
+  env.out << fmt::format("{}: {}\n", path, *value);
+  return *value;
+}
+
 // One path of a get; false when it failed (already reported).
 bool GetOne(Session& session, const AttrKind& kind, const NumberFormat& nf, const std::string& path,
             bool recursive) {
+  if (!recursive) return GetSingle(session, kind, path).has_value();
   ToolEnv& env = session.env();
   auto target = session.Resolve(path);
   if (!target.ok()) return Failed(env, path, target.status());
-  if (!recursive) {
-    auto value = kind.get(*target->backend, target->inode);
-    if (!value.ok()) return Failed(env, path, value.status());
-    env.out << fmt::format("{}: {}\n", path, *value);
-    return true;
-  }
   auto stats = [&] {
     ProgressLine line(env.progress_fd, WalkLabel(path), env.progress);
     return kind.get_recursive(*target->backend, target->inode);
@@ -89,7 +121,7 @@ bool GetOne(Session& session, const AttrKind& kind, const NumberFormat& nf, cons
   return true;
 }
 
-// Parses the switches shared by all four tools; nullopt after printing the usage.
+// Parses the switches shared by all six tools; nullopt after printing the usage.
 std::optional<ParsedArgs> ParseCommon(ToolEnv& env, ToolId id, ToolArgs args, NumberFormat* nf) {
   auto parsed = ParseSwitches(args, "rnhHkmg");
   if (!parsed.ok()) {
@@ -115,21 +147,20 @@ int GetTool(ToolEnv& env, const AttrKind& kind, ToolArgs args, bool recursive) {
   return rc;
 }
 
-using SetCall = Result<SetCounts> (*)(ToolBackend&, uint32_t inode, uint32_t uid, uint32_t value,
-                                      SetMode mode, bool recursive);
-
 struct SetRequest {
   uint32_t value = 0;
   SetMode mode = SetMode::kSet;
   bool recursive = false;
-  std::string single_format;  // the non-recursive success line after "<path>: "
 };
 
 void PrintSetResult(ToolEnv& env, const AttrKind& kind, const NumberFormat& nf,
                     const std::string& path, const SetRequest& req, const SetCounts& counts) {
   if (!req.recursive) {
     bool show_value = counts.changed > 0 || req.mode == SetMode::kSet;
-    env.out << path << ": " << (show_value ? req.single_format : kind.not_changed_single) << "\n";
+    env.out << path << ": "
+            << (show_value ? fmt::format(fmt::runtime(kind.set_format), req.value)
+                           : std::string(kind.not_changed_single))
+            << "\n";
     return;
   }
   env.out << path << ":\n"
@@ -138,10 +169,10 @@ void PrintSetResult(ToolEnv& env, const AttrKind& kind, const NumberFormat& nf,
           << kind.denied_label << nf.Column(counts.not_permitted, true, false) << "\n";
 }
 
-int SetTool(ToolEnv& env, const AttrKind& kind, SetCall call, const SetRequest& req,
-            NumberFormat nf, const std::vector<std::string>& paths) {
-  if (paths.empty()) return UsageError(env, kind.set_id);
-  Session session(env);
+// Sets each path in turn; a path that fails is reported and the others go on. 1 if any failed.
+int SetPaths(Session& session, const AttrKind& kind, const SetRequest& req, const NumberFormat& nf,
+             std::span<const std::string> paths) {
+  ToolEnv& env = session.env();
   int rc = 0;
   for (const std::string& path : paths) {
     auto target = session.Resolve(path);
@@ -153,8 +184,8 @@ int SetTool(ToolEnv& env, const AttrKind& kind, SetCall call, const SetRequest& 
     auto counts = [&] {
       // Only a recursive request can take long enough to show the line.
       ProgressLine line(req.recursive ? env.progress_fd : -1, WalkLabel(path), env.progress);
-      return call(*target->backend, target->inode, env.creds.uid, req.value, req.mode,
-                  req.recursive);
+      return kind.set(*target->backend, target->inode, env.creds.uid, req.value, req.mode,
+                      req.recursive);
     }();
     if (!counts.ok()) {
       Failed(env, path, counts.status());
@@ -164,6 +195,27 @@ int SetTool(ToolEnv& env, const AttrKind& kind, SetCall call, const SetRequest& 
     PrintSetResult(env, kind, nf, path, req, *counts);
   }
   return rc;
+}
+
+int SetTool(ToolEnv& env, const AttrKind& kind, const SetRequest& req, const NumberFormat& nf,
+            std::span<const std::string> paths) {
+  if (paths.empty()) return UsageError(env, kind.set_id);
+  Session session(env);
+  return SetPaths(session, kind, req, nf, paths);
+}
+
+// SOURCE's value, printed as mfsget* prints it, then set (never "+" or "-") on each
+// destination, as MooseFS 3 does: nothing is set when SOURCE cannot be read.
+int CopyTool(ToolEnv& env, const AttrKind& kind, ToolArgs args) {
+  NumberFormat nf = NumberFormat::FromEnv(env.hrformat);
+  auto parsed = ParseCommon(env, kind.copy_id, args, &nf);
+  if (!parsed) return 1;
+  if (parsed->operands.size() < 2) return UsageError(env, kind.copy_id);
+  Session session(env);
+  auto value = GetSingle(session, kind, parsed->operands.front());
+  if (!value) return 1;
+  SetRequest req{*value, SetMode::kSet, parsed->has('r')};
+  return SetPaths(session, kind, req, nf, std::span(parsed->operands).subspan(1));
 }
 
 }  // namespace
@@ -186,14 +238,8 @@ int SetGoalTool(ToolEnv& env, ToolArgs args, bool recursive) {
     return UsageError(env, ToolId::kSetGoal,
                       fmt::format("{}: {}", parsed->operands.front(), goal.status().message()));
   }
-  SetRequest req{goal->goal, goal->mode, recursive || parsed->has('r'),
-                 fmt::format("goal: {}", goal->goal)};
-  std::vector<std::string> paths(parsed->operands.begin() + 1, parsed->operands.end());
-  SetCall call = [](ToolBackend& b, uint32_t inode, uint32_t uid, uint32_t value, SetMode mode,
-                    bool rec) {
-    return b.SetGoal(inode, uid, static_cast<uint8_t>(value), mode, rec);
-  };
-  return SetTool(env, kGoal, call, req, nf, paths);
+  SetRequest req{goal->goal, goal->mode, recursive || parsed->has('r')};
+  return SetTool(env, kGoal, req, nf, std::span(parsed->operands).subspan(1));
 }
 
 int SetTrashTimeTool(ToolEnv& env, ToolArgs args, bool recursive) {
@@ -203,12 +249,16 @@ int SetTrashTimeTool(ToolEnv& env, ToolArgs args, bool recursive) {
   if (parsed->operands.empty()) return UsageError(env, ToolId::kSetTrashTime);
   auto time = ParseTrashTime(parsed->operands.front());
   if (!time.ok()) return UsageError(env, ToolId::kSetTrashTime, time.status().message());
-  SetRequest req{time->seconds, time->mode, recursive || parsed->has('r'),
-                 fmt::format("{}", time->seconds)};
-  std::vector<std::string> paths(parsed->operands.begin() + 1, parsed->operands.end());
-  SetCall call = [](ToolBackend& b, uint32_t inode, uint32_t uid, uint32_t value, SetMode mode,
-                    bool rec) { return b.SetTrashTime(inode, uid, value, mode, rec); };
-  return SetTool(env, kTrashTime, call, req, nf, paths);
+  SetRequest req{time->seconds, time->mode, recursive || parsed->has('r')};
+  return SetTool(env, kTrashTime, req, nf, std::span(parsed->operands).subspan(1));
+}
+
+int CopyGoalTool(ToolEnv& env, ToolArgs args) {
+  return CopyTool(env, kGoal, args);
+}
+
+int CopyTrashTimeTool(ToolEnv& env, ToolArgs args) {
+  return CopyTool(env, kTrashTime, args);
 }
 
 }  // namespace elk::tools

@@ -27,12 +27,14 @@ int Deprecated(ToolEnv& env, ToolArgs args, std::string_view modern) {
 constexpr std::array kEntries = {
     Entry{"mfsgetgoal", Plain<GetGoalTool>},
     Entry{"mfssetgoal", Plain<SetGoalTool>},
+    Entry{"mfscopygoal", CopyGoalTool},
     Entry{"mfsrgetgoal",
           [](ToolEnv& e, ToolArgs a) { return Deprecated<GetGoalTool>(e, a, "mfsgetgoal"); }},
     Entry{"mfsrsetgoal",
           [](ToolEnv& e, ToolArgs a) { return Deprecated<SetGoalTool>(e, a, "mfssetgoal"); }},
     Entry{"mfsgettrashtime", Plain<GetTrashTimeTool>},
     Entry{"mfssettrashtime", Plain<SetTrashTimeTool>},
+    Entry{"mfscopytrashtime", CopyTrashTimeTool},
     Entry{"mfsrgettrashtime",
           [](ToolEnv& e, ToolArgs a) {
             return Deprecated<GetTrashTimeTool>(e, a, "mfsgettrashtime");

@@ -191,6 +191,8 @@ template <typename Field>
 Result<SetCounts> FakeBackend::SetField(uint32_t inode, uint32_t uid, Field field, uint32_t value,
                                         SetMode mode, bool recursive) {
   if (!tree_.has(inode)) return Status(Code::kNoEnt);
+  // As the master: one node that is not the caller's is refused, a tree counts it as denied.
+  if (!recursive && uid != 0 && uid != tree_.node(inode).uid) return Status(Code::kPerm);
   if (recursive) std::this_thread::sleep_for(tree_.walk_time);
   SetCounts counts;
   for (uint32_t i : Subtree(inode, recursive)) {

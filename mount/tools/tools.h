@@ -16,6 +16,9 @@ int GetGoalTool(ToolEnv& env, ToolArgs args, bool recursive = false);
 int SetGoalTool(ToolEnv& env, ToolArgs args, bool recursive = false);
 int GetTrashTimeTool(ToolEnv& env, ToolArgs args, bool recursive = false);
 int SetTrashTimeTool(ToolEnv& env, ToolArgs args, bool recursive = false);
+// SOURCE DESTINATION...: SOURCE's goal / trashtime set on each destination (-r: on its tree).
+int CopyGoalTool(ToolEnv& env, ToolArgs args);
+int CopyTrashTimeTool(ToolEnv& env, ToolArgs args);
 int CheckFileTool(ToolEnv& env, ToolArgs args);
 int FileInfoTool(ToolEnv& env, ToolArgs args);
 int DirInfoTool(ToolEnv& env, ToolArgs args);

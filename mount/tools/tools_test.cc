@@ -92,16 +92,107 @@ TEST(Tools, RecursiveGetWithSeveralValuesAndHumanCounts) {
             " directories with goal          2 :      3\n");
 }
 
-TEST(Tools, PermissionDeniedIsCounted) {
+// Another user's request: a tree counts the nodes it may not change (exit 0, as MooseFS), one
+// node is refused.
+TEST(Tools, PermissionDeniedIsCountedOrRefused) {
   ToolHarness h;
   h.creds.uid = 1000;
+  const std::string denied =
+      "tools_demo:\n"
+      " inodes with goal changed:                       0\n"
+      " inodes with goal not changed:                   0\n"
+      " inodes with permission denied:                  6\n";
   RunResult r = h.Run({"mfssetgoal", "-r", "3", "tools_demo"});
   EXPECT_EQ(r.rc, 0);
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.out, denied);
+  r = h.Run({"mfscopygoal", "-r", "tools_demo/other.bin", "tools_demo"});
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.out, "tools_demo/other.bin: 2\n" + denied);
+  r = h.Run({"mfscopytrashtime", "tools_demo", "tools_demo/sub", "tools_demo/other.bin"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "tools_demo: 86400\n");
+  EXPECT_EQ(r.err,
+            "tools_demo/sub: Operation not permitted\n"
+            "tools_demo/other.bin: Operation not permitted\n");
+}
+
+// mfscopygoal / mfscopytrashtime fail as MooseFS 3.0.117 does (same exit codes, same paths
+// set); the wording is ours, "<path>: <reason>" on stderr, where MooseFS prints "realpath
+// error on (...)" on stdout (docs/tools.md). A source that cannot be read stops the tool
+// before any set.
+TEST(Tools, CopyFromAMissingSourceSetsNothing) {
+  ToolHarness h;
+  h.tree.AddLocalFile("/tmp/local.txt");
+  for (const char* tool : {"mfscopygoal", "mfscopytrashtime"}) {
+    RunResult r = h.Run({tool, "tools_demo/nothere", "tools_demo/other.bin"});
+    EXPECT_EQ(r.rc, 1) << tool;
+    EXPECT_EQ(r.out, "") << tool;
+    EXPECT_EQ(r.err, "tools_demo/nothere: No such file or directory\n") << tool;
+    r = h.Run({tool, "-r", "/tmp/local.txt", "tools_demo"});
+    EXPECT_EQ(r.rc, 1) << tool;
+    EXPECT_EQ(r.out, "") << tool;
+    EXPECT_EQ(r.err, "/tmp/local.txt: not an ElkFS object\n") << tool;
+  }
+  EXPECT_EQ(h.Run({"mfsgetgoal", "-r", "tools_demo"}).out,
             "tools_demo:\n"
-            " inodes with goal changed:                       0\n"
-            " inodes with goal not changed:                   0\n"
-            " inodes with permission denied:                  6\n");
+            " files with goal                2 :          3\n"
+            " directories with goal          2 :          3\n");
+}
+
+// A destination that does not exist is reported and the others still get the value; the exit
+// status says something failed.
+TEST(Tools, CopyGoesOnPastAMissingDestination) {
+  ToolHarness h;
+  h.tree.AddLocalFile("/tmp/local.txt");
+  h.Run({"mfssetgoal", "5", "tools_demo/sub/data.bin"});
+  RunResult r = h.Run({"mfscopygoal", "tools_demo/sub/data.bin", "tools_demo/nothere",
+                       "/tmp/local.txt", "tools_demo/other.bin"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "tools_demo/sub/data.bin: 5\ntools_demo/other.bin: goal: 5\n");
+  EXPECT_EQ(r.err,
+            "tools_demo/nothere: No such file or directory\n"
+            "/tmp/local.txt: not an ElkFS object\n");
+  EXPECT_EQ(h.tree.node(*h.tree.Find("tools_demo/other.bin")).goal, 5);
+  EXPECT_EQ(h.tree.backends_opened, 2);  // one a run: the source's session serves the rest
+
+  h.Run({"mfssettrashtime", "600", "tools_demo/other.bin"});
+  r = h.Run(
+      {"mfscopytrashtime", "-r", "tools_demo/other.bin", "tools_demo/sub", "tools_demo/nothere"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out,
+            "tools_demo/other.bin: 600\n"
+            "tools_demo/sub:\n"
+            " inodes with trashtime changed:              4\n"
+            " inodes with trashtime not changed:          0\n"
+            " inodes with permission denied:              0\n");
+  EXPECT_EQ(r.err, "tools_demo/nothere: No such file or directory\n");
+  EXPECT_EQ(h.tree.node(*h.tree.Find("tools_demo/sub/deeper/small.txt")).trashtime, 600u);
+  EXPECT_EQ(h.tree.node(*h.tree.Find("tools_demo")).trashtime, 86400u);  // not a destination
+}
+
+// The copied value is set plainly: lower as well as higher, never "not changed" for one node.
+TEST(Tools, CopySetsTheValueEvenWhenLower) {
+  ToolHarness h;
+  h.Run({"mfssetgoal", "1", "tools_demo/other.bin"});
+  h.Run({"mfssetgoal", "7", "tools_demo/sub/data.bin"});
+  EXPECT_EQ(h.Run({"mfscopygoal", "tools_demo/other.bin", "tools_demo/sub/data.bin"}).out,
+            "tools_demo/other.bin: 1\ntools_demo/sub/data.bin: goal: 1\n");
+  EXPECT_EQ(h.Run({"mfscopygoal", "tools_demo/other.bin", "tools_demo/sub/data.bin"}).out,
+            "tools_demo/other.bin: 1\ntools_demo/sub/data.bin: goal: 1\n");
+  EXPECT_EQ(h.Run({"mfscopytrashtime", "tools_demo", "tools_demo/sub"}).out,
+            "tools_demo: 86400\ntools_demo/sub: 86400\n");
+}
+
+TEST(Tools, CopyUsageErrors) {
+  ToolHarness h;
+  RunResult one = h.Run({"mfscopygoal", "-r", "tools_demo"});
+  EXPECT_EQ(one.rc, 1);
+  EXPECT_TRUE(StartsWith(one.err, "copy object goal (desired number of copies)\n\nusage: "));
+  RunResult bad_switch = h.Run({"mfscopytrashtime", "-q", "tools_demo", "tools_demo/sub"});
+  EXPECT_EQ(bad_switch.rc, 1);
+  EXPECT_TRUE(StartsWith(bad_switch.err, "invalid option -- 'q'\ncopy objects trashtime"));
+  EXPECT_EQ(one.out + bad_switch.out, "");
+  EXPECT_EQ(h.tree.backends_opened, 0);  // nothing asked of the master
 }
 
 TEST(Tools, FileInfoEdgeCases) {

@@ -1,7 +1,8 @@
-// Replays MooseFS 3's own session (testdata/tools_demo_session.txt, an excerpt of
-// /work/shared/bench/moosefs-tool-output.txt) against the fake cluster, command by command,
-// and requires the same bytes and exit codes. State carries over between commands, as in
-// the real session: mfssetgoal 3 then mfssetgoal -r 2 reports exactly one change.
+// Replays MooseFS 3's own sessions against the fake cluster, command by command, and requires
+// the same bytes and exit codes: testdata/tools_demo_session.txt (an excerpt of
+// /work/shared/bench/moosefs-tool-output.txt) and testdata/copy_tools_session.txt
+// (mfscopygoal, mfscopytrashtime). State carries over between commands, as in the real
+// session: mfssetgoal 3 then mfssetgoal -r 2 reports exactly one change.
 
 #include <gtest/gtest.h>
 
@@ -32,12 +33,15 @@ std::vector<Step> LoadSession(const std::string& file) {
   std::ifstream in(file);
   std::vector<Step> steps;
   std::string line;
+  bool in_output = false;  // between a "$ " line and its "[exit N]": blank lines are output
   while (std::getline(in, line)) {
     if (line.rfind("$ ", 0) == 0) {
       steps.push_back({Words(line.substr(2)), "", 0});
+      in_output = true;
     } else if (line.rfind("[exit ", 0) == 0 && !steps.empty()) {
       steps.back().rc = std::stoi(line.substr(6));
-    } else if (!steps.empty() && !line.empty()) {
+      in_output = false;
+    } else if (in_output) {
       steps.back().expected += line + "\n";
     }
   }
@@ -45,16 +49,18 @@ std::vector<Step> LoadSession(const std::string& file) {
 }
 
 bool IsOurTool(const std::string& name) {
+  if (name == "mfstools") return true;
   for (std::string_view t : ToolNames()) {
     if (t == name) return true;
   }
   return false;
 }
 
-TEST(ToolsTranscript, MatchesMooseFsByteForByte) {
-  std::vector<Step> steps =
-      LoadSession(std::string(ELK_TOOLS_TESTDATA) + "/tools_demo_session.txt");
-  ASSERT_GE(steps.size(), 15u) << "testdata missing or unreadable";
+// Runs every step of `file` that names one of our tools on a fresh tools_demo tree; returns
+// how many ran.
+int Replay(const std::string& file, size_t min_steps) {
+  std::vector<Step> steps = LoadSession(std::string(ELK_TOOLS_TESTDATA) + "/" + file);
+  EXPECT_GE(steps.size(), min_steps) << file << " missing or unreadable";
   ToolHarness h;
   int replayed = 0;
   for (const Step& step : steps) {
@@ -67,7 +73,15 @@ TEST(ToolsTranscript, MatchesMooseFsByteForByte) {
     EXPECT_EQ(r.rc, step.rc) << "command: " << cmd;
     ++replayed;
   }
-  EXPECT_EQ(replayed, 17);
+  return replayed;
+}
+
+TEST(ToolsTranscript, MatchesMooseFsByteForByte) {
+  EXPECT_EQ(Replay("tools_demo_session.txt", 15), 17);
+}
+
+TEST(ToolsTranscript, CopyToolsMatchMooseFsByteForByte) {
+  EXPECT_EQ(Replay("copy_tools_session.txt", 21), 21);
 }
 
 TEST(ToolsTranscript, SnapshotsAndAppendLandWhereMooseFsPutsThem) {

@@ -24,6 +24,10 @@ constexpr std::string_view kSetGoal =
     " GOAL+ - increase goal to given value\n"
     " GOAL- - decrease goal to given value\n"
     " GOAL - just set goal to given value\n";
+constexpr std::string_view kCopyGoal =
+    "copy object goal (desired number of copies)\n\n"
+    "usage: mfscopygoal [-nhHkmgr] srcname dstname [dstname ...]\n" ELK_NUMBER_SWITCHES
+        ELK_RECURSIVE_SWITCH;
 constexpr std::string_view kGetTrashTime =
     "get objects trashtime (how many seconds file should be left in trash)\n\n"
     "usage: mfsgettrashtime [-nhHkmgr] name [name ...]\n" ELK_NUMBER_SWITCHES ELK_RECURSIVE_SWITCH;
@@ -34,6 +38,10 @@ constexpr std::string_view kSetTrashTime =
     " SECONDS+ - increase trashtime to given value\n"
     " SECONDS- - decrease trashtime to given value\n"
     " SECONDS - just set trashtime to given value\n";
+constexpr std::string_view kCopyTrashTime =
+    "copy objects trashtime (how many seconds file should be left in trash)\n\n"
+    "usage: mfscopytrashtime [-nhHkmgr] srcname dstname [dstname ...]\n" ELK_NUMBER_SWITCHES
+        ELK_RECURSIVE_SWITCH;
 constexpr std::string_view kCheckFile =
     "check files\n\nusage: mfscheckfile [-nhHkmg] name [name ...]\n" ELK_NUMBER_SWITCHES;
 constexpr std::string_view kFileInfo =
@@ -85,10 +93,14 @@ std::string_view UsageText(ToolId id) {
       return kGetGoal;
     case ToolId::kSetGoal:
       return kSetGoal;
+    case ToolId::kCopyGoal:
+      return kCopyGoal;
     case ToolId::kGetTrashTime:
       return kGetTrashTime;
     case ToolId::kSetTrashTime:
       return kSetTrashTime;
+    case ToolId::kCopyTrashTime:
+      return kCopyTrashTime;
     case ToolId::kCheckFile:
       return kCheckFile;
     case ToolId::kFileInfo:

@@ -10,8 +10,10 @@ namespace elk::tools {
 enum class ToolId {
   kGetGoal,
   kSetGoal,
+  kCopyGoal,
   kGetTrashTime,
   kSetTrashTime,
+  kCopyTrashTime,
   kCheckFile,
   kFileInfo,
   kDirInfo,

@@ -242,6 +242,52 @@ TEST_F(HostileAccess, ARogueClientOnAReadOnlyExportGetsNoWriteGrant) {
   EXPECT_EQ(ReadText(P("pub/doc")), std::string(70000, 'p'));
 }
 
+// mfscopygoal and mfscopytrashtime through the real mount: the source's value lands on each
+// destination, a destination that does not exist is reported while the others go on (exit
+// 1), and another user's copy onto root's files is refused as MooseFS 3 refuses it: one node
+// "Operation not permitted", a tree counted as denied.
+TEST_F(HostileAccess, CopyGoalAndTrashTimeOnlyWhereAllowed) {
+  Folder("cdir", 0, 0755);
+  File("cdir/src", "s", 0, 0644);
+  File("cdir/dst", "d", 0, 0644);
+  const std::string bin = Cluster::BinDir();
+  ASSERT_TRUE(Exists(bin + "/mfscopygoal")) << bin;
+  ASSERT_TRUE(Exists(bin + "/mfscopytrashtime")) << bin;
+  const std::string out = cluster_->dir() + "/copy.out";
+  ASSERT_EQ(RunAs(0, {bin + "/mfssetgoal", "3", P("cdir/src")}, out).exit_code, 0);
+  // stderr is tied to stdout: the lines come in MooseFS's order.
+  ToolRun run =
+      RunAs(0, {bin + "/mfscopygoal", P("cdir/src"), P("cdir/nothere"), P("cdir/dst")}, out);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_EQ(run.output, P("cdir/src") + ": 3\n" + P("cdir/nothere") +
+                            ": No such file or directory\n" + P("cdir/dst") + ": goal: 3\n");
+  run = RunAs(0, {bin + "/mfsgetgoal", P("cdir/dst")}, out);
+  EXPECT_EQ(run.output, P("cdir/dst") + ": 3\n");
+
+  ASSERT_EQ(RunAs(0, {bin + "/mfssettrashtime", "7200", P("cdir/src")}, out).exit_code, 0);
+  run = RunAs(0, {bin + "/mfscopytrashtime", "-r", P("cdir/src"), P("cdir")}, out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, P("cdir/src") + ": 7200\n" + P("cdir") +
+                            ":\n"
+                            " inodes with trashtime changed:              2\n"
+                            " inodes with trashtime not changed:          1\n"
+                            " inodes with permission denied:              0\n");
+
+  ASSERT_EQ(RunAs(0, {bin + "/mfssetgoal", "1", P("cdir/src")}, out).exit_code, 0);
+  run = RunAs(kAlice, {bin + "/mfscopygoal", P("cdir/src"), P("cdir/dst")}, out);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_EQ(run.output, P("cdir/src") + ": 1\n" + P("cdir/dst") + ": Operation not permitted\n");
+  run = RunAs(kAlice, {bin + "/mfscopygoal", "-r", P("cdir/src"), P("cdir")}, out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, P("cdir/src") + ": 1\n" + P("cdir") +
+                            ":\n"
+                            " inodes with goal changed:                       0\n"
+                            " inodes with goal not changed:                   0\n"
+                            " inodes with permission denied:                  3\n");
+  run = RunAs(0, {bin + "/mfsgetgoal", P("cdir/dst")}, out);
+  EXPECT_EQ(run.output, P("cdir/dst") + ": 3\n");
+}
+
 }  // namespace
 }  // namespace elk::test
 
