@@ -31,7 +31,11 @@ void NoteSettled(std::string_view what, std::string_view name, const Status& aga
 Result<proto::Attr> MasterSession::SettleCreation(Result<proto::Attr> again, uint32_t parent,
                                                   std::string_view name, proto::NodeType type,
                                                   const Creds& c) {
-  NoteSettled("create", name, again.status());
+  NoteSettled(type == proto::NodeType::kDirectory ? "mkdir"
+              : type == proto::NodeType::kSymlink ? "symlink"
+              : type == proto::NodeType::kFile    ? "create"
+                                                  : "mknod",
+              name, again.status());
   if (again.ok() || again.code() != Code::kExist) return again;
   auto there = Lookup(parent, name, c);
   if (!there.ok() || there->type != type) return again;
