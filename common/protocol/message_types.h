@@ -158,6 +158,8 @@ inline constexpr uint32_t MLTOMA_REGISTER = 8000;
 inline constexpr uint32_t MLTOMA_DOWNLOAD_START = 8010;
 inline constexpr uint32_t MLTOMA_DOWNLOAD_CHUNK = 8011;
 inline constexpr uint32_t MLTOMA_DOWNLOAD_END = 8012;
+// Only from a follower master: the newest version it has committed to its own changelog.
+inline constexpr uint32_t MLTOMA_APPLIED = 8020;
 
 // MATOML: master to metalogger, 9000-9999.
 inline constexpr uint32_t MATOML_REGISTER = 9000;
@@ -330,6 +332,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MLTOMA_DOWNLOAD_START, kTiny),
     ELK_TYPE(MLTOMA_DOWNLOAD_CHUNK, kTiny),
     ELK_TYPE(MLTOMA_DOWNLOAD_END, kTiny),
+    ELK_TYPE(MLTOMA_APPLIED, kTiny),
 
     ELK_TYPE(MATOML_REGISTER, kTiny),
     ELK_TYPE(MATOML_CHANGELOG, kMedium),

@@ -72,7 +72,7 @@ using AllMessages = MessageList<
     // CSTOCS
     CstocsGetChunkBlocks, CstocsChunkBlocks, CstocsRead, CstocsReadData, CstocsReadStatus,
     // MLTOMA
-    MltomaRegister, MltomaDownloadStart, MltomaDownloadChunk, MltomaDownloadEnd,
+    MltomaRegister, MltomaDownloadStart, MltomaDownloadChunk, MltomaDownloadEnd, MltomaApplied,
     // MATOML
     MatomlRegister, MatomlChangelog, MatomlDownloadStart, MatomlDownloadChunk, MatomlLeaderInfo>;
 

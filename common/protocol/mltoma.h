@@ -36,4 +36,13 @@ struct MltomaDownloadEnd {
   ELK_FIELDS()
 };
 
+// MLTOMA_APPLIED: version:64
+// A follower master's records up to `version` are in its own changelog (committed): the
+// leader counts it toward MASTER_SYNC_FOLLOWERS before it acknowledges those changes.
+struct MltomaApplied {
+  static constexpr uint32_t kType = MLTOMA_APPLIED;
+  uint64_t version = 0;
+  ELK_FIELDS(version)
+};
+
 }  // namespace elk::protocol

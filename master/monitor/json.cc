@@ -14,6 +14,10 @@ json InfoJson(const Snapshot& s) {
   json out = BaseInfoJson(s);
   out["role"] = i.role;
   out["epoch"] = i.epoch;
+  if (i.role == "leader") {
+    out["sync_followers_wanted"] = i.sync_followers_wanted;
+    out["sync_followers_in_step"] = i.sync_followers_in_step;
+  }
   if (i.role == "follower") {
     out["leader"] = i.leader;
     out["leader_connected"] = i.leader_connected;

@@ -42,6 +42,10 @@ struct Info {
   uint32_t lag_seconds = 0;       // since our version last reached the leader's
   uint32_t last_applied_at = 0;   // when the last record was applied (0: none yet)
   bool diverged = false;          // a replay failed: waiting for the leader's image
+  // A leader's MASTER_SYNC_FOLLOWERS and the followers counted toward it now (fewer: it
+  // acknowledges with fewer copies than asked).
+  uint32_t sync_followers_wanted = 0;
+  uint32_t sync_followers_in_step = 0;
 
   uint64_t free_space() const { return total_space > used_space ? total_space - used_space : 0; }
   uint32_t uptime() const { return now > started_at ? now - started_at : 0; }

@@ -68,6 +68,9 @@ cfg::Schema MasterKeys() {
       Key::String("ETCD_PREFIX", "/elkfs/").GuardsAccess(),
       Key::Duration("MASTER_LEASE_TTL", 5, 1, 600),
       Key::String("MASTER_NODE_ID", ""),
+      // A change is acknowledged once this many followers have it too (docs/failover.md).
+      Key::Integer("MASTER_SYNC_FOLLOWERS", 1, 0, 16),
+      Key::Double("MASTER_SYNC_TIMEOUT", 2.0, 0.05, 600.0),
   };
 }
 
@@ -129,6 +132,9 @@ Result<MasterConfig> MasterConfigFrom(const cfg::ConfigFile& f) {
   c.max_connections = u32("MAX_CONNECTIONS");
   c.max_connections_per_ip = u32("MAX_CONNECTIONS_PER_IP");
   c.changelog_sync = f.GetBool("CHANGELOG_SYNC");
+  c.sync_followers = static_cast<int>(f.GetInteger("MASTER_SYNC_FOLLOWERS"));
+  c.sync_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(f.GetDouble("MASTER_SYNC_TIMEOUT") * 1000));
   c.auth_code = f.GetString("AUTH_CODE");
   c.follow = f.GetString("MASTER_FOLLOW");
   if (!c.follow.empty()) {

@@ -65,8 +65,13 @@ struct MasterConfig {
   uint32_t max_connections = 10000;        // MAX_CONNECTIONS
   uint32_t max_connections_per_ip = 1000;  // MAX_CONNECTIONS_PER_IP
   uint32_t chunk_op_timeout = 30;  // a write's chunkserver command unanswered this long fails
-  bool changelog_sync = true;      // CHANGELOG_SYNC: fdatasync at each commit
-  bool auto_recover = false;       // mfsmaster -a
+  bool changelog_sync = true;
+  // MASTER_SYNC_FOLLOWERS: a change is acknowledged once this many followers (as many as are
+  // in step, if fewer) have committed it; MASTER_SYNC_TIMEOUT: how long a change waits for
+  // one before that follower is left out of the count.
+  int sync_followers = 1;
+  std::chrono::milliseconds sync_timeout{2000};  // CHANGELOG_SYNC: fdatasync at each commit
+  bool auto_recover = false;                     // mfsmaster -a
   // AUTH_CODE: chunkservers and metaloggers must prove it before they register; empty:
   // every one is accepted. Read at start only (docs/security.md).
   std::string auth_code;

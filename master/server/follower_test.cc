@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/crc/crc32c.h"
+#include "common/protocol/mltoma.h"
 #include "master/changelog/record.h"
 #include "master/server/test_master.h"
 
@@ -266,6 +267,84 @@ TEST_F(FollowerTest, ALeaderToldToFollowTakesTheOthersHistory) {
 }
 
 // A hand-made leader on a raw socket: one connection, frames written and read by hand.
+// A follower master as the leader sees it: registered, caught up, and committing only when
+// the test says so (MLTOMA_APPLIED).
+struct SilentFollower : Peer {
+  Status Join(MasterServer& leader) {
+    ELK_RETURN_IF_ERROR(Connect(leader.metalogger_port(), proto::Role::kMaster));
+    if (auto ch = Receive<proto::AntoanAuthChallenge>(); !ch.ok()) return ch.status();
+    ELK_RETURN_IF_ERROR(Send(proto::AntoanAuthAnswer{}));
+    ELK_RETURN_IF_ERROR(Send(proto::MltomaRegister{VersionOf(leader)}));
+    return Send(proto::MltomaApplied{VersionOf(leader)});
+  }
+};
+
+// MASTER_SYNC_FOLLOWERS (1 by default): a reply leaves only once the follower has committed
+// the change.
+TEST_F(FollowerTest, AReplyWaitsUntilTheFollowerHasCommittedTheChange) {
+  configure_ = [](MasterConfig& c) { c.sync_timeout = std::chrono::seconds(20); };
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  SilentFollower follower;
+  ASSERT_TRUE(follower.Join(*server_).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto mkdir = std::async(std::launch::async, [&] {
+    return c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, "held", 0755, 022, {}}).ok();
+  });
+  EXPECT_EQ(mkdir.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+      << "acknowledged before the follower had it";
+  ASSERT_TRUE(follower.Send(proto::MltomaApplied{VersionOf(*server_)}).ok());
+  ASSERT_EQ(mkdir.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(mkdir.get());
+}
+
+// A real follower commits and says so as the records come: every reply waits for it, none
+// waits long, and the follower holds every change a client was told of.
+TEST_F(FollowerTest, ARealFollowerKeepsInStepAndHoldsEveryAcknowledgedChange) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  StartFollower();
+  Work(c, 0);
+  ASSERT_TRUE(CaughtUp());
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(
+        c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, fmt::format("s{}", i), 0755, 022, {}})
+            .ok());
+    ASSERT_GE(VersionOf(*follower_), VersionOf(*server_)) << "mkdir " << i;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(OnLoop(*server_, [&] { return server_->metaloggers().quorum().members(); }), 1);
+}
+
+// A follower that stops answering holds a reply for MASTER_SYNC_TIMEOUT, then is left out of
+// the count (nothing waits for it) until it has caught up again.
+TEST_F(FollowerTest, AFollowerThatFallsSilentIsLeftOutAfterTheTimeOut) {
+  configure_ = [](MasterConfig& c) { c.sync_timeout = std::chrono::milliseconds(400); };
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  SilentFollower follower;
+  ASSERT_TRUE(follower.Join(*server_).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto timed_mkdir = [&](const std::string& name) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(c.Call<proto::MatoclMkdir>(proto::CltomaMkdir{0, 1, name, 0755, 022, {}}).ok());
+    return std::chrono::steady_clock::now() - start;
+  };
+  const auto waited = timed_mkdir("a");  // waits the time-out for the silent follower
+  EXPECT_GE(waited, std::chrono::milliseconds(350));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  EXPECT_EQ(OnLoop(*server_, [&] { return server_->metaloggers().quorum().members(); }), 0);
+  EXPECT_LT(timed_mkdir("b"), std::chrono::milliseconds(300));  // left out: nothing waits
+  // Caught up again, it counts again.
+  ASSERT_TRUE(follower.Send(proto::MltomaApplied{VersionOf(*server_)}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GE(timed_mkdir("c"), std::chrono::milliseconds(350));
+}
+
 class FakeLeader {
  public:
   FakeLeader() {
@@ -398,6 +477,8 @@ TEST_F(FollowerTest, AGapInTheStreamStartsAResync) {
   ASSERT_EQ(changelog::ParseRecord(next.substr(0, next.size() - 1))->version, v + 1);
   leader.Send(RecordFrame(next));
   ASSERT_TRUE(WaitVersion(*follower_, v + 1));
+  // Committed, the follower says so: the leader may be holding the mkdir's reply for it.
+  ASSERT_EQ(leader.NextType(), proto::MLTOMA_APPLIED);
   const std::string gap = changelog::FormatRecord(v + 3, "1000|PURGE(99)");
   leader.Send(RecordFrame(gap));
   ASSERT_EQ(leader.NextType(), proto::MLTOMA_DOWNLOAD_START);

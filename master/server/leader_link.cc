@@ -93,7 +93,7 @@ void LeaderLink::OnConnected(Result<net::UniqueFd> fd, const net::Address& leade
 }
 
 void LeaderLink::OnClosed() {
-  if (sink_.commit) sink_.commit();
+  if (sink_.commit) (void)sink_.commit();
   if (state_ != State::kStopped) state_ = State::kDisconnected;
   image_.clear();
   held_.clear();
@@ -205,7 +205,7 @@ void LeaderLink::Resync(const char* why) {
 }
 
 Status LeaderLink::StartDownload(const std::string& why) {
-  if (sink_.commit) sink_.commit();
+  if (sink_.commit) (void)sink_.commit();
   log::Warning("follower: image download from the leader: {}", why);
   state_ = State::kAwaitImage;
   image_.clear();
@@ -332,7 +332,10 @@ void LeaderLink::ScheduleCommit() {
   loop_.Defer([this, alive = std::weak_ptr<bool>(alive_)] {
     if (alive.expired()) return;
     commit_scheduled_ = false;
-    if (sink_.commit) sink_.commit();
+    if (!sink_.commit || !sink_.commit().ok() || state_ != State::kStreaming) return;
+    if (Status s = SendMsg(proto::MltomaApplied{sink_.version()}); !s.ok()) {
+      log::Warning("leader {}: applied version not sent: {}", options_.host, s.ToString());
+    }
   });
 }
 

@@ -45,7 +45,9 @@ struct LeaderSink {
   std::function<Status(const image::Image&)> install_image;
   std::function<Status(const changelog::Record&)> apply;
   std::function<void(const protocol::MatomlLeaderInfo&)> leader_info;
-  std::function<void()> commit;  // once per burst of applied records
+  // Once per burst of applied records; once committed, the leader is told the version
+  // (MLTOMA_APPLIED: it may be waiting for it to acknowledge, MASTER_SYNC_FOLLOWERS).
+  std::function<Status()> commit;
 };
 
 class LeaderLink {

@@ -80,7 +80,7 @@ LeaderSink MasterServer::MakeLeaderSink() {
   sink.install_image = [this](const image::Image& img) { return InstallLeaderImage(img); };
   sink.apply = [this](const changelog::Record& rec) { return ApplyLeaderRecord(rec); };
   sink.leader_info = [this](const protocol::MatomlLeaderInfo& m) { OnLeaderInfo(m); };
-  sink.commit = [this] { (void)meta_->Commit(); };
+  sink.commit = [this] { return meta_->Commit(); };
   return sink;
 }
 

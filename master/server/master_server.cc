@@ -120,7 +120,19 @@ Status MasterServer::Init() {
     return protocol::MatomlLeaderInfo{role_.epoch, meta_->version(), client_port_, cs_port_,
                                       ml_port_};
   };
+  ml_options.sync_followers = config_.sync_followers;
+  ml_options.sync_timeout = config_.sync_timeout;
+  ml_options.on_quorum = [this] { gate_->Release(); };
   ml_hub_ = std::make_unique<MetaloggerHub>(*loop_, *meta_, &MasterServer::Now, ml_options);
+  if (config_.sync_followers > 0) {
+    FollowerQuorum& quorum = ml_hub_->quorum();
+    gate_->set_sync({.version = [this] { return meta_->version(); },
+                     .holds = [&quorum](uint64_t v) { return quorum.Holds(v); },
+                     .expire =
+                         [&quorum](uint64_t v, net::Clock::time_point since) {
+                           return quorum.Expire(v, since, net::Clock::now());
+                         }});
+  }
   if (config_.ha.enabled()) {
     // Nobody is served until the election names a leader (this master or another).
     role_.role = MasterRole::kFollower;

@@ -75,6 +75,7 @@ class MasterServer {
   // promotes it (BecomeLeader with its epoch); another HOST:PORT makes it follow that one.
   Status ReloadRole(const std::string& follow);
   const RoleState& role() const { return role_; }
+  MetaloggerHub& metaloggers() { return *ml_hub_; }  // on the loop thread
   // The etcd election (ETCD_ENDPOINTS), or null when the role comes from MASTER_FOLLOW.
   const ha::Election* election() const { return election_.get(); }
   // Whether a reply may be acknowledged now: always without an election; with one, only

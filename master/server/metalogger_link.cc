@@ -130,6 +130,8 @@ Status MetaloggerLink::OnFrame(const proto::FrameView& f) {
     case proto::MLTOMA_DOWNLOAD_END:
       image_.reset();
       return Status::Ok();
+    case proto::MLTOMA_APPLIED:
+      return OnApplied(f);
     default:
       return Status(Code::kProtocol,
                     fmt::format("unexpected {} from a metalogger", proto::TypeName(f.type)));
@@ -174,6 +176,7 @@ Status MetaloggerLink::Refuse(const Status& why) {
 Status MetaloggerLink::OnRegister(const proto::FrameView& f) {
   auto m = proto::Decode<proto::MltomaRegister>(f);
   if (!m.ok()) return m.status();
+  if (!registered_ && is_follower()) hub_.quorum_.Joined(this, peer_.ToString());
   registered_ = true;
   SendLeaderInfo();
   const ChangelogRing& ring = hub_.ring_;
@@ -213,6 +216,15 @@ Status MetaloggerLink::OnDownloadStart() {
   next_ = img->version + 1;
   streaming_ = true;
   Pump();
+  return Status::Ok();
+}
+
+Status MetaloggerLink::OnApplied(const proto::FrameView& f) {
+  auto m = proto::Decode<proto::MltomaApplied>(f);
+  if (!m.ok()) return m.status();
+  if (!is_follower() || !registered_) return Status(Code::kProtocol, "applied from a non-follower");
+  (void)hub_.quorum_.Applied(this, m->version, hub_.meta_.version());
+  if (hub_.options_.on_quorum) hub_.options_.on_quorum();
   return Status::Ok();
 }
 
@@ -260,7 +272,8 @@ MetaloggerHub::MetaloggerHub(net::EventLoop& loop, Metadata& meta, std::function
       meta_(meta),
       now_(std::move(now)),
       options_(std::move(options)),
-      ring_(meta.version(), options_.ring_records, options_.ring_bytes) {
+      ring_(meta.version(), options_.ring_records, options_.ring_bytes),
+      quorum_(options_.sync_followers, options_.sync_timeout) {
   meta_.set_record_listener(
       [this](uint64_t version, std::string_view body) { OnRecord(version, body); });
   if (options_.leader_info) {
@@ -283,7 +296,10 @@ void MetaloggerHub::Accept(net::UniqueFd fd, net::Address peer, std::shared_ptr<
   std::weak_ptr<bool> alive = alive_;
   auto on_close = [this, raw, alive] {
     loop_.Defer([this, raw, alive] {
-      if (!alive.expired()) links_.erase(raw);
+      if (alive.expired()) return;
+      links_.erase(raw);
+      quorum_.Left(raw);
+      if (options_.on_quorum) options_.on_quorum();
     });
   };
   if (Status s = link->Start(std::move(fd), peer, on_close, std::move(slot)); !s.ok()) {

@@ -34,6 +34,7 @@
 #include "common/protocol/matoml.h"
 #include "common/status.h"
 #include "master/meta/metadata.h"
+#include "master/server/follower_quorum.h"
 #include "master/server/peer_auth.h"
 #include "master/server/role.h"
 
@@ -78,6 +79,11 @@ struct MetaloggerHubOptions {
   // What a follower peer (hello role kMaster) is told of this leader (MATOML_LEADER_INFO),
   // at its registration and every second; empty: nothing is sent.
   std::function<protocol::MatomlLeaderInfo()> leader_info;
+  // MASTER_SYNC_FOLLOWERS and MASTER_SYNC_TIMEOUT (FollowerQuorum); `on_quorum` runs when a
+  // follower's progress or departure may let held replies go.
+  int sync_followers = 0;
+  std::chrono::milliseconds sync_timeout{2000};
+  std::function<void()> on_quorum;
 };
 
 class MetaloggerHub;
@@ -113,6 +119,7 @@ class MetaloggerLink {
   Status OnRegister(const protocol::FrameView& f);
   Status OnDownloadStart();
   Status OnDownloadChunk(const protocol::FrameView& f);
+  Status OnApplied(const protocol::FrameView& f);
   Status AskForImage();
   template <typename M>
   Status SendMsg(const M& msg);
@@ -158,6 +165,8 @@ class MetaloggerHub {
   }
   const ChangelogRing& ring() const { return ring_; }
   uint64_t images_sent() const { return images_sent_; }
+  FollowerQuorum& quorum() { return quorum_; }
+  const FollowerQuorum& quorum() const { return quorum_; }
 
  private:
   friend class MetaloggerLink;
@@ -167,6 +176,7 @@ class MetaloggerHub {
   std::function<uint32_t()> now_;
   MetaloggerHubOptions options_;
   ChangelogRing ring_;
+  FollowerQuorum quorum_;
   std::map<MetaloggerLink*, std::unique_ptr<MetaloggerLink>> links_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint64_t images_sent_ = 0;

@@ -100,6 +100,9 @@ void MonitorFeed::FillInfo(monitor::Snapshot& s) const {
   }
   i.sessions = static_cast<uint32_t>(src_.sessions.size());
   i.metaloggers = static_cast<uint32_t>(src_.metaloggers.link_count());
+  const FollowerQuorum& quorum = src_.metaloggers.quorum();
+  i.sync_followers_wanted = static_cast<uint32_t>(quorum.wanted());
+  i.sync_followers_in_step = static_cast<uint32_t>(quorum.members());
   if (src_.role == nullptr) return;
   const RoleState& r = *src_.role;
   i.role = std::string(MasterRoleName(r.role));

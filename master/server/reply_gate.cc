@@ -41,10 +41,45 @@ void ReplyGate::Flush() {
     return;
   }
   commits_++;
+  if (sync_.holds) {
+    const uint64_t version = sync_.version();
+    if (!held_.empty() || !sync_.holds(version)) {
+      held_.push_back({version, net::Clock::now(), std::move(batch)});
+      WatchHeld();
+      return;
+    }
+  }
+  SendAll(batch);
+}
+
+void ReplyGate::SendAll(std::vector<Pending>& batch) {
   for (auto& p : batch) {
     auto conn = p.conn.lock();
     if (conn && conn->open()) (void)conn->SendFrame(std::move(p.frame), p.reserved);
   }
+}
+
+void ReplyGate::Release() {
+  if (guard_ && !held_.empty() && !guard_().ok()) {
+    held_.clear();  // no longer the leader: what waited is not acknowledged
+    return;
+  }
+  while (!held_.empty() && sync_.holds(held_.front().version)) {
+    SendAll(held_.front().replies);
+    held_.pop_front();
+  }
+  if (held_.empty() && held_timer_ != net::kNoTimer) {
+    loop_.Cancel(held_timer_);
+    held_timer_ = net::kNoTimer;
+  }
+}
+
+void ReplyGate::WatchHeld() {
+  if (held_timer_ != net::kNoTimer) return;
+  held_timer_ = loop_.RunEvery(sync_.check, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired() || held_.empty()) return;
+    if (sync_.expire(held_.front().version, held_.front().since)) Release();
+  });
 }
 
 }  // namespace elk::master

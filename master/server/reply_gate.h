@@ -17,8 +17,15 @@
 // against that connection's high water while it waits here: a client that pipelines
 // requests and does not read its answers stops being read after a few megabytes of
 // replies, instead of having thousands built in one turn; past the hard limit it is closed.
+//
+// With followers to wait for (set_sync, MASTER_SYNC_FOLLOWERS), a committed turn's replies
+// are held until enough followers have committed its version too (Release, when their
+// MLTOMA_APPLIED comes), in turn order; a turn held longer than the time-out has the
+// followers it waits for dropped from the count (Sync::expire) and goes.
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -55,8 +62,21 @@ class ReplyGate {
     on_refused_ = std::move(on_refused);
   }
 
+  struct Sync {
+    std::function<uint64_t()> version;            // the metadata version once committed
+    std::function<bool(uint64_t version)> holds;  // may a change at `version` be acknowledged
+    // A change at `version` has waited since `since`: drop the followers it waits for once
+    // past the time-out; true when the count changed.
+    std::function<bool(uint64_t version, net::Clock::time_point since)> expire;
+    std::chrono::milliseconds check{50};  // how often a waiting turn asks expire
+  };
+  void set_sync(Sync sync) { sync_ = std::move(sync); }
+  // Sends the held turns that may go now.
+  void Release();
+
   // Commits and sends now (a clean stop flushes what is queued).
   void Flush();
+  size_t held() const { return held_.size(); }
   uint64_t refusals() const { return refusals_; }
   size_t pending() const { return pending_.size(); }
   uint64_t commits() const { return commits_; }
@@ -73,7 +93,18 @@ class ReplyGate {
   std::function<void(const Status&)> on_failure_;
   std::function<Status()> guard_;
   std::function<void(const Status&)> on_refused_;
+  struct HeldTurn {
+    uint64_t version = 0;
+    net::Clock::time_point since;
+    std::vector<Pending> replies;
+  };
+  static void SendAll(std::vector<Pending>& batch);
+  void WatchHeld();
+
   std::vector<Pending> pending_;
+  Sync sync_;
+  std::deque<HeldTurn> held_;
+  net::TimerId held_timer_ = net::kNoTimer;
   bool scheduled_ = false;
   uint64_t commits_ = 0;
   uint64_t refusals_ = 0;

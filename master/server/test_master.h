@@ -46,6 +46,7 @@ class MasterServerTest : public ::testing::Test {
     c.matocs = {"127.0.0.1", 0};
     c.matoml = {"127.0.0.1", 0};
     c.changelog_sync = false;
+    if (configure_) configure_(c);
     auto s = MasterServer::Create(c);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(*s);
@@ -71,6 +72,7 @@ class MasterServerTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::function<void(MasterConfig&)> configure_;  // the next StartServer's config, changed
   std::unique_ptr<MasterServer> server_;
   std::thread thread_;
 };
