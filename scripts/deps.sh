@@ -12,7 +12,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev chromium
   attr acl xxd procps iproute2 psmisc
   libiscsi-bin qemu-utils qemu-block-extra tgt fio python3-cinder
-  etcd-server
+  etcd-server curl
 )
 if [ "${ELKFS_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206
