@@ -252,7 +252,7 @@ Status Metalogger::OnChallenge(const proto::FrameView& f) {
   }
   challenged_ = true;
   ELK_RETURN_IF_ERROR(SendMsg(proto::AntoanAuthAnswer{std::move(*answer)}));
-  return SendMsg(proto::MltomaRegister{store_->last_version()});
+  return SendMsg(proto::MltomaRegister{store_->last_version(), epoch_});
 }
 
 Status Metalogger::OnRegister(const proto::FrameView& f) {
@@ -260,6 +260,7 @@ Status Metalogger::OnRegister(const proto::FrameView& f) {
   if (!m.ok()) return m.status();
   registered_ = true;  // a leader answered: the next round starts with it
   masters_.Reached(trying_);
+  offered_epoch_ = m->epoch;
   if (m->status != Code::kOk) {
     return StartDownload(state_ == State::kRegistering
                              ? "the master cannot resume from the version held"
@@ -270,6 +271,7 @@ Status Metalogger::OnRegister(const proto::FrameView& f) {
   ++registrations_;
   delay_ = config_.reconnect_delay;
   state_ = State::kStreaming;
+  epoch_ = offered_epoch_;
   log::Info("master at version {}: streaming from version {}", m->current_version,
             store_->last_version() + 1);
   return Status::Ok();
@@ -379,6 +381,7 @@ Status Metalogger::FinishDownload() {
     ELK_RETURN_IF_ERROR(store_->Append(r.version, r.body));
   held_.clear();
   state_ = State::kStreaming;
+  epoch_ = offered_epoch_;
   delay_ = config_.reconnect_delay;
   CommitNow();
   log::Info("image of version {} saved; streaming from version {}", image_version_,

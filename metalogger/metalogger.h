@@ -111,6 +111,10 @@ class Metalogger {
   std::atomic<uint64_t> last_version_{0};
   std::atomic<uint64_t> images_{0};
   std::atomic<uint64_t> registrations_{0};
+  // The term of the master whose records the store holds (its MATOML_REGISTER), told to the
+  // next master: another term's tail gets replaced by an image there. 0: unknown.
+  uint64_t epoch_ = 0;
+  uint64_t offered_epoch_ = 0;  // the term of the master answering now
 };
 
 }  // namespace elk::metalogger

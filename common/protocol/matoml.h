@@ -15,7 +15,8 @@ struct MatomlRegister {
   static constexpr uint32_t kType = MATOML_REGISTER;
   Code status = Code::kOk;
   uint64_t current_version = 0;
-  ELK_FIELDS(status, current_version)
+  uint64_t epoch = 0;  // the master's term (0 without an election): the metalogger keeps it
+  ELK_FIELDS(status, current_version, epoch)
 };
 
 // MATOML_CHANGELOG: version:64 record:(size:32 bytes)   (one changelog record as stored)

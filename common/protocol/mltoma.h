@@ -8,12 +8,15 @@
 
 namespace elk::protocol {
 
-// MLTOMA_REGISTER: last_version:64
-// The newest changelog version the metalogger holds; the master streams what follows.
+// MLTOMA_REGISTER: last_version:64 epoch:64
+// The newest changelog version the metalogger holds, and the term of the master it had those
+// records from (MATOML_REGISTER's epoch; 0: unknown or no election); the master streams what
+// follows, or sends an image when those records may be another leader's history.
 struct MltomaRegister {
   static constexpr uint32_t kType = MLTOMA_REGISTER;
   uint64_t last_version = 0;
-  ELK_FIELDS(last_version)
+  uint64_t epoch = 0;
+  ELK_FIELDS(last_version, epoch)
 };
 
 // MLTOMA_DOWNLOAD_START: (empty)   (asks for the newest metadata.mfs)

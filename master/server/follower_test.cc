@@ -345,6 +345,36 @@ TEST_F(FollowerTest, AFollowerThatFallsSilentIsLeftOutAfterTheTimeOut) {
   EXPECT_GE(timed_mkdir("c"), std::chrono::milliseconds(350));
 }
 
+// After a fail-over a metalogger may hold the old leader's last records, which the new
+// leader never had (its versions then name other changes): past the version the new leader
+// began at, records of another term are replaced by an image; the shared history streams on.
+TEST_F(FollowerTest, AMetaloggerHoldingAnotherTermsTailGetsAnImage) {
+  StartServer();
+  TestClient c = Client();
+  ASSERT_TRUE(c.Register("/").ok());
+  StartFollower();
+  Work(c, 0);
+  ASSERT_TRUE(CaughtUp());
+  ASSERT_TRUE(OnLoop(*follower_, [&] { return follower_->BecomeLeader(3); }).ok());
+  const uint64_t led_from = VersionOf(*follower_);
+  auto registered = [&](uint64_t last, uint64_t epoch) -> Result<proto::MatomlRegister> {
+    Peer ml;
+    ELK_RETURN_IF_ERROR(ml.Connect(follower_->metalogger_port(), proto::Role::kMetalogger));
+    if (auto ch = ml.Receive<proto::AntoanAuthChallenge>(); !ch.ok()) return ch.status();
+    ELK_RETURN_IF_ERROR(ml.Send(proto::AntoanAuthAnswer{}));
+    ELK_RETURN_IF_ERROR(ml.Send(proto::MltomaRegister{last, epoch}));
+    return ml.Receive<proto::MatomlRegister>();
+  };
+  auto tail = registered(led_from + 2, 2);  // the old leader's term, past the shared history
+  ASSERT_TRUE(tail.ok()) << tail.status().ToString();
+  EXPECT_EQ(tail->status, Code::kWrongVersion);
+  EXPECT_EQ(tail->epoch, 3u);
+  auto shared = registered(led_from, 2);  // the history both terms share
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  EXPECT_EQ(shared->status, Code::kOk);
+  EXPECT_EQ(shared->epoch, 3u);
+}
+
 class FakeLeader {
  public:
   FakeLeader() {

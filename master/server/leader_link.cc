@@ -180,7 +180,7 @@ Status LeaderLink::OnChallenge(const proto::FrameView& f) {
   }
   challenged_ = true;
   ELK_RETURN_IF_ERROR(SendMsg(proto::AntoanAuthAnswer{std::move(*answer)}));
-  return SendMsg(proto::MltomaRegister{sink_.version()});
+  return SendMsg(proto::MltomaRegister{sink_.version(), options_.epoch});
 }
 
 Status LeaderLink::OnRegister(const proto::FrameView& f) {

@@ -37,6 +37,7 @@ struct LeaderLinkOptions {
   std::string version = "elkfs";
   std::chrono::milliseconds timeout{60000};
   std::chrono::milliseconds reconnect_delay{1000};
+  uint64_t epoch = 0;  // the leader's term, told at registration (MltomaRegister)
 };
 
 // What the link does with what it receives (the master's follower side).

@@ -68,6 +68,7 @@ void MasterServer::StartFollowing(bool resume) {
   o.version = ELKFS_VERSION;
   o.timeout = std::chrono::seconds(config_.matoml_timeout);
   o.reconnect_delay = config_.follow_reconnect_delay;
+  o.epoch = role_.epoch;
   // The old link may be inside one of its own callbacks: it goes on the next loop turn.
   if (leader_link_) loop_->Defer([old = std::shared_ptr<LeaderLink>(std::move(leader_link_))] {});
   leader_link_ = std::make_unique<LeaderLink>(*loop_, std::move(o), MakeLeaderSink());
@@ -176,6 +177,7 @@ Status MasterServer::BecomeLeader(uint64_t epoch) {
   const uint64_t followed = role_.leader_version;
   role_ = RoleState{};
   role_.epoch = epoch;
+  role_.led_from = meta_->version();
   chunk_loop_->Start();
   synced_ = true;
   UpdateCampaignLag();

@@ -120,6 +120,7 @@ Status MasterServer::Init() {
     return protocol::MatomlLeaderInfo{role_.epoch, meta_->version(), client_port_, cs_port_,
                                       ml_port_};
   };
+  ml_options.term = [this] { return std::pair{role_.epoch, role_.led_from}; };
   ml_options.sync_followers = config_.sync_followers;
   ml_options.sync_timeout = config_.sync_timeout;
   ml_options.on_quorum = [this] { gate_->Release(); };

@@ -183,8 +183,21 @@ Status MetaloggerLink::OnRegister(const proto::FrameView& f) {
   uint64_t current = hub_.meta_.version();
   log::Info("metalogger {}: registered at version {} (master at {}, ring {}..{})", peer_.ToString(),
             m->last_version, current, ring.first(), ring.last());
-  if (m->last_version == 0 || !ring.CanResumeAfter(m->last_version)) return AskForImage();
-  ELK_RETURN_IF_ERROR(SendMsg(proto::MatomlRegister{Code::kOk, current}));
+  const auto [epoch, led_from] =
+      hub_.options_.term ? hub_.options_.term() : std::pair<uint64_t, uint64_t>{0, 0};
+  // Past the version this master began to lead at, records of another term may be a tail
+  // the old leader wrote and this one never had: the same versions hold other changes here.
+  const bool other_history = m->epoch != epoch && m->last_version > led_from;
+  if (other_history) {
+    log::Info(
+        "metalogger {}: holds records past version {} from term {} (this is term {}): "
+        "image",
+        peer_.ToString(), led_from, m->epoch, epoch);
+  }
+  if (m->last_version == 0 || other_history || !ring.CanResumeAfter(m->last_version)) {
+    return AskForImage();
+  }
+  ELK_RETURN_IF_ERROR(SendMsg(proto::MatomlRegister{Code::kOk, current, epoch}));
   next_ = m->last_version + 1;
   streaming_ = true;
   Pump();
@@ -193,7 +206,8 @@ Status MetaloggerLink::OnRegister(const proto::FrameView& f) {
 
 Status MetaloggerLink::AskForImage() {
   streaming_ = false;
-  return SendMsg(proto::MatomlRegister{Code::kWrongVersion, hub_.meta_.version()});
+  const uint64_t epoch = hub_.options_.term ? hub_.options_.term().first : 0;
+  return SendMsg(proto::MatomlRegister{Code::kWrongVersion, hub_.meta_.version(), epoch});
 }
 
 Status MetaloggerLink::OnDownloadStart() {

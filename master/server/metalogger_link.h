@@ -81,6 +81,9 @@ struct MetaloggerHubOptions {
   std::function<protocol::MatomlLeaderInfo()> leader_info;
   // MASTER_SYNC_FOLLOWERS and MASTER_SYNC_TIMEOUT (FollowerQuorum); `on_quorum` runs when a
   // follower's progress or departure may let held replies go.
+  // This leader's term and the version it began to lead at (RoleState): a peer holding
+  // records past that version from another term gets an image, not the stream.
+  std::function<std::pair<uint64_t, uint64_t>()> term;
   int sync_followers = 0;
   std::chrono::milliseconds sync_timeout{2000};
   std::function<void()> on_quorum;

@@ -34,7 +34,8 @@ using NotLeaderFn = std::function<std::optional<protocol::AntoanNotLeader>(proto
 
 struct RoleState {
   MasterRole role = MasterRole::kLeader;
-  uint64_t epoch = 0;  // the term (etcd leader key's create_revision); 0 without etcd
+  uint64_t epoch = 0;     // the term (etcd leader key's create_revision); 0 without etcd
+  uint64_t led_from = 0;  // the version this master began to lead at (0: it never followed)
 
   // ---- a follower's view of its leader ----
   std::string leader_host;          // MASTER_FOLLOW's host
