@@ -258,6 +258,13 @@ Status Metalogger::OnChallenge(const proto::FrameView& f) {
 Status Metalogger::OnRegister(const proto::FrameView& f) {
   auto m = proto::Decode<proto::MatomlRegister>(f);
   if (!m.ok()) return m.status();
+  if (m->epoch < epoch_) {
+    // A leader whose term has passed (paused or cut off while another was elected): what it
+    // sends now is not the cluster's history. The list is tried again.
+    log::Warning("{}: registered us in epoch {}, but epoch {} has begun: an old leader, refused",
+                 conn_->name(), m->epoch, epoch_);
+    return Status(Code::kNotLeader, "a master of an older term");
+  }
   registered_ = true;  // a leader answered: the next round starts with it
   masters_.Reached(trying_);
   offered_epoch_ = m->epoch;

@@ -204,6 +204,32 @@ TEST_F(MetaloggerTest, ResumesAfterAMasterRestart) {
   ExpectRestoreMatchesMaster();
 }
 
+// The metalogger remembers the term of the master it follows and refuses one of an older
+// term (an old leader that woke up), as chunkservers do; a newer term is followed.
+TEST_F(MetaloggerTest, AMasterOfAnOlderTermIsRefused) {
+  auto raise_epoch = [this](uint64_t epoch) {
+    auto p = std::make_shared<std::promise<Status>>();
+    auto f = p->get_future();
+    master_->loop().Post([this, p, epoch] { p->set_value(master_->BecomeLeader(epoch)); });
+    ASSERT_TRUE(f.get().ok());
+  };
+  StartMaster();
+  raise_epoch(5);
+  StartMl();
+  Workload("a");
+  WaitCaughtUp();
+  const uint64_t held = ml_->last_version();
+  const uint16_t port = ml_port_;
+  StopMaster();
+  StartMaster(port);  // the same history, but term 0: older than 5
+  Workload("old");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(ml_->last_version(), held) << "took records from a master of an older term";
+  raise_epoch(6);
+  Workload("b");
+  WaitCaughtUp();
+}
+
 // The newest version in the metalogger's files, read without touching them.
 uint64_t HeldVersion(const fs::path& dir) {
   auto img = master::image::Load((dir / "metadata_ml.mfs.back").string());
