@@ -5,18 +5,17 @@
 
 #include "common/auth/auth_code.h"
 #include "common/crc/crc32c.h"
+#include "common/image/image_file.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/matoml.h"
 #include "common/protocol/mltoma.h"
-#include "master/image/image_file.h"
 
 namespace elk::metalogger {
 
 namespace proto = protocol;
-namespace changelog = master::changelog;
 
 namespace {
 constexpr uint32_t kPiece = 1u << 20;    // bytes per MLTOMA_DOWNLOAD_CHUNK
@@ -373,7 +372,7 @@ Status Metalogger::OnDownloadChunk(const proto::FrameView& f) {
 }
 
 Status Metalogger::FinishDownload() {
-  auto img = master::image::Decode(image_);
+  auto img = image::Decode(image_);
   if (!img.ok()) return img.status();
   if (img->version != image_version_) {
     return Status(Code::kCorruption,

@@ -28,13 +28,13 @@
 #include <string>
 #include <vector>
 
+#include "common/changelog/record.h"
 #include "common/net/connection.h"
 #include "common/net/connector.h"
 #include "common/net/event_loop.h"
 #include "common/net/master_addresses.h"
 #include "common/protocol/frame.h"
 #include "common/status.h"
-#include "master/changelog/record.h"
 #include "metalogger/config.h"
 #include "metalogger/store.h"
 
@@ -106,7 +106,7 @@ class Metalogger {
   uint64_t image_version_ = 0;
   uint64_t requested_ = 0;  // bytes asked for
   std::string image_;       // bytes received, in order
-  std::vector<master::changelog::Record> held_;
+  std::vector<changelog::Record> held_;
 
   std::atomic<uint64_t> last_version_{0};
   std::atomic<uint64_t> images_{0};

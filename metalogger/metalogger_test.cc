@@ -12,7 +12,7 @@
 #include <future>
 #include <thread>
 
-#include "master/changelog/reader.h"
+#include "common/changelog/reader.h"
 #include "master/meta/restore.h"
 #include "master/server/master_server.h"
 #include "master/server/test_peers.h"
@@ -118,9 +118,9 @@ class MetaloggerTest : public ::testing::Test {
   }
   // The records in changelog_ml.0.mfs run on from the image with no gap and no repeat.
   void ExpectContiguousFromImage() {
-    auto img = master::image::Load((dir_ / "ml" / "metadata_ml.mfs.back").string());
+    auto img = image::Load((dir_ / "ml" / "metadata_ml.mfs.back").string());
     ASSERT_TRUE(img.ok()) << img.status().ToString();
-    auto file = master::changelog::ReadFile((dir_ / "ml" / "changelog_ml.0.mfs").string());
+    auto file = changelog::ReadFile((dir_ / "ml" / "changelog_ml.0.mfs").string());
     ASSERT_TRUE(file.ok()) << file.status().ToString();
     EXPECT_FALSE(file->torn_tail);
     uint64_t expected = img->version + 1;
@@ -232,9 +232,9 @@ TEST_F(MetaloggerTest, AMasterOfAnOlderTermIsRefused) {
 
 // The newest version in the metalogger's files, read without touching them.
 uint64_t HeldVersion(const fs::path& dir) {
-  auto img = master::image::Load((dir / "metadata_ml.mfs.back").string());
+  auto img = image::Load((dir / "metadata_ml.mfs.back").string());
   if (!img.ok()) return 0;
-  auto file = master::changelog::ReadFile((dir / "changelog_ml.0.mfs").string());
+  auto file = changelog::ReadFile((dir / "changelog_ml.0.mfs").string());
   if (!file.ok() || file->records.empty()) return img->version;
   return file->records.back().version;
 }

@@ -8,13 +8,11 @@
 #include <cstdio>
 
 #include "common/atomic_file.h"
+#include "common/changelog/reader.h"
+#include "common/image/image_file.h"
 #include "common/log/log.h"
-#include "master/changelog/reader.h"
-#include "master/image/image_file.h"
 
 namespace elk::metalogger {
-
-namespace changelog = master::changelog;
 
 namespace {
 
@@ -30,7 +28,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, uint32_t back
   std::unique_ptr<Store> store(new Store(dir, back_logs));  // private constructor
   std::string image_path = ImagePath(dir);
   if (::access(image_path.c_str(), F_OK) == 0) {
-    auto img = master::image::Load(image_path);
+    auto img = image::Load(image_path);
     if (img.ok()) {
       store->image_version_ = img->version;
     } else {

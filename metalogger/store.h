@@ -15,8 +15,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/changelog/writer.h"
 #include "common/status.h"
-#include "master/changelog/writer.h"
 
 namespace elk::metalogger {
 
@@ -46,7 +46,7 @@ class Store {
   uint32_t back_logs_;
   uint64_t image_version_ = 0;
   uint64_t last_version_ = 0;
-  std::unique_ptr<master::changelog::Writer> writer_;
+  std::unique_ptr<changelog::Writer> writer_;
 };
 
 }  // namespace elk::metalogger

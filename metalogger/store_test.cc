@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "master/changelog/record.h"
-#include "master/image/image_file.h"
+#include "common/changelog/record.h"
+#include "common/image/image_file.h"
 
 namespace elk::metalogger {
 namespace {
@@ -24,9 +24,9 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   static std::string ImageBytes(uint64_t version) {
-    master::image::Image img;
+    image::Image img;
     img.version = version;
-    auto bytes = master::image::Encode(img);
+    auto bytes = image::Encode(img);
     EXPECT_TRUE(bytes.ok());
     return *bytes;
   }
@@ -72,7 +72,7 @@ TEST_F(StoreTest, ChangelogThatDoesNotFollowTheImageMeansNothingHeld) {
   {
     // Records 15.. in the current file: a gap after the image.
     std::ofstream out(dir_ / "changelog_ml.0.mfs", std::ios::app);
-    out << master::changelog::FormatRecord(15, "1|X()");
+    out << changelog::FormatRecord(15, "1|X()");
   }
   auto s = Store::Open(dir_.string(), 5);
   ASSERT_TRUE(s.ok());

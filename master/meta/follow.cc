@@ -6,8 +6,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "common/changelog/reader.h"
 #include "common/log/log.h"
-#include "master/changelog/reader.h"
 #include "master/meta/metadata.h"
 #include "master/meta/state.h"
 

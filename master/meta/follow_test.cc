@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "master/changelog/reader.h"
+#include "common/changelog/reader.h"
 #include "master/meta/test_workload.h"
 
 namespace elk::master {

@@ -9,9 +9,9 @@
 
 #include <charconv>
 
+#include "common/changelog/reader.h"
 #include "common/log/log.h"
 #include "common/log/progress.h"
-#include "master/changelog/reader.h"
 #include "master/meta/state.h"
 #include "master/namespace/byte_codec.h"
 

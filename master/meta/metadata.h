@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/changelog/record.h"
+#include "common/changelog/writer.h"
+#include "common/image/image_file.h"
 #include "common/status.h"
-#include "master/changelog/record.h"
-#include "master/changelog/writer.h"
 #include "master/chunks/registry.h"
-#include "master/image/image_file.h"
 #include "master/namespace/namespace.h"
 #include "master/namespace/types.h"
 

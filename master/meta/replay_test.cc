@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "master/changelog/reader.h"
+#include "common/changelog/reader.h"
 #include "master/meta/restore.h"
 #include "master/meta/test_workload.h"
 

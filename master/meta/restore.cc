@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "common/atomic_file.h"
+#include "common/changelog/reader.h"
+#include "common/image/image_file.h"
 #include "common/log/log.h"
 #include "common/log/progress.h"
-#include "master/changelog/reader.h"
-#include "master/image/image_file.h"
 #include "master/meta/metadata.h"
 
 namespace elk::master {

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/changelog/record.h"
+#include "common/changelog/writer.h"
 #include "common/status.h"
-#include "master/changelog/record.h"
-#include "master/changelog/writer.h"
 #include "master/chunks/registry.h"
 #include "master/meta/metadata.h"
 #include "master/namespace/namespace.h"

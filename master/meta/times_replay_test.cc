@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "master/changelog/reader.h"
+#include "common/changelog/reader.h"
 #include "master/meta/restore.h"
 #include "master/meta/test_workload.h"
 

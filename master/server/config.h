@@ -11,7 +11,7 @@
 #include "common/cfg/config_file.h"
 #include "common/cfg/schema.h"
 #include "common/status.h"
-#include "master/changelog/writer.h"
+#include "common/changelog/writer.h"
 #include "master/replication/config.h"
 
 namespace elk::master {

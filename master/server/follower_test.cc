@@ -16,7 +16,7 @@
 
 #include "common/crc/crc32c.h"
 #include "common/protocol/mltoma.h"
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 #include "master/server/test_master.h"
 
 namespace elk::master::test {

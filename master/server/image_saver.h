@@ -11,7 +11,7 @@
 
 #include "common/net/event_loop.h"
 #include "common/status.h"
-#include "master/image/image_file.h"
+#include "common/image/image_file.h"
 
 namespace elk::master {
 

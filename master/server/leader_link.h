@@ -25,8 +25,8 @@
 #include "common/protocol/frame.h"
 #include "common/protocol/matoml.h"
 #include "common/status.h"
-#include "master/changelog/record.h"
-#include "master/image/image_file.h"
+#include "common/changelog/record.h"
+#include "common/image/image_file.h"
 
 namespace elk::master {
 

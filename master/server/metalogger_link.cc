@@ -9,7 +9,7 @@
 #include "common/protocol/hello.h"
 #include "common/protocol/matoml.h"
 #include "common/protocol/mltoma.h"
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
 namespace elk::master {
 

@@ -17,8 +17,8 @@
 #include <sstream>
 #include <thread>
 
-#include "master/changelog/reader.h"
-#include "master/image/image_file.h"
+#include "common/changelog/reader.h"
+#include "common/image/image_file.h"
 #include "master/meta/restore.h"
 #include "master/meta/test_workload.h"
 #include "master/server/test_peers.h"

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
 namespace elk::master {
 

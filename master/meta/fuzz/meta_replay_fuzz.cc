@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t version = 0;
   while (!text.empty()) {
     const size_t end = text.find('\n');
-    elk::master::changelog::Record record;
+    elk::changelog::Record record;
     record.version = ++version;
     record.body = std::string(text.substr(0, end));
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);

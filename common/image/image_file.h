@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace elk::master::image {
+namespace elk::image {
 
 struct Section {
   std::string tag;   // exactly 4 characters, e.g. "NODE", "EDGE", "CHNK"
@@ -18,8 +18,8 @@ struct Section {
 };
 
 struct Image {
-  uint64_t version = 0;  // metadata version of the last mutation in the image
-  uint64_t saved_at = 0; // seconds since the epoch
+  uint64_t version = 0;   // metadata version of the last mutation in the image
+  uint64_t saved_at = 0;  // seconds since the epoch
   std::vector<Section> sections;
 
   const Section* Find(std::string_view tag) const;
@@ -36,7 +36,7 @@ Result<Image> Decode(std::string_view bytes);
 Status Save(const std::string& dir, const Image& image, uint32_t keep_backs);
 Result<Image> Load(const std::string& path);
 
-std::string ImagePath(const std::string& dir);                 // <dir>/metadata.mfs
-std::string BackPath(const std::string& dir, uint32_t n);      // <dir>/metadata.mfs.back.N
+std::string ImagePath(const std::string& dir);             // <dir>/metadata.mfs
+std::string BackPath(const std::string& dir, uint32_t n);  // <dir>/metadata.mfs.back.N
 
-}  // namespace elk::master::image
+}  // namespace elk::image

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "common/changelog/record.h"
 #include "common/status.h"
-#include "master/changelog/record.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 
 struct FileContents {
   std::vector<Record> records;
@@ -35,4 +35,4 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::string& pr
 Result<uint64_t> Replay(const std::vector<std::string>& files, uint64_t after, bool cut_torn,
                         const std::function<Status(const Record&)>& apply);
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

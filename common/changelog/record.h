@@ -14,7 +14,7 @@
 #include "common/file_time.h"
 #include "common/status.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 
 struct Record {
   uint64_t version = 0;
@@ -76,4 +76,4 @@ class BodyReader {
   uint64_t result_ = 0;
 };
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

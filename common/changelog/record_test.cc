@@ -1,8 +1,8 @@
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
 #include <gtest/gtest.h>
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 namespace {
 
 TEST(Record, FormatsAGreppableLineThatParsesBack) {
@@ -33,7 +33,8 @@ TEST(Record, ShapeErrorsAreCorruption) {
 
 TEST(Escape, RoundTripsEveryByte) {
   std::string all;
-  for (int c = 0; c < 256; c++) all += static_cast<char>(c);
+  for (int c = 0; c < 256; c++)
+    all += static_cast<char>(c);
   std::string escaped = EscapeString(all);
   for (char c : std::string("\t\n,()|: \"")) {
     EXPECT_EQ(escaped.find(c), std::string::npos) << int(c);
@@ -88,4 +89,4 @@ TEST(Body, TypeMismatchesAreRefused) {
 }
 
 }  // namespace
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

@@ -14,7 +14,7 @@
 
 #include "common/status.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 
 enum class SyncPolicy {
   kAlways,  // fdatasync at every Commit(): an acknowledged mutation survives power loss
@@ -85,4 +85,4 @@ class Writer {
 // The path of rotated file N (0 = current).
 std::string ChangelogPath(const std::string& dir, const std::string& prefix, uint32_t n);
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

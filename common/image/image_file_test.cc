@@ -1,4 +1,4 @@
-#include "master/image/image_file.h"
+#include "common/image/image_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-namespace elk::master::image {
+namespace elk::image {
 namespace {
 
 namespace fs = std::filesystem;
@@ -18,7 +18,8 @@ Image Sample(uint64_t version) {
   im.saved_at = 1795449600;
   std::mt19937 rng(7);
   std::string noise(100000, '\0');
-  for (char& c : noise) c = static_cast<char>(rng() % 16);
+  for (char& c : noise)
+    c = static_cast<char>(rng() % 16);
   im.sections.push_back({"NODE", std::string(50000, 'n') + noise});
   im.sections.push_back({"EDGE", "edges"});
   im.sections.push_back({"EMPT", ""});
@@ -83,7 +84,8 @@ class ImageDirTest : public ::testing::Test {
 };
 
 TEST_F(ImageDirTest, SaveKeepsBacksAndLoads) {
-  for (uint64_t v = 1; v <= 4; v++) ASSERT_TRUE(Save(dir_, Sample(v), 2).ok());
+  for (uint64_t v = 1; v <= 4; v++)
+    ASSERT_TRUE(Save(dir_, Sample(v), 2).ok());
   auto cur = Load(ImagePath(dir_));
   ASSERT_TRUE(cur.ok());
   EXPECT_EQ(cur->version, 4u);
@@ -111,4 +113,4 @@ TEST_F(ImageDirTest, ACorruptedImageIsRefusedWithItsPath) {
 }
 
 }  // namespace
-}  // namespace elk::master::image
+}  // namespace elk::image

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "master/changelog/reader.h"
-#include "master/changelog/writer.h"
+#include "common/changelog/reader.h"
+#include "common/changelog/writer.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 namespace {
 
 namespace fs = std::filesystem;
@@ -119,4 +119,4 @@ TEST_F(ChangelogFaultTest, AShortWriteThenAnErrorNeverWritesTheSameBytesTwice) {
 }
 
 }  // namespace
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

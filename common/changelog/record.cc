@@ -1,4 +1,4 @@
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
 #include <fmt/format.h>
 
@@ -6,13 +6,20 @@
 
 #include "common/crc/crc32c.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 namespace {
 
 bool NeedsEscape(unsigned char c) {
   if (c <= 0x20 || c >= 0x7F) return true;
   switch (c) {
-    case '%': case ',': case '(': case ')': case '|': case ':': case '\\': case '"':
+    case '%':
+    case ',':
+    case '(':
+    case ')':
+    case '|':
+    case ':':
+    case '\\':
+    case '"':
       return true;
     default:
       return false;
@@ -128,9 +135,13 @@ BodyWriter& BodyWriter::Char(char c) {
   return Str(std::string_view(&c, 1));
 }
 
-std::string BodyWriter::Done() { return out_ + ')'; }
+std::string BodyWriter::Done() {
+  return out_ + ')';
+}
 
-std::string BodyWriter::Done(uint64_t result) { return fmt::format("{}):{}", out_, result); }
+std::string BodyWriter::Done(uint64_t result) {
+  return fmt::format("{}):{}", out_, result);
+}
 
 Result<BodyReader> BodyReader::Parse(std::string_view body) {
   BodyReader r;
@@ -173,7 +184,8 @@ Result<uint64_t> BodyReader::Num() {
   auto a = NextArg();
   if (!a.ok()) return a.status();
   uint64_t v = 0;
-  if (!ParseNumber(*a, v)) return Bad(fmt::format("{} argument {} is not a number", op_, next_), *a);
+  if (!ParseNumber(*a, v))
+    return Bad(fmt::format("{} argument {} is not a number", op_, next_), *a);
   return v;
 }
 
@@ -203,4 +215,4 @@ Result<char> BodyReader::Char() {
   return (*s)[0];
 }
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

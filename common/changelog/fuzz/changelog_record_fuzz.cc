@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
 namespace {
 
-using namespace elk::master::changelog;
+using namespace elk::changelog;
 
 void ReadEveryArgument(std::string_view body) {
   auto reader = BodyReader::Parse(body);

@@ -1,4 +1,4 @@
-#include "master/changelog/writer.h"
+#include "common/changelog/writer.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -8,9 +8,9 @@
 #include <cstdio>
 
 #include "common/atomic_file.h"
-#include "master/changelog/record.h"
+#include "common/changelog/record.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 
 std::string ChangelogPath(const std::string& dir, const std::string& prefix, uint32_t n) {
   return fmt::format("{}/{}.{}.mfs", dir, prefix, n);
@@ -112,4 +112,4 @@ Status Writer::Rotate() {
   return SyncDir(options_.dir);
 }
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

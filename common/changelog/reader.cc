@@ -1,4 +1,4 @@
-#include "master/changelog/reader.h"
+#include "common/changelog/reader.h"
 
 #include <dirent.h>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 
 #include "common/log/log.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 namespace {
 
 Result<std::string> Slurp(const std::string& path) {
@@ -36,8 +36,8 @@ Result<FileContents> ReadFile(const std::string& path) {
                       : ParseRecord(rest.substr(0, nl));
     if (!record.ok()) {
       if (!last) {
-        return Status(Code::kCorruption, fmt::format("{}: at byte {}: {}", path, offset,
-                                                     record.status().message()));
+        return Status(Code::kCorruption,
+                      fmt::format("{}: at byte {}: {}", path, offset, record.status().message()));
       }
       out.torn_tail = true;
       break;
@@ -73,7 +73,8 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::string& pr
   }
   std::sort(found.begin(), found.end(), [](auto& a, auto& b) { return a.first > b.first; });
   std::vector<std::string> files;
-  for (auto& f : found) files.push_back(std::move(f.second));
+  for (auto& f : found)
+    files.push_back(std::move(f.second));
   return files;
 }
 
@@ -121,4 +122,4 @@ Result<uint64_t> Replay(const std::vector<std::string>& files, uint64_t after, b
   return last;
 }
 
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog

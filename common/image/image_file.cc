@@ -1,4 +1,4 @@
-#include "master/image/image_file.h"
+#include "common/image/image_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -14,7 +14,7 @@
 #include "common/atomic_file.h"
 #include "common/crc/crc32c.h"
 
-namespace elk::master::image {
+namespace elk::image {
 namespace {
 
 constexpr std::string_view kMagic = "ELKFSMD1";  // 8 bytes
@@ -171,4 +171,4 @@ Result<Image> Load(const std::string& path) {
   return image;
 }
 
-}  // namespace elk::master::image
+}  // namespace elk::image

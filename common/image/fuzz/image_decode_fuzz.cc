@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "master/image/image_file.h"
+#include "common/image/image_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace elk::master::image;
+  using namespace elk::image;
   auto image = Decode(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!image.ok()) return 0;
   auto bytes = Encode(*image, 1);

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "master/changelog/reader.h"
-#include "master/changelog/writer.h"
+#include "common/changelog/reader.h"
+#include "common/changelog/writer.h"
 
-namespace elk::master::changelog {
+namespace elk::changelog {
 namespace {
 
 namespace fs = std::filesystem;
@@ -174,4 +174,4 @@ TEST_F(ChangelogTest, AnApplyErrorStopsReplay) {
 }
 
 }  // namespace
-}  // namespace elk::master::changelog
+}  // namespace elk::changelog
