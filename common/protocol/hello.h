@@ -19,7 +19,8 @@ namespace elk::protocol {
 // 5: cluster-wide file locks (CLTOMA_LOCK* 1300-1304, MATOCL_LOCK* 2301/2304) and the
 // status codes EDEADLK and ENOLCK, which a version-4 master or mount would not know.
 // 6: MATOCS_REGISTER carries the master's epoch (fencing of an old leader).
-inline constexpr uint32_t kProtocolVersion = 6;
+// 7: MATOCL_REGISTER_SESSION carries it too (mounts, tools and mfsiscsid fence it as well).
+inline constexpr uint32_t kProtocolVersion = 7;
 
 // "master", "chunkserver", "client", "metalogger", "tool", "iscsi target", "unknown".
 std::string_view RoleName(Role role);

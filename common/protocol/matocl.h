@@ -23,7 +23,9 @@ struct MatoclChallenge {
 };
 
 // MATOCL_REGISTER_SESSION: msgid:32 session_id:32 root_inode:32 readonly:8 min_goal:8
-// max_goal:8 min_trashtime:32 max_trashtime:32   (the export's options, as granted)
+// max_goal:8 min_trashtime:32 max_trashtime:32 epoch:64   (the export's options, as
+// granted; epoch is the master's term, 0 without an election: a client refuses a master
+// whose epoch is below the highest it has registered with, docs/failover.md "Fencing")
 struct MatoclRegisterSession {
   static constexpr uint32_t kType = MATOCL_REGISTER_SESSION;
   uint32_t msgid = 0;
@@ -34,8 +36,9 @@ struct MatoclRegisterSession {
   uint8_t max_goal = 0;
   uint32_t min_trashtime = 0;
   uint32_t max_trashtime = 0;
+  uint64_t epoch = 0;
   ELK_FIELDS(msgid, session_id, root_inode, readonly, min_goal, max_goal, min_trashtime,
-             max_trashtime)
+             max_trashtime, epoch)
 };
 
 // MATOCL_STATUS: msgid:32 status:8

@@ -264,9 +264,10 @@ void ClientLink::Register(const proto::CltomaRegisterSession& m) {
   if ((m.session_id == 0 || adopted) && ctx_.sessions_changed) ctx_.sessions_changed();
   log::Info("{}: session {} on '{}'{}", conn_->name(), session_id_, s->folder,
             options_.readonly ? " (read-only)" : "");
-  Reply(proto::MatoclRegisterSession{
-      m.msgid, session_id_, root_, options_.readonly, static_cast<uint8_t>(options_.mingoal),
-      static_cast<uint8_t>(options_.maxgoal), options_.mintrashtime, options_.maxtrashtime});
+  Reply(proto::MatoclRegisterSession{m.msgid, session_id_, root_, options_.readonly,
+                                     static_cast<uint8_t>(options_.mingoal),
+                                     static_cast<uint8_t>(options_.maxgoal), options_.mintrashtime,
+                                     options_.maxtrashtime, ctx_.epoch ? ctx_.epoch() : 0});
 }
 
 void ClientLink::ReplyStatus(uint32_t msgid, const Status& s) {

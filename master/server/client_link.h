@@ -55,7 +55,8 @@ struct ClientContext {
   TreeJobs* jobs = nullptr;                    // the recursive requests, a slice per loop turn
   // After a client's hello: a follower sends it to the leader (ANTOAN_NOT_LEADER).
   NotLeaderFn not_leader;
-  LockService* locks = nullptr;  // file locks; null: lock requests refused
+  LockService* locks = nullptr;     // file locks; null: lock requests refused
+  std::function<uint64_t()> epoch;  // the master's term, told at registration; empty: 0
 };
 
 class ClientLink {

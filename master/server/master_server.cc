@@ -102,6 +102,7 @@ Status MasterServer::Init() {
     resumable.insert(s->id);
   locks_->StartGrace(std::move(resumable));
   client_ctx_->locks = locks_.get();
+  client_ctx_->epoch = [this] { return role_.epoch; };
   client_ctx_->session_resumed = [this](uint32_t session, const ClientLink* by) {
     // The session's owner is back on a new connection: what its older ones still carry
     // must not be applied after the account it is about to give of its opens.

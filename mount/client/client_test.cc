@@ -462,6 +462,50 @@ TEST_F(ClientTest, AResumedSessionGivesTheMasterItsAccountOfOpenFiles) {
   EXPECT_TRUE(w.ok()) << w.ToString();
 }
 
+// Fencing (docs/failover.md): once a session registered with a master of term 5, a master
+// of term 3 (an old leader woken up) is not used, even when it is the only one answering;
+// the same master serves once it leads in a newer term.
+TEST_F(ClientTest, AMasterOfAnOlderTermIsNotUsedOnceANewerOneWasReached) {
+  master::MasterConfig c;
+  c.data_path = (dir_ / "old").string();
+  fs::create_directories(c.data_path);
+  c.exports_text = "127.0.0.1 / rw,alldirs,maproot=0\n";
+  c.matocl = {"127.0.0.1", 0};
+  c.matocs = {"127.0.0.1", 0};
+  c.matoml = {"127.0.0.1", 0};
+  c.changelog_sync = false;
+  auto created = master::MasterServer::Create(c);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<master::MasterServer> old = std::move(*created);
+  std::thread old_thread([&] { (void)old->Run(); });
+  auto stop_old = [&] {
+    old->Stop();
+    old_thread.join();
+  };
+  ASSERT_TRUE(OnMaster(*master_, [&] { return master_->BecomeLeader(5); }).ok());
+  ASSERT_TRUE(OnMaster(*old, [&] { return old->BecomeLeader(3); }).ok());
+  auto s = MasterSession::Open(
+      {.host = fmt::format("127.0.0.1:{}, 127.0.0.1:{}", client_port_, old->client_port())});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Mkdir(1, "at-term-5", 0755, 022, {}).ok());
+
+  StopMaster();  // only the master of term 3 is left, until it leads in term 7
+  const auto stopped = std::chrono::steady_clock::now();
+  std::thread newer_term([&] {
+    std::this_thread::sleep_for(1500ms);
+    (void)OnMaster(*old, [&] { return old->BecomeLeader(7); });
+  });
+  auto made = (*s)->Mkdir(1, "after", 0755, 022, {});
+  const auto waited = std::chrono::steady_clock::now() - stopped;
+  newer_term.join();
+  EXPECT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_GE(waited, 1500ms) << "the request went to the master of the older term";
+  EXPECT_TRUE(
+      OnMaster(*old, [&] { return old->metadata().ns().Lookup(master::Cred{}, 1, "after").ok(); }));
+  s->reset();
+  stop_old();
+}
+
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {
   auto bad = MasterSession::Open(
       {.host = "127.0.0.1", .port = client_port_, .export_path = "/nonexistent"});

@@ -177,6 +177,7 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const net:
     return Status(granted.code(), fmt::format("the master refused export '{}': {}",
                                               options_.export_path, granted.status().ToString()));
   }
+  if (Status fenced = CheckEpoch(to, granted->epoch); !fenced.ok()) return fenced;
   // A tool joined to its mount's session holds none of the session's descriptors.
   const bool joined = options_.role == proto::Role::kTool && options_.session_id != 0;
   if (account && !joined) {
@@ -189,6 +190,21 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const net:
   last_send_ = Clock::now();
   master_ = to.address;
   return conn;
+}
+
+// An old leader woken up (paused, partitioned) still answers until it learns it lost its
+// lease; its gate acknowledges nothing, but a session there would wait on it for nothing.
+// Refused like a follower that does not know its leader: the search goes on (docs/failover.md,
+// "Fencing").
+Status MasterSession::CheckEpoch(const net::MasterTarget& to, uint64_t epoch) {
+  std::lock_guard lock(mu_);
+  if (epoch >= highest_epoch_) {
+    highest_epoch_ = epoch;
+    return Status::Ok();
+  }
+  log::Warning("master {} is of term {}, older than term {} already followed: not used", to.host,
+               epoch, highest_epoch_);
+  return Status(Code::kNotLeader, "");
 }
 
 Status MasterSession::SendOpenAccount(net::BlockingClient& conn) {

@@ -206,6 +206,7 @@ class MasterSession {
   Result<std::shared_ptr<net::BlockingClient>> ConnectTo(const net::MasterTarget& to, bool account);
   // Waits between rounds while a follower does not know its leader; false: stopping.
   bool WaitBeforeNextRound(Millis pause);
+  Status CheckEpoch(const net::MasterTarget& to, uint64_t epoch);  // refuses an older term
   Status SendOpenAccount(net::BlockingClient& conn);
   Status SendLockAccount(net::BlockingClient& conn);
   // Counts a granted open (under mu_): `flags` as CLTOMA_OPEN's.
@@ -243,6 +244,7 @@ class MasterSession {
   bool reading_ = false;  // a caller is receiving for everyone
   uint32_t next_msgid_ = 1;
   uint32_t session_id_ = 0;
+  uint64_t highest_epoch_ = 0;  // the highest master term registered with (fencing)
   uint32_t reconnects_ = 0;
   // The masters of options_.host, in the order they are tried. Only Connect uses it, and
   // Connect runs on one thread at a time (Open, then the watch thread).
