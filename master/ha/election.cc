@@ -87,7 +87,12 @@ Election::Election(std::unique_ptr<EtcdClient> client, ElectionOptions options, 
       on_change_(std::move(on_change)),
       leader_key_(options_.prefix + "leader"),
       my_value_(LeaderValue(options_.node_id, options_.address, options_.follow)),
-      deadline_(MarginFor(options_)) {}
+      deadline_(MarginFor(options_)) {
+  if (options_.held_metadata) {
+    board_ = std::make_unique<CandidateBoard>(*client_, options_.prefix, options_.node_id,
+                                              options_.lease_ttl.count());
+  }
+}
 
 Election::~Election() {
   Stop(true);
@@ -126,6 +131,8 @@ void Election::Run() {
       FollowOnce();
     }
   }
+  // A clean stop takes our entry off the board at once; a crash leaves it to its TTL.
+  if (board_ && resign_on_stop_) board_->Withdraw();
   if (role_ != Role::kLeader) return;
   if (resign_on_stop_) {
     GiveUpLead();
@@ -164,6 +171,8 @@ void Election::FollowOnce() {
   }
   last_warning_.clear();
   if (kv->has_value()) {
+    if (board_) board_->Withdraw();
+    last_deferral_.clear();
     epoch_ = (*kv)->create_revision;
     Report(FollowerOf(**kv));
     return WaitUntil(now + options_.poll_interval);
@@ -172,11 +181,44 @@ void Election::FollowOnce() {
   if (now < holdoff_until_)
     return WaitUntil(std::min(holdoff_until_, now + options_.poll_interval));
   milliseconds delay = options_.campaign_delay ? options_.campaign_delay() : milliseconds(0);
+  if (board_) {
+    if (!CampaignIfNewest(delay)) WaitUntil(Clock::now() + options_.poll_interval);
+    return;
+  }
   if (delay > milliseconds(0)) {
     WaitUntil(now + delay);
     if (Stopping() || resign_requested_.load()) return;
   }
   Campaign();
+}
+
+bool Election::CampaignIfNewest(milliseconds delay) {
+  const HeldMetadata mine = options_.held_metadata();
+  if (Status s = board_->Announce(mine); !s.ok()) {
+    Warn(s, "announcing the metadata held");
+    Campaign();  // etcd decides: the campaign fails too if it is unreachable
+    return true;
+  }
+  // Announced first, then the delay: a slow or lagging candidate is on the board while the
+  // others compare.
+  milliseconds settle = options_.candidate_settle;
+  if (settle <= milliseconds(0)) settle = 2 * options_.poll_interval;
+  WaitUntil(Clock::now() + std::max(settle, delay));
+  if (Stopping() || resign_requested_.load()) return false;
+  auto better = board_->Better(mine);
+  if (!better.ok()) Warn(better.status(), "reading the other candidates");
+  if (!better.ok() || !better->has_value()) {
+    Campaign();
+    return true;
+  }
+  std::string line = fmt::format(
+      "master election ({}): candidate '{}' holds newer metadata (term {}, version {}) than "
+      "ours (term {}, version {}): it goes first",
+      options_.node_id, (*better)->node, (*better)->held.term, (*better)->held.version, mine.term,
+      mine.version);
+  if (line != last_deferral_) log::Info("{}", line);
+  last_deferral_ = std::move(line);
+  return false;
 }
 
 void Election::Campaign() {
@@ -201,6 +243,8 @@ void Election::Campaign() {
     return WaitUntil(Clock::now() + options_.poll_interval);
   }
   lease_ = *lease;
+  if (board_) board_->Withdraw();
+  last_deferral_.clear();
   key_mod_revision_ = result->kv.mod_revision;
   epoch_ = result->kv.create_revision;
   role_ = Role::kLeader;

@@ -23,6 +23,7 @@
 
 #include "common/net/event_loop.h"
 #include "common/status.h"
+#include "master/ha/candidate_board.h"
 #include "master/ha/etcd_client.h"
 #include "master/ha/lease_deadline.h"
 
@@ -60,6 +61,12 @@ struct ElectionOptions {
   std::chrono::milliseconds resign_holdoff{0};
   // Asked each time the key is free, before campaigning (campaign_delay.h); empty = 0.
   std::function<std::chrono::milliseconds()> campaign_delay;
+  // The metadata this node holds, asked each time the key is free: set, the candidates
+  // compare theirs through etcd and only the newest campaigns (candidate_board.h).
+  std::function<HeldMetadata()> held_metadata;
+  // How long a candidate waits for the others' entries before comparing; 0 = two poll
+  // intervals (every candidate notices the free key within one).
+  std::chrono::milliseconds candidate_settle{0};
 };
 
 class Election {
@@ -94,6 +101,10 @@ class Election {
   void Run();
   void FollowOnce();
   void Campaign();
+  // Announces our metadata, waits `delay` (at least the settle time), compares it with the
+  // other candidates' (candidate_board.h) and campaigns unless one holds newer metadata.
+  // False when it did not campaign (deferred, or stopping).
+  bool CampaignIfNewest(std::chrono::milliseconds delay);
   void LeadOnce();
   void LoseLead(const std::string& why);
   void GiveUpLead();
@@ -121,6 +132,8 @@ class Election {
   Clock::time_point next_renewal_;
   Clock::time_point holdoff_until_;
   std::string last_warning_;
+  std::unique_ptr<CandidateBoard> board_;  // set with options_.held_metadata
+  std::string last_deferral_;              // logged once per distinct better candidate
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -63,6 +63,19 @@ TEST(CampaignDelayTest, GrowsWithLagUpToTheCap) {
   EXPECT_EQ(CampaignDelay(7, LagRule{.per_version = 0ms, .max = 1000ms}), 0ms);
 }
 
+TEST(HeldMetadataTest, ATermOutranksAnyLengthAndAVersionWithinTheTerm) {
+  EXPECT_TRUE(Newer({5, 100}, {4, 1000}));  // a newer leader's copy, however short
+  EXPECT_TRUE(Newer({5, 101}, {5, 100}));   // more of the same term
+  EXPECT_FALSE(Newer({5, 100}, {5, 100}));  // the same: either may lead
+  EXPECT_FALSE(Newer({0, 9000}, {1, 10}));  // files of unknown history are behind
+  EXPECT_EQ(ParseHeld(HeldValue({7, 123456789012})), (HeldMetadata{7, 123456789012}));
+  EXPECT_EQ(ParseHeld("7"), std::nullopt);
+  EXPECT_EQ(ParseHeld("7 x"), std::nullopt);
+  EXPECT_EQ(ParseHeld(" 7 1"), std::nullopt);
+  EXPECT_EQ(ParseHeld("7 1 "), std::nullopt);
+  EXPECT_EQ(ParseHeld("-1 5"), std::nullopt);
+}
+
 TEST(LeaderValueTest, NamesTheNodeAndItsAddress) {
   KeyValue kv{"/elkfs/leader", LeaderValue("m1", "10.0.0.1:9421"), 42, 42, 7};
   RoleChange c = FollowerOf(kv);

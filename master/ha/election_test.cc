@@ -150,6 +150,49 @@ TEST_F(ElectionTest, TheLeastLaggingCandidateWins) {
   EXPECT_EQ(OnlyLeader(), &current);
 }
 
+// Two followers of the same term, one a record behind (sync to one follower acknowledged
+// that record): the one holding it must lead, even when it is the slower to campaign.
+TEST_F(ElectionTest, TheCandidateHoldingTheNewestMetadataLeadsEvenWhenSlower) {
+  Candidate& first = Add("m1");
+  ASSERT_EQ(WaitForLeader(10s), &first);
+  Add("behind", [](ElectionOptions& o) { o.held_metadata = [] { return HeldMetadata{3, 100}; }; });
+  Candidate& newest = Add("newest", [](ElectionOptions& o) {
+    o.held_metadata = [] { return HeldMetadata{3, 101}; };
+    o.campaign_delay = [] { return 500ms; };  // slower: without the board it would lose
+  });
+  ASSERT_TRUE(newest.recorder.WaitFor(Role::kFollower, 2s).has_value());
+  first.election->Stop(/*resign=*/true);
+  Candidate* next = WaitForLeader(3s);
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next, &newest);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(OnlyLeader(), &newest);
+  // Both entries are gone once a leader is known: the next election starts afresh.
+  auto client = EtcdClient::Connect(etcd_->url(), 1s);
+  ASSERT_TRUE(client.ok());
+  auto entries = (*client)->GetPrefix("/elkfs-test/candidates/");
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  EXPECT_TRUE(entries->empty());
+}
+
+// A newer candidate that died after announcing itself holds the others back only until
+// its entry's lease expires.
+TEST_F(ElectionTest, ADeadNewerCandidateHoldsTheElectionBackAtMostATtl) {
+  auto client = EtcdClient::Connect(etcd_->url(), 1s);
+  ASSERT_TRUE(client.ok());
+  auto lease = (*client)->GrantLease(kTtl.count());
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  ASSERT_TRUE((*client)->Put("/elkfs-test/candidates/ghost", "9 9", lease->id).ok());
+  const auto added = Clock::now();
+  Candidate& alive = Add("alive", [](ElectionOptions& o) {
+    o.held_metadata = [] { return HeldMetadata{3, 100}; };
+  });
+  ASSERT_EQ(WaitForLeader(kTtl + 3s), &alive);
+  const auto took = Clock::now() - added;
+  // Not before the ghost's lease ran out (etcd may keep it up to a second longer).
+  EXPECT_GE(took, kTtl - 200ms);
+}
+
 TEST_F(ElectionTest, PostingToDeliversRoleChangesOnTheLoop) {
   net::LoopThread io;
   ASSERT_TRUE(io.Start().ok());

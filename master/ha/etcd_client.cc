@@ -152,6 +152,25 @@ Result<std::optional<KeyValue>> EtcdClient::Get(const std::string& key) {
   });
 }
 
+Result<std::vector<KeyValue>> EtcdClient::GetPrefix(const std::string& prefix) {
+  return NoThrow("kv/range", [&]() -> Result<std::vector<KeyValue>> {
+    if (prefix.empty()) return Status(Code::kInval, "an empty key prefix");
+    // etcd's range [prefix, end): end is the prefix with its last byte raised by one
+    // (a last byte of 0xff is dropped first, as etcd's own clients do).
+    std::string end = prefix;
+    while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff)
+      end.pop_back();
+    if (end.empty()) return Status(Code::kInval, "a key prefix of 0xff bytes only");
+    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+    auto body = Call("kv/range",
+                     json{{"key", Base64Encode(prefix)}, {"range_end", Base64Encode(end)}}.dump());
+    if (!body.ok()) return body.status();
+    auto j = ParseObject(*body);
+    if (!j.ok()) return j.status();
+    return KvsFrom(*j);
+  });
+}
+
 Result<bool> EtcdClient::DeleteIfModRevision(const std::string& key, int64_t mod_revision) {
   return NoThrow("kv/txn", [&]() -> Result<bool> {
     std::string k = Base64Encode(key);

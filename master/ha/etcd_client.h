@@ -63,6 +63,8 @@ class EtcdClient {
   Result<CreateResult> CreateIfAbsent(const std::string& key, const std::string& value,
                                       int64_t lease);
   Result<std::optional<KeyValue>> Get(const std::string& key);
+  // Every key starting with `prefix` (not empty), in key order.
+  Result<std::vector<KeyValue>> GetPrefix(const std::string& prefix);
   // Deletes `key` only if its mod_revision is still `mod_revision` (so a holder deletes
   // its own term, never a successor's). True when it deleted.
   Result<bool> DeleteIfModRevision(const std::string& key, int64_t mod_revision);

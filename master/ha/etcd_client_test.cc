@@ -127,6 +127,23 @@ TEST_F(EtcdClientTest, KeysAreBytes) {
   EXPECT_EQ((*got)->value, value);
 }
 
+TEST_F(EtcdClientTest, GetPrefixReadsTheKeysUnderItOnly) {
+  ASSERT_TRUE(client_->Put("/elkfs/candidates/b", "2").ok());
+  ASSERT_TRUE(client_->Put("/elkfs/candidates/a", "1").ok());
+  ASSERT_TRUE(client_->Put("/elkfs/candidates0", "next").ok());  // '0' follows '/'
+  ASSERT_TRUE(client_->Put("/elkfs/candidate", "shorter").ok());
+  auto got = client_->GetPrefix("/elkfs/candidates/");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].key, "/elkfs/candidates/a");
+  EXPECT_EQ((*got)[0].value, "1");
+  EXPECT_EQ((*got)[1].key, "/elkfs/candidates/b");
+  auto none = client_->GetPrefix("/elkfs/nothing/");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(client_->GetPrefix("").code(), Code::kInval);
+}
+
 TEST_F(EtcdClientTest, TriesTheNextEndpoint) {
   uint16_t dead = elk::test::FreePort();
   auto client =

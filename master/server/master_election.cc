@@ -53,6 +53,10 @@ Status MasterServer::StartElection() {
   if (config_.ha.poll_interval.count() > 0) o.poll_interval = config_.ha.poll_interval;
   // The campaign delay is asked on the election's thread: it reads an atomic the loop keeps.
   o.campaign_delay = [this] { return ha::CampaignDelay(campaign_lag_.load(), {}); };
+  o.held_metadata = [this] {
+    std::lock_guard lock(held_mu_);
+    return held_;
+  };
   node_id_ = o.node_id;
   loop_->RunEvery(kLagEvery, [this] { UpdateCampaignLag(); });
   UpdateCampaignLag();
@@ -77,6 +81,16 @@ void MasterServer::UpdateCampaignLag() {
     lag = kUnsyncedLag;
   }
   campaign_lag_.store(lag);
+  UpdateHeldMetadata();
+}
+
+void MasterServer::UpdateHeldMetadata() {
+  // The term vouches for the version only when our copy is that term's leader's (we led
+  // it, or follow it from its image or our marker); files of unknown history count as
+  // term 0, behind every vouched copy.
+  const uint64_t term = needs_image_ ? 0 : role_.epoch;
+  std::lock_guard lock(held_mu_);
+  held_ = {term, meta_->version()};
 }
 
 void MasterServer::OnElection(const ha::RoleChange& c) {

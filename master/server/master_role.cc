@@ -81,7 +81,13 @@ LeaderSink MasterServer::MakeLeaderSink() {
   sink.install_image = [this](const image::Image& img) { return InstallLeaderImage(img); };
   sink.apply = [this](const changelog::Record& rec) { return ApplyLeaderRecord(rec); };
   sink.leader_info = [this](const protocol::MatomlLeaderInfo& m) { OnLeaderInfo(m); };
-  sink.commit = [this] { return meta_->Commit(); };
+  sink.commit = [this] {
+    Status s = meta_->Commit();
+    // Before the leader hears we hold these records (MLTOMA_APPLIED follows): a candidate
+    // never announces less than it acknowledged.
+    UpdateHeldMetadata();
+    return s;
+  };
   return sink;
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -129,6 +130,7 @@ class MasterServer {
   bool ResumeElected(const FollowTarget& leader, uint64_t epoch);
   void LeaveLead(const std::string& why);
   void UpdateCampaignLag();
+  void UpdateHeldMetadata();  // held_, for the election thread (candidate_board.h)
   std::optional<protocol::AntoanNotLeader> NotLeaderFor(protocol::Role peer) const;
   void OnAcknowledgeRefused(const Status& why);
   // session_adoption.cc: at promotion, the sessions the metadata knows and the table does not.
@@ -166,6 +168,8 @@ class MasterServer {
   std::unique_ptr<ha::Election> election_;  // stopped (resigning) before the loop goes
   std::string node_id_;                     // our MASTER_NODE_ID in the election
   std::atomic<uint64_t> campaign_lag_{0};   // versions behind, read by the election thread
+  std::mutex held_mu_;                      // guards held_, read by the election thread
+  ha::HeldMetadata held_;                   // what we hold, for the candidates' comparison
   bool synced_ = false;                     // led, or installed a leader's image, since this start
   bool shut_down_ = false;
   Status failed_;  // the changelog failure that stopped the master (OnCommitFailure)
