@@ -19,9 +19,9 @@ namespace {
 
 using elk::chunkstore::AlignedBuffer;
 using elk::chunkstore::ChunkFile;
-using elk::chunkstore::kBlockSize;
-using elk::chunkstore::kBlocksPerChunk;
-using elk::chunkstore::kChunkSize;
+using elk::kBlockSize;
+using elk::kBlocksPerChunk;
+using elk::kChunkSize;
 
 struct TempDir {
   TempDir() {

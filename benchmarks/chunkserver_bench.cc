@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   const double read_s = Since(t);
 
   const auto chunks =
-      static_cast<uint32_t>((total + elk::client::kChunkSize - 1) / elk::client::kChunkSize);
+      static_cast<uint32_t>((total + elk::kChunkSize - 1) / elk::kChunkSize);
   (void)s.Call<proto::MatoclSetgoal>(
       proto::CltomaSetgoal{0, inode, 2, proto::SetMode::kSet, false, {}});
   t = Clock::now();

@@ -12,24 +12,23 @@
 
 namespace elk {
 
-inline constexpr uint64_t kStoredBlockBytes = uint64_t{64} << 10;
 inline constexpr uint64_t kChunkHeaderBytes = uint64_t{8} << 10;
 
 constexpr uint64_t ChunkStoredBytes(uint64_t file_length, uint64_t chunk_index) {
-  const uint64_t last = file_length == 0 ? 0 : (file_length - 1) / kFileChunkBytes;
-  if (chunk_index < last) return kFileChunkBytes + kChunkHeaderBytes;
+  const uint64_t last = file_length == 0 ? 0 : (file_length - 1) / kChunkSize;
+  if (chunk_index < last) return kChunkSize + kChunkHeaderBytes;
   if (chunk_index > last) return 0;
-  const uint64_t tail = file_length - last * kFileChunkBytes;  // 1..64 MiB, or 0 when empty
-  const uint64_t blocks = (tail + kStoredBlockBytes - 1) / kStoredBlockBytes;
-  return blocks * kStoredBlockBytes + kChunkHeaderBytes;
+  const uint64_t tail = file_length - last * kChunkSize;  // 1..64 MiB, or 0 when empty
+  const uint64_t blocks = (tail + kBlockSize - 1) / kBlockSize;
+  return blocks * kBlockSize + kChunkHeaderBytes;
 }
 
 // A file whose every chunk up to its length exists (no holes): the tool's estimate when it
 // cannot ask the master which chunks a file has.
 constexpr uint64_t DenseFileStoredBytes(uint64_t file_length) {
   if (file_length == 0) return 0;  // no chunk at all
-  const uint64_t chunks = (file_length + kFileChunkBytes - 1) / kFileChunkBytes;
-  return (chunks - 1) * (kFileChunkBytes + kChunkHeaderBytes) +
+  const uint64_t chunks = (file_length + kChunkSize - 1) / kChunkSize;
+  return (chunks - 1) * (kChunkSize + kChunkHeaderBytes) +
          ChunkStoredBytes(file_length, chunks - 1);
 }
 
@@ -38,7 +37,7 @@ static_assert(DenseFileStoredBytes(150000000) + DenseFileStoredBytes(6) +
                   DenseFileStoredBytes(70000000) ==
               220184576);
 static_assert(ChunkStoredBytes(0, 0) == kChunkHeaderBytes);
-static_assert(ChunkStoredBytes(kFileChunkBytes, 1) == 0);
-static_assert(ChunkStoredBytes(kFileChunkBytes + 1, 1) == kStoredBlockBytes + kChunkHeaderBytes);
+static_assert(ChunkStoredBytes(kChunkSize, 1) == 0);
+static_assert(ChunkStoredBytes(kChunkSize + 1, 1) == kBlockSize + kChunkHeaderBytes);
 
 }  // namespace elk

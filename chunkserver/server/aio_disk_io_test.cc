@@ -12,7 +12,7 @@ namespace elk::chunkserver {
 namespace {
 
 using chunkstore::AlignedBuffer;
-using chunkstore::kBlockSize;
+using elk::kBlockSize;
 using chunkstore::TestDir;
 
 void Fill(std::span<uint8_t> s, uint32_t seed) {

@@ -16,7 +16,7 @@
 namespace elk::chunkserver::testing {
 namespace {
 
-using chunkstore::kBlockSize;
+using elk::kBlockSize;
 using Clock = std::chrono::steady_clock;
 
 // A port that takes connections into its listen backlog and never accepts nor reads them.

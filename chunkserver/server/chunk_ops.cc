@@ -12,8 +12,8 @@
 
 namespace elk::chunkserver {
 
-using chunkstore::kBlockSize;
-using chunkstore::kChunkSize;
+using elk::kBlockSize;
+using elk::kChunkSize;
 
 namespace {
 
@@ -139,7 +139,7 @@ Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name) {
 
 Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset, uint32_t crc,
                       std::span<const uint8_t> data) {
-  if (block >= chunkstore::kBlocksPerChunk) {
+  if (block >= elk::kBlocksPerChunk) {
     return Status(Code::kBlockTooBig, fmt::format("block {}", block));
   }
   if (offset > kBlockSize || data.size() > kBlockSize - offset) {

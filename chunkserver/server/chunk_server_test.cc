@@ -14,7 +14,7 @@ namespace elk::chunkserver {
 namespace {
 
 using namespace testing;  // NOLINT
-using chunkstore::kBlockSize;
+using elk::kBlockSize;
 using chunkstore::kHeaderSize;
 
 class ChunkServerTest : public ::testing::Test {

@@ -134,7 +134,7 @@ TEST_F(DiskSetTest, CountsBytesReadAndWrittenPerDisk) {
   ASSERT_TRUE(WriteChunkData(set, {0x10, 1}, 1, 0, crc::Crc32c(data), data).ok());
   // A write refused (past the chunk's last block) moves nothing.
   EXPECT_FALSE(
-      WriteChunkData(set, {0x10, 1}, chunkstore::kBlocksPerChunk, 0, crc::Crc32c(data), data).ok());
+      WriteChunkData(set, {0x10, 1}, elk::kBlocksPerChunk, 0, crc::Crc32c(data), data).ok());
   std::vector<std::vector<uint8_t>> frames;
   ASSERT_TRUE(ReadPieces<protocol::CstoclReadData>(set, {0x10, 1}, 10, 1000, frames).ok());
   for (const protocol::DiskReport& r : set.Reports(std::nullopt)) {

@@ -23,7 +23,7 @@ using chunkstore::ChunkName;
 namespace {
 // A read is answered in slices of this many bytes, so one large read neither holds an I/O
 // thread for long nor fills the send queue past its high-water mark.
-constexpr uint64_t kReadSlice = uint64_t{16} * chunkstore::kBlockSize;
+constexpr uint64_t kReadSlice = uint64_t{16} * elk::kBlockSize;
 // Work in flight per connection is bounded: past this many queued reads, or this many
 // written blocks not yet acknowledged (their data waits in the disk queue, in the next
 // server's send queue, or here while the next server of the chain is still connecting),

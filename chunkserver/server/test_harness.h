@@ -207,7 +207,7 @@ class DataClient {
       EXPECT_TRUE(piece.ok()) << piece.status().ToString();
       if (!piece.ok()) return {Code::kProtocol, {}};
       EXPECT_EQ(crc::Crc32c(piece->data), piece->crc);
-      const uint64_t at = uint64_t{piece->block} * chunkstore::kBlockSize + piece->offset - offset;
+      const uint64_t at = uint64_t{piece->block} * elk::kBlockSize + piece->offset - offset;
       EXPECT_LE(at + piece->data.size(), out.size());
       std::copy(piece->data.begin(), piece->data.end(), out.begin() + static_cast<ptrdiff_t>(at));
     }

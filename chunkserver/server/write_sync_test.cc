@@ -15,7 +15,7 @@ namespace {
 
 using namespace testing;  // NOLINT
 using chunkstore::FaultOp;
-using chunkstore::kBlockSize;
+using elk::kBlockSize;
 
 class WriteSyncTest : public ::testing::Test {
  protected:

@@ -9,13 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_limits.h"
 #include "common/status.h"
 
 namespace elk::chunkstore {
 
-inline constexpr uint32_t kBlockSize = 64 * 1024;
-inline constexpr uint32_t kBlocksPerChunk = 1024;
-inline constexpr uint64_t kChunkSize = uint64_t{kBlockSize} * kBlocksPerChunk;  // 64 MiB
 // Alignment of every buffer and offset handed to the disk, so O_DIRECT can be used.
 inline constexpr size_t kIoAlign = 4096;
 inline constexpr size_t kHeaderSize = 2 * kIoAlign;  // block data starts O_DIRECT-aligned

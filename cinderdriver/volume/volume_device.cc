@@ -129,7 +129,7 @@ Status VolumeDevice::WriteChunk(uint32_t index, uint32_t offset, std::span<const
 
 void VolumeDevice::KeepWritten(uint32_t index, std::span<const client::ChunkIo::Piece> pieces,
                                const Status& result) {
-  const uint64_t base = uint64_t{index} * client::kChunkSize;
+  const uint64_t base = uint64_t{index} * elk::kChunkSize;
   for (const auto& p : pieces) {
     const uint64_t pos = base + p.offset;
     if (result.ok())
@@ -182,9 +182,9 @@ Status VolumeDevice::Write(uint64_t offset, std::span<const uint8_t> data) {
   while (done < data.size()) {
     const uint64_t pos = offset + done;
     const uint32_t index = ChunkIndexOf(pos);
-    const auto in_chunk = static_cast<uint32_t>(pos % client::kChunkSize);
+    const auto in_chunk = static_cast<uint32_t>(pos % elk::kChunkSize);
     const auto n =
-        static_cast<size_t>(std::min<uint64_t>(data.size() - done, client::kChunkSize - in_chunk));
+        static_cast<size_t>(std::min<uint64_t>(data.size() - done, elk::kChunkSize - in_chunk));
     ELK_RETURN_IF_ERROR(WriteChunk(index, in_chunk, data.subspan(done, n)));
     done += n;
   }
@@ -207,14 +207,14 @@ Result<iscsi::BlockDevice::Allocation> VolumeDevice::AllocationAt(uint64_t offse
   auto has = io_.HasChunk(inode_, static_cast<uint32_t>(index));
   if (!has.ok()) return has.status();
   return Allocation{.mapped = *has,
-                    .end = std::min((index + 1) * client::kChunkSize, size_bytes())};
+                    .end = std::min((index + 1) * elk::kChunkSize, size_bytes())};
 }
 
 Status VolumeDevice::Unmap(uint64_t offset, uint64_t length) {
   if (!FitsInMaxLength(offset, length)) return Status(Code::kTooBig);
   const uint64_t end = offset + length;
-  const uint64_t first = (offset + client::kChunkSize - 1) / client::kChunkSize;
-  const uint64_t last = end / client::kChunkSize;  // chunks [first, last) are whole
+  const uint64_t first = (offset + elk::kChunkSize - 1) / elk::kChunkSize;
+  const uint64_t last = end / elk::kChunkSize;  // chunks [first, last) are whole
   if (first >= last) return WriteZeros(offset, length);
   {
     // No write of ours may hold a grant on a chunk while the master drops it.
@@ -227,12 +227,12 @@ Status VolumeDevice::Unmap(uint64_t offset, uint64_t length) {
     Status s =
         io_.PunchChunks(inode_, static_cast<uint32_t>(first), static_cast<uint32_t>(last - first));
     if (cache_ != nullptr)
-      cache_->Invalidate(inode_, first * client::kChunkSize / BlockCache::kBlock,
-                         last * client::kChunkSize / BlockCache::kBlock - 1);
+      cache_->Invalidate(inode_, first * elk::kChunkSize / BlockCache::kBlock,
+                         last * elk::kChunkSize / BlockCache::kBlock - 1);
     ELK_RETURN_IF_ERROR(s);
   }
-  ELK_RETURN_IF_ERROR(WriteZeros(offset, first * client::kChunkSize - offset));
-  return WriteZeros(last * client::kChunkSize, end - last * client::kChunkSize);
+  ELK_RETURN_IF_ERROR(WriteZeros(offset, first * elk::kChunkSize - offset));
+  return WriteZeros(last * elk::kChunkSize, end - last * elk::kChunkSize);
 }
 
 Status VolumeDevice::Flush() {

@@ -17,9 +17,6 @@ using InodeId = uint32_t;
 using ChunkId = uint64_t;  // 0 means "hole": no chunk at that index
 
 inline constexpr InodeId kRootInode = 1;
-inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
-inline constexpr uint64_t kBlockSize = uint64_t{64} << 10;
-static_assert(kChunkSize == kFileChunkBytes);
 inline constexpr size_t kMaxNameLength = 255;
 // The longest restore path a client may give a trash item (Linux's PATH_MAX). Paths the
 // master builds itself when a file goes to trash are as long as its folders are deep.

@@ -15,7 +15,7 @@ using test::MasterServerTest;
 using test::TestClient;
 
 constexpr uint32_t kLastIndex = 0x7FFFFFFF;  // the highest chunk index of a 2^57-byte file
-constexpr uint64_t kChunkBytes = uint64_t{64} << 20;
+constexpr uint64_t kChunkSize = uint64_t{64} << 20;
 
 // A write grant on `index` of `inode` (already opened for writing), created on `cs`, then
 // its end with the file's length set past that chunk's first byte.
@@ -27,7 +27,7 @@ Result<uint64_t> WriteChunkAt(TestClient& c, test::FakeChunkserver& cs, uint32_t
   auto grant = c.Receive<proto::MatoclWriteChunk>();
   if (!grant.ok()) return grant.status();
   ELK_RETURN_IF_ERROR(
-      c.Do(proto::CltomaWriteChunkEnd{0, *chunk, inode, uint64_t{index} * kChunkBytes + 1}));
+      c.Do(proto::CltomaWriteChunkEnd{0, *chunk, inode, uint64_t{index} * kChunkSize + 1}));
   return chunk;
 }
 
@@ -63,7 +63,7 @@ TEST_F(ChunkListTest, ASparseFileListsItsTwoChunksInOnePage) {
 
   auto page = Page(f, 0);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
-  EXPECT_EQ(page->file_length, uint64_t{kLastIndex} * kChunkBytes + 1);
+  EXPECT_EQ(page->file_length, uint64_t{kLastIndex} * kChunkSize + 1);
   EXPECT_EQ(page->next_index, proto::kChunkListEnd);
   ASSERT_EQ(page->chunks.size(), 2u);
   EXPECT_EQ(page->chunks[0].index, 0u);

@@ -23,9 +23,6 @@
 
 namespace elk::client {
 
-inline constexpr uint64_t kChunkSize = uint64_t{64} << 20;
-inline constexpr uint32_t kBlockSize = 64 * 1024;
-static_assert(kChunkSize == kFileChunkBytes);
 
 struct ChunkIoOptions {
   Millis io_timeout{30000};     // one chunkserver answer

@@ -72,10 +72,10 @@ void ElkFuse::Statfs(fuse_req_t req, fuse_ino_t /*ino*/) {
   auto s = session_.Statfs();
   if (!s.ok()) return ReplyStatus(req, s.status());
   struct statvfs v {};
-  v.f_bsize = client::kBlockSize;
-  v.f_frsize = client::kBlockSize;
-  v.f_blocks = s->total_space / client::kBlockSize;
-  v.f_bfree = s->avail_space / client::kBlockSize;
+  v.f_bsize = elk::kBlockSize;
+  v.f_frsize = elk::kBlockSize;
+  v.f_blocks = s->total_space / elk::kBlockSize;
+  v.f_bfree = s->avail_space / elk::kBlockSize;
   v.f_bavail = v.f_bfree;
   v.f_files = s->inodes + 1000000000ULL;
   v.f_ffree = 1000000000ULL;

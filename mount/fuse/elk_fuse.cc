@@ -90,7 +90,7 @@ struct stat ElkFuse::ToStat(const proto::Attr& a) const {
   st.st_uid = a.uid;
   st.st_gid = a.gid;
   st.st_size = static_cast<off_t>(a.length);
-  st.st_blksize = client::kBlockSize;
+  st.st_blksize = elk::kBlockSize;
   st.st_blocks = static_cast<blkcnt_t>((a.length + 511) / 512);
   st.st_atim = fuse_convert::ToTimespec(a.atime);
   st.st_mtim = fuse_convert::ToTimespec(a.mtime);
@@ -327,13 +327,13 @@ namespace {
 // Zeros [from, to) of a file: whole chunks become holes, the pieces at either end are
 // written as zeros.
 Status ZeroRange(client::ChunkIo& io, uint32_t inode, uint64_t from, uint64_t to) {
-  const uint64_t first_whole = (from + client::kChunkSize - 1) / client::kChunkSize;
-  const uint64_t end_whole = to / client::kChunkSize;
+  const uint64_t first_whole = (from + elk::kChunkSize - 1) / elk::kChunkSize;
+  const uint64_t end_whole = to / elk::kChunkSize;
   std::vector<std::pair<uint64_t, uint64_t>> edges;
   if (first_whole < end_whole) {
     ELK_RETURN_IF_ERROR(io.PunchChunks(inode, static_cast<uint32_t>(first_whole),
                                        static_cast<uint32_t>(end_whole - first_whole)));
-    edges = {{from, first_whole * client::kChunkSize}, {end_whole * client::kChunkSize, to}};
+    edges = {{from, first_whole * elk::kChunkSize}, {end_whole * elk::kChunkSize, to}};
   } else {
     edges = {{from, to}};
   }

@@ -11,12 +11,12 @@
 #include <cstring>
 #include <utility>
 
+#include "common/file_limits.h"
+
 namespace elk::mount_test {
 
 namespace {
 
-constexpr uint64_t kBlock = 64 << 10;
-constexpr uint64_t kChunk = uint64_t{64} << 20;
 constexpr size_t kRecent = 40;
 
 std::string Errno(const char* call) {
@@ -30,7 +30,11 @@ std::string Num(uint64_t v) {
 }  // namespace
 
 FileExerciser::FileExerciser(std::string path, uint64_t seed, const std::string& log_path)
-    : path_(std::move(path)), seed_(seed), rng_(seed), log_(log_path), cap_(kChunk + 4 * kBlock) {
+    : path_(std::move(path)),
+      seed_(seed),
+      rng_(seed),
+      log_(log_path),
+      cap_(kChunkSize + 4 * uint64_t{kBlockSize}) {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
   Log("seed " + Num(seed) + " file " + path_);
 }
@@ -73,10 +77,10 @@ uint64_t FileExerciser::Offset() {
       base = Below(cap_);
       break;
     case 1:
-      base = Below(cap_ / kBlock + 1) * kBlock;
+      base = Below(cap_ / uint64_t{kBlockSize} + 1) * uint64_t{kBlockSize};
       break;
     case 2:
-      base = kChunk;
+      base = kChunkSize;
       break;
     case 3:
       base = model_.size();
@@ -92,7 +96,7 @@ uint64_t FileExerciser::Offset() {
 uint64_t FileExerciser::Length() {
   switch (Below(10)) {
     case 0:
-      return kBlock + Below(2 * kBlock);
+      return uint64_t{kBlockSize} + Below(2 * uint64_t{kBlockSize});
     case 1:
       return Below(3u << 20) + 1;
     default:
@@ -110,7 +114,8 @@ std::vector<uint8_t> FileExerciser::Bytes(uint64_t n) {
 }
 
 std::string FileExerciser::Run(int n) {
-  if (Below(40) == 0) cap_ = 2 * kChunk + 4 * kBlock;  // now and then, across a second edge
+  if (Below(40) == 0)
+    cap_ = 2 * kChunkSize + 4 * uint64_t{kBlockSize};  // now and then, across a second edge
   for (int i = 0; i < n; ++i, ++done_) {
     if (!Open()) return Fail(Errno("open"));
     if (std::string e = Step(); !e.empty()) return Fail(e);
@@ -189,7 +194,8 @@ std::string FileExerciser::DoAllocate() {
       {FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, "zero-range keep-size"}};
   const auto [mode, name] = kModes[Below(5)];
   const uint64_t at = Offset();
-  const uint64_t n = std::min(Below(5) == 0 ? kChunk / 2 + Below(kChunk) : Length(), cap_ - at);
+  const uint64_t n =
+      std::min(Below(5) == 0 ? kChunkSize / 2 + Below(kChunkSize) : Length(), cap_ - at);
   Log(std::string("fallocate ") + name + " " + Num(n) + " at " + Num(at));
   if (::fallocate(fd_, mode, static_cast<off_t>(at), static_cast<off_t>(n)) != 0) {
     return Errno("fallocate");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/file_limits.h"
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
 #include "mount/client/master_session.h"
@@ -12,7 +13,6 @@ namespace elk::tools {
 namespace {
 
 namespace proto = protocol;
-constexpr uint64_t kChunkBytes = uint64_t{64} << 20;
 
 proto::SetMode ToWire(SetMode m) {
   switch (m) {

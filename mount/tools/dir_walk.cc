@@ -12,7 +12,7 @@ void Count(const protocol::Attr& a, DirStats& s) {
   if (a.type != protocol::NodeType::kFile) return;
   ++s.files;
   s.length += a.length;
-  s.chunks += (a.length + kFileChunkBytes - 1) / kFileChunkBytes;
+  s.chunks += (a.length + kChunkSize - 1) / kChunkSize;
   const uint64_t size = DenseFileStoredBytes(a.length);
   s.size += size;
   s.realsize += size * a.goal;

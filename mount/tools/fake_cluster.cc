@@ -7,14 +7,13 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file_limits.h"
 #include "common/stored_size.h"
 #include "mount/tools/dispatch.h"
 #include "mount/tools/mount_locator.h"
 
 namespace elk::tools::testing {
 namespace {
-
-constexpr uint64_t kChunkSize = 64ull << 20;
 
 Status NoEnt() {
   return Status(Code::kNoEnt, std::strerror(ENOENT));

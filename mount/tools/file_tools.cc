@@ -6,6 +6,7 @@
 #include <array>
 #include <vector>
 
+#include "common/file_limits.h"
 #include "mount/tools/backend.h"
 #include "mount/tools/number_format.h"
 #include "mount/tools/options.h"
@@ -45,7 +46,6 @@ std::string Ipv4(uint32_t ip) {
   return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF, ip & 0xFF);
 }
 
-constexpr uint64_t kChunkBytes = uint64_t{64} << 20;
 // A run of up to this many holes prints a line per hole, as MooseFS 3's mfsfileinfo does;
 // a longer run prints one "chunks N-M: empty" line, so the output follows the chunks a
 // file has, not its length (docs/tools.md).
@@ -134,7 +134,7 @@ bool InfoOne(Session& session, const std::string& path) {
   auto file = ReadChunks(*target->backend, target->inode);
   if (!file.ok()) return Failed(env, path, file.status());
   // Every index up to the length, and any chunk past it.
-  uint64_t slots = (file->length + kChunkBytes - 1) / kChunkBytes;
+  uint64_t slots = (file->length + kChunkSize - 1) / kChunkSize;
   if (!file->chunks.empty()) slots = std::max<uint64_t>(slots, file->chunks.back().index + 1);
   env.out << path << ":\n";
   if (slots == 0) env.out << "\tno chunks - empty file\n";

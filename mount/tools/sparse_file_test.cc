@@ -16,7 +16,7 @@
 namespace elk::tools::testing {
 namespace {
 
-constexpr uint64_t kChunkBytes = uint64_t{64} << 20;
+constexpr uint64_t kChunkSize = uint64_t{64} << 20;
 constexpr uint32_t kLastIndex = 0x7FFFFFFF;
 
 ChunkInfo OneCopy(uint64_t id) {
@@ -38,7 +38,7 @@ std::string EmptyLines(uint32_t first, uint32_t end) {
 
 TEST(SparseFile, TwoChunksAtTheEndsOfTheLargestFileTakeOneRequest) {
   ToolHarness h;
-  uint32_t f = h.tree.AddFile(1, "huge", uint64_t{kLastIndex} * kChunkBytes + 1, {OneCopy(5)});
+  uint32_t f = h.tree.AddFile(1, "huge", uint64_t{kLastIndex} * kChunkSize + 1, {OneCopy(5)});
   h.tree.node(f).chunks[kLastIndex] = OneCopy(6);
 
   RunResult info = h.Run({"mfsfileinfo", "huge"});
@@ -68,7 +68,7 @@ TEST(SparseFile, ShortRunsOfHolesKeepALinePerHole) {
   uint32_t f = h.tree.AddFile(1, "runs", 0, {OneCopy(1)});
   h.tree.node(f).chunks[17] = OneCopy(2);    // 16 holes before it
   h.tree.node(f).chunks[35] = OneCopy(3);    // 17 holes before it
-  h.tree.node(f).length = 40 * kChunkBytes;  // 4 holes at the end
+  h.tree.node(f).length = 40 * kChunkSize;  // 4 holes at the end
   RunResult r = h.Run({"mfsfileinfo", "runs"});
   EXPECT_EQ(r.out, "runs:\n" + ChunkLines(0, 1) + EmptyLines(1, 17) + ChunkLines(17, 2) +
                        "\tchunks 18-34: empty\n" + ChunkLines(35, 3) + EmptyLines(36, 40));
@@ -84,7 +84,7 @@ TEST(SparseFile, PagesJoinUpIntoTheSameOutput) {
     chunks.push_back(i == 3 ? ChunkInfo{} : OneCopy(100 + i));
     expected += i == 3 ? EmptyLines(3, 4) : ChunkLines(i, 100 + i);
   }
-  h.tree.AddFile(1, "dense", 7 * kChunkBytes, chunks);
+  h.tree.AddFile(1, "dense", 7 * kChunkSize, chunks);
   EXPECT_EQ(h.Run({"mfsfileinfo", "dense"}).out, expected);
   EXPECT_EQ(h.tree.chunk_requests, 3) << "six chunks, two a page";
   EXPECT_EQ(h.Run({"mfscheckfile", "dense"}).out, "dense:\n chunks with 1 copy:              6\n");
@@ -109,7 +109,7 @@ class StuckBackend final : public ToolBackend {
   Result<ChunkPage> FileChunks(uint32_t, uint32_t from) override {
     ++calls_;
     ChunkPage page;
-    page.file_length = kChunkBytes;
+    page.file_length = kChunkSize;
     page.chunks.push_back({0, ChunkInfo{1, 1, {}}});
     page.next = from;  // "go on from where you asked": never advances
     return page;
@@ -130,7 +130,7 @@ class StuckBackend final : public ToolBackend {
 
 TEST(SparseFile, APageThatDoesNotMoveOnIsAnError) {
   FakeTree tree;
-  tree.AddFile(1, "f", kChunkBytes);
+  tree.AddFile(1, "f", kChunkSize);
   FakeProbe probe(tree);
   int calls = 0;
   BackendFactory factory = [&](const MasterInfo&) -> Result<std::unique_ptr<ToolBackend>> {
