@@ -8,6 +8,7 @@
 #include "common/image/image_file.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/matoml.h"
@@ -178,10 +179,7 @@ void Metalogger::ScheduleReconnect() {
 
 template <typename M>
 Status Metalogger::SendMsg(const M& msg) {
-  if (!conn_) return Status(Code::kDisconnected, "not connected");
-  auto payload = proto::EncodePayload(msg);
-  if (!payload.ok()) return payload.status();
-  return conn_->Send(M::kType, std::move(*payload));
+  return net::SendMsg(conn_.get(), msg);
 }
 
 // ---- frames ----

@@ -5,6 +5,7 @@
 #include "common/crc/crc32c.h"
 #include "common/log/log.h"
 #include "common/net/blocking_client.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/cstocl.h"
 #include "common/protocol/cstocs.h"
@@ -167,14 +168,6 @@ Status CloseChunk(DiskSet& disks, uint64_t id, bool sync) {
 }
 
 namespace {
-
-// Sends a message over a blocking client.
-template <typename M>
-Status SendMsg(net::BlockingClient& c, const M& m, std::chrono::milliseconds timeout) {
-  auto payload = protocol::EncodePayload(m);
-  if (!payload.ok()) return payload.status();
-  return c.Send(M::kType, *payload, timeout);
-}
 
 template <typename M>
 Result<M> ReceiveMsg(net::BlockingClient& c, std::chrono::milliseconds timeout,

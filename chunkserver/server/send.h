@@ -1,18 +1,12 @@
 #pragma once
-// Sending a protocol message on a Connection: encode, then queue.
+// The chunkserver's frame limits for a Connection (messages are sent with net::SendMsg).
 
-#include "common/net/connection.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
-#include "common/status.h"
 
 namespace elk::chunkserver {
 
-template <protocol::Message M>
-Status SendMsg(net::Connection& conn, const M& msg) {
-  auto payload = protocol::EncodePayload(msg);
-  if (!payload.ok()) return payload.status();
-  return conn.Send(M::kType, std::move(*payload));
-}
+using net::SendMsg;
 
 // The per-type limit for Connection: the protocol table, with known empty types at 1.
 inline uint32_t ProtocolMaxPayload(uint32_t type) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/cstoma.h"
 #include "common/protocol/hello.h"
@@ -67,10 +68,7 @@ void ChunkserverLink::Close() {
 
 template <typename M>
 Status ChunkserverLink::SendMsg(const M& msg) {
-  if (!conn_) return Status(Code::kDisconnected, "not connected");
-  auto payload = proto::EncodePayload(msg);
-  if (!payload.ok()) return payload.status();
-  return conn_->Send(M::kType, std::move(*payload));
+  return net::SendMsg(conn_.get(), msg);
 }
 
 Status ChunkserverLink::OnFrame(const proto::FrameView& f) {

@@ -7,6 +7,7 @@
 #include "common/crc/crc32c.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/mltoma.h"
@@ -113,10 +114,7 @@ void LeaderLink::ScheduleReconnect() {
 
 template <typename M>
 Status LeaderLink::SendMsg(const M& msg) {
-  if (!conn_) return Status(Code::kDisconnected, "not connected");
-  auto payload = proto::EncodePayload(msg);
-  if (!payload.ok()) return payload.status();
-  return conn_->Send(M::kType, std::move(*payload));
+  return net::SendMsg(conn_.get(), msg);
 }
 
 Status LeaderLink::OnFrame(const proto::FrameView& f) {

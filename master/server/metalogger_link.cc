@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/changelog/record.h"
 #include "common/crc/crc32c.h"
 #include "common/log/log.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
 #include "common/protocol/matoml.h"
 #include "common/protocol/mltoma.h"
-#include "common/changelog/record.h"
 
 namespace elk::master {
 
@@ -101,10 +102,7 @@ void MetaloggerLink::CloseAfterFlush() {
 
 template <typename M>
 Status MetaloggerLink::SendMsg(const M& msg) {
-  if (!conn_) return Status(Code::kDisconnected, "not connected");
-  auto payload = proto::EncodePayload(msg);
-  if (!payload.ok()) return payload.status();
-  return conn_->Send(M::kType, std::move(*payload));
+  return net::SendMsg(conn_.get(), msg);
 }
 
 Status MetaloggerLink::OnFrame(const proto::FrameView& f) {

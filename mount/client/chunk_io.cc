@@ -7,6 +7,7 @@
 
 #include "common/crc/crc32c.h"
 #include "common/log/log.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/cltocs.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/cstocl.h"
@@ -23,22 +24,15 @@ uint64_t Key(const proto::ServerAddr& s) {
   return (uint64_t{s.ip} << 16) | s.port;
 }
 
-template <typename M>
-Status SendMsg(net::BlockingClient& c, const M& m) {
-  auto p = proto::EncodePayload(m);
-  if (!p.ok()) return p.status();
-  return c.Send(M::kType, *p);
-}
-
 // Transient answers: wait and ask again. No chunkserver for a new chunk is one too: a master
 // elected a moment ago has none until they reconnect (a second or two); a cluster really full
 // still answers ENOSPC once the attempts are spent.
 bool Retryable(Code c) {
-  return c == Code::kNoChunkServers || c == Code::kLocked || c == Code::kDelayed || c == Code::kNotDone || c == Code::kAgain ||
-         c == Code::kChunkBusy || c == Code::kBusy || c == Code::kDisconnected ||
-         c == Code::kTimeout || c == Code::kCantConnect || c == Code::kIo || c == Code::kCrc ||
-         c == Code::kWrongVersion || c == Code::kNoChunk || c == Code::kChunkLost ||
-         c == Code::kProtocol || c == Code::kNotStarted;
+  return c == Code::kNoChunkServers || c == Code::kLocked || c == Code::kDelayed ||
+         c == Code::kNotDone || c == Code::kAgain || c == Code::kChunkBusy || c == Code::kBusy ||
+         c == Code::kDisconnected || c == Code::kTimeout || c == Code::kCantConnect ||
+         c == Code::kIo || c == Code::kCrc || c == Code::kWrongVersion || c == Code::kNoChunk ||
+         c == Code::kChunkLost || c == Code::kProtocol || c == Code::kNotStarted;
 }
 
 void Backoff(int attempt) {

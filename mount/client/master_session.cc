@@ -11,6 +11,7 @@
 
 #include "common/log/log.h"
 #include "common/net/address.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/hello.h"
 
 namespace elk::client {
@@ -47,13 +48,6 @@ std::vector<uint8_t> AnswerChallenge(std::string_view password, bool is_md5,
   HMAC(EVP_sha256(), key, static_cast<int>(key_len), challenge.data(), challenge.size(), out,
        &out_len);
   return std::vector<uint8_t>(out, out + out_len);
-}
-
-template <typename M>
-Status SendMsg(net::BlockingClient& c, const M& m) {
-  auto p = proto::EncodePayload(m);
-  if (!p.ok()) return p.status();
-  return c.Send(M::kType, *p);
 }
 
 // The next frame; ANTOAN_STATUS (a refusal) becomes its status.
