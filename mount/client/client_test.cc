@@ -535,6 +535,29 @@ TEST_F(ClientTest, AMasterSilentWhileARequestWaitsIsGivenUpAndTheRequestSentAgai
   EXPECT_GE(ReconnectsOverAHeldLoop(*master_, **s, 2000ms), 1u);
 }
 
+TEST_F(ClientTest, AMasterThatKeepsSendingNopsIsWaitedForPastTheSilenceLimit) {
+  auto holder = Session();
+  auto waiter = MasterSession::Open({.host = "127.0.0.1",
+                                     .port = client_port_,
+                                     .master_silence = std::chrono::milliseconds(2500)});
+  ASSERT_TRUE(holder && waiter.ok());
+  const uint32_t inode = NewFile(*holder, "locked");
+  auto lock = [&](uint64_t owner, proto::LockType type, uint8_t flags) {
+    return proto::CltomaLock{0, inode, owner, proto::LockKind::kPosix, type, 0, 100,
+                             1, owner, flags};
+  };
+  ASSERT_TRUE(holder->Lock(lock(1, proto::LockType::kExclusive, 0)).ok());
+  // A lock wait: no answer until the holder lets go, only the master's NOPs (one a second).
+  auto waited = std::async(std::launch::async, [&] {
+    return (*waiter)->Lock(lock(2, proto::LockType::kExclusive, proto::kLockWait));
+  });
+  EXPECT_EQ(waited.wait_for(4s), std::future_status::timeout);
+  ASSERT_TRUE(holder->Lock(lock(1, proto::LockType::kUnlock, 0)).ok());
+  ASSERT_EQ(waited.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(waited.get().ok());
+  EXPECT_EQ((*waiter)->reconnects(), 0u) << "a master sending NOPs was given up";
+}
+
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {
   auto bad = MasterSession::Open(
       {.host = "127.0.0.1", .port = client_port_, .export_path = "/nonexistent"});
