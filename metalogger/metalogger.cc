@@ -144,17 +144,19 @@ void Metalogger::OnConnected(Result<net::UniqueFd> fd, const net::Address& maste
 }
 
 void Metalogger::OnClosed(const Status& why) {
-  (void)why;  // the connection logged it
+  // The connection logged why; a silent master (paused, or cut off) is tried last.
+  const bool silent = why.code() == Code::kTimeout;
   CommitNow();
   state_ = State::kDisconnected;
   image_.clear();
   held_.clear();
-  loop_->Defer([this, alive = std::weak_ptr<bool>(alive_)] {
+  loop_->Defer([this, silent, alive = std::weak_ptr<bool>(alive_)] {
     if (alive.expired()) return;
     conn_.reset();
     if (registered_) {
       // Our master is gone: a new round, from the list (a follower may lead by now).
       masters_.Forget();
+      if (silent) masters_.TryLast(trying_.address);
       (void)masters_.Restart();
     }
     // A follower's leader is tried after the delay, so two masters that each name the

@@ -129,6 +129,9 @@ void MasterLink::OnClose(const Status& why) {
   if (was_registered) {
     // Our master is gone: a new round, from the list (a follower may lead by now).
     masters_.Forget();
+    // Silent, not closed: paused or cut off, its kernel may still accept a connection it
+    // never answers. The other masters are tried first.
+    if (why.code() == Code::kTimeout) masters_.TryLast(trying_.address);
     (void)masters_.Restart();
   }
   if (was_registered || redirected_) {

@@ -132,6 +132,11 @@ Status MasterAddresses::Restart() {
     for (uint32_t ip : *ips)
       add(MasterTarget{e.host, Address{ip, e.port}, false});
   }
+  if (last_) {
+    // Stable: the others keep their order.
+    std::stable_partition(round_.begin(), round_.end(),
+                          [&](const MasterTarget& t) { return !(t.address == *last_); });
+  }
   if (!round_.empty()) return Status::Ok();
   return Status(Code::kNotFound, unresolved_.empty() ? "no master address" : unresolved_);
 }

@@ -74,8 +74,14 @@ class MasterAddresses {
   // A follower answered "the leader is host:port": that is tried next, once.
   void Redirect(std::string host, uint16_t port);
   // The master that accepted us: the next round starts with it.
-  void Reached(const MasterTarget& target) { reached_ = target; }
+  void Reached(const MasterTarget& target) {
+    reached_ = target;
+    last_.reset();
+  }
   void Forget() { reached_.reset(); }
+  // This master stopped answering (paused, or cut off): rounds try it after every other
+  // address until a master is reached.
+  void TryLast(const Address& address) { last_ = address; }
 
  private:
   std::vector<MasterEntry> entries_;
@@ -83,6 +89,7 @@ class MasterAddresses {
   size_t next_ = 0;
   std::optional<MasterEntry> redirect_;
   std::optional<MasterTarget> reached_;
+  std::optional<Address> last_;
   std::string unresolved_;
 };
 

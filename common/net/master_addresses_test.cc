@@ -67,6 +67,25 @@ TEST(MasterAddresses, ARedirectComesNextAndTheMasterReachedStartsTheNextRound) {
   EXPECT_TRUE(list->RoundDone());
 }
 
+TEST(MasterAddresses, AMasterThatWentSilentIsTriedLastUntilOneIsReached) {
+  auto list = MasterAddresses::Parse("127.0.0.1:1,127.0.0.2:2,127.0.0.3:3", 9);
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE(list->Restart().ok());
+  auto first = list->Next();
+  ASSERT_TRUE(first.ok());
+  list->Reached(*first);
+  list->TryLast(first->address);  // reached, then silent: not first of the next round
+  ASSERT_TRUE(list->Restart().ok());
+  EXPECT_EQ(list->Next()->address.port, 2);
+  EXPECT_EQ(list->Next()->address.port, 3);
+  auto again = list->Next();
+  EXPECT_EQ(again->address.port, 1);
+  list->Reached(*again);  // it answered after all: the order is the usual one again
+  ASSERT_TRUE(list->Restart().ok());
+  EXPECT_EQ(list->Next()->address.port, 1);
+  EXPECT_EQ(list->Next()->address.port, 2);
+}
+
 TEST(MasterAddresses, ANameGivesEachOfItsAddressesAndAnUnknownNameIsLeftOut) {
   auto ips = ResolveAllIpv4("localhost");
   ASSERT_TRUE(ips.ok()) << ips.status().ToString();

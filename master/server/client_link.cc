@@ -24,7 +24,10 @@ Status ClientLink::Start(net::UniqueFd fd, net::Address peer, std::function<void
   net::ConnectionOptions copts;
   // Client requests only (1000-1999), each up to its own size class (kBlockData at most).
   copts.max_payload = [](uint32_t type) { return proto::MaxPayloadFrom(type, 1000, 1999); };
-  copts.keepalive = std::chrono::seconds(5);
+  // A NOP after each second of quiet: a client waiting for a slow answer hears that this
+  // master is alive, and gives up on one that is silent (paused, cut off) within seconds
+  // (SessionOptions::master_silence).
+  copts.keepalive = std::chrono::seconds(1);
   // Mounts and tools send a NOP after 2 s of quiet, so only a dead or hostile peer is
   // this silent. Until its session is registered a client may send only small frames.
   copts.idle_timeout = ctx_.idle_timeout;

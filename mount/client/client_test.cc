@@ -506,6 +506,58 @@ TEST_F(ClientTest, AMasterOfAnOlderTermIsNotUsedOnceANewerOneWasReached) {
   stop_old();
 }
 
+// The master's loop held for `hold` (as a SIGSTOP would: no answer, no keep-alive) while
+// the session asks a lookup; the number of reconnects it took.
+uint32_t ReconnectsOverAHeldLoop(master::MasterServer& m, MasterSession& s,
+                                 std::chrono::milliseconds hold) {
+  const uint32_t before = s.reconnects();
+  std::promise<void> holding;
+  m.loop().Post([hold, &holding] {
+    holding.set_value();
+    std::this_thread::sleep_for(hold);
+  });
+  holding.get_future().wait();  // the lookup must find the loop held
+  auto a = s.Lookup(1, "here", {});
+  EXPECT_TRUE(a.ok()) << a.status().ToString();
+  return s.reconnects() - before;
+}
+
+TEST_F(ClientTest, AMasterSilentWhileARequestWaitsIsGivenUpAndTheRequestSentAgain) {
+  auto s = MasterSession::Open({.host = "127.0.0.1",
+                                .port = client_port_,
+                                .master_silence = std::chrono::milliseconds(700)});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Mkdir(1, "here", 0755, 022, {}).ok());
+  // Quiet for less than master_silence: the answer is awaited on the same connection.
+  EXPECT_EQ(ReconnectsOverAHeldLoop(*master_, **s, 300ms), 0u);
+  // Silent for longer: the connection is given up, and the lookup is sent again on a new
+  // one (answered once the master runs again; with a list, another master would answer).
+  EXPECT_GE(ReconnectsOverAHeldLoop(*master_, **s, 2000ms), 1u);
+}
+
+TEST_F(ClientTest, AMasterThatKeepsSendingNopsIsWaitedForPastTheSilenceLimit) {
+  auto holder = Session();
+  auto waiter = MasterSession::Open({.host = "127.0.0.1",
+                                     .port = client_port_,
+                                     .master_silence = std::chrono::milliseconds(2500)});
+  ASSERT_TRUE(holder && waiter.ok());
+  const uint32_t inode = NewFile(*holder, "locked");
+  auto lock = [&](uint64_t owner, proto::LockType type, uint8_t flags) {
+    return proto::CltomaLock{0, inode, owner, proto::LockKind::kPosix, type, 0, 100,
+                             1, owner, flags};
+  };
+  ASSERT_TRUE(holder->Lock(lock(1, proto::LockType::kExclusive, 0)).ok());
+  // A lock wait: no answer until the holder lets go, only the master's NOPs (one a second).
+  auto waited = std::async(std::launch::async, [&] {
+    return (*waiter)->Lock(lock(2, proto::LockType::kExclusive, proto::kLockWait));
+  });
+  EXPECT_EQ(waited.wait_for(4s), std::future_status::timeout);
+  ASSERT_TRUE(holder->Lock(lock(1, proto::LockType::kUnlock, 0)).ok());
+  ASSERT_EQ(waited.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(waited.get().ok());
+  EXPECT_EQ((*waiter)->reconnects(), 0u) << "a master sending NOPs was given up";
+}
+
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {
   auto bad = MasterSession::Open(
       {.host = "127.0.0.1", .port = client_port_, .export_path = "/nonexistent"});

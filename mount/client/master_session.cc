@@ -181,7 +181,7 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::ConnectTo(const net:
   std::lock_guard lock(mu_);
   grant_ = *granted;
   session_id_ = granted->session_id;
-  last_send_ = Clock::now();
+  last_send_ = heard_ = Clock::now();
   master_ = to.address;
   return conn;
 }
@@ -228,6 +228,21 @@ void MasterSession::CountOpen(uint32_t inode, uint8_t flags) {
 std::map<uint32_t, proto::OpenedFile> MasterSession::OpenFiles() const {
   std::lock_guard lock(mu_);
   return opens_;
+}
+
+bool MasterSession::DropIfSilent(std::unique_lock<std::mutex>& lock,
+                                 const std::shared_ptr<net::BlockingClient>& c,
+                                 Clock::time_point sent) {
+  if (options_.master_silence.count() <= 0 || conn_ != c) return false;
+  const auto quiet = Clock::now() - std::max(heard_, sent);
+  if (quiet < options_.master_silence) return false;
+  silent_ = master_;
+  lock.unlock();
+  DropConnection(
+      c, Status(Code::kDisconnected, fmt::format("nothing heard from the master for {} ms",
+                                                 std::chrono::ceil<Millis>(quiet).count())));
+  lock.lock();
+  return true;
 }
 
 void MasterSession::DropConnection(const std::shared_ptr<net::BlockingClient>& c,
@@ -324,6 +339,7 @@ void MasterSession::PassReadingTurn(const Pending* leaving) {
 void MasterSession::AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pending,
                                const std::shared_ptr<net::BlockingClient>& c,
                                Clock::time_point deadline) {
+  const auto sent = Clock::now();
   while (!pending.result && !stopping_ && Clock::now() < deadline) {
     if (reading_ || conn_ != c) {
       pending.cv.wait_until(lock, deadline);
@@ -332,13 +348,19 @@ void MasterSession::AwaitReply(std::unique_lock<std::mutex>& lock, Pending& pend
     reading_ = true;
     lock.unlock();
     const auto left = std::chrono::ceil<Millis>(deadline - Clock::now());
-    auto f = c->Receive(std::clamp(left, Millis(1), Millis(500)));
+    // NOPs included: they say the master is alive while an answer takes its time.
+    auto f = c->ReceiveAny(std::clamp(left, Millis(1), Millis(500)));
     if (!f.ok() && f.code() != Code::kTimeout) DropConnection(c, f.status());
     lock.lock();
     reading_ = false;
-    // A frame of a connection already given up is not delivered: its caller has been told
-    // kDisconnected, and a reconnect's account of the opens may already be on its way.
-    if (f.ok() && conn_ == c) Deliver(std::move(*f));
+    if (f.ok() && conn_ == c) {
+      heard_ = Clock::now();
+      // A frame of a connection already given up is not delivered: its caller has been
+      // told kDisconnected, and a reconnect's account of the opens may already be on its way.
+      if (f->type != proto::ANTOAN_NOP) Deliver(std::move(*f));
+    } else if (!f.ok() && f.code() == Code::kTimeout) {
+      DropIfSilent(lock, c, sent);
+    }
   }
   if (!reading_) PassReadingTurn(&pending);
 }

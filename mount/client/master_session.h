@@ -58,8 +58,13 @@ struct SessionOptions {
   std::string software_version = "0.1.0";
   Millis connect_timeout{5000};
   Millis request_timeout{60000};  // one request's answer
-  Millis reconnect_max{2000};     // back-off cap between reconnect attempts
-  Millis reconnect_wait{60000};   // how long a request waits for the master to come back
+  // A request waiting this long with nothing at all heard from the master since it was
+  // sent (masters send a keep-alive each second of quiet) drops the connection, as if the
+  // master had closed it: a leader paused or cut off is given up for the others of the
+  // list and tried after them. 0: wait for the answer up to request_timeout.
+  Millis master_silence{5000};
+  Millis reconnect_max{2000};    // back-off cap between reconnect attempts
+  Millis reconnect_wait{60000};  // how long a request waits for the master to come back
   // Open() leaves the watch thread to StartReader(): a program that forks (mfsmount
   // daemonizing) opens the session first, so errors reach its exit status, and starts the
   // thread in the child.
@@ -219,6 +224,10 @@ class MasterSession {
   Status SettleRemoval(Status first, const std::function<Status()>& send, std::string_view what,
                        std::string_view name);
   void ReaderLoop();
+  // The reading turn found nothing: true (the connection then dropped) when the master has
+  // been silent for master_silence since `sent`. Called and returns with `lock` held.
+  bool DropIfSilent(std::unique_lock<std::mutex>& lock,
+                    const std::shared_ptr<net::BlockingClient>& c, Clock::time_point sent);
   void DropConnection(const std::shared_ptr<net::BlockingClient>& c, const Status& why);
 
   struct Pending {
@@ -251,6 +260,10 @@ class MasterSession {
   net::MasterAddresses masters_;
   bool masters_parsed_ = false;
   net::Address master_{};  // the master this session last registered with (under mu_)
+  // Under mu_: when the connection in use last gave us anything (a NOP included), and a
+  // master given up for its silence, for Connect to try last.
+  Clock::time_point heard_{};
+  std::optional<net::Address> silent_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_send_{};
   // This client's account of its open files (see the top of the file).

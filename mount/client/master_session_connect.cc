@@ -58,6 +58,13 @@ Result<std::shared_ptr<net::BlockingClient>> MasterSession::Connect(bool account
     masters_parsed_ = true;
   }
   for (int unknown_rounds = 0;;) {
+    {
+      std::lock_guard lock(mu_);
+      // A master given up for its silence may be paused, not gone: its kernel still accepts
+      // a connection, and the hello would wait connect_timeout. The others go first.
+      if (silent_) masters_.TryLast(*silent_);
+      silent_.reset();
+    }
     if (Status s = masters_.Restart(); !s.ok()) return s;
     if (!masters_.unresolved().empty()) log::Warning("masters: {}", masters_.unresolved());
     Status last(Code::kCantConnect, "no master tried");

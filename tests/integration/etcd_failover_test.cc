@@ -32,26 +32,15 @@
 #include <sstream>
 #include <thread>
 
-#include "master/ha/test_etcd.h"
-#include "tests/harness/cluster.h"
 #include "tests/harness/poll.h"
+#include "tests/integration/elected_cluster.h"
 
 namespace elk::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-json Info(uint16_t port) {
-  return MonitorInfo(port, 1s, 2s);
-}
-
-std::string Role(uint16_t http_port) {
-  const json i = Info(http_port);
-  return i.contains("role") ? i["role"].get<std::string>() : "";
-}
 
 bool WriteAll(const std::string& path, const std::string& data) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -61,50 +50,10 @@ bool WriteAll(const std::string& path, const std::string& data) {
   return ::close(fd) == 0 && ok;
 }
 
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// SIGCONT on scope exit, so a failed assertion never leaves a stopped master behind.
-struct ContinueOnExit {
-  pid_t pid;
-  ~ContinueOnExit() {
-    if (pid > 0) ::kill(pid, SIGCONT);
-  }
-};
-
-class EtcdFailoverTest : public ::testing::Test {
+class EtcdFailoverTest : public ElectedClusterTest {
  protected:
   void SetUp() override {
-    auto etcd = master::ha::testing::EtcdServer::Start();
-    ASSERT_TRUE(etcd.ok()) << etcd.status().ToString();
-    etcd_ = std::move(*etcd);
-    auto c = Cluster::Start({.chunkservers = 2,
-                             .mount = true,
-                             .master_cfg = {{"ETCD_ENDPOINTS", etcd_->url()},
-                                            {"ETCD_PREFIX", "/elkfs-test/"},
-                                            {"MASTER_LEASE_TTL", "2"}},
-                             .follower = true,
-                             .peers_at_follower = true,
-                             .elected = true});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(*c);
-    Cluster& cl = *cluster_;
-    // The first master started first, so it campaigned first: it must lead.
-    ASSERT_TRUE(WaitFor([&] { return Role(cl.http_port()) == "leader"; }, 10s))
-        << ReadWholeFile(cl.log("master"));
-    ASSERT_TRUE(WaitFor(
-        [&] {
-          const json l = Info(cl.http_port());
-          const json f = Info(cl.follower_http_port());
-          return l["chunkservers"] == 2 && l["sessions"] >= 1 && f["role"] == "follower" &&
-                 f["leader_connected"] == true;
-        },
-        30s))
-        << Info(cl.http_port()).dump() << "\n"
-        << Info(cl.follower_http_port()).dump() << "\n"
-        << ReadWholeFile(cl.log("follower"));
-    EXPECT_GT(Info(cl.http_port())["epoch"].get<uint64_t>(), 0u);
+    ASSERT_NO_FATAL_FAILURE(StartElected("/elkfs-test/", {.peers_at_follower = true}));
   }
 
   // Some files written through the mount, read back later.
@@ -138,8 +87,6 @@ class EtcdFailoverTest : public ::testing::Test {
         << f.dump();
   }
 
-  std::unique_ptr<master::ha::testing::EtcdServer> etcd_;
-  std::unique_ptr<Cluster> cluster_;
   std::map<std::string, std::string> files_;
 };
 
