@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -61,11 +62,13 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   c->port_http_ = FreePort();
   for (int i = 0; i < c->options_.chunkservers; i++)
     c->cs_ports_.push_back(FreePort());
-  if (c->options_.follower) {
-    c->fport_ml_ = FreePort();
-    c->fport_cs_ = FreePort();
-    c->fport_client_ = FreePort();
-    c->fport_http_ = FreePort();
+  const int followers = std::max(c->options_.followers, c->options_.follower ? 1 : 0);
+  c->followers_.resize(static_cast<size_t>(followers));
+  for (auto& f : c->followers_) {
+    f.ml = FreePort();
+    f.cs = FreePort();
+    f.client = FreePort();
+    f.http = FreePort();
   }
   c->chunkservers_.resize(static_cast<size_t>(c->options_.chunkservers));
   ELK_RETURN_IF_ERROR(c->WriteConfigs());
@@ -73,7 +76,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(ClusterOptions options) {
   // Elected masters: the first gets time to win (a master new to the cluster waits 1 s
   // before it campaigns) before the second starts, so the test knows who leads.
   if (c->options_.elected) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  if (c->options_.follower) ELK_RETURN_IF_ERROR(c->StartFollower());
+  for (int i = 0; i < c->follower_count(); i++)
+    ELK_RETURN_IF_ERROR(c->StartFollower(i, false));
   if (c->options_.metalogger) ELK_RETURN_IF_ERROR(c->StartMetalogger());
   for (int i = 0; i < c->options_.chunkservers; i++)
     ELK_RETURN_IF_ERROR(c->StartChunkserver(i));
@@ -115,14 +119,15 @@ Status Cluster::WriteConfigs() {
   for (const auto& [k, v] : options_.master_cfg)
     master[k] = v;
   ELK_RETURN_IF_ERROR(WriteFile(dir_ + "/mfsmaster.cfg", Lines(master) + options_.master_cfg_text));
-  if (options_.follower) ELK_RETURN_IF_ERROR(WriteFollowerConfig(true));
+  for (int i = 0; i < follower_count(); i++)
+    ELK_RETURN_IF_ERROR(WriteFollowerConfig(i, true));
   std::map<std::string, std::string> ml = {
       {"DATA_PATH", metalogger_data()},
       {"WORKING_USER", CurrentUser()},
-      {"MASTER_HOST", PeerMasters(fport_ml_)},
-      {"MASTER_PORT", std::to_string(PeerPort(port_ml_, fport_ml_))}};
+      {"MASTER_HOST", PeerMasters(&FollowerMaster::ml)},
+      {"MASTER_PORT", std::to_string(PeerPort(port_ml_, &FollowerMaster::ml))}};
   // With a follower the metalogger may be sent between masters: a short delay keeps up.
-  if (options_.follower) ml["MASTER_RECONNECTION_DELAY"] = "1";
+  if (!followers_.empty()) ml["MASTER_RECONNECTION_DELAY"] = "1";
   if (!options_.auth_code.empty()) ml["AUTH_CODE"] = options_.auth_code;
   ELK_RETURN_IF_ERROR(
       WriteFile(dir_ + "/mfsmetalogger.cfg", Lines(ml) + options_.metalogger_cfg_text));
@@ -135,8 +140,8 @@ Status Cluster::WriteConfigs() {
         {"DATA_PATH", fmt::format("{}/cs{}", dir_, i)},
         {"WORKING_USER", CurrentUser()},
         {"HDD_CONF_FILENAME", fmt::format("{}/mfshdd{}.cfg", dir_, i)},
-        {"MASTER_HOST", PeerMasters(fport_cs_)},
-        {"MASTER_PORT", std::to_string(PeerPort(port_cs_, fport_cs_))},
+        {"MASTER_HOST", PeerMasters(&FollowerMaster::cs)},
+        {"MASTER_PORT", std::to_string(PeerPort(port_cs_, &FollowerMaster::cs))},
         {"CSSERV_LISTEN_HOST", "127.0.0.1"},
         {"CSSERV_LISTEN_PORT", std::to_string(cs_ports_[static_cast<size_t>(i)])},
         {"HDD_LEAVE_SPACE_DEFAULT", "64MiB"},
@@ -183,21 +188,30 @@ void Cluster::KillMaster() {
   master_.Kill();
 }
 
-// The follower's config: the leader's, with its own folder and ports (and MASTER_FOLLOW).
-Status Cluster::WriteFollowerConfig(bool follow) {
-  fs::create_directories(follower_data());
+std::string Cluster::follower_name(int i) {
+  return i == 0 ? "follower" : fmt::format("follower{}", i + 1);
+}
+
+std::string Cluster::FollowerCfg(int i) const {
+  return fmt::format("{}/mfsmaster-{}.cfg", dir_, follower_name(i));
+}
+
+// A follower's config: the leader's, with its own folder and ports (and MASTER_FOLLOW).
+Status Cluster::WriteFollowerConfig(int i, bool follow) {
+  fs::create_directories(follower_data(i));
+  const FollowerMaster& fm = Follower(i);
   std::map<std::string, std::string> f = {
-      {"DATA_PATH", follower_data()},
+      {"DATA_PATH", follower_data(i)},
       {"WORKING_USER", CurrentUser()},
       {"EXPORTS_FILENAME", dir_ + "/mfsexports.cfg"},
       {"MATOML_LISTEN_HOST", "127.0.0.1"},
-      {"MATOML_LISTEN_PORT", std::to_string(fport_ml_)},
+      {"MATOML_LISTEN_PORT", std::to_string(fm.ml)},
       {"MATOCS_LISTEN_HOST", "127.0.0.1"},
-      {"MATOCS_LISTEN_PORT", std::to_string(fport_cs_)},
+      {"MATOCS_LISTEN_PORT", std::to_string(fm.cs)},
       {"MATOCL_LISTEN_HOST", "127.0.0.1"},
-      {"MATOCL_LISTEN_PORT", std::to_string(fport_client_)},
+      {"MATOCL_LISTEN_PORT", std::to_string(fm.client)},
       {"HTTP_LISTEN_HOST", "127.0.0.1"},
-      {"HTTP_LISTEN_PORT", std::to_string(fport_http_)},
+      {"HTTP_LISTEN_PORT", std::to_string(fm.http)},
       {"REPLICATIONS_DELAY_INIT", "1"},
       {"REPLICATIONS_DELAY_DISCONNECT", "2"},
   };
@@ -205,28 +219,33 @@ Status Cluster::WriteFollowerConfig(bool follow) {
   for (const auto& [k, v] : options_.master_cfg)
     f[k] = v;
   if (options_.elected) {
-    f["MASTER_NODE_ID"] = "follower";
+    f["MASTER_NODE_ID"] = follower_name(i);
   } else if (follow) {
     f["MASTER_FOLLOW"] = fmt::format("127.0.0.1:{}", port_ml_);
   }
-  return WriteFile(dir_ + "/mfsmaster-follower.cfg", Lines(f) + options_.master_cfg_text);
+  return WriteFile(FollowerCfg(i), Lines(f) + options_.master_cfg_text);
 }
 
 Status Cluster::StartFollower(bool auto_recover) {
-  std::vector<std::string> argv = {BinDir() + "/mfsmaster", "-f", "-c",
-                                   dir_ + "/mfsmaster-follower.cfg"};
+  return StartFollower(0, auto_recover);
+}
+Status Cluster::StartFollower(int i, bool auto_recover) {
+  std::vector<std::string> argv = {BinDir() + "/mfsmaster", "-f", "-c", FollowerCfg(i)};
   if (auto_recover) argv.push_back("-a");
-  return StartServer("follower", argv, fport_client_, follower_);
+  FollowerMaster& f = Follower(i);
+  return StartServer(follower_name(i), argv, f.client, f.process);
 }
-int Cluster::StopFollower() {
-  return follower_.Terminate();
+int Cluster::StopFollower(int i) {
+  return Follower(i).process.Terminate();
 }
-void Cluster::KillFollower() {
-  follower_.Kill();
+void Cluster::KillFollower(int i) {
+  Follower(i).process.Kill();
 }
-Status Cluster::PromoteFollower() {
-  ELK_RETURN_IF_ERROR(WriteFollowerConfig(false));
-  if (::kill(follower_.pid(), SIGHUP) != 0) return Status::FromErrno(errno, "SIGHUP follower");
+Status Cluster::PromoteFollower(int i) {
+  ELK_RETURN_IF_ERROR(WriteFollowerConfig(i, false));
+  if (::kill(follower_pid(i), SIGHUP) != 0) {
+    return Status::FromErrno(errno, "SIGHUP " + follower_name(i));
+  }
   return Status::Ok();
 }
 
@@ -251,15 +270,20 @@ Status Cluster::StartMetalogger() {
 int Cluster::StopMetalogger() {
   return metalogger_.Terminate();
 }
-// One master is written as MooseFS users write it (a host, the port apart); both as a list
-// whose second entry carries its own port.
-std::string Cluster::PeerMasters(uint16_t follower_port) const {
-  if (options_.peers_at_both) return fmt::format("127.0.0.1, 127.0.0.1:{}", follower_port);
-  return "127.0.0.1";
+// One master is written as MooseFS users write it (a host, the port apart); every master as
+// a list whose later entries carry their own port.
+std::string Cluster::PeerMasters(PortOf port) const {
+  std::string list = "127.0.0.1";
+  if (!options_.peers_at_both) return list;
+  for (const auto& f : followers_)
+    list += fmt::format(", 127.0.0.1:{}", f.*port);
+  return list;
 }
 
-uint16_t Cluster::PeerPort(uint16_t leader_port, uint16_t follower_port) const {
-  return options_.peers_at_follower && !options_.peers_at_both ? follower_port : leader_port;
+uint16_t Cluster::PeerPort(uint16_t leader_port, PortOf port) const {
+  const bool at_follower =
+      options_.peers_at_follower && !options_.peers_at_both && !followers_.empty();
+  return at_follower ? followers_.front().*port : leader_port;
 }
 
 void Cluster::KillMetalogger() {
@@ -272,9 +296,9 @@ Status Cluster::Mount(bool meta) {
                                    point,
                                    "-f",
                                    "-H",
-                                   PeerMasters(fport_client_),
+                                   PeerMasters(&FollowerMaster::client),
                                    "-P",
-                                   std::to_string(PeerPort(port_client_, fport_client_))};
+                                   std::to_string(PeerPort(port_client_, &FollowerMaster::client))};
   if (meta) {
     argv.push_back("-m");
     argv.insert(argv.end(), options_.meta_mount_args.begin(), options_.meta_mount_args.end());
@@ -353,7 +377,8 @@ Cluster::~Cluster() {
   (void)Unmount(true);
   (void)Unmount(false);
   metalogger_.Terminate(std::chrono::seconds(5));
-  follower_.Terminate(std::chrono::seconds(10));
+  for (auto f = followers_.rbegin(); f != followers_.rend(); ++f)
+    f->process.Terminate(std::chrono::seconds(10));
   for (auto& cs : chunkservers_)
     cs.Terminate(std::chrono::seconds(5));
   master_.Terminate(std::chrono::seconds(10));

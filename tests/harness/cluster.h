@@ -1,9 +1,9 @@
 #pragma once
 // A whole ElkFS cluster on 127.0.0.1, in a temporary folder, for integration and fault tests:
-// a master, N chunkservers (each with its own disk folder), optionally a metalogger and mounts,
-// all on free ports. Any server can be stopped, killed (SIGKILL) and restarted with the config
-// it was started with. The destructor unmounts what it mounted and stops what it started, by
-// pid, so a failing test leaves nothing behind.
+// a master, N chunkservers (each with its own disk folder), optionally follower masters, a
+// metalogger and mounts, all on free ports. Any server can be stopped, killed (SIGKILL) and
+// restarted with the config it was started with. The destructor unmounts what it mounted and
+// stops what it started, by pid, so a failing test leaves nothing behind.
 //
 //   auto cluster = Cluster::Start({.chunkservers = 3});
 //   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
@@ -50,11 +50,16 @@ struct ClusterOptions {
   // at the follower (it sends them to the leader; when the leader is gone they come back).
   bool follower = false;
   bool peers_at_follower = false;
-  // Both masters take part in an etcd election instead (master_cfg must carry
-  // ETCD_ENDPOINTS): no MASTER_FOLLOW; MASTER_NODE_ID "master" and "follower". The names
-  // say where each starts, not what it is: ask the monitors who leads.
+  // How many follower masters, each set up as `follower` above and following the first
+  // master: follower 0 in <dir>/follower (the one `follower` starts), follower i > 0 in
+  // <dir>/follower<i+1>, config mfsmaster-follower<i+1>.cfg. The larger of this and
+  // `follower` counts. `peers_at_follower` means follower 0.
+  int followers = 0;
+  // Every master takes part in an etcd election instead (master_cfg must carry
+  // ETCD_ENDPOINTS): no MASTER_FOLLOW; MASTER_NODE_ID "master", "follower", "follower2"...
+  // The names say where each starts, not what it is: ask the monitors who leads.
   bool elected = false;
-  // The peers are given both masters, the leader first (MASTER_HOST = "leader, follower";
+  // The peers are given every master, the leader first (MASTER_HOST = "leader, follower";
   // mfsmount -H leader,follower): they try the list and find whichever leads.
   bool peers_at_both = false;
 };
@@ -78,17 +83,24 @@ class Cluster {
   Status StartMetalogger();
   int StopMetalogger();
   void KillMetalogger();
-  // The follower master (ClusterOptions::follower); its config is <dir>/mfsmaster-follower.cfg.
-  Status StartFollower(bool auto_recover = false);  // -a: after a kill
-  int StopFollower();
-  void KillFollower();
-  // Rewrites the follower's config without MASTER_FOLLOW and sends it SIGHUP (`mfsmaster
+  // The follower masters (ClusterOptions::follower, followers); i = 0 when not given. Their
+  // configs are <dir>/mfsmaster-<follower_name(i)>.cfg.
+  Status StartFollower(bool auto_recover = false);  // follower 0; -a: after a kill
+  Status StartFollower(int i, bool auto_recover);
+  // An int alone would convert to the bool above and start follower 0 with -a.
+  Status StartFollower(int i) = delete;
+  int StopFollower(int i = 0);
+  void KillFollower(int i = 0);
+  // Rewrites follower i's config without MASTER_FOLLOW and sends it SIGHUP (`mfsmaster
   // reload`): it becomes the leader.
-  Status PromoteFollower();
-  std::string follower_data() const { return dir_ + "/follower"; }
-  uint16_t follower_client_port() const { return fport_client_; }
-  uint16_t follower_http_port() const { return fport_http_; }
-  pid_t follower_pid() const { return follower_.pid(); }
+  Status PromoteFollower(int i = 0);
+  int follower_count() const { return static_cast<int>(followers_.size()); }
+  // "follower", "follower2", ...: its folder under dir(), its log's name, its node id.
+  static std::string follower_name(int i);
+  std::string follower_data(int i = 0) const { return dir_ + "/" + follower_name(i); }
+  uint16_t follower_client_port(int i = 0) const { return Follower(i).client; }
+  uint16_t follower_http_port(int i = 0) const { return Follower(i).http; }
+  pid_t follower_pid(int i = 0) const { return Follower(i).process.pid(); }
   Status Mount(bool meta);
   Status Unmount(bool meta);
   // More mounts of the file system, each its own mfsmount and session, at
@@ -116,13 +128,24 @@ class Cluster {
   uint16_t chunkserver_port(int i) const { return cs_ports_.at(static_cast<size_t>(i)); }
 
  private:
+  // A follower master's ports and process.
+  struct FollowerMaster {
+    uint16_t ml = 0, cs = 0, client = 0, http = 0;
+    Process process;
+  };
+  using PortOf = uint16_t FollowerMaster::*;  // which of a follower's ports a peer uses
+
   explicit Cluster(ClusterOptions options);
   Status WriteConfigs();
   std::string ChunkserverCfg(int i) const;
   // MASTER_HOST (and mfsmount -H) for a peer: see peers_at_follower, peers_at_both.
-  std::string PeerMasters(uint16_t follower_port) const;
-  uint16_t PeerPort(uint16_t leader_port, uint16_t follower_port) const;  // MASTER_PORT, -P
-  Status WriteFollowerConfig(bool follow);  // with MASTER_FOLLOW or without it (promoted)
+  std::string PeerMasters(PortOf port) const;
+  uint16_t PeerPort(uint16_t leader_port, PortOf port) const;  // MASTER_PORT, -P
+  // With MASTER_FOLLOW or without it (promoted).
+  Status WriteFollowerConfig(int i, bool follow);
+  std::string FollowerCfg(int i) const;
+  const FollowerMaster& Follower(int i) const { return followers_.at(static_cast<size_t>(i)); }
+  FollowerMaster& Follower(int i) { return followers_.at(static_cast<size_t>(i)); }
   Status WaitMounted(const std::string& point, Process& mfsmount, const std::string& log_name);
   Status StartServer(const std::string& name, std::vector<std::string> argv, uint16_t port,
                      Process& slot);
@@ -130,8 +153,7 @@ class Cluster {
   ClusterOptions options_;
   std::string dir_;
   uint16_t port_ml_ = 0, port_cs_ = 0, port_client_ = 0, port_http_ = 0;
-  uint16_t fport_ml_ = 0, fport_cs_ = 0, fport_client_ = 0, fport_http_ = 0;  // the follower's
-  Process follower_;
+  std::vector<FollowerMaster> followers_;
   std::vector<uint16_t> cs_ports_;
   Process master_;
   Process metalogger_;

@@ -10,6 +10,9 @@
 // mfsmount -H a,b): after the leader's kill and the follower's promotion they find the new
 // leader by themselves, and the mount's session - a file open for writing, a lock - carries
 // over to it (docs/failover.md, "Sessions across a fail-over").
+//
+// TwoFollowersBothHoldTheLeadersMetadata starts two followers (the harness's `followers`) and
+// checks both hold the leader's metadata, the second also after a kill and a restart.
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -32,6 +35,7 @@
 #include <sstream>
 #include <thread>
 
+#include "mount/client/master_session.h"
 #include "tests/harness/cluster.h"
 #include "tests/harness/metadata_files.h"
 #include "tests/harness/poll.h"
@@ -113,21 +117,22 @@ void ExpectPeersSentToTheLeader(Cluster& cl) {
   EXPECT_EQ(follower["sessions"], 0);
 }
 
-// Waits until the follower holds the leader's version; returns the leader's info then.
+// Waits until follower i holds the leader's version; returns the leader's info then.
 // Called when the work is done; the monitors publish a snapshot a second, so a wait of
 // more than one first lets the leader's show its final version.
-json WaitCaughtUp(Cluster& cl) {
+json WaitCaughtUp(Cluster& cl, int i = 0) {
   std::this_thread::sleep_for(1200ms);
   json leader, follower;
   const bool ok = WaitFor(
       [&] {
         leader = Info(cl.http_port());
-        follower = Info(cl.follower_http_port());
+        follower = Info(cl.follower_http_port(i));
         return !leader.empty() && leader["metadata_version"] == follower["metadata_version"] &&
                follower["lag_records"] == 0;
       },
       30s);
   EXPECT_TRUE(ok) << leader.dump() << "\n" << follower.dump();
+  EXPECT_EQ(follower["role"], "follower");
   EXPECT_EQ(follower["leader_connected"], true);
   for (const char* key : {"files", "directories", "files_length", "chunks", "trash_files"})
     EXPECT_EQ(leader[key], follower[key]) << key;
@@ -205,6 +210,45 @@ TEST(FollowerFailover, PeersFollowTheLeaderAndAPromotedFollowerServesEveryFile) 
       },
       30s))
       << ReadWholeFile(cl.log("metalogger"));
+}
+
+// Some names made and removed through a session of the leader, in folder `dir`.
+void NameWork(client::MasterSession& s, const std::string& dir) {
+  auto d = s.Mkdir(1, dir, 0755, 0, {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(s.Create(d->inode, fmt::format("f{}", i), 0644, 0, {}).ok());
+  for (int i = 0; i < 40; i += 3)
+    ASSERT_TRUE(s.Unlink(d->inode, fmt::format("f{}", i), {}).ok());
+}
+
+// The harness's second follower: both follow the leader on their own ports and folders and
+// hold its metadata; the second one, killed and restarted (-a), catches up again.
+TEST(FollowerFailover, TwoFollowersBothHoldTheLeadersMetadata) {
+  auto c = Cluster::Start({.chunkservers = 0, .followers = 2});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Cluster& cl = **c;
+  ASSERT_EQ(cl.follower_count(), 2);
+  EXPECT_NE(cl.follower_http_port(0), cl.follower_http_port(1));
+  EXPECT_NE(cl.follower_data(0), cl.follower_data(1));
+  auto s = client::MasterSession::Open({.host = "127.0.0.1", .port = cl.client_port()});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(NameWork(**s, "a"));
+  WaitCaughtUp(cl, 0);
+  WaitCaughtUp(cl, 1);
+
+  cl.KillFollower(1);
+  ASSERT_NO_FATAL_FAILURE(NameWork(**s, "b"));  // the first follower alone holds these
+  ASSERT_TRUE(cl.StartFollower(1, /*auto_recover=*/true).ok())
+      << ReadWholeFile(cl.log(Cluster::follower_name(1)));
+  WaitCaughtUp(cl, 0);
+  WaitCaughtUp(cl, 1);
+  const std::string leader = Dump(cl, cl.master_data(), "leader");
+  EXPECT_GT(leader.size(), 1000u);
+  EXPECT_TRUE(leader == Dump(cl, cl.follower_data(0), "follower"))
+      << "the first follower's files differ from the leader's";
+  EXPECT_TRUE(leader == Dump(cl, cl.follower_data(1), "follower2"))
+      << "the second follower's files differ from the leader's";
 }
 
 // Closes a descriptor however the test ends.
