@@ -20,6 +20,10 @@ bool Excluded(ServerId id, std::span<const ServerId> exclude) {
 
 }  // namespace
 
+Status NoChunkserverConnected() {
+  return Status(Code::kNotStarted, "no chunkserver is connected yet");
+}
+
 bool CanTakeCopy(const ChunkServer& server, const PlacementConfig& config) {
   return server.connected && !server.marked_for_removal && server.total_bytes > 0 &&
          server.usage() <= config.max_usage && server.load <= config.max_load;
@@ -35,7 +39,12 @@ Result<std::vector<ServerId>> ChooseServers(const ServerTable& servers, uint32_t
     const auto bucket = static_cast<uint32_t>(std::floor(s.usage() / step));
     candidates.push_back({s.id, bucket, s.load, rng()});
   }
-  if (candidates.empty()) return Status(Code::kNoChunkServers, "no chunkserver can take a copy");
+  if (candidates.empty()) {
+    // None connected is not "full": a master just started or elected waits for them to
+    // register (their MASTER_TIMEOUT and reconnection delay), and clients wait with it.
+    if (servers.connected_count() == 0) return NoChunkserverConnected();
+    return Status(Code::kNoChunkServers, "no chunkserver can take a copy");
+  }
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     return std::tie(a.usage_bucket, a.load, a.tie) < std::tie(b.usage_bucket, b.load, b.tie);
   });

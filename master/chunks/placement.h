@@ -25,10 +25,15 @@ struct PlacementConfig {
 
 // Up to `count` distinct servers, best first, none of them in `exclude`. Fewer when fewer
 // can take a copy (the caller creates as many copies as it can, as MooseFS does);
-// kNoChunkServers when none can.
+// kNoChunkServers when none can, NoChunkserverConnected() when none is connected.
 Result<std::vector<ServerId>> ChooseServers(const ServerTable& servers, uint32_t count,
                                             std::span<const ServerId> exclude,
                                             const PlacementConfig& config, std::mt19937_64& rng);
+
+// kNotStarted (EAGAIN): no chunkserver is connected, as after a start or an election until
+// they register. Not an answer of a full cluster: clients wait for it longer
+// (docs/failover.md, "Chunkservers not back yet").
+Status NoChunkserverConnected();
 
 // Whether `server` could take a new copy at all (ignoring which chunk).
 bool CanTakeCopy(const ChunkServer& server, const PlacementConfig& config);

@@ -78,8 +78,8 @@ TEST_F(PlacementTest, FewerServersThanGoalGivesAsManyAsPossible) {
   EXPECT_EQ(chosen->size(), 2u);
 }
 
-TEST_F(PlacementTest, NoServerIsAnError) {
-  EXPECT_EQ(Choose(1).code(), Code::kNoChunkServers);
+TEST_F(PlacementTest, NoServerConnectedIsNotStartedAndFullServersAreNoRoom) {
+  EXPECT_EQ(Choose(1).code(), Code::kNotStarted);
   Add(100);
   EXPECT_EQ(Choose(1).code(), Code::kNoChunkServers);
 }

@@ -60,6 +60,7 @@ Result<WritePlan> ChunkRegistry::PrepareWrite(ChunkId id, uint8_t goal, uint32_t
   }
   WritePlan plan;
   plan.chain = ValidLocations(*chunk);
+  if (plan.chain.empty() && servers_.connected_count() == 0) return NoChunkserverConnected();
   if (plan.chain.empty()) {
     return Status(Code::kChunkLost, fmt::format("chunk {:016X} has no valid copy", id));
   }
@@ -110,6 +111,7 @@ Result<ReadPlan> ChunkRegistry::ReadLocations(ChunkId id) const {
   const Chunk* chunk = Find(id);
   if (chunk == nullptr) return Status(Code::kNoChunk, fmt::format("no chunk {:016X}", id));
   ReadPlan plan{chunk->version(), ValidLocations(*chunk)};
+  if (plan.copies.empty() && servers_.connected_count() == 0) return NoChunkserverConnected();
   if (plan.copies.empty()) {
     return Status(Code::kChunkLost, fmt::format("chunk {:016X} has no valid copy", id));
   }

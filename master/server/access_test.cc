@@ -21,7 +21,7 @@ Code ReadCode(TestClient& c, uint32_t inode) {
   return c.Call<proto::MatoclReadChunk>(proto::CltomaReadChunk{0, inode, 0}).code();
 }
 
-// Without a chunkserver a write that passed the session's checks answers kNoChunkServers
+// Without a chunkserver a write that passed the session's checks answers kNotStarted (no chunkserver connected)
 // (nowhere to create the chunk): what the checks alone decided shows without one.
 Code WriteCode(TestClient& c, uint32_t inode) {
   return c.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, 0}).code();
@@ -62,17 +62,17 @@ TEST_F(MasterServerTest, WriteChunkNeedsAnOpenForWriting) {
   ASSERT_TRUE(OpenAs(c, inode, kRead).ok());
   EXPECT_EQ(WriteCode(c, inode), Code::kNotOpened);
   ASSERT_TRUE(OpenAs(c, inode, kWrite).ok());
-  EXPECT_EQ(WriteCode(c, inode), Code::kNoChunkServers);
+  EXPECT_EQ(WriteCode(c, inode), Code::kNotStarted);
   // The session keeps what its opens of the file had until its last close of it: the
   // kernel holds each descriptor to its own mode, the master holds the session to the sum.
   ASSERT_TRUE(c.Do(proto::CltomaRelease{0, inode}).ok());
-  EXPECT_EQ(WriteCode(c, inode), Code::kNoChunkServers);
+  EXPECT_EQ(WriteCode(c, inode), Code::kNotStarted);
   ASSERT_TRUE(c.Do(proto::CltomaRelease{0, inode}).ok());
   EXPECT_EQ(WriteCode(c, inode), Code::kNotOpened);
   // A file made by CLTOMA_CREATE with open is open for both.
   auto made = c.Call<proto::MatoclCreate>(CreateReq(1, "made", /*open=*/true));
   ASSERT_TRUE(made.ok());
-  EXPECT_EQ(WriteCode(c, made->attr.inode), Code::kNoChunkServers);
+  EXPECT_EQ(WriteCode(c, made->attr.inode), Code::kNotStarted);
   EXPECT_EQ(ReadCode(c, made->attr.inode), Code::kOk);
 }
 
@@ -163,7 +163,7 @@ TEST_F(MasterServerTest, OpensAndTheirModesSurviveARestart) {
   TestClient c = Client();
   ASSERT_TRUE(c.Register("/", "", session).ok());
   EXPECT_EQ(ReadCode(c, rw), Code::kOk);
-  EXPECT_EQ(WriteCode(c, rw), Code::kNoChunkServers);
+  EXPECT_EQ(WriteCode(c, rw), Code::kNotStarted);
   EXPECT_EQ(ReadCode(c, ro), Code::kOk);
   EXPECT_EQ(WriteCode(c, ro), Code::kNotOpened);
 }

@@ -80,8 +80,8 @@ TEST(MfsmasterProgram, WriteChunkWithARealChunkserver) {
                       proto::CltomaSetgoal{0, f->attr.inode, 1, proto::SetMode::kSet, false, {}})
                   .ok());
   // The chunkserver registers asynchronously: retry until it is there.
-  Result<proto::MatoclWriteChunk> w = Status(Code::kNoChunkServers);
-  for (int i = 0; i < 100 && w.code() == Code::kNoChunkServers; i++) {
+  Result<proto::MatoclWriteChunk> w = Status(Code::kNotStarted);
+  for (int i = 0; i < 100 && w.code() == Code::kNotStarted; i++) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     w = client.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, f->attr.inode, 0});
   }

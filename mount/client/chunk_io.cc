@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "common/crc/crc32c.h"
@@ -23,6 +24,30 @@ namespace {
 uint64_t Key(const proto::ServerAddr& s) {
   return (uint64_t{s.ip} << 16) | s.port;
 }
+
+// Waits out kNotStarted, the master's "no chunkserver is connected yet", for up to `limit`
+// from the first such answer; each wait is not an attempt. Past it the answer is what a
+// cluster without chunkservers gives: no room for a write, no copy for a read.
+class ChunkserverWait {
+ public:
+  explicit ChunkserverWait(Millis limit) : limit_(limit) {}
+  bool Again(Code code) {
+    if (code != Code::kNotStarted) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (!since_) since_ = now;
+    if (now - *since_ >= limit_) return false;
+    std::this_thread::sleep_for(Millis(250));
+    return true;
+  }
+  static Status Final(Status last, Code instead) {
+    if (last.code() != Code::kNotStarted) return last;
+    return Status(instead, "no chunkserver connected to the master");
+  }
+
+ private:
+  Millis limit_;
+  std::optional<std::chrono::steady_clock::time_point> since_;
+};
 
 // Transient answers: wait and ask again. No chunkserver for a new chunk is one too: a master
 // elected a moment ago has none until they reconnect (a second or two); a cluster really full
@@ -136,9 +161,14 @@ Status ChunkIo::ReadCopy(const proto::ServerAddr& server, const proto::ChunkLoca
 Status ChunkIo::ReadChunk(uint32_t inode, uint32_t index, uint32_t offset, uint32_t size,
                           uint8_t* out, uint64_t* file_length) {
   Status last(Code::kChunkLost, "no copy could be read");
+  ChunkserverWait waiting(options_.chunkserver_wait);
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
     auto loc = Locate(inode, index, attempt > 0, uint64_t{index} * kChunkSize + offset + size);
     if (!loc.ok()) {
+      if (waiting.Again(loc.code())) {
+        --attempt;  // not an attempt: the chunkservers are not back yet
+        continue;
+      }
       if (!Retryable(loc.code())) return loc.status();
       last = loc.status();
       Backoff(attempt);
@@ -161,7 +191,7 @@ Status ChunkIo::ReadChunk(uint32_t inode, uint32_t index, uint32_t offset, uint3
     }
     Backoff(attempt);
   }
-  return last;
+  return ChunkserverWait::Final(last, Code::kChunkLost);
 }
 
 Result<std::vector<uint8_t>> ChunkIo::Read(uint32_t inode, uint64_t offset, uint32_t size) {
@@ -285,9 +315,14 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece
   for (const Piece& p : pieces)
     end = std::max(end, uint64_t{index} * kChunkSize + p.offset + p.data.size());
   Status last;
+  ChunkserverWait waiting(options_.chunkserver_wait);
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
     auto w = master_.Call<proto::MatoclWriteChunk>(proto::CltomaWriteChunk{0, inode, index}, false);
     if (!w.ok()) {
+      if (waiting.Again(w.code())) {
+        --attempt;  // not an attempt: the chunkservers are not back yet
+        continue;
+      }
       if (!Retryable(w.code())) return w.status();
       last = w.status();
       Backoff(attempt);
@@ -303,7 +338,7 @@ Status ChunkIo::WriteChunk(uint32_t inode, uint32_t index, std::span<const Piece
     if (!Retryable(last.code())) return last;
     Backoff(attempt);
   }
-  return last;
+  return ChunkserverWait::Final(last, Code::kNoChunkServers);
 }
 
 Result<proto::ChunkLocation> ChunkIo::BeginGrant(uint32_t inode, uint32_t index) {

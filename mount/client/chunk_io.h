@@ -23,10 +23,13 @@
 
 namespace elk::client {
 
-
 struct ChunkIoOptions {
-  Millis io_timeout{30000};     // one chunkserver answer
-  int attempts = 8;             // per chunk, with back-off, before giving up
+  Millis io_timeout{30000};  // one chunkserver answer
+  int attempts = 8;          // per chunk, with back-off, before giving up
+  // How long a chunk operation waits for a master that has no chunkserver connected yet (it
+  // was just started or elected: they come within their MASTER_TIMEOUT and reconnection
+  // delay, 15 s with MooseFS's defaults), without spending attempts.
+  Millis chunkserver_wait{30000};
   uint32_t max_in_flight = 64;  // write-data frames sent before waiting for acks
   // Chunks remembered for Sync (fsync) in all; past it the oldest is synced at once (by the
   // write that went past) and forgotten, so a mount that never fsyncs holds a bounded table.

@@ -558,6 +558,39 @@ TEST_F(ClientTest, AMasterThatKeepsSendingNopsIsWaitedForPastTheSilenceLimit) {
   EXPECT_EQ((*waiter)->reconnects(), 0u) << "a master sending NOPs was given up";
 }
 
+// A master with no chunkserver connected (just started or elected: they come back within
+// their MASTER_TIMEOUT and reconnection delay, 15 s with the defaults) is waited for past the
+// attempts' 4.5 s; the write then succeeds rather than failing with ENOSPC.
+TEST_F(ClientTest, AWriteWaitsForChunkserversThatAreNotBackYet) {
+  auto s = Session();
+  ASSERT_TRUE(s);
+  const uint32_t inode = NewFile(*s, "waits");
+  for (size_t i = 0; i < servers_.size(); ++i)
+    StopChunkserver(i);
+  auto none_connected = [&] {
+    return OnMaster(*master_,
+                    [&] { return master_->metadata().chunks().servers().connected_count(); }) == 0;
+  };
+  for (int i = 0; i < 100 && !none_connected(); ++i)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(none_connected());
+  const auto stopped = std::chrono::steady_clock::now();
+  std::thread back([&] {
+    std::this_thread::sleep_for(6s);
+    for (size_t i = 0; i < servers_.size(); ++i)
+      StartChunkserver(i);
+  });
+  ChunkIo io(*s);
+  const std::vector<uint8_t> data(70000, 3);
+  Status w = io.Write(inode, 0, data);
+  back.join();
+  EXPECT_TRUE(w.ok()) << w.ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - stopped, 6s);
+  auto read = io.Read(inode, 0, 70000);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(*read == data);
+}
+
 TEST_F(ClientTest, RefusedExportAndUnreachableMaster) {
   auto bad = MasterSession::Open(
       {.host = "127.0.0.1", .port = client_port_, .export_path = "/nonexistent"});
