@@ -103,7 +103,7 @@ echo "== start the servers (detached, as systemd would)"
 "$PREFIX/sbin/mfschunkserver" -c "$TMP/cs0.cfg" start || fail "mfschunkserver 0 start"
 "$PREFIX/sbin/mfschunkserver" -c "$TMP/cs1.cfg" start || fail "mfschunkserver 1 start"
 
-CLI=("$PREFIX/bin/mfscli" -H 127.0.0.1 -P "$HTTP")
+CLI=("$PREFIX/bin/mfscli" -H 127.0.0.1 -P "$CL")  # the client port, as MooseFS's mfscli
 ok=0
 for _ in $(seq 1 150); do
   if [ "$("${CLI[@]}" -SCS 2>/dev/null | grep -c ' ok ')" = 2 ]; then ok=1; break; fi

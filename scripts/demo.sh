@@ -65,14 +65,15 @@ masters_for() {  # offset(19|20|21) [separator]
   for k in $(seq 1 "$NM"); do out+="${out:+${2:- }}127.0.0.1:$(mport "$k" "$1")"; done
   echo "$out"
 }
-# A master's role and epoch from its monitor ("leader 7"; "? ?" when it does not answer).
-role_of() {  # monitor port
+# A master's role and epoch from its monitor, read by mfscli on its client port ("leader 7";
+# "? ?" when it does not answer).
+role_of() {  # client port
   local out
   out=$(timeout 5 "$BIN/mfscli" -H 127.0.0.1 -P "$1" -SIG -p 2>/dev/null || true)
   printf '%s %s\n' "$(awk -F'\t' '$1 == "role" {print $2}' <<<"$out" | grep . || echo '?')" \
     "$(awk -F'\t' '$1 == "epoch" {print $2}' <<<"$out" | grep . || echo '?')"
 }
-wait_role() {  # monitor port, role: that role in a term (epoch > 0); 20 s at most
+wait_role() {  # client port, role: that role in a term (epoch > 0); 20 s at most
   local re
   for _ in $(seq 1 100); do
     re=$(role_of "$1")
@@ -85,7 +86,7 @@ wait_role() {  # monitor port, role: that role in a term (epoch > 0); 20 s at mo
 leader_index() {
   local k
   for k in $(seq 1 "$NM"); do
-    [ "$(role_of "$(mport "$k" 25)" | cut -d' ' -f1)" = leader ] && { echo "$k"; return 0; }
+    [ "$(role_of "$(mport "$k" 21)" | cut -d' ' -f1)" = leader ] && { echo "$k"; return 0; }
   done
   return 0
 }
@@ -96,7 +97,7 @@ wait_chunkservers() {
   for _ in $(seq 1 100); do
     k=$(leader_index)
     if [ -n "$k" ]; then
-      n=$(timeout 5 "$BIN/mfscli" -H 127.0.0.1 -P "$(mport "$k" 25)" -SIG -p 2>/dev/null |
+      n=$(timeout 5 "$BIN/mfscli" -H 127.0.0.1 -P "$(mport "$k" 21)" -SIG -p 2>/dev/null |
         awk -F'\t' '$1 == "chunkservers" {print $2}')
       [ "$n" = 3 ] && return 0
     fi
@@ -262,18 +263,20 @@ CS_PORTS="$((B + 22)) $((B + 32)) $((B + 42))"
 MASTER_PIDS="$(all_masters pid)"
 MASTER_CFGS="$(all_masters cfg)"
 MONITOR_PORTS="$(all_masters monitor)"
+CLIENT_PORTS="$(all_masters client)"
 ETCD_ENDPOINTS=$([ "$NM" = 1 ] || etcd_url)
 ETCD_PID=$(pid_of etcd)
 EOC
 }
 
-all_masters() {  # pid|cfg|monitor: one per master, in order, space-separated
+all_masters() {  # pid|cfg|monitor|client: one per master, in order, space-separated
   local k out=()
   for k in $(seq 1 "$NM"); do
     case $1 in
       pid) out+=("$(pid_of "$(mname "$k")")") ;;
       cfg) out+=("$(mcfg "$k")") ;;
       monitor) out+=("$(mport "$k" 25)") ;;
+      client) out+=("$(mport "$k" 21)") ;;
     esac
   done
   echo "${out[*]}"
@@ -344,10 +347,10 @@ start_masters() {
     wait_port "$(mport "$k" 21)" && wait_port "$(mport "$k" 25)" ||
       { tail "$DEMO/log/$(mname "$k").log"; echo "demo: master $k did not start"; exit 1; }
     local want=follower; [ "$k" = "$first" ] && want=leader
-    if wait_role "$(mport "$k" 25)" "$want"; then
+    if wait_role "$(mport "$k" 21)" "$want"; then
       echo "master $k: $want"
     else
-      echo "(master $k is not the $want after 20 s: $(role_of "$(mport "$k" 25)"); $DEMO/log/$(mname "$k").log)"
+      echo "(master $k is not the $want after 20 s: $(role_of "$(mport "$k" 21)"); $DEMO/log/$(mname "$k").log)"
     fi
   done
 }
@@ -361,7 +364,7 @@ masters_stop_order() {
   for k in 1 2 3; do
     p=$(pid_of "$(mname "$k")"); [ -n "$p" ] || continue
     if [ -z "$leader" ] && kill -0 "$p" 2>/dev/null && [ -x "$BIN/mfscli" ] && [ -f "$(mcfg "$k")" ] &&
-      [ "$(role_of "$(sed -n 's/^HTTP_LISTEN_PORT = //p' "$(mcfg "$k")")" | cut -d' ' -f1)" = leader ]; then
+      [ "$(role_of "$(sed -n 's/^MATOCL_LISTEN_PORT = //p' "$(mcfg "$k")")" | cut -d' ' -f1)" = leader ]; then
       leader=$k
     else
       rest+="$k "
@@ -435,11 +438,11 @@ tour_election() {
   say "the election on etcd ($(etcd_url)): who leads"
   local k
   for k in $(seq 1 "$NM"); do
-    local re; re=$(role_of "$(mport "$k" 25)")
+    local re; re=$(role_of "$(mport "$k" 21)")
     printf 'master %s  127.0.0.1:%s  monitor :%s  pid %s  role %-8s epoch %s\n' "$k" "$(mport "$k" 21)" \
       "$(mport "$k" 25)" "$(pid_of "$(mname "$k")")" "${re% *}" "${re#* }"
   done
-  echo "(mfscli -H 127.0.0.1 -P MONITOR -SIN shows the same; kill -9 the leader and another"
+  echo "(mfscli -H 127.0.0.1 -P PORT -SIN shows the same; kill -9 the leader and another"
   echo " master leads within a few seconds, the mount and chunkservers following it)"
 }
 

@@ -21,6 +21,9 @@ enum class Role : uint8_t {
   kMetalogger = 4,
   kTool = 5,
   kIscsiTarget = 6,
+  // Reads the monitor's pages (CLTOMA_MONITOR) and nothing else: mfscli, mfscgiserv. Any
+  // master answers it about itself, a follower too (no redirect).
+  kMonitor = 7,
   kLast,
 };
 

@@ -578,4 +578,16 @@ struct CltomaLocksReclaim {
   ELK_FIELDS(msgid, locks)
 };
 
+// CLTOMA_MONITOR: msgid:32 path:str sections:str
+// A page of the monitor, as its HTTP server would answer a GET of `path` ("/", "/mfs.cgi",
+// "/metrics", "/api/v1/info"); `sections` is MooseFS's `sections=` value ("IN|CS"), empty
+// for every section. Needs no session: mfscli and mfscgiserv send it right after the hello.
+struct CltomaMonitor {
+  static constexpr uint32_t kType = CLTOMA_MONITOR;
+  uint32_t msgid = 0;
+  std::string path;
+  std::string sections;
+  ELK_FIELDS(msgid, path, sections)
+};
+
 }  // namespace elk::protocol

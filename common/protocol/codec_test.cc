@@ -205,7 +205,7 @@ TEST(CodecTest, EnumOutOfRangeIsRefused) {
   (*hello)[4] = static_cast<uint8_t>(Role::kLast);
   auto m = Decode<AntoanHello>(*hello);
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.status().message().find("ANTOAN_HELLO.role: enum value 7 out of range"),
+  EXPECT_NE(m.status().message().find("ANTOAN_HELLO.role: enum value 8 out of range"),
             std::string::npos)
       << m.status().message();
 

@@ -21,6 +21,8 @@ std::string_view RoleName(Role role) {
       return "tool";
     case Role::kIscsiTarget:
       return "iscsi target";
+    case Role::kMonitor:
+      return "monitor reader";
     case Role::kUnknown:
     case Role::kLast:
       break;

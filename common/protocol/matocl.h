@@ -298,4 +298,16 @@ struct MatoclLocksReclaim {
   ELK_FIELDS(msgid, lost)
 };
 
+// MATOCL_MONITOR: msgid:32 http_status:16 content_type:str body:str
+// The page an HTTP GET of the request's path answers (404 for an unknown path, 503 when the
+// master is rendering too many pages this second).
+struct MatoclMonitor {
+  static constexpr uint32_t kType = MATOCL_MONITOR;
+  uint32_t msgid = 0;
+  uint16_t http_status = 200;
+  std::string content_type;
+  std::string body;
+  ELK_FIELDS(msgid, http_status, content_type, body)
+};
+
 }  // namespace elk::protocol

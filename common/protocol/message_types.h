@@ -73,6 +73,9 @@ inline constexpr uint32_t CLTOMA_LOCK_TEST = 1301;
 inline constexpr uint32_t CLTOMA_LOCK_CANCEL = 1302;
 inline constexpr uint32_t CLTOMA_LOCK_RELEASE = 1303;
 inline constexpr uint32_t CLTOMA_LOCKS_RECLAIM = 1304;
+// The monitor's pages over the client port, as MooseFS's mfscli and CGI read the master on
+// 9421: allowed before a session registers (docs/monitor.md).
+inline constexpr uint32_t CLTOMA_MONITOR = 1400;
 
 // MATOCL: master to client, 2000-2999.
 inline constexpr uint32_t MATOCL_CHALLENGE = 2000;
@@ -106,6 +109,7 @@ inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 inline constexpr uint32_t MATOCL_DETACHED_ATTR = 2063;
 inline constexpr uint32_t MATOCL_LOCK_TEST = 2301;
 inline constexpr uint32_t MATOCL_LOCKS_RECLAIM = 2304;
+inline constexpr uint32_t MATOCL_MONITOR = 2400;
 
 // CSTOMA: chunkserver to master, 3000-3999.
 inline constexpr uint32_t CSTOMA_REGISTER = 3000;
@@ -254,6 +258,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_LOCK_CANCEL, kTiny),
     ELK_TYPE(CLTOMA_LOCK_RELEASE, kTiny),
     ELK_TYPE(CLTOMA_LOCKS_RECLAIM, kMedium),  // 34 bytes a lock: some 30,000 held locks
+    ELK_TYPE(CLTOMA_MONITOR, kTiny),
 
     ELK_TYPE(MATOCL_CHALLENGE, kTiny),
     ELK_TYPE(MATOCL_REGISTER_SESSION, kTiny),
@@ -286,6 +291,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_DETACHED_ATTR, kMedium),  // a trash path is as long as the folders were deep
     ELK_TYPE(MATOCL_LOCK_TEST, kTiny),
     ELK_TYPE(MATOCL_LOCKS_RECLAIM, kMedium),
+    ELK_TYPE(MATOCL_MONITOR, kBulk),  // a page of the monitor: 10,000 open files and their paths
 
     ELK_TYPE(CSTOMA_REGISTER, kTiny),
     ELK_TYPE(CSTOMA_REGISTER_CHUNKS, kBulk),

@@ -50,14 +50,14 @@ using AllMessages = MessageList<
     CltomaGettrashtime, CltomaSettrashtime, CltomaGetdirstats, CltomaPaths, CltomaSnapshot,
     CltomaAppendChunks, CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge,
     CltomaDetachedAttr, CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens, CltomaLock,
-    CltomaLockTest, CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim,
+    CltomaLockTest, CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim, CltomaMonitor,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclGetxattr, MatoclListxattr,
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclChunkList, MatoclGetgoal,
     MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclPaths,
-    MatoclListDetached, MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim,
+    MatoclListDetached, MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim, MatoclMonitor,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,

@@ -35,7 +35,7 @@ TEST(OptionsTest, MooseFsStyle) {
   auto d = Parse({"-SCS"});
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->host, "mfsmaster");
-  EXPECT_EQ(d->port, 9425);
+  EXPECT_EQ(d->port, 9421);  // the client port, as MooseFS's mfscli
 }
 
 TEST(OptionsTest, Refusals) {

@@ -75,11 +75,11 @@ Result<Options> ParseOptions(int argc, const char* const* argv) {
 
 std::string Usage() {
   std::string out =
-      "usage: mfscli [-hjpn] [-H master_host] [-P monitor_port] [-s separator] -S<SECTION> "
+      "usage: mfscli [-hjpn] [-H master_host] [-P master_port] [-s separator] -S<SECTION> "
       "[-S<SECTION>...]\n"
       "  -H host   the master (default: mfsmaster)\n"
-      "  -P port   the master's HTTP monitor port (default: 9425; MooseFS's mfscli takes the\n"
-      "            client port 9421 here)\n"
+      "  -P port   the master's client port (default: 9421); a follower's is followed to the\n"
+      "            leader\n"
       "  -j        JSON instead of a table\n"
       "  -p        parsable rows: cells joined by a tab, plain numbers, no heading\n"
       "  -s sep    the same with this separator\n"

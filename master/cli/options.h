@@ -13,7 +13,7 @@ namespace elk::cli {
 
 struct Options {
   std::string host = "mfsmaster";
-  uint16_t port = 9425;
+  uint16_t port = 9421;               // the master's client port, as MooseFS's mfscli
   std::vector<std::string> sections;  // codes: "IN", "CS", ...
   bool json = false;
   bool plain_numbers = false;

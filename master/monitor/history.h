@@ -2,7 +2,8 @@
 // A small in-memory history of the cluster's activity for the monitor's charts: one point a
 // step (a minute by default), the last 1440 points (24 hours at that step). Each point holds
 // the rates over its step of several running totals (client requests, bytes read and written
-// on the chunkservers' disks, replication); fed on the loop thread, nothing stored on disk.
+// on the chunkservers' disks, replication); fed on the loop thread. The master keeps the
+// points in DATA_PATH/stats.mfs (history_file.h) and gives them back with Restore.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,9 +30,12 @@ class History {
       : step_(step_seconds == 0 ? 1 : step_seconds), capacity_(capacity) {}
 
   // `totals` are the running totals now; called as often as one likes, a point is closed each
-  // time `step` seconds have passed since the last one.
-  void Sample(uint32_t now, const Totals& totals);
+  // time `step` seconds have passed since the last one. True when it closed a point.
+  bool Sample(uint32_t now, const Totals& totals);
   std::vector<HistoryPoint> points() const { return {points_.begin(), points_.end()}; }
+  // Points kept from before a restart: those of the last `capacity` steps before `now`, in
+  // time order, go before anything sampled since.
+  void Restore(std::vector<HistoryPoint> points, uint32_t now);
   uint32_t step() const { return step_; }
 
  private:

@@ -275,6 +275,27 @@ std::vector<double> Values(const std::vector<HistoryPoint>& points, double Histo
   return v;
 }
 
+// MooseFS's "Servers charts": each chunkserver's disk bytes read and written per second.
+std::string ServerCharts(const Snapshot& s) {
+  std::string out = "<h2>Chunkserver charts</h2>";
+  if (s.server_history.empty()) return out + "<p class=note>no chunkserver reports its disks</p>";
+  for (const ServerHistory& h : s.server_history) {
+    const std::vector<HistoryPoint>& points = *h.points;
+    std::vector<uint32_t> times;
+    for (const HistoryPoint& p : points)
+      times.push_back(p.time);
+    out += ChartSvg(
+        {.title = h.address + ": bytes read and written per second",
+         .times = times,
+         .series = {{"read", "#27c", Values(points, &HistoryPoint::read_bytes_per_second)},
+                    {"written", "#d62", Values(points, &HistoryPoint::written_bytes_per_second)}},
+         .label = HumanRate,
+         .floor = 1024,
+         .step = s.history_step});
+  }
+  return "<div class=charts>" + out + "</div>";
+}
+
 }  // namespace
 
 std::string HistoryCharts(const std::vector<HistoryPoint>& points, uint32_t step) {
@@ -308,15 +329,57 @@ std::string HistoryCharts(const std::vector<HistoryPoint>& points, uint32_t step
          "</div>";
 }
 
-std::string RenderHtml(const Snapshot& s) {
+namespace {
+
+// One part of the page and the MooseFS section codes (mfs.cgi?sections=IN|CS) that show it.
+struct PagePart {
+  std::string_view codes;  // '|'-separated
+  std::string (*render)(const Snapshot&);
+};
+
+// The page's order; MooseFS's letters: IN info, CS servers (chunkservers and metaloggers),
+// HD disks, MS mounts, OF open files, AL acquired locks, EX exports, MC master charts, MO
+// operations.
+constexpr PagePart kPageParts[] = {
+    {"IN|IG", Summary}, {"IN|IC", Health}, {"CS", Chunkservers}, {"HD", Disks},
+    {"MS", Sessions},   {"OF", OpenFiles}, {"AL", Locks},        {"CS|MB|ML", Metaloggers},
+    {"EX", Exports},    {"MC", Activity},  {"CC", ServerCharts}, {"MO", Operations}};
+
+bool Wanted(std::string_view codes, std::string_view sections) {
+  if (sections.empty()) return true;
+  while (!codes.empty()) {
+    std::string_view code = codes.substr(0, codes.find('|'));
+    codes.remove_prefix(std::min(codes.size(), code.size() + 1));
+    for (std::string_view rest = sections; !rest.empty();) {
+      std::string_view asked = rest.substr(0, rest.find('|'));
+      rest.remove_prefix(std::min(rest.size(), asked.size() + 1));
+      if (asked == code) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RenderHtml(const Snapshot& s, std::string_view sections) {
   std::string out = fmt::format(
       "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
       "<meta http-equiv=refresh content=10><title>ElkFS master</title><style>{}</style>"
       "</head><body><h1>ElkFS master</h1><p class=note>snapshot of {} UTC; JSON under "
       "/api/v1/, Prometheus at /metrics</p>",
       kStyle, Time(s.info.now));
-  out += Summary(s) + Health(s) + Chunkservers(s) + Disks(s) + Sessions(s) + OpenFiles(s) +
-         Locks(s) + Metaloggers(s) + Exports(s) + Activity(s) + Operations(s);
+  size_t shown = 0;
+  for (const PagePart& part : kPageParts) {
+    if (!Wanted(part.codes, sections)) continue;
+    out += part.render(s);
+    ++shown;
+  }
+  if (shown == 0) {
+    out += fmt::format(
+        "<p class=note>no section of ElkFS's monitor is called '{}'; the codes "
+        "are IN CS HD MS OF AL EX MC MO</p>",
+        HtmlEscape(sections));
+  }
   return out + "</body></html>\n";
 }
 

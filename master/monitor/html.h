@@ -13,7 +13,8 @@
 
 namespace elk::master::monitor {
 
-std::string RenderHtml(const Snapshot& s);
+// `sections`: MooseFS's mfs.cgi codes separated by '|' ("IN|CS"); empty: the whole page.
+std::string RenderHtml(const Snapshot& s, std::string_view sections = {});
 
 // Pieces, for the page and its tests.
 std::string HtmlEscape(std::string_view text);

@@ -9,9 +9,7 @@
 #include "common/log/log.h"
 #include "master/monitor/bounded_queue.h"
 #include "master/monitor/gated_server.h"
-#include "master/monitor/html.h"
-#include "master/monitor/json.h"
-#include "master/monitor/prometheus.h"
+#include "master/monitor/pages.h"
 
 namespace elk::master::monitor {
 
@@ -114,19 +112,11 @@ void Reply(httplib::Response& res, std::string body, const char* type) {
 
 void HttpServer::Route() {
   httplib::Server& srv = *server_;
-  srv.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    Reply(res, RenderHtml(*box_->Get()), "text/html; charset=utf-8");
-  });
-  srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    Reply(res, RenderPrometheus(*box_->Get()), kPrometheusContentType);
-  });
-  srv.Get(R"(/api/v1/([a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto body = RenderApi(*box_->Get(), req.matches[1].str());
-    if (!body) {
-      res.status = 404;
-      return;
-    }
-    Reply(res, std::move(*body), "application/json");
+  // One route for every page (pages.h); the same renderer answers the client port.
+  srv.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    Page page = RenderPage(*box_->Get(), req.path, req.get_param_value("sections"));
+    res.status = page.status;
+    if (page.status == 200) Reply(res, std::move(page.body), page.content_type.c_str());
   });
   auto refuse = [](const httplib::Request&, httplib::Response& res) {
     res.status = 405;

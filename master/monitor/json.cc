@@ -161,9 +161,9 @@ json ExportsJson(const Snapshot& s) {
 
 namespace {
 
-json HistoryPoints(const Snapshot& s) {
+json HistoryPoints(const std::vector<HistoryPoint>& history) {
   json points = json::array();
-  for (const HistoryPoint& p : s.history) {
+  for (const HistoryPoint& p : history) {
     points.push_back({{"time", p.time},
                       {"ops_per_second", p.ops_per_second},
                       {"read_bytes_per_second", p.read_bytes_per_second},
@@ -209,8 +209,27 @@ json OpsJson(const Snapshot& s) {
   json counters = json::object();
   for (const auto& [name, n] : s.ops)
     counters[name] = n;
-  return {{"operations", counters}, {"history", HistoryPoints(s)}};
+  return {{"operations", counters}, {"history", HistoryPoints(s.history)}};
 }
+
+namespace {
+
+// Each chunkserver's points: only its bytes read and written are counted per server.
+json ServerHistoriesJson(const Snapshot& s) {
+  json out = json::array();
+  for (const ServerHistory& h : s.server_history) {
+    json points = json::array();
+    for (const HistoryPoint& p : *h.points) {
+      points.push_back({{"time", p.time},
+                        {"read_bytes_per_second", p.read_bytes_per_second},
+                        {"written_bytes_per_second", p.written_bytes_per_second}});
+    }
+    out.push_back({{"address", h.address}, {"history", std::move(points)}});
+  }
+  return out;
+}
+
+}  // namespace
 
 json HistoryJson(const Snapshot& s) {
   const Totals& t = s.totals;
@@ -221,7 +240,8 @@ json HistoryJson(const Snapshot& s) {
             {"bytes_written", t.bytes_written},
             {"replications", t.replications},
             {"deletions", t.deletions}}},
-          {"history", HistoryPoints(s)}};
+          {"history", HistoryPoints(s.history)},
+          {"chunkservers", ServerHistoriesJson(s)}};
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -194,6 +195,13 @@ struct HistoryPoint {
   double deletions_per_second = 0;
 };
 
+// One chunkserver's chart: the bytes its disks read and wrote per second, a point a step
+// (the same step as the cluster's history; kept in memory only).
+struct ServerHistory {
+  std::string address;
+  std::shared_ptr<const std::vector<HistoryPoint>> points;  // never null
+};
+
 struct Snapshot {
   Info info;
   ChunkMatrix chunks;
@@ -210,7 +218,8 @@ struct Snapshot {
   OpCounters ops;
   Totals totals;
   std::vector<HistoryPoint> history;
-  uint32_t history_step = 60;  // seconds between two points
+  std::vector<ServerHistory> server_history;  // by address
+  uint32_t history_step = 60;                 // seconds between two points
   // Said under the disks table (e.g. that servers which never report disks are not listed).
   std::string disks_note;
 };

@@ -66,8 +66,8 @@ Status ClientLink::OnFrame(const proto::FrameView& f) {
 Status ClientLink::OnHello(const proto::FrameView& f) {
   auto hello = proto::Decode<proto::AntoanHello>(f);
   if (!hello.ok()) return hello.status();
-  Status s = proto::CheckHello(
-      *hello, {proto::Role::kClient, proto::Role::kTool, proto::Role::kIscsiTarget});
+  Status s = proto::CheckHello(*hello, {proto::Role::kClient, proto::Role::kTool,
+                                        proto::Role::kIscsiTarget, proto::Role::kMonitor});
   if (!s.ok()) {
     if (auto st = proto::EncodePayload(proto::AntoanStatus{s.code(), s.message()}); st.ok()) {
       (void)conn_->Send(proto::ANTOAN_STATUS, std::move(*st));
@@ -94,8 +94,12 @@ Status ClientLink::Run(const proto::FrameView& f, Fn fn) {
   auto m = proto::Decode<M>(f);
   if (!m.ok()) return m.status();
   if (session_id_ == 0 && M::kType != proto::CLTOMA_GET_CHALLENGE &&
-      M::kType != proto::CLTOMA_REGISTER_SESSION) {
+      M::kType != proto::CLTOMA_REGISTER_SESSION && M::kType != proto::CLTOMA_MONITOR) {
     ReplyStatus(m->msgid, Status(Code::kBadSession, "no session registered"));
+    return Status::Ok();
+  }
+  if (role_ == proto::Role::kMonitor && M::kType != proto::CLTOMA_MONITOR) {
+    ReplyStatus(m->msgid, Status(Code::kPerm, "a monitor reader asks for pages only"));
     return Status::Ok();
   }
   if (meta_ && !MetaMayDo(*m)) {
@@ -173,6 +177,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaGetdirstats>(f, &C::Getdirstats);
     case proto::CLTOMA_PATHS:
       return Run<proto::CltomaPaths>(f, &C::Paths);
+    case proto::CLTOMA_MONITOR:
+      return Run<proto::CltomaMonitor>(f, &C::Monitor);
     case proto::CLTOMA_SNAPSHOT:
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:
@@ -283,6 +289,16 @@ Cred ClientLink::MapCred(const proto::Creds& creds) const {
 
 Status ClientLink::Writable() const {
   return CheckWritable(options_);
+}
+
+// Read-only and session-less, as MooseFS's master answers mfscli and its CGI on this port.
+void ClientLink::Monitor(const proto::CltomaMonitor& m) {
+  if (!ctx_.monitor) {
+    return Reply(proto::MatoclMonitor{m.msgid, 404, "text/plain; charset=utf-8", "no monitor\n"});
+  }
+  proto::MatoclMonitor reply = ctx_.monitor(m);
+  reply.msgid = m.msgid;
+  Reply(reply);
 }
 
 }  // namespace elk::master

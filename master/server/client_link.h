@@ -57,6 +57,8 @@ struct ClientContext {
   NotLeaderFn not_leader;
   LockService* locks = nullptr;     // file locks; null: lock requests refused
   std::function<uint64_t()> epoch;  // the master's term, told at registration; empty: 0
+  // A page of the monitor (CLTOMA_MONITOR, no session needed); empty: answered 404.
+  std::function<protocol::MatoclMonitor(const protocol::CltomaMonitor&)> monitor;
 };
 
 class ClientLink {
@@ -133,6 +135,7 @@ class ClientLink {
   void Settrashtime(const protocol::CltomaSettrashtime& m);
   void Getdirstats(const protocol::CltomaGetdirstats& m);
   void Paths(const protocol::CltomaPaths& m);  // client_paths.cc
+  void Monitor(const protocol::CltomaMonitor& m);
   void Snapshot(const protocol::CltomaSnapshot& m);
   void StartJob(uint32_t msgid, InodeId inode, TreeJob job);
   // Starts a job of this session that stops if the connection closes (kDelayed replied
@@ -234,7 +237,7 @@ bool ClientLink::MetaMayDo(const M& m) const {
     return t == p::CLTOMA_GET_CHALLENGE || t == p::CLTOMA_REGISTER_SESSION ||
            t == p::CLTOMA_STATFS || t == p::CLTOMA_LIST_DETACHED || t == p::CLTOMA_UNDELETE ||
            t == p::CLTOMA_PURGE || t == p::CLTOMA_SESSION_OPENS || t == p::CLTOMA_DETACHED_ATTR ||
-           t == p::CLTOMA_SET_TRASH_PATH ||
+           t == p::CLTOMA_SET_TRASH_PATH || t == p::CLTOMA_MONITOR ||
            t == p::CLTOMA_LOCKS_RECLAIM;  // every resume sends one, empty here
   }
 }

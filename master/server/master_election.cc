@@ -180,6 +180,8 @@ bool MasterServer::MayAcknowledge() const {
 }
 
 std::optional<protocol::AntoanNotLeader> MasterServer::NotLeaderFor(protocol::Role peer) const {
+  // mfscli and mfscgiserv read this master's own state, whatever its role.
+  if (peer == protocol::Role::kMonitor) return std::nullopt;
   if (election_ && role_.following() && !(leader_link_ && leader_link_->connected())) {
     // Cut off from the leader we follow: it is probably gone, and the election names
     // another within a lease. "Try again" keeps clients asking here every 250 ms rather

@@ -237,7 +237,6 @@ Status MasterServer::Listen() {
 }
 
 Status MasterServer::StartMonitor() {
-  if (!config_.http) return Status::Ok();
   MonitorSources sources{*meta_,
                          sessions_,
                          exports_,
@@ -255,7 +254,8 @@ Status MasterServer::StartMonitor() {
   sources.role = &role_;
   sources.leader_connected = [this] { return leader_link_ && leader_link_->streaming(); };
   MonitorFeedOptions options;
-  options.listen = *config_.http;
+  options.listen = config_.http;
+  options.history_file = config_.data_path + "/stats.mfs";
   options.software_version = ELKFS_VERSION;
   options.history_step = config_.http_history_step;
   options.max_connections = config_.http_max_connections;
@@ -263,7 +263,12 @@ Status MasterServer::StartMonitor() {
   auto feed = MonitorFeed::Start(*loop_, std::move(sources), options);
   if (!feed.ok()) return feed.status();
   monitor_ = std::move(*feed);
-  log::Info("mfsmaster: monitor on http://{}:{}/", config_.http->host, monitor_->port());
+  client_ctx_->monitor = [this](const protocol::CltomaMonitor& m) { return monitor_->Page(m); };
+  if (config_.http) {
+    log::Info("mfsmaster: monitor on http://{}:{}/", config_.http->host, monitor_->port());
+  } else {
+    log::Info("mfsmaster: monitor on the client port only (HTTP_LISTEN_PORT = 0)");
+  }
   return Status::Ok();
 }
 
@@ -380,6 +385,7 @@ void MasterServer::Stop() {
 void MasterServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (client_ctx_) client_ctx_->monitor = nullptr;
   monitor_.reset();
   leader_link_.reset();
   if (!failed_.ok()) return AbandonAfterFailure();

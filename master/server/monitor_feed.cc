@@ -4,10 +4,14 @@
 #include <cctype>
 #include <utility>
 
+#include "common/atomic_file.h"
+#include "common/cfg/file_read.h"
 #include "common/log/log.h"
 #include "common/net/address.h"
 #include "common/protocol/message_types.h"
 #include "master/chunks/health.h"
+#include "master/monitor/history_file.h"
+#include "master/monitor/pages.h"
 #include "master/server/lock_service.h"
 
 namespace elk::master {
@@ -21,6 +25,7 @@ MonitorFeed::MonitorFeed(net::EventLoop& loop, MonitorSources sources, MonitorFe
 MonitorFeed::~MonitorFeed() {
   if (timer_ != net::kNoTimer) loop_.Cancel(timer_);
   http_.reset();  // joins the HTTP threads before the box and the sources go
+  SaveHistory();
 }
 
 Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
@@ -28,15 +33,18 @@ Result<std::unique_ptr<MonitorFeed>> MonitorFeed::Start(net::EventLoop& loop,
                                                         MonitorFeedOptions options) {
   std::unique_ptr<MonitorFeed> feed(new MonitorFeed(loop, std::move(sources), std::move(options)));
   feed->started_at_ = feed->src_.now();
+  feed->LoadHistory();
   feed->Publish();
-  monitor::HttpOptions http;
-  http.host = feed->options_.listen.host;
-  http.port = feed->options_.listen.port;
-  http.max_connections = feed->options_.max_connections;
-  http.max_per_address = feed->options_.max_per_address;
-  auto server = monitor::HttpServer::Start(http, feed->box_);
-  if (!server.ok()) return server.status();
-  feed->http_ = std::move(*server);
+  if (feed->options_.listen) {
+    monitor::HttpOptions http;
+    http.host = feed->options_.listen->host;
+    http.port = feed->options_.listen->port;
+    http.max_connections = feed->options_.max_connections;
+    http.max_per_address = feed->options_.max_per_address;
+    auto server = monitor::HttpServer::Start(http, feed->box_);
+    if (!server.ok()) return server.status();
+    feed->http_ = std::move(*server);
+  }
   MonitorFeed* raw = feed.get();
   feed->timer_ = loop.RunEvery(feed->options_.period, [raw] { raw->Publish(); });
   return feed;
@@ -59,9 +67,75 @@ void MonitorFeed::Publish() {
   FillExports(*s);
   FillOps(*s);
   FillDisks(*s);
+  FillServerHistory(*s);
   FillLocks(*s);
   FillOpenFiles(*s);
   box_->Publish(std::move(s));
+  pages_this_second_ = 0;
+}
+
+protocol::MatoclMonitor MonitorFeed::Page(const protocol::CltomaMonitor& request) {
+  if (++pages_this_second_ > kPagesPerSecond) {
+    return {request.msgid, 503, "text/plain; charset=utf-8",
+            "503 Service Unavailable: too many monitor pages this second, try again\n"};
+  }
+  monitor::Page page = monitor::RenderPage(*box_->Get(), request.path, request.sections);
+  if (page.body.size() > protocol::kBulk - 1024) {
+    return {request.msgid, 500, "text/plain; charset=utf-8",
+            "500 the page is larger than one client-port message; read it over HTTP\n"};
+  }
+  return {request.msgid, static_cast<uint16_t>(page.status), std::move(page.content_type),
+          std::move(page.body)};
+}
+
+void MonitorFeed::FillServerHistory(monitor::Snapshot& s) {
+  std::map<std::string, monitor::Totals> moved;  // each server's disks' counters summed
+  for (const monitor::DiskRow& d : s.disks) {
+    monitor::Totals& t = moved[d.chunkserver];
+    t.bytes_read += d.bytes_read;
+    t.bytes_written += d.bytes_written;
+  }
+  for (const auto& [address, totals] : moved) {
+    auto [it, fresh] = server_history_.try_emplace(address, history_.step());
+    ServerChart& chart = it->second;
+    if (chart.history.Sample(s.info.now, totals) || fresh) {
+      chart.points =
+          std::make_shared<const std::vector<monitor::HistoryPoint>>(chart.history.points());
+    }
+  }
+  // A lost server keeps its chart; one removed from the registry takes it along.
+  std::set<std::string> known;
+  for (const monitor::ChunkserverRow& r : s.chunkservers)
+    known.insert(r.address);
+  std::erase_if(server_history_, [&](const auto& e) { return !known.contains(e.first); });
+  for (const auto& [address, chart] : server_history_)
+    s.server_history.push_back({address, chart.points});
+}
+
+void MonitorFeed::LoadHistory() {
+  if (options_.history_file.empty()) return;
+  auto text = cfg::ReadWholeFile(options_.history_file);
+  if (!text.ok()) {
+    if (text.status().code() != Code::kNoEnt) {
+      log::Warning("{}: the charts start empty: {}", options_.history_file,
+                   text.status().ToString());
+    }
+    return;
+  }
+  auto points = monitor::DecodeHistory(*text, history_.step());
+  if (!points.ok()) {
+    log::Warning("{}: the charts start empty: {}", options_.history_file,
+                 points.status().message());
+    return;
+  }
+  history_.Restore(std::move(*points), src_.now());
+}
+
+void MonitorFeed::SaveHistory() const {
+  if (options_.history_file.empty()) return;
+  Status s = WriteFileAtomically(options_.history_file,
+                                 monitor::EncodeHistory(history_.step(), history_.points()));
+  if (!s.ok()) log::Warning("{}: charts not kept: {}", options_.history_file, s.ToString());
 }
 
 monitor::ChunkMatrix HealthMatrix(const ChunkRegistry& registry) {
@@ -298,7 +372,12 @@ void MonitorFeed::FillOps(monitor::Snapshot& s) {
               .bytes_written = cs.bytes_written,
               .replications = cs.replications,
               .deletions = cs.deletions};
-  history_.Sample(s.info.now, s.totals);
+  // The file is written every kSaveEvery new points, so a killed master loses at most that
+  // many steps of its charts.
+  if (history_.Sample(s.info.now, s.totals) && ++points_unsaved_ >= kSaveEvery) {
+    SaveHistory();
+    points_unsaved_ = 0;
+  }
   s.history = history_.points();
   s.history_step = history_.step();
 }

@@ -12,12 +12,16 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "common/cfg/exports_file.h"
 #include "common/net/event_loop.h"
+#include "common/protocol/cltoma.h"
+#include "common/protocol/matocl.h"
 #include "common/status.h"
 #include "master/meta/metadata.h"
 #include "master/monitor/history.h"
@@ -48,7 +52,10 @@ struct MonitorSources {
 };
 
 struct MonitorFeedOptions {
-  ListenAddress listen{"*", 9425};
+  // HTTP_LISTEN_HOST/PORT; none (HTTP_LISTEN_PORT = 0): no HTTP server, the pages still
+  // served on the client port (CLTOMA_MONITOR), e.g. to an mfscgiserv on this host's 9425.
+  std::optional<ListenAddress> listen = ListenAddress{"*", 9425};
+  std::string history_file;  // DATA_PATH/stats.mfs; empty: the charts are not kept
   std::chrono::milliseconds period{1000};
   uint32_t walk_every = 5;
   size_t walk_always_below = 100000;  // nodes + chunks
@@ -67,9 +74,19 @@ class MonitorFeed {
   MonitorFeed(const MonitorFeed&) = delete;
   MonitorFeed& operator=(const MonitorFeed&) = delete;
 
-  uint16_t port() const { return http_->port(); }
+  uint16_t port() const { return http_ ? http_->port() : 0; }  // 0: no HTTP server
   // Builds and publishes a snapshot now (the timer's job; tests call it too).
   void Publish();
+  // A page of the published snapshot for the client port. At most kPagesPerSecond are
+  // rendered between two snapshots, since a page is rendered on the loop thread: past that
+  // the answer is 503 (a caller that does not even hold a session cannot make the loop
+  // spend more than a few milliseconds a second on pages).
+  static constexpr uint32_t kPagesPerSecond = 20;
+  protocol::MatoclMonitor Page(const protocol::CltomaMonitor& request);
+  // Writes the charts' points to history_file now (also done every kSaveEvery points and
+  // when the feed stops).
+  void SaveHistory() const;
+  static constexpr size_t kSaveEvery = 10;
 
  private:
   MonitorFeed(net::EventLoop& loop, MonitorSources sources, MonitorFeedOptions options);
@@ -84,6 +101,8 @@ class MonitorFeed {
   void FillMetaloggers(monitor::Snapshot& s) const;
   void FillExports(monitor::Snapshot& s) const;
   void FillOps(monitor::Snapshot& s);
+  void LoadHistory();
+  void FillServerHistory(monitor::Snapshot& s);
 
   net::EventLoop& loop_;
   MonitorSources src_;
@@ -92,9 +111,20 @@ class MonitorFeed {
   uint32_t ticks_ = 0;
   monitor::ChunkMatrix matrix_;  // from the last walk
   monitor::History history_;
+  // Each chunkserver's chart, by address; its points copied when one closes (once a step),
+  // so a snapshot shares them rather than copying a day of points every second.
+  struct ServerChart {
+    explicit ServerChart(uint32_t step) : history(step) {}
+    monitor::History history;
+    std::shared_ptr<const std::vector<monitor::HistoryPoint>> points =
+        std::make_shared<const std::vector<monitor::HistoryPoint>>();
+  };
+  std::map<std::string, ServerChart> server_history_;
   std::shared_ptr<monitor::SnapshotBox> box_ = std::make_shared<monitor::SnapshotBox>();
   std::unique_ptr<monitor::HttpServer> http_;
   net::TimerId timer_ = net::kNoTimer;
+  uint32_t pages_this_second_ = 0;
+  size_t points_unsaved_ = 0;
 };
 
 // Every chunk counted by goal and valid copies (one pass over the registry).

@@ -17,6 +17,7 @@
 
 #include "common/cfg/config_file.h"
 #include "common/daemon/process_setup.h"
+#include "master/cli/fetch.h"
 #include "master/server/master_server.h"
 #include "master/server/test_peers.h"
 
@@ -84,6 +85,50 @@ TEST_F(MonitorFeedTest, ServesWhileTheLoopRuns) {
   EXPECT_EQ(rules[0]["options"], "rw,alldirs,maproot=0:0");
   EXPECT_EQ(rules[1]["address"], "10.0.0.0-10.255.255.255");
   EXPECT_EQ(rules[1]["options"], "ro,maproot=999:999,password,mingoal=2");  // never the password
+}
+
+// MooseFS's mfscli and CGI read the master on its client port: any page, no session, and
+// with the HTTP server off too (HTTP_LISTEN_PORT = 0, the port left to an mfscgiserv).
+TEST_F(MonitorFeedTest, TheClientPortServesThePagesWithoutASession) {
+  Start(std::nullopt);
+  test::TestClient reader;
+  ASSERT_TRUE(reader.Connect(server_->client_port(), protocol::Role::kMonitor).ok());
+  auto info = reader.Call<protocol::MatoclMonitor>(protocol::CltomaMonitor{0, "/api/v1/info", ""});
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->http_status, 200);
+  EXPECT_EQ(nlohmann::json::parse(info->body)["directories"], 1);
+  auto page = reader.Call<protocol::MatoclMonitor>(protocol::CltomaMonitor{0, "/mfs.cgi", "EX"});
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("<table id='exports'"), std::string::npos);
+  EXPECT_EQ(page->body.find("<table id='chunkservers'"), std::string::npos);
+  auto missing = reader.Call<protocol::MatoclMonitor>(protocol::CltomaMonitor{0, "/nothing", ""});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->http_status, 404);
+  // A monitor reader reads pages, nothing else: no session, no file system.
+  auto reg = reader.Register("/");
+  EXPECT_EQ(reg.code(), Code::kPerm);
+  // mfscli's reader gets the same.
+  auto j = cli::FetchSection("127.0.0.1", server_->client_port(), "exports", 5);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ((*j)["exports"].size(), 2u);
+}
+
+// Pages are rendered on the loop: past kPagesPerSecond between two snapshots the answer is
+// 503, so no connection can make the loop spend more than that on them.
+TEST_F(MonitorFeedTest, PagesPerSecondAreCapped) {
+  Start(std::nullopt);
+  test::TestClient reader;
+  ASSERT_TRUE(reader.Connect(server_->client_port(), protocol::Role::kMonitor).ok());
+  int served = 0, busy = 0;
+  // A snapshot (which resets the count) comes once a second: 60 quick requests meet at most
+  // one or two, so at least 20 of them find the budget spent.
+  for (int i = 0; i < 3 * static_cast<int>(MonitorFeed::kPagesPerSecond); ++i) {
+    auto p = reader.Call<protocol::MatoclMonitor>(protocol::CltomaMonitor{0, "/", ""});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    (p->http_status == 200 ? served : busy)++;
+  }
+  EXPECT_GE(served, static_cast<int>(MonitorFeed::kPagesPerSecond));
+  EXPECT_GT(busy, 0);
 }
 
 nlohmann::json GetJson(uint16_t port, const std::string& path) {

@@ -41,13 +41,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-monitor() {  # port key: the value in mfscli's info, or "?"
+monitor() {  # client port, key: the value in mfscli's info, or "?"
   timeout 5 "$BIN/mfscli" -H 127.0.0.1 -P "$1" -SIG -p 2>/dev/null |
     awk -F'\t' -v k="$2" '$1 == k {print $2; found = 1} END {if (!found) print "?"}'
 }
 leader_of() {  # prints the index (1..3) of the master whose monitor says leader
   local i=0 p
-  for p in $MONITOR_PORTS; do
+  for p in $CLIENT_PORTS; do
     i=$((i + 1))
     [ "$(monitor "$p" role)" = leader ] && { echo "$i"; return 0; }
   done
@@ -62,6 +62,7 @@ demo start >"$TMP/start.log" 2>&1 || { cat "$TMP/start.log"; fail "demo.sh start
 read -r -a pids <<<"$MASTER_PIDS"
 read -r -a cfgs <<<"$MASTER_CFGS"
 read -r -a mons <<<"$MONITOR_PORTS"
+read -r -a clis <<<"$CLIENT_PORTS"
 [ ${#pids[@]} = 3 ] && [ ${#cfgs[@]} = 3 ] && [ ${#mons[@]} = 3 ] ||
   fail "cluster.env: want three MASTER_PIDS, MASTER_CFGS, MONITOR_PORTS: $MASTER_PIDS / $MASTER_CFGS / $MONITOR_PORTS"
 [ "$MASTER_PID" = "${pids[0]}" ] && [ "$MASTER_CFG" = "${cfgs[0]}" ] && [ "$HTTP_PORT" = "${mons[0]}" ] ||
@@ -77,8 +78,8 @@ grep -q "^MASTER_HOST = .* .* " "$DEMO/etc/mfschunkserver1.cfg" || fail "chunkse
 # One leader, two followers, one epoch (a follower's monitor shows the term within a second).
 roles="" epochs=""
 for _ in $(seq 1 50); do
-  roles=$(for p in "${mons[@]}"; do monitor "$p" role; done | sort | tr '\n' ' ')
-  epochs=$(for p in "${mons[@]}"; do monitor "$p" epoch; done | sort -u | tr '\n' ' ')
+  roles=$(for p in "${clis[@]}"; do monitor "$p" role; done | sort | tr '\n' ' ')
+  epochs=$(for p in "${clis[@]}"; do monitor "$p" epoch; done | sort -u | tr '\n' ' ')
   [ "$roles" = "follower follower leader " ] && [ "$(wc -w <<<"$epochs")" = 1 ] && [ "$epochs" != "0 " ] && break
   sleep 0.2
 done
@@ -112,7 +113,7 @@ for _ in $(seq 1 25); do  # the monitor publishes the role each second
   sleep 0.2
 done
 [ -n "$new" ] && [ "$new" != "$lead" ] || fail "no new leader (monitors say: $new)"
-echo "master $new leads, epoch $(monitor "${mons[$((new - 1))]}" epoch)"
+echo "master $new leads, epoch $(monitor "${clis[$((new - 1))]}" epoch)"
 
 echo "== demo.sh stop"
 all=$(cat "$DEMO"/*.pid | tr '\n' ' ')

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -274,6 +275,16 @@ TEST_F(MonitorCluster, DiskByteCountersAndTheHistoryFollowWritesAndReads) {
   EXPECT_TRUE(WaitFor([&] { return moved("read_bytes_per_second"); }, 10s))
       << Get("/api/v1/history").dump();
   EXPECT_TRUE(WaitFor([&] { return moved("ops_per_second"); }, 10s));
+  // Each chunkserver's own chart (MooseFS's server charts): three, and the writes in them.
+  auto server_wrote = [&] {
+    const json servers = Get("/api/v1/history").value("chunkservers", json::array());
+    bool wrote = false;
+    for (const json& s : servers)
+      for (const json& p : s["history"])
+        wrote = wrote || p.value("written_bytes_per_second", 0.0) > 0;
+    return servers.size() == 3 && wrote;
+  };
+  EXPECT_TRUE(WaitFor(server_wrote, 10s)) << Get("/api/v1/history").dump();
   const json h = Get("/api/v1/history");
   EXPECT_EQ(h["step_seconds"], 1);
   EXPECT_GE(h["totals"]["bytes_written"].get<double>(), kFiles * double{kFileSize});
@@ -281,14 +292,14 @@ TEST_F(MonitorCluster, DiskByteCountersAndTheHistoryFollowWritesAndReads) {
   auto metrics = ParsePrometheus(Fetch("/metrics")->body);
   EXPECT_GE(metrics.samples["elkfs_bytes_read_total"], kFiles * double{kFileSize});
   EXPECT_EQ(metrics.types["elkfs_replications_total"], "counter");
-  // The page draws the three charts.
+  // The page draws the three charts of the cluster and one of each chunkserver.
   auto page = Fetch("/");
   ASSERT_TRUE(page);
   size_t charts = 0;
   for (size_t at = page->body.find("<svg"); at != std::string::npos;
        at = page->body.find("<svg", at + 1))
     charts++;
-  EXPECT_EQ(charts, 3u) << page->body;
+  EXPECT_EQ(charts, 6u) << page->body;
 }
 
 TEST_F(MonitorCluster, PageShowsThreeChunkservers) {
@@ -342,9 +353,10 @@ std::pair<std::string, int> Capture(const std::string& cmd) {
   return {out, WIFEXITED(rc) ? WEXITSTATUS(rc) : -1};
 }
 
+// mfscli as MooseFS users run it: -P is the master's client port.
 TEST_F(MonitorCluster, MfscliPrintsChunkserversAndInfo) {
   std::string cli =
-      fmt::format("{}/mfscli -H 127.0.0.1 -P {}", Cluster::BinDir(), cluster_->http_port());
+      fmt::format("{}/mfscli -H 127.0.0.1 -P {}", Cluster::BinDir(), cluster_->client_port());
   auto [cs, cs_rc] = Capture(cli + " -SCS");
   ASSERT_EQ(cs_rc, 0) << cs;
   // A header, a rule, and one line per chunkserver naming its address and state.
@@ -409,6 +421,76 @@ TEST_F(MonitorCluster, MfscliSaysWhenTheMasterIsUnreachable) {
   EXPECT_NE(out.find("cannot reach the master's monitor at 127.0.0.1:" + std::to_string(closed)),
             std::string::npos)
       << out;
+}
+
+// mfscgiserv serves the master's pages from elsewhere, through the client port, at MooseFS's
+// mfs.cgi addresses: only the sections asked for, the master named in the address.
+TEST_F(MonitorCluster, MfscgiservServesTheMastersPagesAtMooseFsAddresses) {
+  const uint16_t port = FreePort();
+  auto cgi = Process::Spawn(
+      {Cluster::BinDir() + "/mfscgiserv", "-f", "-H", "127.0.0.1", "-P", std::to_string(port), "-M",
+       "127.0.0.1", "-N", std::to_string(cluster_->client_port())},
+      cluster_->log("mfscgiserv"));
+  ASSERT_TRUE(cgi.ok()) << cgi.status().ToString();
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(2, 0);
+  std::string info;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = c.Get("/api/v1/info");
+        if (!r || r->status != 200) return false;
+        info = r->body;
+        return true;
+      },
+      10s));
+  EXPECT_EQ(json::parse(info)["files"], kFiles) << info;
+
+  auto cs = c.Get("/mfs.cgi?sections=CS");
+  ASSERT_TRUE(cs && cs->status == 200);
+  EXPECT_NE(cs->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_NE(cs->body.find("127.0.0.1:" + std::to_string(cluster_->chunkserver_port(0))),
+            std::string::npos);
+  EXPECT_EQ(cs->body.find("<table id='exports'"), std::string::npos) << "only CS asked for";
+  auto all = c.Get("/mfs.cgi");
+  ASSERT_TRUE(all && all->status == 200);
+  EXPECT_NE(all->body.find("<table id='exports'"), std::string::npos);
+
+  // The master named in the address (MooseFS's masterhost/masterport), and a wrong one.
+  auto named = c.Get(fmt::format("/api/v1/chunkservers?masterhost=127.0.0.1&masterport={}",
+                                 cluster_->client_port()));
+  ASSERT_TRUE(named && named->status == 200);
+  EXPECT_EQ(json::parse(named->body)["chunkservers"].size(), 3u);
+  auto closed = c.Get(fmt::format("/mfs.cgi?masterhost=127.0.0.1&masterport={}", FreePort()));
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->status, 502);
+  auto unknown = c.Get("/no/such/page");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  // A second one (or a master's monitor) on the same port is refused, never shares it.
+  auto [second, second_rc] =
+      Capture(fmt::format("{}/mfscgiserv -f -H 127.0.0.1 -P {} 2>&1", Cluster::BinDir(), port));
+  EXPECT_EQ(second_rc, 1) << second;
+  EXPECT_NE(second.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << second;
+  EXPECT_EQ(cgi->Terminate(), 0);
+}
+
+// The charts' points are kept in DATA_PATH/stats.mfs: a restarted master still has them.
+TEST_F(MonitorCluster, TheChartHistorySurvivesAMasterRestart) {
+  json before;
+  ASSERT_TRUE(
+      WaitFor([&] { return (before = Get("/api/v1/history"))["history"].size() >= 3; }, 30s));
+  const auto first_time = before["history"][0]["time"].get<uint32_t>();
+  ASSERT_EQ(cluster_->StopMaster(), 0);
+  ASSERT_TRUE(std::filesystem::exists(cluster_->master_data() + "/stats.mfs"));
+  ASSERT_TRUE(cluster_->StartMaster().ok());
+  json after;
+  ASSERT_TRUE(WaitFor([&] { return (after = Get("/api/v1/history")).contains("history"); }, 30s));
+  // Points from before the stop (a fresh master's all come after its start).
+  bool kept = false;
+  for (const json& p : after["history"])
+    kept = kept || p["time"].get<uint32_t>() == first_time;
+  EXPECT_TRUE(kept) << "before: " << before.dump() << "\nafter: " << after.dump();
 }
 
 }  // namespace
