@@ -298,4 +298,14 @@ struct MatoclLocksReclaim {
   ELK_FIELDS(msgid, lost)
 };
 
+// MATOCL_REPAIR: msgid:32 not_changed:32 erased:32 repaired:32   (chunks of the file)
+struct MatoclRepair {
+  static constexpr uint32_t kType = MATOCL_REPAIR;
+  uint32_t msgid = 0;
+  uint32_t not_changed = 0;
+  uint32_t erased = 0;
+  uint32_t repaired = 0;
+  ELK_FIELDS(msgid, not_changed, erased, repaired)
+};
+
 }  // namespace elk::protocol

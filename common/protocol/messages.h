@@ -50,14 +50,14 @@ using AllMessages = MessageList<
     CltomaGettrashtime, CltomaSettrashtime, CltomaGetdirstats, CltomaPaths, CltomaSnapshot,
     CltomaAppendChunks, CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge,
     CltomaDetachedAttr, CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens, CltomaLock,
-    CltomaLockTest, CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim,
+    CltomaLockTest, CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim, CltomaRepair,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
     MatoclReadlink, MatoclReaddir, MatoclStatfs, MatoclOpen, MatoclGetxattr, MatoclListxattr,
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclChunkList, MatoclGetgoal,
     MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclPaths,
-    MatoclListDetached, MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim,
+    MatoclListDetached, MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim, MatoclRepair,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,
@@ -67,8 +67,9 @@ using AllMessages = MessageList<
     MatocsTruncateChunk, MatocsReplicateChunk, MatocsDuptruncChunk,
     // CLTOCS
     CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd, CltocsWriteSync,
+    CltocsGetChecksums,
     // CSTOCL
-    CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError,
+    CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError, CstoclChecksums,
     // CSTOCS
     CstocsGetChunkBlocks, CstocsChunkBlocks, CstocsRead, CstocsReadData, CstocsReadStatus,
     // MLTOMA

@@ -173,6 +173,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaGetdirstats>(f, &C::Getdirstats);
     case proto::CLTOMA_PATHS:
       return Run<proto::CltomaPaths>(f, &C::Paths);
+    case proto::CLTOMA_REPAIR:
+      return Run<proto::CltomaRepair>(f, &C::Repair);
     case proto::CLTOMA_SNAPSHOT:
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:
