@@ -138,6 +138,12 @@ Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name) {
   return static_cast<uint16_t>((info->size + kBlockSize - 1) / kBlockSize);
 }
 
+Result<std::vector<uint32_t>> ChunkBlockCrcs(DiskSet& disks, ChunkName name) {
+  auto disk = Holder(disks, name.id);
+  if (!disk.ok()) return disk.status();
+  return (*disk)->store->BlockCrcs(name);
+}
+
 Status WriteChunkData(DiskSet& disks, ChunkName name, uint32_t block, uint32_t offset, uint32_t crc,
                       std::span<const uint8_t> data) {
   if (block >= elk::kBlocksPerChunk) {

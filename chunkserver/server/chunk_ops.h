@@ -40,6 +40,8 @@ Status CheckReadRange(uint64_t offset, uint64_t size);
 
 // Number of 64 KiB blocks the copy holds (CSTOCS_CHUNK_BLOCKS).
 Result<uint16_t> ChunkBlocks(DiskSet& disks, ChunkName name);
+// The CRC of each block the copy holds (CLTOCS_GET_CHECKSUMS).
+Result<std::vector<uint32_t>> ChunkBlockCrcs(DiskSet& disks, ChunkName name);
 
 // --- writes ---
 // Writes data at block*64KiB + offset. `crc` is the data's CRC, already checked by the caller

@@ -9,13 +9,14 @@
 #include "chunkserver/server/chunk_ops.h"
 #include "chunkserver/server/test_harness.h"
 #include "chunkserver/storage/fault_disk_io.h"
+#include "common/crc/crc32c.h"
 
 namespace elk::chunkserver {
 namespace {
 
 using namespace testing;  // NOLINT
-using elk::kBlockSize;
 using chunkstore::kHeaderSize;
+using elk::kBlockSize;
 
 class ChunkServerTest : public ::testing::Test {
  protected:
@@ -338,6 +339,39 @@ TEST_F(ChunkServerTest, CorruptedBlockAnswersCrcErrorAndIsReportedDamaged) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+// mfsfileinfo -c: a copy's block CRCs, from the chunk file's table; another version or an
+// unknown chunk is refused.
+TEST_F(ChunkServerTest, AnswersTheBlockCrcsOfACopy) {
+  FakeMaster& master = NewMaster();
+  TestServer& cs = NewServer(master.Start());
+  ASSERT_TRUE(master.WaitFor(proto::CSTOMA_REGISTER_DONE));
+  CreateEverywhere({&cs}, {0x41, 1});
+  const auto data = RandomBytes(2 * kBlockSize + 100, 5);
+  DataClient c = DataClient::Connect(cs.port);
+  WriteThrough(c, {0x41, 1}, data, {});
+  auto ask = [&c](uint64_t id, uint32_t version) {
+    c.Send(proto::CltocsGetChecksums{id, version});
+    auto f = c.Receive();
+    EXPECT_TRUE(f.ok() && f->type == proto::CSTOCL_CHECKSUMS);
+    auto m = proto::Decode<proto::CstoclChecksums>(f.ok() ? f->payload : std::vector<uint8_t>{});
+    EXPECT_TRUE(m.ok());
+    return m.ok() ? *m : proto::CstoclChecksums{};
+  };
+  proto::CstoclChecksums m = ask(0x41, 1);
+  EXPECT_EQ(m.status, Code::kOk);
+  ASSERT_EQ(m.crcs.size(), 3u);
+  for (size_t b = 0; b < 3; ++b) {
+    std::vector<uint8_t> block(kBlockSize, 0);  // the tail block zero-padded, as stored
+    const size_t n = std::min<size_t>(kBlockSize, data.size() - b * kBlockSize);
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(b * kBlockSize), n, block.begin());
+    EXPECT_EQ(m.crcs[b], crc::Crc32c(block)) << "block " << b;
+  }
+  m = ask(0x41, 2);
+  EXPECT_EQ(m.status, Code::kWrongVersion);
+  EXPECT_TRUE(m.crcs.empty());
+  EXPECT_EQ(ask(0x99, 1).status, Code::kNoChunk);
 }
 
 TEST_F(ChunkServerTest, ChainedWriteThroughThreeServersReadsBackTheSameEverywhere) {

@@ -119,6 +119,8 @@ Status Session::OnFrame(const proto::FrameView& frame) {
     }
     case proto::CSTOCS_GET_CHUNK_BLOCKS:
       return GetChunkBlocks(frame);
+    case proto::CLTOCS_GET_CHECKSUMS:
+      return GetChecksums(frame);
     case proto::CLTOCS_WRITE_INIT:
       return WriteInit(frame);
     case proto::CLTOCS_WRITE_DATA:
@@ -220,6 +222,23 @@ Status Session::GetChunkBlocks(const proto::FrameView& frame) {
                                                .version = name.version,
                                                .blocks = blocks.ok() ? *blocks : uint16_t{0},
                                                .status = blocks.code()});
+      });
+  return Status::Ok();
+}
+
+Status Session::GetChecksums(const proto::FrameView& frame) {
+  auto m = proto::Decode<proto::CltocsGetChecksums>(frame);
+  if (!m.ok()) return m.status();
+  const ChunkName name{m->chunkid, m->version};
+  ctx_.io.Run(
+      ctx_.loop, Alive(), name.id,
+      [&disks = ctx_.disks, name] { return ChunkBlockCrcs(disks, name); },
+      [this, name](Result<std::vector<uint32_t>> crcs) {
+        if (!conn_->open()) return;
+        proto::CstoclChecksums reply{
+            .chunkid = name.id, .version = name.version, .status = crcs.code(), .crcs = {}};
+        if (crcs.ok()) reply.crcs = std::move(*crcs);
+        (void)SendMsg(*conn_, reply);
       });
   return Status::Ok();
 }

@@ -76,6 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadDone(Status status, std::vector<std::vector<uint8_t>> frames, uint64_t len);
   void SendReadStatus(const ReadJob& job, Status status);
   Status GetChunkBlocks(const protocol::FrameView& frame);
+  Status GetChecksums(const protocol::FrameView& frame);  // mfsfileinfo -c
 
   // writes
   Status WriteInit(const protocol::FrameView& frame);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "chunkserver/storage/aligned_buffer.h"
 #include "chunkserver/storage/chunk_format.h"
@@ -39,6 +40,10 @@ class ChunkFile {
   // Bytes of block data in the file: a multiple of the block size unless a write was torn.
   uint64_t data_size() const { return data_size_; }
   uint32_t BlockCrc(uint32_t block) const { return header_.block_crc.at(block); }
+  // The CRC of each stored block, from the header (mfsfileinfo -c: no data read).
+  std::vector<uint32_t> StoredBlockCrcs() const {
+    return {header_.block_crc.begin(), header_.block_crc.begin() + StoredBlocks()};
+  }
 
   // Reads [offset, offset + out.size()) of the chunk; bytes never written read as zeros.
   // kCrc naming the block when a stored block fails its CRC.

@@ -348,6 +348,15 @@ Status ChunkStore::Verify(ChunkName name) {
   return s;
 }
 
+Result<std::vector<uint32_t>> ChunkStore::BlockCrcs(ChunkName name) {
+  std::lock_guard lock(mu_);
+  auto e = Get(name);
+  if (!e.ok()) return e.status();
+  std::vector<uint32_t> crcs = (*e)->file->StoredBlockCrcs();
+  AfterUse(**e);
+  return crcs;
+}
+
 Status ChunkStore::Sync(ChunkName name) {
   std::lock_guard lock(mu_);
   auto e = Get(name);

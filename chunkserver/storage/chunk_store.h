@@ -83,6 +83,8 @@ class ChunkStore {
   Status DuplicateTruncate(ChunkName from, ChunkName to, uint64_t length);
   Status Delete(ChunkName name);
   Status Verify(ChunkName name);
+  // The stored blocks' CRCs as the header keeps them (ChunkFile::StoredBlockCrcs).
+  Result<std::vector<uint32_t>> BlockCrcs(ChunkName name);
   // Writes back the header and fdatasyncs the file: the writes so far survive a power loss
   // (CLTOCS_WRITE_SYNC).
   Status Sync(ChunkName name);

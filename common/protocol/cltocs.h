@@ -66,4 +66,14 @@ struct CltocsWriteSync {
   ELK_FIELDS(chunkid, write_id)
 };
 
+// CLTOCS_GET_CHECKSUMS: chunkid:64 version:32   -> CSTOCL_CHECKSUMS
+// The CRC of each stored 64 KiB block of a copy, from the chunk file's CRC table (no data
+// read): mfsfileinfo -c / -s. A copy of another version answers kWrongVersion.
+struct CltocsGetChecksums {
+  static constexpr uint32_t kType = CLTOCS_GET_CHECKSUMS;
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  ELK_FIELDS(chunkid, version)
+};
+
 }  // namespace elk::protocol

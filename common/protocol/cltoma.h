@@ -425,6 +425,17 @@ struct CltomaPunchChunks {
   ELK_FIELDS(msgid, inode, first_index, count, creds)
 };
 
+// CLTOMA_REPAIR: msgid:32 inode:32 creds:Creds   (mfsfilerepair) -> MATOCL_REPAIR
+// Each chunk of the file without a valid copy takes the newest older version a chunkserver
+// holds, or becomes a hole (zeros) when none does.
+struct CltomaRepair {
+  static constexpr uint32_t kType = CLTOMA_REPAIR;
+  uint32_t msgid = 0;
+  uint32_t inode = 0;
+  Creds creds;
+  ELK_FIELDS(msgid, inode, creds)
+};
+
 // Which detached files CLTOMA_LIST_DETACHED lists.
 enum class DetachedKind : uint8_t { kTrash = 0, kReserved = 1, kLast };
 

@@ -3,6 +3,7 @@
 // up a write chain.
 
 #include <cstdint>
+#include <vector>
 
 #include "common/protocol/fields.h"
 #include "common/protocol/message_types.h"
@@ -56,6 +57,17 @@ struct CstoclWriteError {
   Code status = Code::kIo;
   ServerAddr server;
   ELK_FIELDS(chunkid, write_id, status, server)
+};
+
+// CSTOCL_CHECKSUMS: chunkid:64 version:32 status:8 crcs:(count:32 crc:32...)
+// One CRC32C per stored block, in block order (none unless status is kOk).
+struct CstoclChecksums {
+  static constexpr uint32_t kType = CSTOCL_CHECKSUMS;
+  uint64_t chunkid = 0;
+  uint32_t version = 0;
+  Code status = Code::kOk;
+  std::vector<uint32_t> crcs;
+  ELK_FIELDS(chunkid, version, status, crcs)
 };
 
 }  // namespace elk::protocol

@@ -308,6 +308,14 @@ struct MatoclMonitor {
   std::string content_type;
   std::string body;
   ELK_FIELDS(msgid, http_status, content_type, body)
+// MATOCL_REPAIR: msgid:32 not_changed:32 erased:32 repaired:32   (chunks of the file)
+struct MatoclRepair {
+  static constexpr uint32_t kType = MATOCL_REPAIR;
+  uint32_t msgid = 0;
+  uint32_t not_changed = 0;
+  uint32_t erased = 0;
+  uint32_t repaired = 0;
+  ELK_FIELDS(msgid, not_changed, erased, repaired)
 };
 
 }  // namespace elk::protocol

@@ -61,6 +61,7 @@ inline constexpr uint32_t CLTOMA_PATHS = 1045;        // mfsfilepaths; optional 
 inline constexpr uint32_t CLTOMA_SNAPSHOT = 1050;
 inline constexpr uint32_t CLTOMA_APPEND_CHUNKS = 1051;
 inline constexpr uint32_t CLTOMA_PUNCH_CHUNKS = 1052;
+inline constexpr uint32_t CLTOMA_REPAIR = 1053;  // mfsfilerepair; optional as CLTOMA_PATHS
 // Meta file system (sessions on "."): trash and reserved files.
 inline constexpr uint32_t CLTOMA_LIST_DETACHED = 1060;
 inline constexpr uint32_t CLTOMA_UNDELETE = 1061;
@@ -105,6 +106,7 @@ inline constexpr uint32_t MATOCL_GETTRASHTIME = 2042;
 inline constexpr uint32_t MATOCL_SETTRASHTIME = 2043;
 inline constexpr uint32_t MATOCL_GETDIRSTATS = 2044;
 inline constexpr uint32_t MATOCL_PATHS = 2045;
+inline constexpr uint32_t MATOCL_REPAIR = 2053;
 inline constexpr uint32_t MATOCL_LIST_DETACHED = 2060;
 inline constexpr uint32_t MATOCL_DETACHED_ATTR = 2063;
 inline constexpr uint32_t MATOCL_LOCK_TEST = 2301;
@@ -143,12 +145,15 @@ inline constexpr uint32_t CLTOCS_WRITE_INIT = 5010;
 inline constexpr uint32_t CLTOCS_WRITE_DATA = 5011;
 inline constexpr uint32_t CLTOCS_WRITE_END = 5012;
 inline constexpr uint32_t CLTOCS_WRITE_SYNC = 5013;
+// mfsfileinfo -c/-s: a copy's block CRCs (optional: an older chunkserver closes at it).
+inline constexpr uint32_t CLTOCS_GET_CHECKSUMS = 5020;
 
 // CSTOCL: chunkserver to client (and up a write chain), 6000-6999.
 inline constexpr uint32_t CSTOCL_READ_DATA = 6000;
 inline constexpr uint32_t CSTOCL_READ_STATUS = 6001;
 inline constexpr uint32_t CSTOCL_WRITE_STATUS = 6010;
 inline constexpr uint32_t CSTOCL_WRITE_ERROR = 6011;
+inline constexpr uint32_t CSTOCL_CHECKSUMS = 6020;
 
 // CSTOCS: chunkserver to chunkserver (replication), 7000-7999.
 inline constexpr uint32_t CSTOCS_GET_CHUNK_BLOCKS = 7000;
@@ -248,6 +253,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOMA_SNAPSHOT, kSmall),
     ELK_TYPE(CLTOMA_APPEND_CHUNKS, kSmall),
     ELK_TYPE(CLTOMA_PUNCH_CHUNKS, kSmall),
+    ELK_TYPE(CLTOMA_REPAIR, kSmall),
     ELK_TYPE(CLTOMA_LIST_DETACHED, kTiny),
     ELK_TYPE(CLTOMA_UNDELETE, kTiny),
     ELK_TYPE(CLTOMA_PURGE, kTiny),
@@ -287,6 +293,7 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(MATOCL_SETTRASHTIME, kTiny),
     ELK_TYPE(MATOCL_GETDIRSTATS, kTiny),
     ELK_TYPE(MATOCL_PATHS, kBulk),  // one path per link: as many as a file has links
+    ELK_TYPE(MATOCL_REPAIR, kTiny),
     ELK_TYPE(MATOCL_LIST_DETACHED, kBulk),
     ELK_TYPE(MATOCL_DETACHED_ATTR, kMedium),  // a trash path is as long as the folders were deep
     ELK_TYPE(MATOCL_LOCK_TEST, kTiny),
@@ -322,11 +329,13 @@ inline constexpr MessageTypeInfo kMessageTypes[] = {
     ELK_TYPE(CLTOCS_WRITE_DATA, kBlockData),
     ELK_TYPE(CLTOCS_WRITE_END, kTiny),
     ELK_TYPE(CLTOCS_WRITE_SYNC, kTiny),
+    ELK_TYPE(CLTOCS_GET_CHECKSUMS, kTiny),
 
     ELK_TYPE(CSTOCL_READ_DATA, kBlockData),
     ELK_TYPE(CSTOCL_READ_STATUS, kTiny),
     ELK_TYPE(CSTOCL_WRITE_STATUS, kTiny),
     ELK_TYPE(CSTOCL_WRITE_ERROR, kTiny),
+    ELK_TYPE(CSTOCL_CHECKSUMS, kSmall),  // 1024 CRCs of 4 bytes
 
     ELK_TYPE(CSTOCS_GET_CHUNK_BLOCKS, kTiny),
     ELK_TYPE(CSTOCS_CHUNK_BLOCKS, kTiny),

@@ -51,6 +51,7 @@ using AllMessages = MessageList<
     CltomaAppendChunks, CltomaPunchChunks, CltomaListDetached, CltomaUndelete, CltomaPurge,
     CltomaDetachedAttr, CltomaSetTrashPath, CltomaRelease, CltomaSessionOpens, CltomaLock,
     CltomaLockTest, CltomaLockCancel, CltomaLockRelease, CltomaLocksReclaim, CltomaMonitor,
+    CltomaRepair,
     // MATOCL
     MatoclChallenge, MatoclRegisterSession, MatoclStatus, MatoclLookup, MatoclGetattr,
     MatoclSetattr, MatoclMknod, MatoclCreate, MatoclMkdir, MatoclLink, MatoclSymlink,
@@ -58,6 +59,7 @@ using AllMessages = MessageList<
     MatoclReadChunk, MatoclWriteChunk, MatoclChunkInfo, MatoclChunkList, MatoclGetgoal,
     MatoclSetgoal, MatoclGettrashtime, MatoclSettrashtime, MatoclGetdirstats, MatoclPaths,
     MatoclListDetached, MatoclDetachedAttr, MatoclLockTest, MatoclLocksReclaim, MatoclMonitor,
+    MatoclRepair,
     // CSTOMA
     CstomaRegister, CstomaRegisterChunks, CstomaRegisterDone, CstomaSpace, CstomaChunkDamaged,
     CstomaChunkLost, CstomaDisks, CstomaCreateChunk, CstomaDeleteChunk, CstomaSetVersion,
@@ -67,8 +69,9 @@ using AllMessages = MessageList<
     MatocsTruncateChunk, MatocsReplicateChunk, MatocsDuptruncChunk,
     // CLTOCS
     CltocsRead, CltocsWriteInit, CltocsWriteData, CltocsWriteEnd, CltocsWriteSync,
+    CltocsGetChecksums,
     // CSTOCL
-    CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError,
+    CstoclReadData, CstoclReadStatus, CstoclWriteStatus, CstoclWriteError, CstoclChecksums,
     // CSTOCS
     CstocsGetChunkBlocks, CstocsChunkBlocks, CstocsRead, CstocsReadData, CstocsReadStatus,
     // MLTOMA

@@ -112,6 +112,16 @@ class ChunkRegistry {
   Status ApplyIncVersion(ChunkId id);
   // Copy-on-write: one reference of `goal` moves from old_id to the new chunk new_id.
   Status ApplyDuplicate(ChunkId old_id, ChunkId new_id, uint8_t goal);
+  // mfsfilerepair (registry_repair.cc). What a repair would do to the chunk: nothing
+  // (kValid: a copy holds the current version), take back an older version a server still
+  // holds (the newest such), or nothing to take (the file's slot must become a hole).
+  struct RepairChoice {
+    bool has_valid = false;
+    uint32_t older_version = 0;  // 0: no server holds an older version
+  };
+  Result<RepairChoice> RepairCandidate(ChunkId id) const;
+  // The chunk goes back to `version`: the copies of that version become its valid ones.
+  Status RevertVersion(ChunkId id, uint32_t version);
 
   // --- clients ------------------------------------------------------------------
   // A new chunk for a file of `goal`, placed on up to `goal` servers whose copies are

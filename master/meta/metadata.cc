@@ -209,6 +209,7 @@ Status Metadata::Replay(const changelog::Record& record) {
   if (fn == nullptr) fn = meta_internal::FindChunkReplay(body->op());
   if (fn == nullptr) fn = meta_internal::FindTreeReplay(body->op());
   if (fn == nullptr) fn = meta_internal::FindSnapshotReplay(body->op());
+  if (fn == nullptr) fn = meta_internal::FindRepairReplay(body->op());
   if (fn == nullptr) {
     return Status(Code::kCorruption,
                   fmt::format("version {}: unknown operation {}", record.version, body->op()));

@@ -103,6 +103,15 @@ class Metadata {
   Status SnapshotSome(SnapshotWalk& walk, size_t budget, uint32_t now);
   Status AppendChunks(const Cred& cred, InodeId dst, std::span<const InodeId> srcs, uint32_t now);
   Status PunchChunks(const Cred& cred, InodeId inode, uint32_t first, uint32_t count, uint32_t now);
+  // mfsfilerepair (repair_ops.cc): each chunk of the file with no valid copy goes back to the
+  // newest older version a chunkserver holds (repaired), or becomes a hole (erased). Logged
+  // as one REPAIR record per chunk changed.
+  struct RepairCounts {
+    uint32_t not_changed = 0;
+    uint32_t erased = 0;
+    uint32_t repaired = 0;
+  };
+  Result<RepairCounts> RepairFile(const Cred& cred, InodeId inode, uint32_t now);
   Status Undelete(InodeId inode, uint32_t now);
   Status PurgeTrashItem(InodeId inode, uint32_t now);
   // Where undelete puts a trash item (the meta mount's write to it): logs SETPATH.

@@ -87,6 +87,7 @@ ReplayFn FindNamespaceReplay(std::string_view op);
 ReplayFn FindChunkReplay(std::string_view op);
 ReplayFn FindTreeReplay(std::string_view op);      // tree_ops.cc
 ReplayFn FindSnapshotReplay(std::string_view op);  // snapshot_ops.cc
+ReplayFn FindRepairReplay(std::string_view op);    // repair_ops.cc
 
 // Replaces the namespace and the chunk registry (the same registry object) with the image's
 // (Metadata::FromImage, Metadata::ResetToImage). On failure the state is unusable.

@@ -207,6 +207,8 @@ class Namespace {
   Result<std::vector<ChunkId>> Chunks(InodeId inode) const;
   // The chunks a file has, in index order: linear in the chunks, whatever the length.
   Result<std::vector<ChunkList::Entry>> ChunkEntries(InodeId inode) const;
+  // One past the highest chunk index the file ever held, holes included (ChunkList::size).
+  Result<uint32_t> ChunkSlots(InodeId inode) const;
   // Up to `max` chunks of a file at index `from` or later, in index order (kPerm for a
   // node that is not a file): linear in what it returns, so a page of a huge sparse file
   // costs its chunks, never its holes.

@@ -193,6 +193,13 @@ Result<std::vector<ChunkId>> Namespace::Chunks(InodeId inode) const {
   return out;
 }
 
+Result<uint32_t> Namespace::ChunkSlots(InodeId inode) const {
+  const Node* node = nodes_.Get(inode);
+  if (node == nullptr) return Status(Code::kNoEnt);
+  if (!node->is_file()) return Status(Code::kPerm, "only files have chunks");
+  return node->chunks.size();
+}
+
 Result<std::vector<ChunkList::Entry>> Namespace::ChunkEntries(InodeId inode) const {
   const Node* node = nodes_.Get(inode);
   if (node == nullptr) return Status(Code::kNoEnt);

@@ -141,4 +141,11 @@ void ClientLink::PunchChunks(const proto::CltomaPunchChunks& m) {
   ReplyStatus(m.msgid, s);
 }
 
+void ClientLink::Repair(const proto::CltomaRepair& m) {
+  if (Status s = Writable(); !s.ok()) return ReplyStatus(m.msgid, s);
+  auto r = ctx_.meta.RepairFile(MapCred(m.creds), m.inode, Now());
+  if (!r.ok()) return ReplyStatus(m.msgid, r.status());
+  Reply(proto::MatoclRepair{m.msgid, r->not_changed, r->erased, r->repaired});
+}
+
 }  // namespace elk::master

@@ -179,6 +179,8 @@ Status ClientLink::Dispatch(const proto::FrameView& f) {
       return Run<proto::CltomaPaths>(f, &C::Paths);
     case proto::CLTOMA_MONITOR:
       return Run<proto::CltomaMonitor>(f, &C::Monitor);
+    case proto::CLTOMA_REPAIR:
+      return Run<proto::CltomaRepair>(f, &C::Repair);
     case proto::CLTOMA_SNAPSHOT:
       return Run<proto::CltomaSnapshot>(f, &C::Snapshot);
     case proto::CLTOMA_APPEND_CHUNKS:

@@ -122,6 +122,7 @@ class ClientLink {
   std::pair<uint32_t, std::vector<protocol::ChunkCopyInfo>> CopiesOf(ChunkId chunk) const;
   void AppendChunks(const protocol::CltomaAppendChunks& m);
   void PunchChunks(const protocol::CltomaPunchChunks& m);
+  void Repair(const protocol::CltomaRepair& m);  // mfsfilerepair
   void Getxattr(const protocol::CltomaGetxattr& m);
   void Setxattr(const protocol::CltomaSetxattr& m);
   void Listxattr(const protocol::CltomaListxattr& m);

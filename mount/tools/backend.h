@@ -98,6 +98,14 @@ struct DirStats {
   uint64_t realsize = 0;
 };
 
+// mfsfilerepair's counts for one file: chunks left as they were (holes included), made
+// holes (no copy of any version left), taken back to an older version.
+struct RepairCounts {
+  uint32_t not_changed = 0;
+  uint32_t erased = 0;
+  uint32_t repaired = 0;
+};
+
 struct SnapshotOptions {
   bool overwrite = false;           // -o: replace existing objects
   bool cp_mode = false;             // -c: new objects get the caller's uid/gid/umask
@@ -125,6 +133,13 @@ class ToolBackend {
   // Every path of a node as the master gives them (mfsfilepaths): "dir/file" from the
   // mount's folder, "/" for the folder, "./TRASH (path)" or "./SUSTAINED (path)".
   virtual Result<std::vector<std::string>> Paths(uint32_t inode) = 0;
+  // mfsfilerepair: each chunk of the file without a valid copy goes back to the newest older
+  // version a chunkserver holds, or becomes a hole (docs/tools.md).
+  virtual Result<RepairCounts> RepairFile(uint32_t inode, const Credentials& creds) = 0;
+  // mfsfileinfo -c / -s: the CRC of each block one copy holds, asked of its chunkserver for
+  // that chunk version (kWrongVersion when the copy has another).
+  virtual Result<std::vector<uint32_t>> CopyChecksums(const ChunkCopy& copy, uint64_t chunk_id,
+                                                      uint32_t version) = 0;
 
   virtual Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode,
                               const std::string& dst_name, const Credentials& creds,

@@ -5,6 +5,7 @@
 #include "common/file_limits.h"
 #include "common/protocol/cltoma.h"
 #include "common/protocol/matocl.h"
+#include "mount/client/copy_checksums.h"
 #include "mount/client/master_session.h"
 #include "mount/tools/dir_walk.h"
 
@@ -119,6 +120,19 @@ class MasterBackend : public ToolBackend {
     auto r = s_->Call<proto::MatoclPaths>(proto::CltomaPaths{0, inode});
     if (!r.ok()) return r.status();
     return std::move(r->paths);
+  }
+
+  Result<RepairCounts> RepairFile(uint32_t inode, const Credentials& creds) override {
+    // Not idempotent either: a resent repair would count the repaired chunks as unchanged.
+    auto r = s_->Call<proto::MatoclRepair>(proto::CltomaRepair{0, inode, ToCreds(creds)}, false);
+    if (!r.ok()) return r.status();
+    return RepairCounts{r->not_changed, r->erased, r->repaired};
+  }
+
+  Result<std::vector<uint32_t>> CopyChecksums(const ChunkCopy& copy, uint64_t chunk_id,
+                                              uint32_t version) override {
+    return client::ReadCopyChecksums(proto::ServerAddr{copy.ip, copy.port}, chunk_id, version,
+                                     std::chrono::milliseconds(5000));
   }
 
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,

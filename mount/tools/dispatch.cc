@@ -49,6 +49,7 @@ constexpr std::array kEntries = {
     Entry{"mfsmakesnapshot", MakeSnapshotTool},
     Entry{"mfsappendchunks", AppendChunksTool},
     Entry{"mfsfilepaths", FilePathsTool},
+    Entry{"mfsfilerepair", FileRepairTool},
 };
 
 constexpr auto kNames = [] {

@@ -59,11 +59,12 @@ TEST(Dispatch, DeprecatedNamesWarnThenRunRecursively) {
 
 TEST(Dispatch, EveryInstalledNameIsKnown) {
   auto names = ToolNames();
-  EXPECT_EQ(names.size(), 16u);
-  for (const char* n : {"mfsgetgoal", "mfssetgoal", "mfscopygoal", "mfsrgetgoal", "mfsrsetgoal",
-                        "mfsgettrashtime", "mfssettrashtime", "mfscopytrashtime",
-                        "mfsrgettrashtime", "mfsrsettrashtime", "mfscheckfile", "mfsfileinfo",
-                        "mfsdirinfo", "mfsmakesnapshot", "mfsappendchunks", "mfsfilepaths"}) {
+  EXPECT_EQ(names.size(), 17u);
+  for (const char* n :
+       {"mfsgetgoal", "mfssetgoal", "mfscopygoal", "mfsrgetgoal", "mfsrsetgoal", "mfsgettrashtime",
+        "mfssettrashtime", "mfscopytrashtime", "mfsrgettrashtime", "mfsrsettrashtime",
+        "mfscheckfile", "mfsfileinfo", "mfsdirinfo", "mfsmakesnapshot", "mfsappendchunks",
+        "mfsfilepaths", "mfsfilerepair"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mount/tools/backend.h"
@@ -29,6 +30,14 @@ struct FakeNode {
   std::map<std::string, uint32_t> children;
 };
 
+// A fake chunkserver's copy of a chunk: its version and block CRCs (mfsfileinfo -c / -s,
+// mfsfilerepair).
+struct StoredCopy {
+  uint32_t version = 1;
+  std::vector<uint32_t> crcs;
+};
+using ServerKey = std::pair<uint32_t, uint16_t>;  // ip (host order), port
+
 class FakeTree {
  public:
   static constexpr uint64_t kMountDev = 42;
@@ -48,6 +57,13 @@ class FakeTree {
   std::optional<uint32_t> Find(const std::string& path) const;
   FakeNode& node(uint32_t inode) { return nodes_.at(inode); }
   bool has(uint32_t inode) const { return nodes_.contains(inode); }
+
+  // What each fake chunkserver holds, and which are stopped. The master's view is the
+  // chunks' `copies`; StopServer / StartServer change both as a master would see it.
+  std::map<std::pair<ServerKey, uint64_t>, StoredCopy> stored;
+  std::set<ServerKey> stopped;
+  void StopServer(ServerKey server);
+  void StartServer(ServerKey server);
 
   std::string masterinfo;  // the mount root's .masterinfo; empty: no such file
   // How long the recursive requests (get/set -r, dirinfo, snapshot) take, as a master
@@ -102,6 +118,9 @@ class FakeBackend final : public ToolBackend {
   Result<ChunkPage> FileChunks(uint32_t inode, uint32_t from) override;
   Result<DirStats> DirInfo(uint32_t inode) override;
   Result<std::vector<std::string>> Paths(uint32_t inode) override;
+  Result<RepairCounts> RepairFile(uint32_t inode, const Credentials& creds) override;
+  Result<std::vector<uint32_t>> CopyChecksums(const ChunkCopy& copy, uint64_t chunk_id,
+                                              uint32_t version) override;
   Status MakeSnapshot(uint32_t src_inode, uint32_t dst_parent_inode, const std::string& dst_name,
                       const Credentials& creds, const SnapshotOptions& options) override;
   Status AppendChunks(uint32_t dst_inode, uint32_t src_inode, const Credentials& creds) override;

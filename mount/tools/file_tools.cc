@@ -1,13 +1,16 @@
-// mfscheckfile and mfsfileinfo: what the master knows about a file's chunks and copies.
+// mfscheckfile and mfsfileinfo: what the master knows about a file's chunks and copies, and
+// with -c / -s what each copy's chunkserver says of its block CRCs.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "common/file_limits.h"
 #include "mount/tools/backend.h"
+#include "mount/tools/chunk_digest.h"
 #include "mount/tools/number_format.h"
 #include "mount/tools/options.h"
 #include "mount/tools/session.h"
@@ -111,23 +114,94 @@ void PrintHoles(ToolEnv& env, uint64_t first, uint64_t end) {
     env.out << fmt::format("\tchunk {}: empty\n", i);
 }
 
-void PrintChunk(ToolEnv& env, uint32_t index, const ChunkInfo& chunk) {
-  env.out << fmt::format("\tchunk {}: {:016X}_{:08X} / (id:{} ver:{})\n", index, chunk.chunk_id,
-                         chunk.version, chunk.chunk_id, chunk.version);
-  std::vector<ChunkCopy> copies = chunk.copies;
-  std::sort(copies.begin(), copies.end(), [](const ChunkCopy& a, const ChunkCopy& b) {
-    return a.ip != b.ip ? a.ip < b.ip : a.port < b.port;
-  });
-  size_t valid = 0;
-  for (size_t i = 0; i < copies.size(); ++i) {
-    if (copies[i].state == CopyState::kValid) ++valid;
-    env.out << fmt::format("\t\tcopy {}: {}:{} (status:{})\n", i + 1, Ipv4(copies[i].ip),
-                           copies[i].port, StateName(copies[i].state));
+// What -c and -s add to mfsfileinfo's listing.
+struct InfoOptions {
+  bool checksums = false;  // -c: each copy's block count and checksum digest
+  bool signature = false;  // -s: the file's signature after its chunks
+};
+
+// MooseFS's words for a chunkserver's refusal (mfsstrerr), where they differ from ours.
+std::string CsQueryError(const Status& s) {
+  switch (s.code()) {
+    case Code::kWrongVersion:
+      return "Wrong chunk version";
+    case Code::kNoChunk:
+      return "No such chunk";
+    default:
+      return s.message().empty() ? s.ToString() : s.message();
   }
-  if (valid == 0) env.out << "\t\tno valid copies !!!\n";
 }
 
-bool InfoOne(Session& session, const std::string& path) {
+struct CopyLine {
+  ChunkCopy copy;
+  std::optional<std::vector<uint32_t>> crcs;  // asked for and received
+};
+
+// The chunk's copies sorted by address; with `fetch`, each with the CRCs its chunkserver
+// gave (a refusal is printed on stdout, before the copies, as MooseFS prints it).
+std::vector<CopyLine> SortedCopies(ToolEnv& env, ToolBackend& backend, const ChunkInfo& chunk,
+                                   bool fetch) {
+  std::vector<CopyLine> copies;
+  for (const ChunkCopy& c : chunk.copies)
+    copies.push_back({c, std::nullopt});
+  std::sort(copies.begin(), copies.end(), [](const CopyLine& a, const CopyLine& b) {
+    return a.copy.ip != b.copy.ip ? a.copy.ip < b.copy.ip : a.copy.port < b.copy.port;
+  });
+  if (!fetch) return copies;
+  for (CopyLine& line : copies) {
+    auto crcs = backend.CopyChecksums(line.copy, chunk.chunk_id, chunk.version);
+    if (crcs.ok()) {
+      line.crcs = std::move(*crcs);
+    } else {
+      env.out << fmt::format("{}:{} cs query error: {}\n", Ipv4(line.copy.ip), line.copy.port,
+                             CsQueryError(crcs.status()));
+    }
+  }
+  return copies;
+}
+
+void PrintChunk(ToolEnv& env, ToolBackend& backend, uint32_t index, const ChunkInfo& chunk,
+                const InfoOptions& opt, FileSignature* signature) {
+  env.out << fmt::format("\tchunk {}: {:016X}_{:08X} / (id:{} ver:{})\n", index, chunk.chunk_id,
+                         chunk.version, chunk.chunk_id, chunk.version);
+  const std::vector<CopyLine> copies =
+      SortedCopies(env, backend, chunk, opt.checksums || opt.signature);
+  size_t valid = 0;
+  const std::vector<uint32_t>* first_valid = nullptr;  // signed, and compared with the others
+  bool differ = false;
+  for (size_t i = 0; i < copies.size(); ++i) {
+    const CopyLine& line = copies[i];
+    const bool ok =
+        line.copy.state == CopyState::kValid || line.copy.state == CopyState::kMarkedForRemoval;
+    if (line.copy.state == CopyState::kValid) ++valid;
+    std::string detail;
+    if (opt.checksums && line.crcs) {
+      detail = fmt::format(" ; blocks: {} ; checksum digest: {}", line.crcs->size(),
+                           ChecksumDigest(*line.crcs));
+    }
+    env.out << fmt::format("\t\tcopy {}: {}:{} (status:{}{})", i + 1, Ipv4(line.copy.ip),
+                           line.copy.port, StateName(line.copy.state), detail);
+    if (opt.checksums && !line.crcs) env.out << " - can't get checksum";
+    env.out << "\n";
+    if (ok && line.crcs) {
+      if (first_valid == nullptr) {
+        first_valid = &*line.crcs;
+      } else if (*first_valid != *line.crcs) {
+        differ = true;
+      }
+    }
+  }
+  if (differ) env.out << "\t\tcopies have different checksums !!!\n";
+  if (valid == 0) env.out << "\t\tno valid copies !!!\n";
+  if (signature == nullptr) return;
+  if (first_valid == nullptr) {
+    env.out << "\t\tcouldn't add this chunk to signature !!!\n";
+  } else {
+    signature->AddChunk(*first_valid);
+  }
+}
+
+bool InfoOne(Session& session, const std::string& path, const InfoOptions& opt) {
   ToolEnv& env = session.env();
   auto target = session.Resolve(path);
   if (!target.ok()) return Failed(env, path, target.status());
@@ -136,15 +210,18 @@ bool InfoOne(Session& session, const std::string& path) {
   // Every index up to the length, and any chunk past it.
   uint64_t slots = (file->length + kChunkSize - 1) / kChunkSize;
   if (!file->chunks.empty()) slots = std::max<uint64_t>(slots, file->chunks.back().index + 1);
+  std::optional<FileSignature> signature;
+  if (opt.signature) signature.emplace();
   env.out << path << ":\n";
   if (slots == 0) env.out << "\tno chunks - empty file\n";
   uint64_t next = 0;
   for (const IndexedChunk& c : file->chunks) {
     PrintHoles(env, next, c.index);
-    PrintChunk(env, c.index, c.chunk);
+    PrintChunk(env, *target->backend, c.index, c.chunk, opt, signature ? &*signature : nullptr);
     next = uint64_t{c.index} + 1;
   }
   PrintHoles(env, next, slots);
+  if (signature) env.out << path << " signature: " << signature->Hex() << "\n";
   return true;
 }
 
@@ -166,14 +243,15 @@ int CheckFileTool(ToolEnv& env, ToolArgs args) {
 }
 
 int FileInfoTool(ToolEnv& env, ToolArgs args) {
-  auto parsed = ParseSwitches(args, "q");
+  auto parsed = ParseSwitches(args, "qcs");
   if (!parsed.ok()) return UsageError(env, ToolId::kFileInfo, parsed.status().message());
   if (parsed->operands.empty()) return UsageError(env, ToolId::kFileInfo);
   const bool quick = parsed->has('q');
+  const InfoOptions opt{.checksums = parsed->has('c'), .signature = parsed->has('s')};
   Session session(env);
   int rc = 0;
   for (const std::string& path : parsed->operands) {
-    bool ok = quick ? CheckOne(session, NumberFormat(), path) : InfoOne(session, path);
+    bool ok = quick ? CheckOne(session, NumberFormat(), path) : InfoOne(session, path, opt);
     if (!ok) rc = 1;
   }
   return rc;

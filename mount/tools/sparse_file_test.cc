@@ -66,8 +66,8 @@ TEST(SparseFile, AFileOfHolesOnlyPrintsOneLineAndCountsNothing) {
 TEST(SparseFile, ShortRunsOfHolesKeepALinePerHole) {
   ToolHarness h;
   uint32_t f = h.tree.AddFile(1, "runs", 0, {OneCopy(1)});
-  h.tree.node(f).chunks[17] = OneCopy(2);    // 16 holes before it
-  h.tree.node(f).chunks[35] = OneCopy(3);    // 17 holes before it
+  h.tree.node(f).chunks[17] = OneCopy(2);   // 16 holes before it
+  h.tree.node(f).chunks[35] = OneCopy(3);   // 17 holes before it
   h.tree.node(f).length = 40 * kChunkSize;  // 4 holes at the end
   RunResult r = h.Run({"mfsfileinfo", "runs"});
   EXPECT_EQ(r.out, "runs:\n" + ChunkLines(0, 1) + EmptyLines(1, 17) + ChunkLines(17, 2) +
@@ -116,6 +116,12 @@ class StuckBackend final : public ToolBackend {
   }
   Result<DirStats> DirInfo(uint32_t) override { return Status(Code::kNotSupported); }
   Result<std::vector<std::string>> Paths(uint32_t) override { return Status(Code::kNotSupported); }
+  Result<RepairCounts> RepairFile(uint32_t, const Credentials&) override {
+    return Status(Code::kNotSupported);
+  }
+  Result<std::vector<uint32_t>> CopyChecksums(const ChunkCopy&, uint64_t, uint32_t) override {
+    return Status(Code::kNotSupported);
+  }
   Status MakeSnapshot(uint32_t, uint32_t, const std::string&, const Credentials&,
                       const SnapshotOptions&) override {
     return Status(Code::kNotSupported);

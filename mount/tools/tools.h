@@ -25,5 +25,6 @@ int DirInfoTool(ToolEnv& env, ToolArgs args);
 int MakeSnapshotTool(ToolEnv& env, ToolArgs args);
 int AppendChunksTool(ToolEnv& env, ToolArgs args);
 int FilePathsTool(ToolEnv& env, ToolArgs args);
+int FileRepairTool(ToolEnv& env, ToolArgs args);
 
 }  // namespace elk::tools

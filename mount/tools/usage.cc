@@ -46,9 +46,15 @@ constexpr std::string_view kCheckFile =
     "check files\n\nusage: mfscheckfile [-nhHkmg] name [name ...]\n" ELK_NUMBER_SWITCHES;
 constexpr std::string_view kFileInfo =
     "show files info (shows detailed info of each file chunk)\n\n"
-    "usage: mfsfileinfo [-q] name [name ...]\n"
+    "usage: mfsfileinfo [-qcs] name [name ...]\n"
     "switches:\n"
-    " -q - quick info (show only number of valid copies)\n";
+    " -q - quick info (show only number of valid copies)\n"
+    " -c - receive chunk checksums from chunkservers\n"
+    " -s - calculate file signature (using checksums)\n";
+constexpr std::string_view kFileRepair =
+    "repair given file. Use it with caution. It forces file to be readable, so it could erase "
+    "(fill with zeros) file when chunkservers are not currently connected.\n\n"
+    "usage: mfsfilerepair [-nhHkmg] name [name ...]\n" ELK_NUMBER_SWITCHES;
 constexpr std::string_view kDirInfo =
     "show directories stats\n\n"
     "usage: mfsdirinfo [-nhHkmg] [-idfclsr] name [name ...]\n" ELK_NUMBER_SWITCHES
@@ -113,6 +119,8 @@ std::string_view UsageText(ToolId id) {
       return kAppendChunks;
     case ToolId::kFilePaths:
       return kFilePaths;
+    case ToolId::kFileRepair:
+      return kFileRepair;
   }
   return {};
 }

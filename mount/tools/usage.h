@@ -20,6 +20,7 @@ enum class ToolId {
   kMakeSnapshot,
   kAppendChunks,
   kFilePaths,
+  kFileRepair,
 };
 
 std::string_view UsageText(ToolId id);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/crc/crc32c.h"
 #include "master/server/test_peers.h"
 #include "tests/harness/cluster.h"
 
@@ -339,6 +341,61 @@ TEST_F(HostileAccess, MfsfilepathsNamesEveryLinkAndTheTrash) {
       out);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.output, std::to_string(st.st_ino) + ":\n./TRASH (pdir/again)\n");
+}
+
+// MooseFS's digest of a copy as ElkFS's chunkservers keep it: the MD5 of the CRC-32C of
+// each 64 KiB block (zero-padded), 4 bytes each, big-endian. Computed here on its own.
+std::string ExpectedDigest(const std::string& data) {
+  std::vector<uint8_t> crcs;
+  for (size_t at = 0; at < data.size(); at += 65536) {
+    std::string block = data.substr(at, 65536);
+    block.resize(65536, '\0');
+    const uint32_t crc = crc::Crc32c(0, block.data(), block.size());
+    for (int shift = 24; shift >= 0; shift -= 8)
+      crcs.push_back(static_cast<uint8_t>(crc >> shift));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(crcs.data(), crcs.size(), md, &len, EVP_md5(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i)
+    hex += fmt::format("{:02X}", md[i]);
+  return hex;
+}
+
+// mfsfileinfo -c / -s and mfsfilerepair through the real mount: the checksums come from the
+// chunkserver (CLTOCS_GET_CHECKSUMS), the repair from the master (CLTOMA_REPAIR).
+TEST_F(HostileAccess, FileinfoChecksumsAndRepairThroughTheMount) {
+  std::string data;
+  while (data.size() < 200000)
+    data += "old\n";
+  data.resize(200000);
+  {
+    std::ofstream f(P("sums.bin"), std::ios::binary);
+    f << data;
+    ASSERT_TRUE(f.good());
+  }
+  const std::string fileinfo = Cluster::BinDir() + "/mfsfileinfo";
+  const std::string out = cluster_->dir() + "/sums.out";
+  ToolRun run = RunAs(0, {fileinfo, "-c", "-s", P("sums.bin")}, out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  const std::string digest = ExpectedDigest(data);
+  EXPECT_NE(run.output.find(" (status:VALID ; blocks: 4 ; checksum digest: " + digest + ")\n"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find(P("sums.bin") + " signature: " + digest + "\n"), std::string::npos)
+      << run.output;
+
+  const std::string repair = Cluster::BinDir() + "/mfsfilerepair";
+  ASSERT_TRUE(Exists(repair)) << repair;
+  run = RunAs(0, {repair, P("sums.bin")}, out);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, P("sums.bin") +
+                            ":\n chunks not changed:          1\n chunks erased:               "
+                            "0\n chunks repaired:             0\n");
+  // Another user may not repair root's file.
+  run = RunAs(1000, {repair, P("sums.bin")}, out);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
 }
 
 }  // namespace
