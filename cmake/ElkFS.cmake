@@ -35,9 +35,13 @@ function(elk_library name)
   target_link_libraries(${name} PUBLIC ${ARG_LIBS})
 endfunction()
 
-# elk_program(NAME SOURCES... [LIBS ...] [DEST sbin|bin]) - an installed program.
+# elk_program(NAME SOURCES... [LIBS ...] [DEST sbin|bin] COMPONENT c) - an installed program;
+# COMPONENT names the Debian package it goes to (elkfs-c; see packaging/cpack.cmake).
 function(elk_program name)
-  cmake_parse_arguments(ARG "" "DEST" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "DEST;COMPONENT" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_COMPONENT)
+    message(FATAL_ERROR "elk_program(${name}): no COMPONENT (which package ships it?)")
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${ELKFS_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS})
@@ -46,7 +50,7 @@ function(elk_program name)
   if(NOT ARG_DEST)
     set(ARG_DEST bin)
   endif()
-  install(TARGETS ${name} RUNTIME DESTINATION ${ARG_DEST})
+  install(TARGETS ${name} RUNTIME DESTINATION ${ARG_DEST} COMPONENT ${ARG_COMPONENT})
 endfunction()
 
 # elk_test(NAME SOURCES... [LIBS ...] [LABELS ...] [TIMEOUT s]) - a GoogleTest program

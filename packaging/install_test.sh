@@ -43,22 +43,27 @@ for f in sbin/mfsmaster sbin/mfschunkserver sbin/mfsmetalogger sbin/mfsmetaresto
          sbin/mfsiscsid bin/mfsvolume \
          bin/mfsmount bin/mfscli bin/mfsgetgoal bin/mfsfileinfo bin/mfscopygoal \
          bin/mfscopytrashtime \
-         etc/elkfs/mfsmaster.cfg.sample etc/elkfs/mfsexports.cfg.sample \
-         etc/elkfs/mfschunkserver.cfg.sample etc/elkfs/mfshdd.cfg.sample \
-         etc/elkfs/mfsmetalogger.cfg.sample etc/elkfs/mfsmount.cfg.sample \
-         etc/elkfs/mfsiscsid.cfg.sample etc/elkfs/mfsvolume.cfg.sample \
+         etc/mfs/mfsmaster.cfg.sample etc/mfs/mfsexports.cfg.sample \
+         etc/mfs/mfschunkserver.cfg.sample etc/mfs/mfshdd.cfg.sample \
+         etc/mfs/mfsmetalogger.cfg.sample etc/mfs/mfsmount.cfg.sample \
+         etc/mfs/mfsiscsid.cfg.sample etc/mfs/mfsvolume.cfg.sample \
          lib/systemd/system/mfsmaster.service lib/systemd/system/mfschunkserver.service \
-         lib/systemd/system/mfsmetalogger.service lib/systemd/system/mfsiscsid.service; do
+         lib/systemd/system/mfsmetalogger.service lib/systemd/system/mfsiscsid.service \
+         share/man/man8/mfsmaster.8.gz share/man/man1/mfsmount.1.gz \
+         share/man/man1/mfsgetgoal.1.gz share/doc/elkfs-master/copyright \
+         lib/python3/dist-packages/elkfs.py; do
   [ -e "$PREFIX/$f" ] || fail "missing $f"
 done
 for u in mfsmaster mfschunkserver mfsmetalogger mfsiscsid; do
-  grep -qE "^ExecStart=$PREFIX/sbin/$u (-a )?start$" "$PREFIX/lib/systemd/system/$u.service" ||
+  grep -qE "^ExecStart=$PREFIX/sbin/$u -f (-a )?start$" "$PREFIX/lib/systemd/system/$u.service" ||
     fail "$u.service: ExecStart does not name $PREFIX/sbin/$u"
   grep -q "^ExecReload=" "$PREFIX/lib/systemd/system/$u.service" || fail "$u.service: no ExecReload"
 done
 
 if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify "$PREFIX"/lib/systemd/system/*.service || fail "systemd-analyze verify"
+  # --man=no: the prefix's man pages are not where man looks (deb_test checks them).
+  systemd-analyze verify --man=no "$PREFIX"/lib/systemd/system/*.service ||
+    fail "systemd-analyze verify"
 else
   echo "install_test: systemd-analyze not found, the units' syntax is not verified"
 fi
@@ -66,7 +71,7 @@ fi
 # A config from a sample: the commented-out line of each key given is replaced by a setting.
 from_sample() {
   local sample=$1 out=$2; shift 2
-  cp "$PREFIX/etc/elkfs/$sample" "$out"
+  cp "$PREFIX/etc/mfs/$sample" "$out"
   local kv
   for kv in "$@"; do
     local key=${kv%%=*} value=${kv#*=}
@@ -78,7 +83,7 @@ from_sample() {
 ML=$(free_port); CS=$(free_port); CL=$(free_port); HTTP=$(free_port)
 ME=$(id -un)
 mkdir -p "$TMP/master" "$TMP/ml" "$MNT"
-cp "$PREFIX/etc/elkfs/mfsexports.cfg.sample" "$TMP/mfsexports.cfg"
+cp "$PREFIX/etc/mfs/mfsexports.cfg.sample" "$TMP/mfsexports.cfg"
 from_sample mfsmaster.cfg.sample "$TMP/master.cfg" "DATA_PATH=$TMP/master" "WORKING_USER=$ME" \
   "EXPORTS_FILENAME=$TMP/mfsexports.cfg" \
   "MATOML_LISTEN_HOST=127.0.0.1" "MATOML_LISTEN_PORT=$ML" \
@@ -89,7 +94,7 @@ from_sample mfsmetalogger.cfg.sample "$TMP/ml.cfg" "DATA_PATH=$TMP/ml" "WORKING_
   "MASTER_HOST=127.0.0.1" "MASTER_PORT=$ML"
 for i in 0 1; do
   mkdir -p "$TMP/cs$i" "$TMP/hdd$i"
-  cp "$PREFIX/etc/elkfs/mfshdd.cfg.sample" "$TMP/hdd$i.cfg"
+  cp "$PREFIX/etc/mfs/mfshdd.cfg.sample" "$TMP/hdd$i.cfg"
   echo "$TMP/hdd$i" >>"$TMP/hdd$i.cfg"
   from_sample mfschunkserver.cfg.sample "$TMP/cs$i.cfg" "DATA_PATH=$TMP/cs$i" \
     "WORKING_USER=$ME" "HDD_CONF_FILENAME=$TMP/hdd$i.cfg" "HDD_LEAVE_SPACE_DEFAULT=64MiB" \

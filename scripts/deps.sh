@@ -13,6 +13,7 @@ PACKAGES=(
   attr acl xxd procps iproute2 psmisc
   libiscsi-bin qemu-utils qemu-block-extra tgt fio python3-cinder
   etcd-server curl
+  dpkg-dev adduser init-system-helpers man-db systemd
 )
 if [ "${ELKFS_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206

@@ -109,7 +109,7 @@ std::string Usage(std::string_view program) {
   return fmt::format(
       "usage: {0} [-c CFGFILE] [-f] [-d] [-u] [-a] [-t LOCKTIMEOUT] [-v] [-h] [ACTION]\n"
       "\n"
-      "  -c CFGFILE     use this config file (default: /etc/mfs/{0}.cfg or /etc/elkfs/{0}.cfg)\n"
+      "  -c CFGFILE     use this config file (default: /etc/mfs/{0}.cfg)\n"
       "  -f             run in the foreground; log to stderr as well as syslog\n"
       "  -d             debug: foreground with debug log lines\n"
       "  -u             log config keys the file leaves at their default\n"

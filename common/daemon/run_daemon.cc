@@ -1,11 +1,11 @@
 #include "common/daemon/run_daemon.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 
@@ -22,18 +22,10 @@
 namespace elk::daemon {
 namespace {
 
-bool FileExists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// -c wins and must exist; otherwise /etc/mfs/X.cfg, then /etc/elkfs/X.cfg, then defaults.
+// -c wins and must exist; otherwise /etc/mfs/X.cfg (as MooseFS), or the defaults without it.
 Status LoadConfig(const DaemonSpec& spec, const DaemonOptions& options, cfg::ConfigFile& cfg) {
   cfg.set_log_undefined(options.log_undefined);
   if (!options.config_path.empty()) return cfg.Load(options.config_path);
-  std::string name = spec.default_config.substr(spec.default_config.rfind('/') + 1);
-  std::string alternative = "/etc/elkfs/" + name;
-  if (!FileExists(spec.default_config) && FileExists(alternative)) return cfg.Load(alternative);
   return cfg.LoadOrDefaults(spec.default_config);
 }
 
@@ -145,8 +137,11 @@ int Serve(const DaemonSpec& spec, const DaemonOptions& options, cfg::ConfigFile&
 
 int Start(const DaemonSpec& spec, const DaemonOptions& options, cfg::ConfigFile& cfg) {
   std::string ident = cfg.GetString("SYSLOG_IDENT");
+  // Under systemd (the packaged units run -f) stderr already goes to the journal, which
+  // systemd says by setting JOURNAL_STREAM; syslog too would log every line twice.
+  bool stderr_is_journal = options.foreground && std::getenv("JOURNAL_STREAM") != nullptr;
   log::Setup({.ident = ident,
-              .to_syslog = true,
+              .to_syslog = !stderr_is_journal,
               .to_stderr = true,
               .min_level = options.debug ? log::Level::kDebug : log::Level::kInfo});
   if (options.foreground) return Serve(spec, options, cfg, std::nullopt);

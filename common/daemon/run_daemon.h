@@ -32,7 +32,7 @@ struct DaemonContext {
 struct DaemonSpec {
   std::string program;         // "mfsmaster": the lock file name and the syslog default
   std::string version;         // printed by -v; empty: the ElkFS version
-  std::string default_config;  // "/etc/mfs/mfsmaster.cfg"; /etc/elkfs/<same name> also tried
+  std::string default_config;  // "/etc/mfs/mfsmaster.cfg"
   cfg::Schema schema;          // the server's keys; CommonDaemonKeys() are merged in
 
   // Opens listeners, loads state. Runs after detaching, the user switch and the lock;

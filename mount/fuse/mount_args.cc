@@ -296,11 +296,7 @@ Result<MountArgs> ParseMountArgs(const std::vector<std::string>& argv,
 }
 
 std::string DefaultMountCfg() {
-  if (::access(std::string(kMooseFsMountCfg).c_str(), F_OK) != 0 &&
-      ::access(std::string(kDefaultMountCfg).c_str(), F_OK) == 0) {
-    return std::string(kDefaultMountCfg);
-  }
-  return std::string(kMooseFsMountCfg);
+  return std::string(kDefaultMountCfg);
 }
 
 std::vector<std::string> FuseMountOptions(const MountArgs& a, bool by_root) {
@@ -325,10 +321,10 @@ std::string MountUsage() {
       "               mfsioretries=N mfsmeta\n"
       "               mfstrashbuckets (with -m: trash in 4096 folders trash/XXX/ and\n"
       "               reserved files in sustained/, as MooseFS 3 shows them)\n"
-      "  -c CFGFILE: defaults, one option per line (default {} or {}, if one exists);\n"
+      "  -c CFGFILE: defaults, one option per line (default {}, if it exists);\n"
       "              the command line overrides them\n"
       "  mounted by root, every user may enter (allow_other); -o allow_root narrows it to root\n",
-      kMooseFsMountCfg, kDefaultMountCfg);
+      kDefaultMountCfg);
 }
 
 }  // namespace elk::mount

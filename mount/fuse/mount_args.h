@@ -25,11 +25,9 @@
 
 namespace elk::mount {
 
-// Where mfsmount looks without -c, as the servers do: MooseFS's place first, then ours.
-inline constexpr std::string_view kMooseFsMountCfg = "/etc/mfs/mfsmount.cfg";
-inline constexpr std::string_view kDefaultMountCfg = "/etc/elkfs/mfsmount.cfg";
-// The first of the two that exists (kMooseFsMountCfg when neither does: a missing default
-// file is no error).
+// Where mfsmount looks without -c: MooseFS's place, where the package puts the sample too
+// (a missing default file is no error).
+inline constexpr std::string_view kDefaultMountCfg = "/etc/mfs/mfsmount.cfg";
 std::string DefaultMountCfg();
 
 // mfscachemode, as MooseFS: AUTO keeps a file's page cache across opens while its mtime
