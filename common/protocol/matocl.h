@@ -308,6 +308,8 @@ struct MatoclMonitor {
   std::string content_type;
   std::string body;
   ELK_FIELDS(msgid, http_status, content_type, body)
+};
+
 // MATOCL_REPAIR: msgid:32 not_changed:32 erased:32 repaired:32   (chunks of the file)
 struct MatoclRepair {
   static constexpr uint32_t kType = MATOCL_REPAIR;
