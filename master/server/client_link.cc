@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "common/net/send_msg.h"
 #include "common/protocol/codec.h"
 #include "common/protocol/hello.h"
 #include "master/server/lock_service.h"
@@ -300,6 +301,14 @@ void ClientLink::Monitor(const proto::CltomaMonitor& m) {
   }
   proto::MatoclMonitor reply = ctx_.monitor(m);
   reply.msgid = m.msgid;
+  // A page acknowledges no change, so a monitor reader's goes out at once, not through the
+  // durability gate: a follower (which proves no lease) answers it too. Its connection asks
+  // for nothing else, so nothing queued in the gate can be overtaken. Any other link's page
+  // keeps its place among that link's replies.
+  if (role_ == proto::Role::kMonitor) {
+    if (Status s = net::SendMsg(*conn_, reply); !s.ok()) conn_->Close(s);
+    return;
+  }
   Reply(reply);
 }
 
